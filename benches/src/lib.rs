@@ -1,0 +1,1 @@
+//! Benchmark support: fixtures shared by the criterion benches.

@@ -1,0 +1,963 @@
+//! The hardened parser: quick-xml tokenizes, this module checks well-formedness, resolves
+//! namespaces and builds the arena.
+//!
+//! What it enforces beyond tokenizing (XML 1.0 fifth edition and Namespaces in XML 1.0):
+//! UTF-8 only; no DOCTYPE; line endings normalized (§2.11); attribute values normalized
+//! (§3.3.3, every attribute being CDATA without a DTD); only the five predefined entities and
+//! character references that name legal characters; legal names; matching tags; one document
+//! element; declared prefixes; no duplicate attributes, also after namespace resolution;
+//! reserved prefixes and namespace names used correctly; absolute namespace URIs (Canonical
+//! XML cannot process relative ones); and the configured [`Limits`].
+
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::reader::Reader;
+
+use super::document::{Attr, Decl, Document, Element, IdEntry, Node, NodeData, NodeId, Str};
+use super::error::{LimitKind, XmlError, XmlErrorKind};
+
+/// The namespace URI bound to the `xml` prefix.
+pub const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
+/// The namespace URI of namespace declarations (`xmlns`).
+pub const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
+
+/// Resource limits applied while parsing. Exceeding one is an error
+/// ([`XmlErrorKind::LimitExceeded`]) raised before the memory is spent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Maximum input size in bytes. Default: 8 MiB. Real SAML Responses are a few KB; those
+    /// with thousands of group values reach a few hundred KB.
+    pub max_bytes: usize,
+    /// Maximum element nesting depth. Default: 128. SAML needs about 15 (SOAP envelope,
+    /// Response, Assertion, Signature, SignedInfo, Reference, Transforms, Transform,
+    /// InclusiveNamespaces, AttributeStatement, Attribute, AttributeValue, …).
+    pub max_depth: usize,
+    /// Maximum attributes on one element, namespace declarations included. Default: 128.
+    /// SAML elements carry fewer than 15.
+    pub max_attributes: usize,
+    /// Maximum number of nodes (elements, text, comments, processing instructions).
+    /// Default: 1,000,000, which bounds the arena at about 50 MiB.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 8 << 20,
+            max_depth: 128,
+            max_attributes: 128,
+            max_nodes: 1_000_000,
+        }
+    }
+}
+
+impl Limits {
+    /// Sets [`max_bytes`](Self::max_bytes).
+    pub fn with_max_bytes(mut self, max: usize) -> Self {
+        self.max_bytes = max;
+        self
+    }
+
+    /// Sets [`max_depth`](Self::max_depth).
+    pub fn with_max_depth(mut self, max: usize) -> Self {
+        self.max_depth = max;
+        self
+    }
+
+    /// Sets [`max_attributes`](Self::max_attributes).
+    pub fn with_max_attributes(mut self, max: usize) -> Self {
+        self.max_attributes = max;
+        self
+    }
+
+    /// Sets [`max_nodes`](Self::max_nodes).
+    pub fn with_max_nodes(mut self, max: usize) -> Self {
+        self.max_nodes = max;
+        self
+    }
+}
+
+/// The largest input the arena's 31-bit offsets can address.
+const HARD_MAX_BYTES: usize = (1 << 31) - 1;
+
+impl<'a> Document<'a> {
+    /// Parses a document with the default [`Limits`].
+    pub fn parse(input: &'a str) -> Result<Self, XmlError> {
+        Self::parse_with_limits(input, &Limits::default())
+    }
+
+    /// Parses raw bytes: UTF-8 with or without a byte-order mark. UTF-16 and invalid UTF-8
+    /// are rejected.
+    pub fn parse_bytes(input: &'a [u8], limits: &Limits) -> Result<Self, XmlError> {
+        if input.starts_with(&[0xFE, 0xFF]) || input.starts_with(&[0xFF, 0xFE]) {
+            return Err(XmlError::at(
+                XmlErrorKind::UnsupportedEncoding("UTF-16".into()),
+                "",
+                0,
+            ));
+        }
+        match std::str::from_utf8(input) {
+            Ok(s) => Self::parse_with_limits(s, limits),
+            Err(e) => {
+                let valid = std::str::from_utf8(&input[..e.valid_up_to()]).unwrap_or_default();
+                Err(XmlError::at(XmlErrorKind::InvalidUtf8, valid, valid.len()))
+            }
+        }
+    }
+
+    /// Parses a document with the given limits.
+    pub fn parse_with_limits(input: &'a str, limits: &Limits) -> Result<Self, XmlError> {
+        let input = input.strip_prefix('\u{FEFF}').unwrap_or(input);
+        let max = limits.max_bytes.min(HARD_MAX_BYTES);
+        if input.len() > max {
+            return Err(XmlError::at(
+                XmlErrorKind::LimitExceeded {
+                    kind: LimitKind::Bytes,
+                    max,
+                },
+                "",
+                0,
+            ));
+        }
+        let has_cr = check_characters(input)?;
+        let src: Cow<'a, str> = if has_cr {
+            Cow::Owned(normalize_line_endings(input))
+        } else {
+            Cow::Borrowed(input)
+        };
+        let built = Builder::new(&src, limits).run()?;
+        let mut doc = Document {
+            src,
+            decoded: built.decoded,
+            nodes: built.nodes,
+            attrs: built.attrs,
+            decls: built.decls,
+            ids: Vec::new(),
+            root: built.root,
+        };
+        let mut ids = built.ids;
+        ids.sort_by(|a, b| doc.str(a.value).cmp(doc.str(b.value)));
+        doc.ids = ids;
+        Ok(doc)
+    }
+}
+
+/// Rejects characters XML 1.0 does not allow and reports whether a carriage return occurs.
+fn check_characters(input: &str) -> Result<bool, XmlError> {
+    let bytes = input.as_bytes();
+    let mut has_cr = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b < 0x20 {
+            match b {
+                b'\t' | b'\n' => {}
+                b'\r' => has_cr = true,
+                _ => {
+                    return Err(XmlError::at(
+                        XmlErrorKind::InvalidCharacter(u32::from(b)),
+                        input,
+                        i,
+                    ));
+                }
+            }
+        } else if b == 0xEF
+            && bytes.get(i + 1) == Some(&0xBF)
+            && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+        {
+            let c = if bytes[i + 2] == 0xBE { 0xFFFE } else { 0xFFFF };
+            return Err(XmlError::at(XmlErrorKind::InvalidCharacter(c), input, i));
+        }
+    }
+    Ok(has_cr)
+}
+
+/// XML 1.0 §2.11: CR LF and lone CR become LF.
+fn normalize_line_endings(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    while let Some(i) = rest.find('\r') {
+        out.push_str(&rest[..i]);
+        out.push('\n');
+        rest = &rest[i + 1..];
+        if let Some(r) = rest.strip_prefix('\n') {
+            rest = r;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether `c` is a legal XML 1.0 character.
+pub(crate) fn is_xml_char(c: u32) -> bool {
+    matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | 'a'..='z' | '_' | ':'
+        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+fn is_name_char(c: char) -> bool {
+    is_name_start_char(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// Whether `s` is an NCName (a Name without colons).
+fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c != ':' && is_name_start_char(c))
+        && chars.all(|c| c != ':' && is_name_char(c))
+}
+
+/// Whether `s` is a legal XML Name (colons allowed), as PI targets must be.
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(is_name_start_char) && chars.all(is_name_char)
+}
+
+/// Whether a namespace URI is absolute: it starts with a scheme (RFC 3986 §3.1).
+fn has_scheme(uri: &str) -> bool {
+    let Some(colon) = uri.find(':') else {
+        return false;
+    };
+    let scheme = &uri[..colon];
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Resolves a predefined entity or a character reference (the text between `&` and `;`).
+fn resolve_reference(name: &str) -> Result<char, XmlErrorKind> {
+    if let Some(num) = name.strip_prefix('#') {
+        let value = match num.strip_prefix('x') {
+            Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                u32::from_str_radix(hex, 16).ok()
+            }
+            None if !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) => {
+                num.parse::<u32>().ok()
+            }
+            _ => None,
+        };
+        return match value {
+            Some(v) if is_xml_char(v) => char::from_u32(v).ok_or(XmlErrorKind::InvalidCharacter(v)),
+            Some(v) => Err(XmlErrorKind::InvalidCharacter(v)),
+            None => Err(XmlErrorKind::Syntax(format!(
+                "malformed character reference `&{name};`"
+            ))),
+        };
+    }
+    match name {
+        "amp" => Ok('&'),
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "quot" => Ok('"'),
+        "apos" => Ok('\''),
+        _ => Err(XmlErrorKind::UndefinedEntity(name.to_owned())),
+    }
+}
+
+struct Open {
+    node: u32,
+    /// Byte range of the qualified name in the source, for matching the end tag.
+    name: (usize, usize),
+    /// Length of `Builder::scope` before this element's declarations.
+    scope_mark: usize,
+}
+
+/// A text node being accumulated from consecutive text and reference events.
+struct PendingText {
+    node: u32,
+    start: usize,
+    end: usize,
+    /// Where this text's decoded copy starts in `decoded`, once a reference forced a copy.
+    decoded_from: Option<usize>,
+}
+
+struct Built {
+    decoded: String,
+    nodes: Vec<Node>,
+    attrs: Vec<Attr>,
+    decls: Vec<Decl>,
+    ids: Vec<IdEntry>,
+    root: NodeId,
+}
+
+struct Builder<'s> {
+    src: &'s str,
+    limits: Limits,
+    decoded: String,
+    nodes: Vec<Node>,
+    attrs: Vec<Attr>,
+    decls: Vec<Decl>,
+    ids: Vec<IdEntry>,
+    stack: Vec<Open>,
+    /// In-scope namespace bindings, innermost last: (prefix, uri).
+    scope: Vec<(Str, Str)>,
+    text: Option<PendingText>,
+    root: Option<NodeId>,
+    /// Attributes of the element being read, reused across elements.
+    pending: Vec<(Str, Str, Str)>,
+    /// The XML namespace URI, stored once in `decoded` when first needed.
+    xml_ns: Option<Str>,
+}
+
+const XML_NS_STR: &str = XML_NAMESPACE;
+
+impl<'s> Builder<'s> {
+    fn new(src: &'s str, limits: &Limits) -> Self {
+        // A rough first guess: one node per 40 bytes of SAML, capped by the node limit.
+        let guess = (src.len() / 40).min(limits.max_nodes).min(1 << 16);
+        Self {
+            src,
+            limits: *limits,
+            decoded: String::new(),
+            nodes: Vec::with_capacity(guess),
+            attrs: Vec::with_capacity(guess / 2),
+            decls: Vec::new(),
+            ids: Vec::new(),
+            stack: Vec::new(),
+            scope: Vec::new(),
+            text: None,
+            root: None,
+            pending: Vec::new(),
+            xml_ns: None,
+        }
+    }
+
+    fn err(&self, kind: XmlErrorKind, offset: usize) -> XmlError {
+        XmlError::at(kind, self.src, offset)
+    }
+
+    fn offset_of(&self, s: &str) -> Option<usize> {
+        let base = self.src.as_ptr() as usize;
+        let p = s.as_ptr() as usize;
+        (p >= base && p + s.len() <= base + self.src.len()).then(|| p - base)
+    }
+
+    fn str_of(&self, s: &str) -> Result<Str, XmlError> {
+        let off = self.offset_of(s).ok_or_else(|| {
+            self.err(XmlErrorKind::Syntax("internal: unborrowed token".into()), 0)
+        })?;
+        Ok(Str::source(off..off + s.len()))
+    }
+
+    fn text_of(&self, s: Str) -> &str {
+        // Only called for `Str::source` values built from `self.src`.
+        let start = s_start(s);
+        self.src.get(start..start + s_len(s)).unwrap_or_default()
+    }
+
+    fn push_node(&mut self, data: NodeData, start: usize, offset: usize) -> Result<u32, XmlError> {
+        if self.nodes.len() >= self.limits.max_nodes {
+            return Err(self.err(
+                XmlErrorKind::LimitExceeded {
+                    kind: LimitKind::Nodes,
+                    max: self.limits.max_nodes,
+                },
+                offset,
+            ));
+        }
+        let id = self.nodes.len() as u32;
+        let parent = self.stack.last().map_or(0, |o| o.node);
+        self.nodes.push(Node {
+            data,
+            parent,
+            end: id + 1,
+            span: (start as u32, start as u32),
+        });
+        Ok(id)
+    }
+
+    fn run(mut self) -> Result<Built, XmlError> {
+        self.nodes.push(Node {
+            data: NodeData::Document,
+            parent: u32::MAX,
+            end: 1,
+            span: (0, self.src.len() as u32),
+        });
+        let mut reader = Reader::from_str(self.src);
+        {
+            let config = reader.config_mut();
+            config.check_end_names = false;
+            config.check_comments = true;
+            config.expand_empty_elements = false;
+            config.allow_unmatched_ends = true;
+            config.trim_text(false);
+        }
+        loop {
+            let start = reader.buffer_position() as usize;
+            let event = match reader.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    let at = reader.error_position() as usize;
+                    return Err(self.err(XmlErrorKind::Syntax(e.to_string()), at));
+                }
+            };
+            let end = reader.buffer_position() as usize;
+            match event {
+                Event::Text(t) => {
+                    let raw = t.into_inner();
+                    self.on_text(&raw, start)?;
+                }
+                Event::GeneralRef(r) => {
+                    let name = r.into_inner();
+                    let c = resolve_reference(&name).map_err(|k| self.err(k, start))?;
+                    self.on_reference(c, start, end)?;
+                }
+                other => {
+                    self.finish_text();
+                    match other {
+                        Event::Start(e) => self.on_start(&e, start, end, false)?,
+                        Event::Empty(e) => self.on_start(&e, start, end, true)?,
+                        Event::End(e) => self.on_end(e.name().0, start, end)?,
+                        Event::CData(c) => {
+                            self.require_in_root(start)?;
+                            let raw = c.into_inner();
+                            let s = self.str_of(&raw)?;
+                            let id = self.push_node(NodeData::CData(s), start, start)?;
+                            self.nodes[id as usize].span.1 = end as u32;
+                        }
+                        Event::Comment(c) => {
+                            let raw = c.into_inner();
+                            if raw.ends_with('-') {
+                                return Err(self.err(
+                                    XmlErrorKind::Syntax("comment ends with `--->`".into()),
+                                    start,
+                                ));
+                            }
+                            let s = self.str_of(&raw)?;
+                            let id = self.push_node(NodeData::Comment(s), start, start)?;
+                            self.nodes[id as usize].span.1 = end as u32;
+                        }
+                        Event::PI(p) => {
+                            let raw = p.into_inner();
+                            self.on_pi(&raw, start, end)?;
+                        }
+                        Event::Decl(d) => {
+                            if start != 0 {
+                                return Err(self.err(
+                                    XmlErrorKind::XmlDeclaration(
+                                        "the XML declaration must come first".into(),
+                                    ),
+                                    start,
+                                ));
+                            }
+                            match d.version() {
+                                Ok(v) if v == "1.0" => {}
+                                Ok(v) => {
+                                    return Err(self.err(
+                                        XmlErrorKind::XmlDeclaration(format!(
+                                            "unsupported version `{v}`"
+                                        )),
+                                        start,
+                                    ));
+                                }
+                                Err(e) => {
+                                    return Err(self
+                                        .err(XmlErrorKind::XmlDeclaration(e.to_string()), start));
+                                }
+                            }
+                            if let Some(enc) = d.encoding() {
+                                let enc = enc.map_err(|e| {
+                                    self.err(XmlErrorKind::XmlDeclaration(e.to_string()), start)
+                                })?;
+                                if !enc.eq_ignore_ascii_case("utf-8") {
+                                    return Err(self.err(
+                                        XmlErrorKind::UnsupportedEncoding(enc.into_owned()),
+                                        start,
+                                    ));
+                                }
+                            }
+                        }
+                        Event::DocType(_) => {
+                            return Err(self.err(XmlErrorKind::Doctype, start));
+                        }
+                        Event::Eof => break,
+                        Event::Text(_) | Event::GeneralRef(_) => {}
+                    }
+                }
+            }
+        }
+        if let Some(open) = self.stack.last() {
+            let name = self.src[open.name.0..open.name.1].to_owned();
+            let at = self.nodes[open.node as usize].span.0 as usize;
+            return Err(self.err(XmlErrorKind::UnclosedTag(name), at));
+        }
+        let root = self
+            .root
+            .ok_or_else(|| self.err(XmlErrorKind::EmptyDocument, self.src.len()))?;
+        self.nodes[0].end = self.nodes.len() as u32;
+        Ok(Built {
+            decoded: self.decoded,
+            nodes: self.nodes,
+            attrs: self.attrs,
+            decls: self.decls,
+            ids: self.ids,
+            root,
+        })
+    }
+
+    fn require_in_root(&self, offset: usize) -> Result<(), XmlError> {
+        if self.stack.is_empty() {
+            let kind = if self.root.is_some() {
+                XmlErrorKind::ContentAfterRoot
+            } else {
+                XmlErrorKind::TextOutsideRoot
+            };
+            return Err(self.err(kind, offset));
+        }
+        Ok(())
+    }
+
+    fn on_text(&mut self, raw: &str, start: usize) -> Result<(), XmlError> {
+        if self.stack.is_empty() {
+            if raw.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n')) {
+                return Ok(());
+            }
+            return Err(self.err(XmlErrorKind::TextOutsideRoot, start));
+        }
+        if let Some(i) = raw.find("]]>") {
+            return Err(self.err(
+                XmlErrorKind::Syntax("`]]>` is not allowed in text".into()),
+                start + i,
+            ));
+        }
+        let off = self.offset_of(raw).unwrap_or(start);
+        match &mut self.text {
+            Some(t) => {
+                t.end = off + raw.len();
+                if t.decoded_from.is_some() {
+                    self.decoded.push_str(raw);
+                }
+            }
+            None => {
+                let node = self.push_node(NodeData::Text(Str::EMPTY), off, off)?;
+                self.text = Some(PendingText {
+                    node,
+                    start: off,
+                    end: off + raw.len(),
+                    decoded_from: None,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn on_reference(&mut self, c: char, start: usize, end: usize) -> Result<(), XmlError> {
+        if self.stack.is_empty() {
+            return Err(self.err(XmlErrorKind::TextOutsideRoot, start));
+        }
+        if self.text.is_none() {
+            let node = self.push_node(NodeData::Text(Str::EMPTY), start, start)?;
+            self.text = Some(PendingText {
+                node,
+                start,
+                end: start,
+                decoded_from: None,
+            });
+        }
+        if let Some(t) = &mut self.text {
+            if t.decoded_from.is_none() {
+                t.decoded_from = Some(self.decoded.len());
+                self.decoded.push_str(&self.src[t.start..t.end]);
+            }
+            t.end = end;
+            self.decoded.push(c);
+        }
+        Ok(())
+    }
+
+    fn finish_text(&mut self) {
+        if let Some(t) = self.text.take() {
+            let value = match t.decoded_from {
+                Some(from) => Str::decoded(from..self.decoded.len()),
+                None => Str::source(t.start..t.end),
+            };
+            let node = &mut self.nodes[t.node as usize];
+            node.data = NodeData::Text(value);
+            node.span = (t.start as u32, t.end as u32);
+        }
+    }
+
+    fn on_pi(&mut self, raw: &str, start: usize, end: usize) -> Result<(), XmlError> {
+        let off = self.offset_of(raw).unwrap_or(start + 2);
+        let target_len = raw
+            .find(|c: char| matches!(c, ' ' | '\t' | '\n'))
+            .unwrap_or(raw.len());
+        let target = &raw[..target_len];
+        if !is_name(target) {
+            return Err(self.err(XmlErrorKind::InvalidName(target.to_owned()), start));
+        }
+        if target.eq_ignore_ascii_case("xml") {
+            return Err(self.err(
+                XmlErrorKind::XmlDeclaration("the XML declaration must come first".into()),
+                start,
+            ));
+        }
+        let rest = &raw[target_len..];
+        let data_start =
+            target_len + (rest.len() - rest.trim_start_matches([' ', '\t', '\n']).len());
+        let target = Str::source(off..off + target_len);
+        let data = Str::source(off + data_start..off + raw.len());
+        let id = self.push_node(NodeData::Pi { target, data }, start, start)?;
+        self.nodes[id as usize].span.1 = end as u32;
+        Ok(())
+    }
+
+    /// Splits and checks a QName; returns (prefix, local) as source strings.
+    fn qname(&self, name: &str, at: usize) -> Result<(Str, Str), XmlError> {
+        let s = self.str_of(name)?;
+        let invalid = || self.err(XmlErrorKind::InvalidName(name.to_owned()), at);
+        match name.split_once(':') {
+            None if is_ncname(name) => Ok((Str::EMPTY, s)),
+            Some((p, l)) if is_ncname(p) && is_ncname(l) => {
+                let base = s_start(s);
+                Ok((
+                    Str::source(base..base + p.len()),
+                    Str::source(base + p.len() + 1..base + name.len()),
+                ))
+            }
+            _ => Err(invalid()),
+        }
+    }
+
+    fn lookup(&self, prefix: &str) -> Option<Str> {
+        self.scope
+            .iter()
+            .rev()
+            .find(|(p, _)| self.text_of(*p) == prefix)
+            .map(|&(_, u)| u)
+    }
+
+    fn on_start(
+        &mut self,
+        e: &BytesStart<'_>,
+        start: usize,
+        end: usize,
+        empty: bool,
+    ) -> Result<(), XmlError> {
+        if self.stack.is_empty() && self.root.is_some() {
+            return Err(self.err(XmlErrorKind::ContentAfterRoot, start));
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.err(
+                XmlErrorKind::LimitExceeded {
+                    kind: LimitKind::Depth,
+                    max: self.limits.max_depth,
+                },
+                start,
+            ));
+        }
+        let name = e.name().0;
+        let (prefix, local) = self.qname(name, start)?;
+        let name_start = s_start(prefix).min(s_start(local));
+        let name_range = (
+            self.offset_of(name).unwrap_or(name_start),
+            self.offset_of(name).unwrap_or(name_start) + name.len(),
+        );
+        let scope_mark = self.scope.len();
+        let decls_start = self.decls.len();
+        let attrs_start = self.attrs.len();
+
+        // Pass 1: namespace declarations and raw attributes.
+        let mut count = 0usize;
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.clear();
+        for attr in e.attributes().with_checks(false) {
+            let attr =
+                attr.map_err(|err| self.err(XmlErrorKind::Syntax(err.to_string()), start))?;
+            count += 1;
+            if count > self.limits.max_attributes {
+                return Err(self.err(
+                    XmlErrorKind::LimitExceeded {
+                        kind: LimitKind::Attributes,
+                        max: self.limits.max_attributes,
+                    },
+                    start,
+                ));
+            }
+            let key = attr.key.0;
+            let raw_value: &str = &attr.value;
+            let value_at = self.offset_of(raw_value).unwrap_or(start);
+            let value = self.attribute_value(raw_value, value_at)?;
+            if key == "xmlns" {
+                self.declare(Str::EMPTY, value, start, decls_start)?;
+            } else if let Some(p) = key.strip_prefix("xmlns:") {
+                if !is_ncname(p) {
+                    return Err(self.err(XmlErrorKind::InvalidName(key.to_owned()), start));
+                }
+                let ks = self.str_of(key)?;
+                let ps = Str::source(s_start(ks) + 6..s_start(ks) + key.len());
+                self.declare(ps, value, start, decls_start)?;
+            } else {
+                let (p, l) = self.qname(key, start)?;
+                pending.push((p, l, value));
+            }
+        }
+
+        // Resolve the element's namespace.
+        let prefix_text = self.text_of(prefix);
+        let ns = if prefix_text.is_empty() {
+            self.lookup("").unwrap_or(Str::EMPTY)
+        } else if prefix_text == "xml" {
+            self.xml_ns_str()
+        } else if prefix_text == "xmlns" {
+            return Err(self.err(
+                XmlErrorKind::InvalidNamespace("elements cannot use the `xmlns` prefix".into()),
+                start,
+            ));
+        } else {
+            self.lookup(prefix_text).ok_or_else(|| {
+                self.err(
+                    XmlErrorKind::UndeclaredPrefix(prefix_text.to_owned()),
+                    start,
+                )
+            })?
+        };
+
+        let node = self.push_node(
+            NodeData::Element(Element {
+                prefix,
+                local,
+                ns,
+                attrs: (attrs_start as u32, attrs_start as u32),
+                decls: (decls_start as u32, self.decls.len() as u32),
+            }),
+            start,
+            start,
+        )?;
+        if self.stack.is_empty() {
+            self.root = Some(NodeId(node));
+        }
+
+        // Pass 2: resolve attribute namespaces, check duplicates, index IDs.
+        for &(p, l, value) in &pending {
+            let ans = if p.is_empty() {
+                Str::EMPTY
+            } else if self.text_of(p) == "xml" {
+                self.xml_ns_str()
+            } else {
+                let pt = self.text_of(p);
+                self.lookup(pt)
+                    .ok_or_else(|| self.err(XmlErrorKind::UndeclaredPrefix(pt.to_owned()), start))?
+            };
+            let pt = self.text_of(p);
+            let local_text = self.text_of(l);
+            let ans_text = self.ns_text(ans);
+            let dup = self.attrs[attrs_start..]
+                .iter()
+                .any(|a| self.text_of(a.local) == local_text && self.ns_text(a.ns) == ans_text);
+            if dup {
+                let shown = if pt.is_empty() {
+                    local_text.to_owned()
+                } else {
+                    format!("{pt}:{local_text}")
+                };
+                return Err(self.err(XmlErrorKind::DuplicateAttribute(shown), start));
+            }
+            let is_id = if ans.is_empty() {
+                matches!(
+                    local_text,
+                    "ID" | "Id" | "AssertionID" | "ResponseID" | "RequestID"
+                )
+            } else {
+                ans_text == XML_NAMESPACE && local_text == "id"
+            };
+            if is_id {
+                self.ids.push(IdEntry {
+                    value,
+                    node: NodeId(node),
+                    is_saml_id: ans.is_empty() && local_text == "ID",
+                });
+            }
+            self.attrs.push(Attr {
+                prefix: p,
+                local: l,
+                ns: ans,
+                value,
+            });
+        }
+        self.pending = pending;
+        if let NodeData::Element(el) = &mut self.nodes[node as usize].data {
+            el.attrs.1 = self.attrs.len() as u32;
+        }
+
+        if empty {
+            self.scope.truncate(scope_mark);
+            self.nodes[node as usize].span.1 = end as u32;
+        } else {
+            self.stack.push(Open {
+                node,
+                name: name_range,
+                scope_mark,
+            });
+        }
+        Ok(())
+    }
+
+    /// A `Str` for the XML namespace URI: stored once in the decoded buffer.
+    fn xml_ns_str(&mut self) -> Str {
+        if let Some(s) = self.xml_ns {
+            return s;
+        }
+        let from = self.decoded.len();
+        self.decoded.push_str(XML_NS_STR);
+        let s = Str::decoded(from..self.decoded.len());
+        self.xml_ns = Some(s);
+        s
+    }
+
+    /// The text of a namespace `Str`, which may live in either buffer.
+    fn ns_text(&self, s: Str) -> &str {
+        if s_is_decoded(s) {
+            let start = s_start(s);
+            self.decoded
+                .get(start..start + s_len(s))
+                .unwrap_or_default()
+        } else {
+            self.text_of(s)
+        }
+    }
+
+    fn declare(
+        &mut self,
+        prefix: Str,
+        uri: Str,
+        at: usize,
+        decls_start: usize,
+    ) -> Result<(), XmlError> {
+        let p = self.text_of(prefix).to_owned();
+        let u = self.ns_text(uri).to_owned();
+        let bad = |msg: String| Err(self.err(XmlErrorKind::InvalidNamespace(msg), at));
+        if p == "xmlns" {
+            return bad("the `xmlns` prefix cannot be declared".into());
+        }
+        if p == "xml" && u != XML_NAMESPACE {
+            return bad(format!("the `xml` prefix cannot be bound to `{u}`"));
+        }
+        if p != "xml" && u == XML_NAMESPACE {
+            return bad(format!("only the `xml` prefix may be bound to `{u}`"));
+        }
+        if u == XMLNS_NAMESPACE {
+            return bad(format!("no prefix may be bound to `{u}`"));
+        }
+        if u.is_empty() && !p.is_empty() {
+            return bad(format!(
+                "`xmlns:{p}=\"\"` (undeclaring a prefix is not allowed in XML 1.0)"
+            ));
+        }
+        if !u.is_empty() && !has_scheme(&u) {
+            return bad(format!(
+                "relative namespace URI `{u}` (Canonical XML cannot process it)"
+            ));
+        }
+        if self.decls[decls_start..]
+            .iter()
+            .any(|d| self.text_of(d.prefix) == p)
+        {
+            let shown = if p.is_empty() {
+                "xmlns".to_owned()
+            } else {
+                format!("xmlns:{p}")
+            };
+            return Err(self.err(XmlErrorKind::DuplicateAttribute(shown), at));
+        }
+        self.decls.push(Decl { prefix, uri });
+        self.scope.push((prefix, uri));
+        Ok(())
+    }
+
+    /// XML 1.0 §3.3.3 for CDATA attributes: references decoded, literal whitespace characters
+    /// become spaces. Values that need no change stay borrowed from the source.
+    fn attribute_value(&mut self, raw: &str, at: usize) -> Result<Str, XmlError> {
+        let needs = |b: u8| matches!(b, b'&' | b'\t' | b'\n' | b'<');
+        let Some(first) = raw.bytes().position(needs) else {
+            return Ok(Str::source(at..at + raw.len()));
+        };
+        let from = self.decoded.len();
+        self.decoded.push_str(&raw[..first]);
+        let mut rest = &raw[first..];
+        while let Some(i) = rest.bytes().position(needs) {
+            self.decoded.push_str(&rest[..i]);
+            let here = at + (raw.len() - rest.len()) + i;
+            match rest.as_bytes()[i] {
+                b'<' => {
+                    return Err(self.err(
+                        XmlErrorKind::Syntax("`<` is not allowed in an attribute value".into()),
+                        here,
+                    ));
+                }
+                b'&' => {
+                    let after = &rest[i + 1..];
+                    let Some(semi) = after.find(';') else {
+                        return Err(self.err(
+                            XmlErrorKind::Syntax(
+                                "unterminated reference in attribute value".into(),
+                            ),
+                            here,
+                        ));
+                    };
+                    let c = resolve_reference(&after[..semi]).map_err(|k| self.err(k, here))?;
+                    self.decoded.push(c);
+                    rest = &after[semi + 1..];
+                }
+                _ => {
+                    self.decoded.push(' ');
+                    rest = &rest[i + 1..];
+                }
+            }
+        }
+        self.decoded.push_str(rest);
+        Ok(Str::decoded(from..self.decoded.len()))
+    }
+
+    fn on_end(&mut self, name: &str, start: usize, end: usize) -> Result<(), XmlError> {
+        let Some(open) = self.stack.pop() else {
+            let kind = if self.root.is_some() {
+                XmlErrorKind::ContentAfterRoot
+            } else {
+                XmlErrorKind::Syntax(format!("end tag `</{name}>` without a start tag"))
+            };
+            return Err(self.err(kind, start));
+        };
+        let expected = &self.src[open.name.0..open.name.1];
+        if expected != name {
+            return Err(self.err(
+                XmlErrorKind::MismatchedTag {
+                    expected: expected.to_owned(),
+                    found: name.to_owned(),
+                },
+                start,
+            ));
+        }
+        self.scope.truncate(open.scope_mark);
+        let total = self.nodes.len() as u32;
+        let node = &mut self.nodes[open.node as usize];
+        node.end = total;
+        node.span.1 = end as u32;
+        Ok(())
+    }
+}
+
+fn s_start(s: Str) -> usize {
+    s_raw(s).0
+}
+
+fn s_len(s: Str) -> usize {
+    s_raw(s).1
+}
+
+fn s_is_decoded(s: Str) -> bool {
+    s_raw(s).2
+}
+
+fn s_raw(s: Str) -> (usize, usize, bool) {
+    s.parts()
+}

@@ -1,0 +1,137 @@
+//! Canonicalization against the specifications' own examples and the Merlin exc-c14n interop
+//! vectors, kept in `tests/vectors/c14n/` (provenance in its README).
+
+use saml_core::xml::c14n::{self, Algorithm, Method};
+use saml_core::xml::{Document, NodeId, XmlErrorKind};
+
+fn vector(name: &str) -> String {
+    let path = format!(
+        "{}/../../tests/vectors/c14n/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Removes the line holding a DOCTYPE that only names an external DTD.
+fn without_doctype(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.starts_with("<!DOCTYPE"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[track_caller]
+fn canonical(doc: &Document<'_>, apex: Option<NodeId>, method: &Method<'_>) -> String {
+    let bytes = c14n::to_vec(doc, apex, None, method).expect("canonicalizes");
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
+/// The first element (in document order) whose attribute `name` equals `value`.
+fn find_by_attribute(doc: &Document<'_>, name: &str, value: &str) -> NodeId {
+    fn walk(doc: &Document<'_>, n: NodeId, name: &str, value: &str) -> Option<NodeId> {
+        if doc.attribute(n, name) == Some(value) {
+            return Some(n);
+        }
+        doc.element_children(n)
+            .find_map(|c| walk(doc, c, name, value))
+    }
+    walk(doc, doc.root_element(), name, value).expect("element present")
+}
+
+#[test]
+fn w3c_c14n_3_1_pis_comments_outside_document_element() {
+    let original = vector("w3c-c14n-3.1-input.xml");
+    let err = Document::parse(&original).expect_err("DOCTYPE must be rejected");
+    assert_eq!(err.kind, XmlErrorKind::Doctype);
+
+    let input = without_doctype(&original);
+    let doc = Document::parse(&input).expect("parses");
+    assert_eq!(
+        canonical(&doc, None, &Method::new(Algorithm::Inclusive10, false)),
+        vector("w3c-c14n-3.1-output.xml")
+    );
+    assert_eq!(
+        canonical(&doc, None, &Method::new(Algorithm::Inclusive10, true)),
+        vector("w3c-c14n-3.1-output-withcomments.xml")
+    );
+    // Canonical XML 1.1 is identical to 1.0 on whole documents.
+    assert_eq!(
+        canonical(&doc, None, &Method::new(Algorithm::Inclusive11, true)),
+        vector("w3c-c14n-3.1-output-withcomments.xml")
+    );
+}
+
+#[test]
+fn exc_c14n_2_2_same_subtree_in_two_contexts() {
+    let expected_exclusive = vector("exc-c14n-2.2-elem2-exclusive.xml");
+    for name in ["exc-c14n-2.2-doc1.xml", "exc-c14n-2.2-doc2.xml"] {
+        let text = vector(name);
+        let doc = Document::parse(&text).expect("parses");
+        let elem2 = doc
+            .element_children(doc.root_element())
+            .next()
+            .expect("elem2");
+        assert_eq!(
+            canonical(&doc, Some(elem2), &Method::new(Algorithm::Exclusive, false)),
+            expected_exclusive.trim_end(),
+            "{name}"
+        );
+    }
+    // Inclusive c14n of the same subtree leaks the ancestors' namespaces.
+    let text = vector("exc-c14n-2.2-doc1.xml");
+    let doc = Document::parse(&text).expect("parses");
+    let elem2 = doc
+        .element_children(doc.root_element())
+        .next()
+        .expect("elem2");
+    assert_eq!(
+        canonical(
+            &doc,
+            Some(elem2),
+            &Method::new(Algorithm::Inclusive10, false)
+        ),
+        vector("exc-c14n-2.2-doc1-elem2-inclusive.xml").trim_end()
+    );
+}
+
+#[test]
+fn merlin_exc_c14n_one_references() {
+    let text = vector("merlin-exc-c14n-one/exc-signature.xml");
+    let doc = Document::parse(&text).expect("parses");
+    let object = find_by_attribute(&doc, "Id", "to-be-signed");
+    let cases = [
+        ("c14n-0.txt", Method::new(Algorithm::Exclusive, false)),
+        (
+            "c14n-1.txt",
+            Method::new(Algorithm::Exclusive, false).with_inclusive_prefixes(["bar", "#default"]),
+        ),
+        ("c14n-2.txt", Method::new(Algorithm::Exclusive, true)),
+        (
+            "c14n-3.txt",
+            Method::new(Algorithm::Exclusive, true).with_inclusive_prefixes(["bar", "#default"]),
+        ),
+    ];
+    for (file, method) in cases {
+        assert_eq!(
+            canonical(&doc, Some(object), &method),
+            vector(&format!("merlin-exc-c14n-one/{file}")),
+            "{file}"
+        );
+    }
+    let signed_info = doc
+        .element_children(
+            doc.element_children(doc.root_element())
+                .next()
+                .expect("Signature"),
+        )
+        .next()
+        .expect("SignedInfo");
+    assert_eq!(
+        canonical(
+            &doc,
+            Some(signed_info),
+            &Method::new(Algorithm::Exclusive, false)
+        ),
+        vector("merlin-exc-c14n-one/c14n-4.txt")
+    );
+}
