@@ -9,3 +9,6 @@
 #![warn(missing_docs)]
 
 pub mod xml;
+
+#[doc(hidden)]
+pub mod fuzzing;

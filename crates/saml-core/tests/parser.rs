@@ -1,0 +1,264 @@
+//! The hardened parser: every rejection asserts its error kind (and, where it matters, the
+//! line and column), and the normalizations XML Signature depends on are checked.
+
+use saml_core::xml::{Document, LimitKind, Limits, NodeKind, XmlErrorKind};
+
+#[track_caller]
+fn rejects(input: &str) -> saml_core::xml::XmlError {
+    match Document::parse(input) {
+        Ok(_) => panic!("accepted: {input}"),
+        Err(e) => e,
+    }
+}
+
+macro_rules! rejects {
+    ($name:ident: $input:expr => $kind:pat) => {
+        #[test]
+        fn $name() {
+            let err = rejects($input);
+            assert!(matches!(err.kind, $kind), "{:?}", err);
+        }
+    };
+    ($name:ident: $input:expr => $kind:pat, at $line:expr, $col:expr) => {
+        #[test]
+        fn $name() {
+            let err = rejects($input);
+            assert!(matches!(err.kind, $kind), "{:?}", err);
+            assert_eq!(
+                (err.position.line, err.position.column),
+                ($line, $col),
+                "{err}"
+            );
+        }
+    };
+}
+
+mod no_dtd {
+    use super::*;
+    rejects!(doctype_external: "<!DOCTYPE r SYSTEM \"r.dtd\"><r/>" => XmlErrorKind::Doctype, at 1, 1);
+    rejects!(doctype_internal_entity: "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY x \"y\">]>\n<r>&x;</r>" => XmlErrorKind::Doctype, at 2, 1);
+    rejects!(xxe: "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>" => XmlErrorKind::Doctype);
+    rejects!(parameter_entity: "<!DOCTYPE r [<!ENTITY % p SYSTEM \"http://x/\"> %p;]><r/>" => XmlErrorKind::Doctype);
+    rejects!(doctype_after_comment: "<!-- c --><!DOCTYPE r><r/>" => XmlErrorKind::Doctype);
+    rejects!(undefined_entity: "<r>&x;</r>" => XmlErrorKind::UndefinedEntity(_), at 1, 4);
+    rejects!(undefined_entity_in_attribute: "<r a=\"&x;\"/>" => XmlErrorKind::UndefinedEntity(_));
+
+    #[test]
+    fn billion_laughs_rejected_before_expansion() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/vectors/saml/attack/billion-laughs.xml"
+        );
+        let text = std::fs::read_to_string(path).expect("vector");
+        assert_eq!(rejects(&text).kind, XmlErrorKind::Doctype);
+    }
+}
+
+mod namespaces {
+    use super::*;
+    rejects!(undeclared_element_prefix: "<p:r/>" => XmlErrorKind::UndeclaredPrefix(_), at 1, 1);
+    rejects!(undeclared_attribute_prefix: "<r xmlns:a=\"urn:a\">\n  <s b:x=\"1\"/></r>" => XmlErrorKind::UndeclaredPrefix(_), at 2, 3);
+    rejects!(prefix_out_of_scope: "<r><a xmlns:p=\"urn:p\"/><p:b/></r>" => XmlErrorKind::UndeclaredPrefix(_));
+    rejects!(undeclare_prefix: "<r xmlns:p=\"\"/>" => XmlErrorKind::InvalidNamespace(_));
+    rejects!(relative_uri: "<r xmlns=\"relative/path\"/>" => XmlErrorKind::InvalidNamespace(_));
+    rejects!(bind_xmlns: "<r xmlns:xmlns=\"urn:x\"/>" => XmlErrorKind::InvalidNamespace(_));
+    rejects!(rebind_xml: "<r xmlns:xml=\"urn:x\"/>" => XmlErrorKind::InvalidNamespace(_));
+    rejects!(other_prefix_to_xml_uri: "<r xmlns:x=\"http://www.w3.org/XML/1998/namespace\"/>" => XmlErrorKind::InvalidNamespace(_));
+    rejects!(xmlns_element_prefix: "<xmlns:r/>" => XmlErrorKind::InvalidNamespace(_));
+
+    #[test]
+    fn declarations_and_scope() {
+        let doc = Document::parse(
+            "<r xmlns=\"urn:d\" xmlns:a=\"urn:a\"><a:s xmlns:a=\"urn:a2\" xmlns=\"\"><t/></a:s></r>",
+        )
+        .expect("parses");
+        let r = doc.root_element();
+        let s = doc.element_children(r).next().expect("s");
+        let t = doc.element_children(s).next().expect("t");
+        assert_eq!(doc.namespace(r), "urn:d");
+        assert_eq!(doc.namespace(s), "urn:a2");
+        assert_eq!(doc.namespace(t), "");
+        assert_eq!(doc.namespace_declarations(s).count(), 2);
+        let scope: Vec<_> = doc
+            .in_scope_namespaces(t)
+            .iter()
+            .map(|n| (n.prefix.to_owned(), n.uri.to_owned()))
+            .collect();
+        assert_eq!(scope, [("a".to_owned(), "urn:a2".to_owned())]);
+        assert!(doc.is(s, "urn:a2", "s"));
+        assert!(!doc.is(s, "urn:a", "s"));
+    }
+}
+
+mod attributes {
+    use super::*;
+    rejects!(duplicate_name: "<r a=\"1\" a=\"2\"/>" => XmlErrorKind::DuplicateAttribute(_));
+    rejects!(duplicate_after_resolution: "<r xmlns:p=\"urn:x\" xmlns:q=\"urn:x\" p:a=\"1\" q:a=\"2\"/>" => XmlErrorKind::DuplicateAttribute(_));
+    rejects!(duplicate_declaration: "<r xmlns:p=\"urn:x\" xmlns:p=\"urn:y\"/>" => XmlErrorKind::DuplicateAttribute(_));
+    rejects!(lt_in_value: "<r a=\"<\"/>" => XmlErrorKind::Syntax(_));
+    rejects!(unquoted: "<r a=1/>" => XmlErrorKind::Syntax(_));
+
+    #[test]
+    fn value_normalization() {
+        // XML 1.0 §3.3.3: literal whitespace becomes a space; references stay what they name.
+        let doc = Document::parse("<r a=\"x\ty\nz\r\nw\" b=\"&#9;&#xA;&#xD;&amp;&lt;\"/>")
+            .expect("parses");
+        let r = doc.root_element();
+        assert_eq!(doc.attribute(r, "a"), Some("x y z w"));
+        assert_eq!(doc.attribute(r, "b"), Some("\t\n\r&<"));
+    }
+}
+
+mod structure {
+    use super::*;
+    rejects!(mismatched: "<a><b></a></b>" => XmlErrorKind::MismatchedTag { .. }, at 1, 7);
+    rejects!(unclosed: "<a><b></b>" => XmlErrorKind::UnclosedTag(_));
+    rejects!(two_roots: "<a/><b/>" => XmlErrorKind::ContentAfterRoot, at 1, 5);
+    rejects!(text_after_root: "<a/>x" => XmlErrorKind::TextOutsideRoot);
+    rejects!(text_before_root: "x<a/>" => XmlErrorKind::TextOutsideRoot);
+    rejects!(empty: "  " => XmlErrorKind::EmptyDocument);
+    rejects!(late_declaration: " <?xml version=\"1.0\"?><a/>" => XmlErrorKind::XmlDeclaration(_));
+    rejects!(version_2: "<?xml version=\"2.0\"?><a/>" => XmlErrorKind::XmlDeclaration(_));
+    rejects!(latin1: "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>" => XmlErrorKind::UnsupportedEncoding(_));
+    rejects!(double_hyphen_comment: "<a><!-- a -- b --></a>" => XmlErrorKind::Syntax(_));
+    rejects!(invalid_name: "<1a/>" => XmlErrorKind::InvalidName(_) | XmlErrorKind::Syntax(_));
+    rejects!(two_colons: "<a:b:c xmlns:a=\"urn:a\"/>" => XmlErrorKind::InvalidName(_));
+    rejects!(cdata_end_in_text: "<a>]]></a>" => XmlErrorKind::Syntax(_));
+    rejects!(end_without_start: "</a>" => XmlErrorKind::Syntax(_));
+
+    #[test]
+    fn utf16_rejected() {
+        let err =
+            Document::parse_bytes(&[0xFF, 0xFE, b'<', 0], &Limits::default()).expect_err("UTF-16");
+        assert!(matches!(err.kind, XmlErrorKind::UnsupportedEncoding(_)));
+    }
+
+    #[test]
+    fn invalid_utf8_rejected_with_position() {
+        let err =
+            Document::parse_bytes(b"<a>\n  \xFF</a>", &Limits::default()).expect_err("bad UTF-8");
+        assert_eq!(err.kind, XmlErrorKind::InvalidUtf8);
+        assert_eq!((err.position.line, err.position.column), (2, 3));
+    }
+}
+
+mod characters {
+    use super::*;
+    rejects!(control_char: "<a>\u{1}</a>" => XmlErrorKind::InvalidCharacter(1), at 1, 4);
+    rejects!(fffe: "<a>\u{FFFE}</a>" => XmlErrorKind::InvalidCharacter(0xFFFE));
+    rejects!(char_ref_zero: "<a>&#0;</a>" => XmlErrorKind::InvalidCharacter(0));
+    rejects!(char_ref_control: "<a b=\"&#x1;\"/>" => XmlErrorKind::InvalidCharacter(1));
+    rejects!(char_ref_surrogate: "<a>&#xD800;</a>" => XmlErrorKind::InvalidCharacter(0xD800));
+    rejects!(char_ref_malformed: "<a>&#x;</a>" => XmlErrorKind::Syntax(_));
+
+    #[test]
+    fn line_endings_normalized() {
+        let doc = Document::parse("<a>x\r\ny\rz&#xD;</a>").expect("parses");
+        assert_eq!(doc.text(doc.root_element()), "x\ny\nz\r");
+    }
+
+    #[test]
+    fn references_decoded_and_bom_stripped() {
+        let doc = Document::parse(
+            "\u{FEFF}<a>&lt;&amp;&gt;&quot;&apos;&#233;&#x4E2D;<![CDATA[<&>]]></a>",
+        )
+        .expect("parses");
+        assert_eq!(doc.text(doc.root_element()), "<&>\"'é中<&>");
+    }
+}
+
+mod whole_text {
+    use super::*;
+
+    #[test]
+    fn comment_does_not_split_a_value() {
+        // CVE-2017-11427 family: the value is the concatenation of every text child.
+        let doc =
+            Document::parse("<NameID>victim@corp.com<!---->.evil.com</NameID>").expect("parses");
+        let r = doc.root_element();
+        assert_eq!(doc.text(r), "victim@corp.com.evil.com");
+        assert!(doc.has_comment_or_pi_child(r));
+    }
+
+    #[test]
+    fn node_kinds_and_spans() {
+        let src = "<?pi x?><a b=\"1\">t<!--c--><![CDATA[d]]><e/></a>";
+        let doc = Document::parse(src).expect("parses");
+        let kinds: Vec<_> = doc
+            .children(doc.root_element())
+            .map(|n| doc.kind(n))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                NodeKind::Text,
+                NodeKind::Comment,
+                NodeKind::CData,
+                NodeKind::Element
+            ]
+        );
+        let a = doc.root_element();
+        assert_eq!(
+            &src[doc.span(a)],
+            "<a b=\"1\">t<!--c--><![CDATA[d]]><e/></a>"
+        );
+        let pi = doc
+            .children(saml_core::xml::NodeId::DOCUMENT)
+            .next()
+            .expect("pi");
+        assert_eq!(doc.kind(pi), NodeKind::ProcessingInstruction);
+        assert_eq!(doc.value(pi), "x");
+        assert_eq!(doc.parent(a), Some(saml_core::xml::NodeId::DOCUMENT));
+    }
+}
+
+mod limits {
+    use super::*;
+
+    #[track_caller]
+    fn limit(input: &str, limits: Limits) -> LimitKind {
+        match Document::parse_with_limits(input, &limits).map_err(|e| e.kind) {
+            Err(XmlErrorKind::LimitExceeded { kind, .. }) => kind,
+            other => panic!("expected a limit error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_limit_has_its_own_kind() {
+        let deep = format!("{}{}", "<a>".repeat(200), "</a>".repeat(200));
+        assert_eq!(limit(&deep, Limits::default()), LimitKind::Depth);
+        let attrs: String = (0..200).map(|i| format!(" a{i}=\"x\"")).collect();
+        assert_eq!(
+            limit(&format!("<r{attrs}/>"), Limits::default()),
+            LimitKind::Attributes
+        );
+        let many = format!("<r>{}</r>", "<e/>".repeat(100));
+        assert_eq!(
+            limit(&many, Limits::default().with_max_nodes(50)),
+            LimitKind::Nodes
+        );
+        assert_eq!(
+            limit(&many, Limits::default().with_max_bytes(100)),
+            LimitKind::Bytes
+        );
+        // Within the limits the same documents parse.
+        assert!(Document::parse_with_limits(&many, &Limits::default().with_max_nodes(200)).is_ok());
+    }
+}
+
+mod ids {
+    use super::*;
+    use saml_core::xml::IdLookup;
+
+    #[test]
+    fn only_unqualified_id_resolves_and_duplicates_are_reported() {
+        let doc =
+            Document::parse("<r ID=\"a\"><s Id=\"b\"/><t ID=\"c\"/><u AssertionID=\"c\"/></r>")
+                .expect("parses");
+        assert_eq!(doc.element_by_id("a"), IdLookup::Unique(doc.root_element()));
+        assert_eq!(doc.element_by_id("b"), IdLookup::Missing);
+        assert_eq!(doc.element_by_id("c"), IdLookup::Duplicate);
+        assert_eq!(doc.element_by_id("zz"), IdLookup::Missing);
+        assert_eq!(doc.duplicate_id(), Some("c"));
+    }
+}
