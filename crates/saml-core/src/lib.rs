@@ -8,6 +8,8 @@
 #![forbid(unsafe_code, unused_must_use)]
 #![warn(missing_docs)]
 
+pub mod crypto;
+pub mod dsig;
 pub mod xml;
 
 #[doc(hidden)]

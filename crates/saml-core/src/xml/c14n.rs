@@ -166,15 +166,15 @@ pub fn canonicalize<S: Sink + ?Sized>(
     out: &mut S,
 ) -> Result<(), C14nError> {
     let top = apex.unwrap_or(NodeId::DOCUMENT);
-    if let Some(a) = apex {
-        if !doc.is_element(a) {
-            return Err(C14nError::NotAnElement);
-        }
+    if let Some(a) = apex
+        && !doc.is_element(a)
+    {
+        return Err(C14nError::NotAnElement);
     }
-    if let Some(x) = exclude {
-        if !doc.is_element(x) || x == top || !doc.is_inside(x, top) {
-            return Err(C14nError::ExcludedNodeOutside);
-        }
+    if let Some(x) = exclude
+        && (!doc.is_element(x) || x == top || !doc.is_inside(x, top))
+    {
+        return Err(C14nError::ExcludedNodeOutside);
     }
     let mut writer = Writer {
         doc,

@@ -272,6 +272,11 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// `id` and every node inside it, in document order.
+    pub fn descendants(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        (id.0..self.node(id).end).map(NodeId)
+    }
+
     /// The element children of `id`, in document order.
     pub fn element_children(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
         self.children(id).filter(|&c| self.is_element(c))

@@ -588,9 +588,7 @@ impl<'s> Builder<'s> {
 
     fn on_pi(&mut self, raw: &str, start: usize, end: usize) -> Result<(), XmlError> {
         let off = self.offset_of(raw).unwrap_or(start + 2);
-        let target_len = raw
-            .find(|c: char| matches!(c, ' ' | '\t' | '\n'))
-            .unwrap_or(raw.len());
+        let target_len = raw.find([' ', '\t', '\n']).unwrap_or(raw.len());
         let target = &raw[..target_len];
         if !is_name(target) {
             return Err(self.err(XmlErrorKind::InvalidName(target.to_owned()), start));

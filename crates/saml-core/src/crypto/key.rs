@@ -1,0 +1,809 @@
+//! Private keys and signing.
+//!
+//! A [`SigningKey`] is loaded from PKCS#8 (`PRIVATE KEY`, PEM or DER),
+//! PKCS#1 (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`), and signs with
+//! *ring* (RSA PKCS#1 v1.5 and PSS, ECDSA with fixed `r || s` output,
+//! Ed25519).
+//!
+//! Limits of *ring* 0.17 that show through:
+//! - RSA signing keys must be 2048–4096 bits;
+//! - there is no RSA-SHA1 signing (verification only);
+//! - ECDSA signing pairs the curve with its own hash only (P-256/SHA-256,
+//!   P-384/SHA-384). ECDSA-SHA512 is signed with the RustCrypto `p256`/`p384`
+//!   crates over *ring*'s SHA-512 digest (RFC 6979 deterministic nonces);
+//!   P-256/SHA-384 and P-384/SHA-256 cannot be signed.
+
+use std::fmt;
+
+use der::asn1::{BitStringRef, ObjectIdentifier, OctetStringRef, UintRef};
+use der::{Reader, SliceReader, Tag, TagMode, TagNumber};
+use p256::ecdsa::signature::hazmat::PrehashSigner as _;
+use ring::rand::SystemRandom;
+use ring::signature::{self as rs, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
+use x509_cert::spki::AlgorithmIdentifierRef;
+
+use crate::crypto::algorithm::{DigestAlgorithm, SignatureAlgorithm};
+use crate::crypto::cert::{
+    KeyKind, OID_EC_PUBLIC_KEY, OID_ED25519, OID_P256, OID_P384, OID_RSA_ENCRYPTION, PublicKey,
+    invalid,
+};
+use crate::crypto::{CryptoError, Origin, first_pem_block, looks_like_pem, trim_start};
+
+const PRIVATE_KEY: &str = "PRIVATE KEY";
+const RSA_PRIVATE_KEY: &str = "RSA PRIVATE KEY";
+const EC_PRIVATE_KEY: &str = "EC PRIVATE KEY";
+
+/// Smallest and largest RSA modulus *ring* 0.17 signs with.
+const RSA_SIGN_MIN_BITS: u32 = 2048;
+const RSA_SIGN_MAX_BITS: u32 = 4096;
+
+const RSA_SIGNING: &[SignatureAlgorithm] = &[
+    SignatureAlgorithm::RsaSha256,
+    SignatureAlgorithm::RsaSha384,
+    SignatureAlgorithm::RsaSha512,
+    SignatureAlgorithm::RsaPssSha256,
+    SignatureAlgorithm::RsaPssSha384,
+    SignatureAlgorithm::RsaPssSha512,
+];
+const P256_SIGNING: &[SignatureAlgorithm] = &[
+    SignatureAlgorithm::EcdsaSha256,
+    SignatureAlgorithm::EcdsaSha512,
+];
+const P384_SIGNING: &[SignatureAlgorithm] = &[
+    SignatureAlgorithm::EcdsaSha384,
+    SignatureAlgorithm::EcdsaSha512,
+];
+const ED25519_SIGNING: &[SignatureAlgorithm] = &[SignatureAlgorithm::Ed25519];
+
+enum KeyPair {
+    Rsa(RsaKeyPair),
+    P256 {
+        ring: EcdsaKeyPair,
+        /// Used only for ECDSA-SHA512, which *ring* lacks.
+        prehash: p256::ecdsa::SigningKey,
+    },
+    P384 {
+        ring: EcdsaKeyPair,
+        /// Used only for ECDSA-SHA512, which *ring* lacks.
+        prehash: p384::ecdsa::SigningKey,
+    },
+    Ed25519(Ed25519KeyPair),
+}
+
+/// A private key, parsed once on load, that signs XML Signature `SignedInfo`.
+pub struct SigningKey {
+    pair: KeyPair,
+    public: PublicKey,
+    rng: SystemRandom,
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print key material.
+        f.debug_struct("SigningKey")
+            .field("kind", &self.kind())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The fields of a PKCS#8 `PrivateKeyInfo` that are needed here.
+struct Pkcs8<'a> {
+    algorithm: AlgorithmIdentifierRef<'a>,
+    private_key: &'a [u8],
+}
+
+/// The fields of a SEC1 `ECPrivateKey`.
+struct EcPrivateKey<'a> {
+    scalar: &'a [u8],
+    curve: Option<ObjectIdentifier>,
+    public: Option<&'a [u8]>,
+}
+
+impl SigningKey {
+    /// Parses the first `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1) or
+    /// `EC PRIVATE KEY` (SEC1) PEM block; other blocks (e.g. `EC PARAMETERS`)
+    /// are skipped. Encrypted keys are refused.
+    pub fn from_pem(pem: &[u8], label: Option<&str>) -> Result<Self, CryptoError> {
+        let origin = Origin::new("private key", label);
+        let block = first_pem_block(
+            pem,
+            &[PRIVATE_KEY, RSA_PRIVATE_KEY, EC_PRIVATE_KEY],
+            &origin,
+        )?;
+        match block.label.as_str() {
+            PRIVATE_KEY => Self::pkcs8(&block.der, &origin),
+            RSA_PRIVATE_KEY => Self::pkcs1(&block.der, &origin),
+            _ => Self::sec1(&block.der, None, &origin),
+        }
+    }
+
+    /// Parses a DER PKCS#8 `PrivateKeyInfo` (RSA, EC P-256/P-384 or Ed25519).
+    pub fn from_pkcs8_der(der: &[u8], label: Option<&str>) -> Result<Self, CryptoError> {
+        Self::pkcs8(der, &Origin::new("private key", label))
+    }
+
+    /// Parses a DER PKCS#1 `RSAPrivateKey`.
+    pub fn from_pkcs1_der(der: &[u8], label: Option<&str>) -> Result<Self, CryptoError> {
+        Self::pkcs1(der, &Origin::new("private key", label))
+    }
+
+    /// Parses a DER SEC1 `ECPrivateKey` (it must name its curve).
+    pub fn from_sec1_der(der: &[u8], label: Option<&str>) -> Result<Self, CryptoError> {
+        Self::sec1(der, None, &Origin::new("private key", label))
+    }
+
+    /// Loads a key from PEM, or from DER in any of the three forms
+    /// (told apart by their ASN.1 structure).
+    pub fn from_any(bytes: &[u8], label: Option<&str>) -> Result<Self, CryptoError> {
+        let trimmed = trim_start(bytes);
+        if looks_like_pem(trimmed) {
+            return Self::from_pem(trimmed, label);
+        }
+        let origin = Origin::new("private key", label);
+        // PKCS#8: SEQUENCE { INTEGER, SEQUENCE, ... }
+        // PKCS#1: SEQUENCE { INTEGER, INTEGER, ... }
+        // SEC1:   SEQUENCE { INTEGER, OCTET STRING, ... }
+        match second_element_tag(bytes) {
+            Some(Tag::Sequence) => Self::pkcs8(bytes, &origin),
+            Some(Tag::Integer) => Self::pkcs1(bytes, &origin),
+            Some(Tag::OctetString) => Self::sec1(bytes, None, &origin),
+            _ => Err(CryptoError::InvalidEncoding {
+                origin,
+                reason: "neither PEM nor a DER PKCS#8, PKCS#1 or SEC1 private key".to_owned(),
+            }),
+        }
+    }
+
+    fn pkcs8(der: &[u8], origin: &Origin) -> Result<Self, CryptoError> {
+        let info =
+            parse_pkcs8(der).map_err(|e| invalid(origin, "not a valid PKCS#8 private key", e))?;
+        let oid = info.algorithm.oid;
+        if oid == OID_RSA_ENCRYPTION {
+            check_rsa_signing_size(rsa_private_bits(info.private_key, origin)?, origin)?;
+            let pair = RsaKeyPair::from_pkcs8(der).map_err(|e| rejected(origin, e))?;
+            Self::from_rsa(pair, origin)
+        } else if oid == OID_EC_PUBLIC_KEY {
+            let curve = info
+                .algorithm
+                .parameters
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
+                .ok_or_else(|| CryptoError::UnsupportedKey {
+                    origin: origin.clone(),
+                    reason: "EC key without a named curve".to_owned(),
+                })?;
+            Self::sec1(info.private_key, Some(curve), origin)
+        } else if oid == OID_ED25519 {
+            let pair =
+                Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(|e| rejected(origin, e))?;
+            let public = PublicKey::ed25519_from_bytes(pair.public_key().as_ref(), origin)?;
+            Ok(Self::new(KeyPair::Ed25519(pair), public))
+        } else {
+            Err(CryptoError::UnsupportedKey {
+                origin: origin.clone(),
+                reason: format!("private key algorithm OID {oid} is not supported"),
+            })
+        }
+    }
+
+    fn pkcs1(der: &[u8], origin: &Origin) -> Result<Self, CryptoError> {
+        check_rsa_signing_size(rsa_private_bits(der, origin)?, origin)?;
+        let pair = RsaKeyPair::from_der(der).map_err(|e| rejected(origin, e))?;
+        Self::from_rsa(pair, origin)
+    }
+
+    fn from_rsa(pair: RsaKeyPair, origin: &Origin) -> Result<Self, CryptoError> {
+        let public = PublicKey::rsa_from_pkcs1(pair.public().as_ref(), origin)?;
+        Ok(Self::new(KeyPair::Rsa(pair), public))
+    }
+
+    /// Loads an `ECPrivateKey`; `outer_curve` is the curve named by the
+    /// PKCS#8 wrapper, if any.
+    fn sec1(
+        der: &[u8],
+        outer_curve: Option<ObjectIdentifier>,
+        origin: &Origin,
+    ) -> Result<Self, CryptoError> {
+        let key = parse_ec_private_key(der)
+            .map_err(|e| invalid(origin, "not a valid SEC1 EC private key", e))?;
+        let bad = |reason: &str| CryptoError::InvalidKey {
+            origin: origin.clone(),
+            reason: reason.to_owned(),
+        };
+        let curve = match (outer_curve, key.curve) {
+            (Some(outer), Some(inner)) if outer != inner => {
+                return Err(bad("the PKCS#8 and SEC1 curve parameters differ"));
+            }
+            (Some(curve), _) | (None, Some(curve)) => curve,
+            (None, None) => {
+                return Err(CryptoError::UnsupportedKey {
+                    origin: origin.clone(),
+                    reason: "EC private key does not name its curve".to_owned(),
+                });
+            }
+        };
+        let field_len = if curve == OID_P256 {
+            32
+        } else if curve == OID_P384 {
+            48
+        } else {
+            return Err(CryptoError::UnsupportedKey {
+                origin: origin.clone(),
+                reason: format!("EC curve OID {curve} is not supported"),
+            });
+        };
+        let scalar = Scrubbed(
+            fixed_width(key.scalar, field_len)
+                .ok_or_else(|| bad("EC private scalar is longer than the curve order"))?,
+        );
+        let rng = SystemRandom::new();
+        let (pair, point) = if field_len == 32 {
+            let prehash = p256::ecdsa::SigningKey::from_slice(&scalar.0)
+                .map_err(|_| bad("EC private scalar is out of range"))?;
+            let point = match key.public {
+                Some(p) => p.to_vec(),
+                None => prehash
+                    .verifying_key()
+                    .to_sec1_point(false)
+                    .as_bytes()
+                    .to_vec(),
+            };
+            let ring = EcdsaKeyPair::from_private_key_and_public_key(
+                &rs::ECDSA_P256_SHA256_FIXED_SIGNING,
+                &scalar.0,
+                &point,
+                &rng,
+            )
+            .map_err(|e| rejected(origin, e))?;
+            (KeyPair::P256 { ring, prehash }, point)
+        } else {
+            let prehash = p384::ecdsa::SigningKey::from_slice(&scalar.0)
+                .map_err(|_| bad("EC private scalar is out of range"))?;
+            let point = match key.public {
+                Some(p) => p.to_vec(),
+                None => prehash
+                    .verifying_key()
+                    .to_sec1_point(false)
+                    .as_bytes()
+                    .to_vec(),
+            };
+            let ring = EcdsaKeyPair::from_private_key_and_public_key(
+                &rs::ECDSA_P384_SHA384_FIXED_SIGNING,
+                &scalar.0,
+                &point,
+                &rng,
+            )
+            .map_err(|e| rejected(origin, e))?;
+            (KeyPair::P384 { ring, prehash }, point)
+        };
+        let public = PublicKey::ec_from_point(&curve, &point, origin)?;
+        Ok(Self::new(pair, public))
+    }
+
+    fn new(pair: KeyPair, public: PublicKey) -> Self {
+        Self {
+            pair,
+            public,
+            rng: SystemRandom::new(),
+        }
+    }
+
+    /// The matching public key; compare it with a certificate's
+    /// [`Certificate::public_key`](crate::crypto::Certificate::public_key).
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// The key type.
+    pub fn kind(&self) -> KeyKind {
+        self.public.kind()
+    }
+
+    /// The algorithms this key can sign with.
+    pub fn signing_algorithms(&self) -> &'static [SignatureAlgorithm] {
+        match &self.pair {
+            KeyPair::Rsa(_) => RSA_SIGNING,
+            KeyPair::P256 { .. } => P256_SIGNING,
+            KeyPair::P384 { .. } => P384_SIGNING,
+            KeyPair::Ed25519(_) => ED25519_SIGNING,
+        }
+    }
+
+    /// The usual algorithm for this key: RSA-SHA256, ECDSA-SHA256 (P-256),
+    /// ECDSA-SHA384 (P-384) or Ed25519.
+    pub fn default_algorithm(&self) -> SignatureAlgorithm {
+        match &self.pair {
+            KeyPair::Rsa(_) => SignatureAlgorithm::RsaSha256,
+            KeyPair::P256 { .. } => SignatureAlgorithm::EcdsaSha256,
+            KeyPair::P384 { .. } => SignatureAlgorithm::EcdsaSha384,
+            KeyPair::Ed25519(_) => SignatureAlgorithm::Ed25519,
+        }
+    }
+
+    /// Signs `message` (the canonicalized `SignedInfo`) with `alg`.
+    ///
+    /// ECDSA signatures are the fixed-length `r || s` XML Signature uses.
+    /// An algorithm of another key family gives
+    /// [`CryptoError::KeyAlgorithmMismatch`]; one of the right family that
+    /// cannot be signed (see the module docs) gives
+    /// [`CryptoError::UnsupportedAlgorithm`].
+    pub fn sign(&self, alg: SignatureAlgorithm, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        use SignatureAlgorithm as A;
+        let failed = |_| CryptoError::SigningFailed {
+            algorithm: alg.uri(),
+        };
+        match (&self.pair, alg) {
+            (KeyPair::Rsa(pair), _) if RSA_SIGNING.contains(&alg) => {
+                let padding: &'static dyn rs::RsaEncoding = match alg {
+                    A::RsaSha384 => &rs::RSA_PKCS1_SHA384,
+                    A::RsaSha512 => &rs::RSA_PKCS1_SHA512,
+                    A::RsaPssSha256 => &rs::RSA_PSS_SHA256,
+                    A::RsaPssSha384 => &rs::RSA_PSS_SHA384,
+                    A::RsaPssSha512 => &rs::RSA_PSS_SHA512,
+                    _ => &rs::RSA_PKCS1_SHA256,
+                };
+                let mut signature = vec![0; pair.public().modulus_len()];
+                pair.sign(padding, &self.rng, message, &mut signature)
+                    .map_err(failed)?;
+                Ok(signature)
+            }
+            (KeyPair::P256 { ring, .. }, A::EcdsaSha256)
+            | (KeyPair::P384 { ring, .. }, A::EcdsaSha384) => ring
+                .sign(&self.rng, message)
+                .map(|sig| sig.as_ref().to_vec())
+                .map_err(failed),
+            (KeyPair::P256 { prehash, .. }, A::EcdsaSha512) => {
+                let digest = DigestAlgorithm::Sha512.digest(message);
+                let sig: p256::ecdsa::Signature =
+                    prehash.sign_prehash(digest.as_ref()).map_err(|_| {
+                        CryptoError::SigningFailed {
+                            algorithm: alg.uri(),
+                        }
+                    })?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            (KeyPair::P384 { prehash, .. }, A::EcdsaSha512) => {
+                let digest = DigestAlgorithm::Sha512.digest(message);
+                let sig: p384::ecdsa::Signature =
+                    prehash.sign_prehash(digest.as_ref()).map_err(|_| {
+                        CryptoError::SigningFailed {
+                            algorithm: alg.uri(),
+                        }
+                    })?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            (KeyPair::Ed25519(pair), A::Ed25519) => Ok(pair.sign(message).as_ref().to_vec()),
+            _ if same_family(self.kind(), alg) => Err(CryptoError::UnsupportedAlgorithm {
+                uri: alg.uri().to_owned(),
+                allowed: self.signing_algorithms().iter().map(|a| a.uri()).collect(),
+            }),
+            _ => Err(CryptoError::KeyAlgorithmMismatch {
+                algorithm: alg.uri(),
+                key: self.kind(),
+            }),
+        }
+    }
+}
+
+/// Whether `alg` is meant for keys of `kind`'s family.
+fn same_family(kind: KeyKind, alg: SignatureAlgorithm) -> bool {
+    use SignatureAlgorithm as A;
+    match kind {
+        KeyKind::Rsa { .. } => matches!(
+            alg,
+            A::RsaSha1
+                | A::RsaSha256
+                | A::RsaSha384
+                | A::RsaSha512
+                | A::RsaPssSha256
+                | A::RsaPssSha384
+                | A::RsaPssSha512
+        ),
+        KeyKind::EcP256 | KeyKind::EcP384 => {
+            matches!(alg, A::EcdsaSha256 | A::EcdsaSha384 | A::EcdsaSha512)
+        }
+        KeyKind::Ed25519 => alg == A::Ed25519,
+    }
+}
+
+fn rejected(origin: &Origin, err: ring::error::KeyRejected) -> CryptoError {
+    CryptoError::InvalidKey {
+        origin: origin.clone(),
+        reason: format!("rejected by ring ({err})"),
+    }
+}
+
+fn check_rsa_signing_size(bits: u32, origin: &Origin) -> Result<(), CryptoError> {
+    if (RSA_SIGN_MIN_BITS..=RSA_SIGN_MAX_BITS).contains(&bits) {
+        Ok(())
+    } else {
+        Err(CryptoError::InvalidKey {
+            origin: origin.clone(),
+            reason: format!(
+                "RSA key of {bits} bits cannot sign; signing keys must have {RSA_SIGN_MIN_BITS} to {RSA_SIGN_MAX_BITS} bits"
+            ),
+        })
+    }
+}
+
+/// The modulus size of a PKCS#1 `RSAPrivateKey`.
+fn rsa_private_bits(der: &[u8], origin: &Origin) -> Result<u32, CryptoError> {
+    let modulus = (|| -> der::Result<&[u8]> {
+        let mut reader = SliceReader::new(der)?;
+        let modulus = reader.sequence(|r| -> der::Result<&[u8]> {
+            let _version: UintRef<'_> = r.decode()?;
+            let modulus: UintRef<'_> = r.decode()?;
+            r.drain(r.remaining_len())?;
+            Ok(modulus.as_bytes())
+        })?;
+        reader.finish()?;
+        Ok(modulus)
+    })()
+    .map_err(|e| invalid(origin, "not a valid PKCS#1 RSA private key", e))?;
+    let first = modulus.first().copied().unwrap_or(0);
+    let bits = modulus
+        .len()
+        .saturating_mul(8)
+        .saturating_sub(first.leading_zeros() as usize);
+    Ok(u32::try_from(bits).unwrap_or(u32::MAX))
+}
+
+fn parse_pkcs8(der: &[u8]) -> der::Result<Pkcs8<'_>> {
+    let mut reader = SliceReader::new(der)?;
+    let info = reader.sequence(|r| -> der::Result<Pkcs8<'_>> {
+        let version: u8 = r.decode()?;
+        if version > 1 {
+            return Err(Tag::Integer.value_error().to_error());
+        }
+        let algorithm: AlgorithmIdentifierRef<'_> = r.decode()?;
+        let private_key: &OctetStringRef = r.decode()?;
+        // Attributes and the v2 public key are not needed.
+        r.drain(r.remaining_len())?;
+        Ok(Pkcs8 {
+            algorithm,
+            private_key: private_key.as_bytes(),
+        })
+    })?;
+    reader.finish()?;
+    Ok(info)
+}
+
+fn parse_ec_private_key(der: &[u8]) -> der::Result<EcPrivateKey<'_>> {
+    let mut reader = SliceReader::new(der)?;
+    let key = reader.sequence(|r| -> der::Result<EcPrivateKey<'_>> {
+        let version: u8 = r.decode()?;
+        if version != 1 {
+            return Err(Tag::Integer.value_error().to_error());
+        }
+        let scalar: &OctetStringRef = r.decode()?;
+        let curve: Option<ObjectIdentifier> =
+            r.context_specific(TagNumber(0), TagMode::Explicit)?;
+        let public: Option<BitStringRef<'_>> =
+            r.context_specific(TagNumber(1), TagMode::Explicit)?;
+        Ok(EcPrivateKey {
+            scalar: scalar.as_bytes(),
+            curve,
+            public: public.and_then(|p| p.as_bytes()),
+        })
+    })?;
+    reader.finish()?;
+    Ok(key)
+}
+
+/// The tag of the second element of a DER SEQUENCE, if it is one.
+fn second_element_tag(der: &[u8]) -> Option<Tag> {
+    let mut reader = SliceReader::new(der).ok()?;
+    reader
+        .sequence(|r| {
+            let _first: der::asn1::AnyRef<'_> = r.decode()?;
+            let tag = Tag::peek(r)?;
+            r.drain(r.remaining_len())?;
+            Ok::<_, der::Error>(tag)
+        })
+        .ok()
+}
+
+/// A copy of secret bytes that is overwritten on drop (best effort: without
+/// `unsafe` the compiler could in theory elide the writes).
+struct Scrubbed(Vec<u8>);
+
+impl Drop for Scrubbed {
+    fn drop(&mut self) {
+        self.0.fill(0);
+        std::hint::black_box(&mut self.0);
+    }
+}
+
+/// Left-pads a big-endian scalar with zeros to `len` bytes (or strips
+/// surplus leading zeros); `None` if it does not fit.
+fn fixed_width(scalar: &[u8], len: usize) -> Option<Vec<u8>> {
+    let start = scalar.iter().position(|b| *b != 0).unwrap_or(scalar.len());
+    let significant = &scalar[start..];
+    if significant.len() > len {
+        return None;
+    }
+    let mut out = vec![0; len - significant.len()];
+    out.extend_from_slice(significant);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::AlgorithmPolicy;
+    use crate::crypto::cert::tests::{MESSAGE, testdata};
+    use crate::crypto::{Certificate, PublicKey};
+
+    fn load(file: &str) -> SigningKey {
+        SigningKey::from_any(&testdata(file), Some(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+    }
+
+    fn cert_key(file: &str) -> PublicKey {
+        Certificate::from_pem(&testdata(file), Some(file))
+            .unwrap()
+            .public_key()
+            .clone()
+    }
+
+    #[test]
+    fn every_key_form_loads_and_matches_its_certificate() {
+        let cases: &[(&str, KeyKind, Option<&str>)] = &[
+            (
+                "rsa2048.pk8.pem",
+                KeyKind::Rsa { bits: 2048 },
+                Some("rsa2048.cert.pem"),
+            ),
+            (
+                "rsa2048.pk8.der",
+                KeyKind::Rsa { bits: 2048 },
+                Some("rsa2048.cert.pem"),
+            ),
+            (
+                "rsa2048.pkcs1.pem",
+                KeyKind::Rsa { bits: 2048 },
+                Some("rsa2048.cert.pem"),
+            ),
+            (
+                "rsa2048.pkcs1.der",
+                KeyKind::Rsa { bits: 2048 },
+                Some("rsa2048.cert.pem"),
+            ),
+            (
+                "rsa3072.pk8.pem",
+                KeyKind::Rsa { bits: 3072 },
+                Some("rsa3072.cert.pem"),
+            ),
+            ("rsa4096.pk8.pem", KeyKind::Rsa { bits: 4096 }, None),
+            ("p256.pk8.pem", KeyKind::EcP256, Some("p256.cert.pem")),
+            ("p256.pk8.der", KeyKind::EcP256, Some("p256.cert.pem")),
+            ("p256.sec1.pem", KeyKind::EcP256, Some("p256.cert.pem")),
+            (
+                "p256.sec1-nopub.pem",
+                KeyKind::EcP256,
+                Some("p256.cert.pem"),
+            ),
+            ("p384.pk8.pem", KeyKind::EcP384, Some("p384.cert.pem")),
+            ("p384.sec1.pem", KeyKind::EcP384, Some("p384.cert.pem")),
+            ("p384.sec1.der", KeyKind::EcP384, Some("p384.cert.pem")),
+            (
+                "ed25519.pk8.pem",
+                KeyKind::Ed25519,
+                Some("ed25519.cert.pem"),
+            ),
+        ];
+        for (file, kind, cert) in cases {
+            let key = load(file);
+            assert_eq!(key.kind(), *kind, "{file}");
+            if let Some(cert) = cert {
+                assert_eq!(key.public_key(), &cert_key(cert), "{file} vs {cert}");
+            }
+        }
+        // The explicit loaders agree with the sniffing one.
+        let pk8 = load("rsa2048.pk8.pem");
+        let pkcs1 = SigningKey::from_pkcs1_der(&testdata("rsa2048.pkcs1.der"), None).unwrap();
+        let pk8_der = SigningKey::from_pkcs8_der(&testdata("rsa2048.pk8.der"), None).unwrap();
+        assert_eq!(pk8.public_key(), pkcs1.public_key());
+        assert_eq!(pk8.public_key(), pk8_der.public_key());
+        let sec1 = SigningKey::from_sec1_der(&testdata("p384.sec1.der"), None).unwrap();
+        assert_eq!(sec1.public_key(), &cert_key("p384.cert.pem"));
+        // A key is not its neighbour's.
+        assert_ne!(
+            load("p256.pk8.pem").public_key(),
+            &cert_key("p384.cert.pem")
+        );
+        assert_ne!(pk8.public_key(), &cert_key("rsa3072.cert.pem"));
+        // Debug never shows key material.
+        assert_eq!(
+            format!("{pk8:?}"),
+            "SigningKey { kind: Rsa { bits: 2048 }, .. }"
+        );
+    }
+
+    #[test]
+    fn sign_verify_round_trip_for_every_algorithm() {
+        let strict = AlgorithmPolicy::default();
+        let mut count = 0;
+        for file in [
+            "rsa2048.pk8.pem",
+            "rsa3072.pk8.pem",
+            "rsa4096.pk8.pem",
+            "p256.pk8.pem",
+            "p384.sec1.pem",
+            "ed25519.pk8.pem",
+        ] {
+            let key = load(file);
+            let public = key.public_key();
+            assert!(key.signing_algorithms().contains(&key.default_algorithm()));
+            for alg in key.signing_algorithms() {
+                let sig = key
+                    .sign(*alg, MESSAGE)
+                    .unwrap_or_else(|e| panic!("{file} {alg:?}: {e}"));
+                public
+                    .verify(*alg, &strict, MESSAGE, &sig)
+                    .unwrap_or_else(|e| panic!("{file} {alg:?}: {e}"));
+                let mut bad = sig.clone();
+                bad[0] ^= 0x80;
+                let err = public.verify(*alg, &strict, MESSAGE, &bad).unwrap_err();
+                assert!(
+                    matches!(err, CryptoError::BadSignature),
+                    "{file} {alg:?}: {err:?}"
+                );
+                let err = public.verify(*alg, &strict, b"other", &sig).unwrap_err();
+                assert!(
+                    matches!(err, CryptoError::BadSignature),
+                    "{file} {alg:?}: {err:?}"
+                );
+                count += 1;
+            }
+        }
+        // 3 RSA keys x 6, P-256 x 2, P-384 x 2, Ed25519 x 1.
+        assert_eq!(count, 23);
+    }
+
+    #[test]
+    fn ecdsa_signatures_are_fixed_length_r_s() {
+        for (file, alg, len) in [
+            ("p256.pk8.pem", SignatureAlgorithm::EcdsaSha256, 64),
+            ("p256.pk8.pem", SignatureAlgorithm::EcdsaSha512, 64),
+            ("p384.pk8.pem", SignatureAlgorithm::EcdsaSha384, 96),
+            ("p384.pk8.pem", SignatureAlgorithm::EcdsaSha512, 96),
+        ] {
+            assert_eq!(
+                load(file).sign(alg, MESSAGE).unwrap().len(),
+                len,
+                "{file} {alg:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn deterministic_signatures_equal_openssl_output() {
+        // RSA PKCS#1 v1.5 and Ed25519 are deterministic, so ring must produce
+        // exactly what `openssl dgst -sign` / `openssl pkeyutl -sign` produced.
+        let rsa = load("rsa2048.pkcs1.pem");
+        assert_eq!(
+            rsa.sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap(),
+            testdata("rsa2048.sha256.sig")
+        );
+        assert_eq!(
+            rsa.sign(SignatureAlgorithm::RsaSha512, MESSAGE).unwrap(),
+            testdata("rsa2048.sha512.sig")
+        );
+        assert_eq!(
+            load("ed25519.pk8.pem")
+                .sign(SignatureAlgorithm::Ed25519, MESSAGE)
+                .unwrap(),
+            testdata("ed25519.sig")
+        );
+    }
+
+    #[test]
+    fn signing_with_the_wrong_algorithm_is_refused() {
+        use SignatureAlgorithm as A;
+        let rsa = load("rsa2048.pk8.pem");
+        let p256 = load("p256.pk8.pem");
+        let p384 = load("p384.pk8.pem");
+        let ed = load("ed25519.pk8.pem");
+        for (key, alg) in [
+            (&rsa, A::EcdsaSha256),
+            (&rsa, A::Ed25519),
+            (&p256, A::RsaSha256),
+            (&p384, A::Ed25519),
+            (&ed, A::EcdsaSha512),
+            (&ed, A::RsaPssSha256),
+        ] {
+            match key.sign(alg, MESSAGE) {
+                Err(CryptoError::KeyAlgorithmMismatch {
+                    algorithm,
+                    key: kind,
+                }) => {
+                    assert_eq!(algorithm, alg.uri());
+                    assert_eq!(kind, key.kind());
+                }
+                other => panic!("{alg:?}: expected KeyAlgorithmMismatch, got {other:?}"),
+            }
+        }
+        // Right family, but ring cannot sign it.
+        for (key, alg) in [
+            (&rsa, A::RsaSha1),
+            (&p256, A::EcdsaSha384),
+            (&p384, A::EcdsaSha256),
+        ] {
+            match key.sign(alg, MESSAGE) {
+                Err(CryptoError::UnsupportedAlgorithm { uri, allowed }) => {
+                    assert_eq!(uri, alg.uri());
+                    assert_eq!(allowed.len(), key.signing_algorithms().len());
+                }
+                other => panic!("{alg:?}: expected UnsupportedAlgorithm, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rsa_1024_cannot_sign() {
+        let err = SigningKey::from_pem(&testdata("rsa1024.pk8.pem"), Some("rsa1024.pk8.pem"))
+            .unwrap_err();
+        assert!(matches!(err, CryptoError::InvalidKey { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "private key file `rsa1024.pk8.pem`: invalid key: RSA key of 1024 bits cannot sign; signing keys must have 2048 to 4096 bits"
+        );
+    }
+
+    #[test]
+    fn key_file_errors_name_file_and_problem() {
+        let err =
+            SigningKey::from_pem(&testdata("rsa2048.encrypted.pem"), Some("sp.key")).unwrap_err();
+        assert!(matches!(err, CryptoError::EncryptedKey { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .starts_with("private key file `sp.key`: the private key is encrypted")
+        );
+
+        let err = SigningKey::from_any(&testdata("rsa2048.cert.pem"), Some("sp.crt")).unwrap_err();
+        assert!(matches!(err, CryptoError::NoPemBlock { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "private key file `sp.crt`: no PEM block `PRIVATE KEY` or `RSA PRIVATE KEY` or `EC PRIVATE KEY` found (found `CERTIFICATE`)"
+        );
+
+        let err = SigningKey::from_any(b"\x04\x02\x00\x00", Some("junk.der")).unwrap_err();
+        assert!(
+            matches!(err, CryptoError::InvalidEncoding { .. }),
+            "{err:?}"
+        );
+
+        // A PKCS#8 document with its last bytes cut off.
+        let mut der = testdata("rsa2048.pk8.der");
+        der.truncate(der.len() - 3);
+        let err = SigningKey::from_pkcs8_der(&der, Some("cut.der")).unwrap_err();
+        assert!(
+            matches!(err, CryptoError::InvalidEncoding { .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("private key file `cut.der`: not a valid PKCS#8 private key"),
+            "{err}"
+        );
+
+        // SEC1 key whose public key belongs to another private key: ring's
+        // consistency check catches it.
+        let mut sec1 = crate::crypto::first_pem_block(
+            &testdata("p256.sec1.pem"),
+            &[EC_PRIVATE_KEY],
+            &Origin::new("private key", None),
+        )
+        .unwrap()
+        .der;
+        sec1[10] ^= 0x01; // inside the private scalar (offset 7..39)
+        let err = SigningKey::from_sec1_der(&sec1, Some("p256.key")).unwrap_err();
+        assert!(matches!(err, CryptoError::InvalidKey { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn fixed_width_pads_and_strips() {
+        assert_eq!(fixed_width(&[1, 2], 4), Some(vec![0, 0, 1, 2]));
+        assert_eq!(fixed_width(&[0, 0, 1, 2, 3, 4], 4), Some(vec![1, 2, 3, 4]));
+        assert_eq!(fixed_width(&[9, 1, 2, 3, 4], 4), None);
+    }
+}

@@ -1,0 +1,101 @@
+//! Errors of XML Signature verification and signing.
+
+use crate::crypto::CryptoError;
+use crate::xml::XmlError;
+use crate::xml::c14n::C14nError;
+
+/// Why a signature was rejected or could not be made. Each variant says which element or
+/// value disagreed; the signature-math failure itself carries no detail.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DsigError {
+    /// An algorithm that the policy does not allow (unknown URI, HMAC, SHA-1 without opt-in,
+    /// a key too small, a key of the wrong type).
+    #[error(transparent)]
+    Algorithm(#[from] CryptoError),
+    /// Base64 content that does not decode.
+    #[error("`{element}` does not hold valid base64")]
+    Base64 {
+        /// The element whose content was wrong.
+        element: &'static str,
+    },
+    /// Canonicalization failed (never treated as empty output).
+    #[error("canonicalization failed: {0}")]
+    C14n(#[from] C14nError),
+    /// A comment or processing instruction inside the Signature element (CVE-2025-29775).
+    #[error("comments and processing instructions are not allowed inside `Signature`")]
+    CommentInSignature,
+    /// The digest of the referenced element does not match its `DigestValue`.
+    #[error(
+        "digest mismatch for Reference `{reference}`: computed {computed}, the document says \
+         {expected}. The signed element changed after signing: usual causes are re-indenting \
+         or re-encoding the XML, a namespace declaration moved, or a proxy that rewrote it"
+    )]
+    DigestMismatch {
+        /// The Reference URI.
+        reference: String,
+        /// The digest we computed, base64.
+        computed: String,
+        /// The `DigestValue` in the document, base64.
+        expected: String,
+    },
+    /// Two elements carry the same ID (the basis of signature-wrapping attacks).
+    #[error("the ID `{0}` occurs more than once in the document")]
+    DuplicateId(String),
+    /// The element that must be signed carries no `Signature` child.
+    #[error("`{element}` carries no Signature")]
+    MissingSignature {
+        /// The element.
+        element: String,
+    },
+    /// More than one `Signature` child on one element.
+    #[error("`{element}` carries more than one Signature")]
+    MultipleSignatures {
+        /// The element.
+        element: String,
+    },
+    /// No keys are configured: verification never falls back to keys found in the message.
+    #[error("no trusted signing certificates are configured")]
+    NoTrustedKeys,
+    /// The Reference does not point to the Signature's parent element.
+    #[error(
+        "the Reference URI `{uri}` does not name the signature's parent element (whose ID is {parent_id})"
+    )]
+    ReferenceNotParent {
+        /// The Reference URI.
+        uri: String,
+        /// The parent's `ID`, quoted, or "absent".
+        parent_id: String,
+    },
+    /// A Reference URI that is not `#` followed by an ID (empty, XPointer, external).
+    #[error("Reference URI `{uri}` is not allowed: only `#` followed by the parent's ID")]
+    ReferenceUri {
+        /// The Reference URI.
+        uri: String,
+    },
+    /// No configured key verifies the SignatureValue.
+    #[error(
+        "the signature does not verify with any configured certificate{key_info}; configured: {configured}"
+    )]
+    SignatureMismatch {
+        /// A description of the certificate in `KeyInfo`, if any (with its fingerprint).
+        key_info: String,
+        /// The SHA-256 fingerprints of the configured certificates.
+        configured: String,
+    },
+    /// The Signature element does not have the structure XML Signature and the SAML profile
+    /// require (missing, extra, repeated or misordered children, `Object`, several
+    /// `SignedInfo` or `Reference` elements).
+    #[error("malformed Signature: {0}")]
+    Structure(String),
+    /// A transform other than enveloped-signature and one canonicalization, or these in a
+    /// wrong number or order.
+    #[error("transform `{uri}` is not allowed: only enveloped-signature then one canonicalization")]
+    Transform {
+        /// The transform's Algorithm URI.
+        uri: String,
+    },
+    /// The document to sign or verify does not parse.
+    #[error("{0}")]
+    Xml(#[from] XmlError),
+}

@@ -1,0 +1,16 @@
+//! XML Signature: strict verification of enveloped signatures against pinned keys, enveloped
+//! signing, and HTTP-Redirect query signatures.
+
+mod error;
+pub mod redirect;
+mod sign;
+mod verify;
+
+pub use error::DsigError;
+pub use sign::Signer;
+pub use verify::{
+    ENVELOPED_SIGNATURE, SignatureParts, Verified, Verifier, reference_digest, signature_parts,
+};
+
+/// The XML Signature namespace.
+pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
