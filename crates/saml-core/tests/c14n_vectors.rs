@@ -135,3 +135,160 @@ fn merlin_exc_c14n_one_references() {
         vector("merlin-exc-c14n-one/c14n-4.txt")
     );
 }
+
+/// The element with this local name (the first in document order).
+fn by_local_name(doc: &Document<'_>, local: &str) -> NodeId {
+    doc.descendants(doc.root_element())
+        .find(|&n| doc.is_element(n) && doc.local_name(n) == local)
+        .unwrap_or_else(|| panic!("no element `{local}`"))
+}
+
+#[test]
+fn w3c_c14n_3_2_whitespace_in_content() {
+    let input = vector("w3c-c14n-3.2-input.xml");
+    let doc = Document::parse(&input).expect("parses");
+    for algorithm in [Algorithm::Inclusive10, Algorithm::Inclusive11] {
+        assert_eq!(
+            canonical(&doc, None, &Method::new(algorithm, false)),
+            vector("w3c-c14n-3.2-output.xml")
+        );
+    }
+}
+
+#[test]
+fn w3c_c14n_examples_that_need_a_dtd_or_another_encoding_are_rejected() {
+    for (file, kind) in [
+        ("w3c-c14n-3.3-input.xml", XmlErrorKind::Doctype),
+        ("w3c-c14n-3.4-input.xml", XmlErrorKind::Doctype),
+        ("w3c-c14n-3.5-input.xml", XmlErrorKind::Doctype),
+        ("w3c-c14n-3.7-input.xml", XmlErrorKind::Doctype),
+        ("c14n11-example-8-input.xml", XmlErrorKind::Doctype),
+        (
+            "c14n11-xmlbase-c14n11spec-102-input.xml",
+            XmlErrorKind::Doctype,
+        ),
+    ] {
+        let err = Document::parse(&vector(file)).expect_err(file);
+        assert_eq!(err.kind, kind, "{file}");
+    }
+    let err = Document::parse(&vector("w3c-c14n-3.6-input.xml")).expect_err("ISO-8859-1");
+    assert!(
+        matches!(err.kind, XmlErrorKind::UnsupportedEncoding(_)),
+        "{err}"
+    );
+}
+
+/// Canonical XML 1.1 examples whose XPath subsets are element subtrees (README class a), and
+/// the two-sibling ones (class e) as the concatenation of two subtrees.
+#[test]
+fn c14n11_xml_attribute_inheritance() {
+    let cases: &[(&str, &[&str], Option<&str>, &str)] = &[
+        (
+            "c14n11-xmlbase-prop-1-input.xml",
+            &["c14n11XmlBaseDoc1"],
+            Some("e2"),
+            "c14n11-xmlbase-prop-1-output.xml",
+        ),
+        (
+            "c14n11-xmlbase-prop-2-input.xml",
+            &["e1"],
+            None,
+            "c14n11-xmlbase-prop-2-output.xml",
+        ),
+        (
+            "c14n11-xmlbase-prop-3-input.xml",
+            &["e11"],
+            None,
+            "c14n11-xmlbase-prop-3-output.xml",
+        ),
+        (
+            "c14n11-xmlbase-prop-4-input.xml",
+            &["e111"],
+            None,
+            "c14n11-xmlbase-prop-4-output.xml",
+        ),
+        (
+            "c14n11-xmlbase-prop-5-input.xml",
+            &["e21"],
+            None,
+            "c14n11-xmlbase-prop-5-output.xml",
+        ),
+        (
+            "c14n11-xmlbase-prop-6-input.xml",
+            &["e3"],
+            None,
+            "c14n11-xmlbase-prop-6-output.xml",
+        ),
+        (
+            "c14n11-xmlid-input.xml",
+            &["e1"],
+            None,
+            "c14n11-xmlid-prop-1-output.xml",
+        ),
+        (
+            "c14n11-xmlid-input.xml",
+            &["e11", "e12"],
+            None,
+            "c14n11-xmlid-prop-2-output.xml",
+        ),
+        (
+            "c14n11-xmllang-input.xml",
+            &["e1"],
+            None,
+            "c14n11-xmllang-prop-1-output.xml",
+        ),
+        (
+            "c14n11-xmllang-input.xml",
+            &["e2"],
+            None,
+            "c14n11-xmllang-prop-2-output.xml",
+        ),
+        (
+            "c14n11-xmllang-input.xml",
+            &["e11"],
+            None,
+            "c14n11-xmllang-prop-3-output.xml",
+        ),
+        (
+            "c14n11-xmllang-input.xml",
+            &["e11", "e12"],
+            None,
+            "c14n11-xmllang-prop-4-output.xml",
+        ),
+        (
+            "c14n11-xmlspace-input.xml",
+            &["e1"],
+            None,
+            "c14n11-xmlspace-prop-1-output.xml",
+        ),
+        (
+            "c14n11-xmlspace-input.xml",
+            &["e11"],
+            None,
+            "c14n11-xmlspace-prop-3-output.xml",
+        ),
+        (
+            "c14n11-xmlspace-input.xml",
+            &["e11", "e12"],
+            None,
+            "c14n11-xmlspace-prop-4-output.xml",
+        ),
+    ];
+    let method = Method::new(Algorithm::Inclusive11, false);
+    for &(input, apexes, exclude, output) in cases {
+        let text = vector(input);
+        let doc = Document::parse(&text).unwrap_or_else(|e| panic!("{input}: {e}"));
+        let exclude = exclude.map(|x| by_local_name(&doc, x));
+        let mut ours = Vec::new();
+        for apex in apexes {
+            let apex = by_local_name(&doc, apex);
+            c14n::canonicalize(&doc, Some(apex), exclude, &method, &mut ours)
+                .expect("canonicalizes");
+        }
+        assert_eq!(
+            String::from_utf8(ours).expect("UTF-8"),
+            vector(output),
+            "{output}"
+        );
+    }
+}
