@@ -5,6 +5,7 @@
 
 mod c14n_cmd;
 mod input;
+mod sign_cmd;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,8 @@ struct Cli {
 enum Command {
     /// Print the canonical form of a document, or of the element with a given ID.
     C14n(c14n_cmd::Args),
+    /// Sign a SAML Response, its Assertion, or both (enveloped, exclusive c14n, RSA-SHA256).
+    Sign(sign_cmd::Args),
 }
 
 /// A failure that ends the command with an exit code and a message on standard error.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::C14n(args) => c14n_cmd::run(&args),
+        Command::Sign(args) => sign_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,193 @@
+//! The `saml-verify` command-line contract: output, exit codes (0 success, 1 rejected,
+//! 2 usage or malformed input) and messages.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_saml-verify"))
+}
+
+fn repo(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // The process may exit (usage error) before reading its input: a broken pipe is fine.
+    let _ = child.stdin.take().expect("stdin").write_all(stdin);
+    child.wait_with_output().expect("wait")
+}
+
+#[track_caller]
+fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("UTF-8")
+}
+
+mod c14n {
+    use super::*;
+
+    #[test]
+    fn exclusive_by_default_from_stdin_without_added_newline() {
+        let input = b"<a xmlns:u=\"urn:u\" xmlns=\"urn:d\"><b  c='1'/></a>\n";
+        let out = run_with_stdin(&["c14n"], input);
+        assert_eq!(stdout(&out), "<a xmlns=\"urn:d\"><b c=\"1\"></b></a>");
+        let out = run_with_stdin(&["c14n", "-", "--inclusive"], input);
+        assert_eq!(
+            stdout(&out),
+            "<a xmlns=\"urn:d\" xmlns:u=\"urn:u\"><b c=\"1\"></b></a>"
+        );
+    }
+
+    #[test]
+    fn element_by_id_with_prefix_list_and_comments() {
+        let input = b"<r xmlns:p=\"urn:p\" xmlns:q=\"urn:q\"><s ID=\"x\"><!--c-->t</s></r>";
+        let out = run_with_stdin(
+            &[
+                "c14n",
+                "--id",
+                "x",
+                "--inclusive-namespaces",
+                "q",
+                "--with-comments",
+            ],
+            input,
+        );
+        assert_eq!(stdout(&out), "<s xmlns:q=\"urn:q\" ID=\"x\"><!--c-->t</s>");
+    }
+
+    #[test]
+    fn spec_vector_from_a_path() {
+        let path = repo("tests/vectors/c14n/w3c-c14n-3.2-input.xml");
+        let out = bin()
+            .args(["c14n", "--inclusive"])
+            .arg(&path)
+            .output()
+            .expect("run");
+        let expected = std::fs::read_to_string(repo("tests/vectors/c14n/w3c-c14n-3.2-output.xml"))
+            .expect("vector");
+        assert_eq!(stdout(&out), expected);
+    }
+
+    #[test]
+    fn malformed_input_is_exit_2_with_the_parser_message() {
+        let out = run_with_stdin(&["c14n"], b"<!DOCTYPE a><a/>");
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("line 1, column 1") && err.contains("DOCTYPE"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn usage_errors_are_exit_2() {
+        for args in [
+            &["c14n", "--exclusive", "--inclusive"][..],
+            &["c14n", "--nope"],
+            &["frobnicate"],
+        ] {
+            let out = run_with_stdin(args, b"<a/>");
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+        }
+        let out = run_with_stdin(&["c14n", "--id", "missing"], b"<a ID=\"x\"/>");
+        assert_eq!(out.status.code(), Some(2));
+    }
+}
+
+mod sign {
+    use super::*;
+    use saml_core::crypto::{AlgorithmPolicy, TrustAnchor};
+    use saml_core::dsig::{DSIG_NS, Verifier};
+    use saml_core::xml::Document;
+
+    const RESPONSE: &str = "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_r\">\n  <saml:Issuer>idp</saml:Issuer>\n  <saml:Assertion ID=\"_a\"><saml:Issuer>idp</saml:Issuer><saml:Subject/></saml:Assertion>\n</samlp:Response>";
+
+    fn key_args() -> Vec<String> {
+        vec![
+            "--key".into(),
+            repo("crates/saml-core/testdata/rsa2048.pk8.pem")
+                .display()
+                .to_string(),
+            "--cert".into(),
+            repo("crates/saml-core/testdata/rsa2048.cert.pem")
+                .display()
+                .to_string(),
+        ]
+    }
+
+    fn signed_ids(target: &str) -> Vec<String> {
+        let mut args = vec!["sign".to_owned(), "--target".to_owned(), target.to_owned()];
+        args.extend(key_args());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let text = stdout(&run_with_stdin(&args, RESPONSE.as_bytes()));
+        let doc = Document::parse(&text).expect("parses");
+        let anchor = TrustAnchor::from_any(
+            &std::fs::read(repo("crates/saml-core/testdata/rsa2048.cert.pem")).expect("cert"),
+            None,
+        )
+        .expect("anchor");
+        let v = Verifier::new(vec![anchor], AlgorithmPolicy::default());
+        doc.descendants(doc.root_element())
+            .filter(|&n| doc.is(n, DSIG_NS, "Signature"))
+            .map(|s| {
+                let ok = v.verify(&doc, s).expect("verifies");
+                doc.attribute(ok.element(), "ID").expect("ID").to_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_target_signs_what_it_says() {
+        assert_eq!(signed_ids("response"), ["_r"]);
+        assert_eq!(signed_ids("assertion"), ["_a"]);
+        assert_eq!(signed_ids("both"), ["_r", "_a"]);
+    }
+
+    #[test]
+    fn mismatched_key_and_missing_files_are_exit_2() {
+        let mut args: Vec<String> = vec!["sign".into()];
+        args.extend(key_args());
+        args[2] = repo("crates/saml-core/testdata/rsa3072.pk8.pem")
+            .display()
+            .to_string();
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run_with_stdin(&a, RESPONSE.as_bytes());
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("does not belong"));
+        let out = run_with_stdin(
+            &[
+                "sign",
+                "--key",
+                "/nonexistent.pem",
+                "--cert",
+                "/nonexistent.pem",
+            ],
+            RESPONSE.as_bytes(),
+        );
+        assert_eq!(out.status.code(), Some(2));
+        let out = run_with_stdin(
+            &a[..1]
+                .iter()
+                .copied()
+                .chain(key_args().iter().map(String::as_str))
+                .collect::<Vec<_>>(),
+            b"<notsaml/>",
+        );
+        assert_eq!(out.status.code(), Some(2));
+    }
+}
