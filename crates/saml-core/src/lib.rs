@@ -8,8 +8,12 @@
 #![forbid(unsafe_code, unused_must_use)]
 #![warn(missing_docs)]
 
+pub mod binding;
 pub mod crypto;
 pub mod dsig;
+pub mod saml;
+pub mod settings;
+pub mod time;
 pub mod xml;
 
 #[doc(hidden)]

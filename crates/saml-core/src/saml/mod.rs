@@ -1,0 +1,17 @@
+//! The SAML 2.0 Web Browser SSO profile: Response validation on the service-provider side
+//! ([`sp`]), the replay cache and outstanding-request store ([`replay`]), and errors.
+
+mod error;
+pub mod replay;
+pub mod sp;
+
+pub use error::{SamlError, dsig_kind};
+
+/// The SAML 2.0 assertion namespace.
+pub const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+/// The SAML 2.0 protocol namespace.
+pub const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+/// The top-level status code of a successful Response.
+pub const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
+/// The bearer subject confirmation method, the only one Web SSO accepts.
+pub const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
