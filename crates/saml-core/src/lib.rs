@@ -11,6 +11,8 @@
 pub mod binding;
 pub mod crypto;
 pub mod dsig;
+pub mod metadata;
+pub mod okta;
 pub mod saml;
 pub mod settings;
 pub mod time;

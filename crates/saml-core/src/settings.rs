@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use crate::crypto::{AlgorithmPolicy, Certificate, SignatureAlgorithm, SigningKey, TrustAnchor};
+use crate::dsig::Signer;
 
 /// A SAML binding for sending a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -157,10 +158,10 @@ pub struct SpSettings {
     /// Assertion Consumer Service URL: `Response/@Destination` and the bearer
     /// `SubjectConfirmationData/@Recipient` must equal it.
     pub acs_url: String,
-    /// The key AuthnRequests are signed with, if they are.
-    pub signing_key: Option<SigningKey>,
-    /// The certificate of `signing_key`, published in metadata and KeyInfo.
-    pub certificate: Option<Certificate>,
+    /// The key and certificate AuthnRequests are signed with, if they are (the certificate
+    /// is published in metadata and KeyInfo). Its algorithm is set from
+    /// [`IdpSettings::request_signature_algorithm`] when the service provider is built.
+    pub signer: Option<Signer>,
     /// Whether unsolicited (IdP-initiated) Responses, which answer no AuthnRequest, are
     /// accepted. Okta Org2Org sends them. Default: false.
     pub allow_unsolicited: bool,
@@ -174,8 +175,7 @@ impl SpSettings {
         Self {
             entity_id: entity_id.into(),
             acs_url: acs_url.into(),
-            signing_key: None,
-            certificate: None,
+            signer: None,
             allow_unsolicited: false,
             want_assertions_signed: true,
         }
@@ -183,9 +183,13 @@ impl SpSettings {
 
     /// Sets the AuthnRequest signing key and its certificate.
     pub fn with_signing_key(mut self, key: SigningKey, certificate: Certificate) -> Self {
-        self.signing_key = Some(key);
-        self.certificate = Some(certificate);
+        self.signer = Some(Signer::new(key, Some(certificate)));
         self
+    }
+
+    /// The certificate AuthnRequests are signed with, if any.
+    pub fn certificate(&self) -> Option<&Certificate> {
+        self.signer.as_ref().and_then(Signer::certificate)
     }
 
     /// Accepts unsolicited (IdP-initiated) Responses.

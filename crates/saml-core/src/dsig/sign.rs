@@ -55,6 +55,11 @@ impl Signer {
         self
     }
 
+    /// The certificate placed in KeyInfo, if any.
+    pub fn certificate(&self) -> Option<&Certificate> {
+        self.certificate.as_ref()
+    }
+
     /// The signing key.
     pub fn key(&self) -> &SigningKey {
         &self.key

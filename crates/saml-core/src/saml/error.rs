@@ -177,6 +177,44 @@ pub enum SamlError {
     /// The input is not well-formed XML.
     #[error("malformed XML: {0}")]
     Xml(#[from] XmlError),
+    /// The captured message could not be decoded from its binding.
+    #[error("cannot decode the message: {0}")]
+    Binding(#[from] crate::binding::BindingError),
+    /// An AuthnRequest's AssertionConsumerServiceURL is not the one registered for the SP.
+    #[error(
+        "AssertionConsumerServiceURL `{found}` is not the SP's registered ACS URL `{expected}`"
+    )]
+    AcsUrlNotRegistered {
+        /// The registered ACS URL.
+        expected: String,
+        /// The URL the request asked for.
+        found: String,
+    },
+    /// The document element is not an AuthnRequest.
+    #[error("the document element is `{found}`, not a SAML 2.0 AuthnRequest")]
+    NotAnAuthnRequest {
+        /// What it is.
+        found: String,
+    },
+    /// The SP's metadata says AuthnRequestsSigned, but the request carries no signature.
+    #[error("the SP signs its AuthnRequests (AuthnRequestsSigned), but this one is not signed")]
+    RequestNotSigned,
+    /// Signing a message failed (no key configured, or the key refused the algorithm).
+    #[error("cannot sign: {0}")]
+    Signing(DsigError),
+    /// The system's random number generator failed.
+    #[error("the system random number generator failed")]
+    Randomness,
+    /// The request's Destination is not this IdP's SSO URL.
+    #[error(
+        "Destination mismatch: this IdP's SSO URL is `{expected}`, the AuthnRequest's Destination is `{found}`"
+    )]
+    RequestDestinationMismatch {
+        /// The IdP's SSO URL.
+        expected: String,
+        /// The Destination found.
+        found: String,
+    },
 }
 
 fn list(v: &[String]) -> String {
@@ -215,13 +253,20 @@ impl SamlError {
             Self::Status { .. } => "status_not_success",
             Self::Unsolicited { .. } => "unsolicited",
             Self::Xml(_) => "malformed_xml",
+            Self::Binding(_) => "undecodable_message",
+            Self::AcsUrlNotRegistered { .. } => "acs_url_not_registered",
+            Self::NotAnAuthnRequest { .. } => "not_an_authn_request",
+            Self::RequestNotSigned => "signature_missing",
+            Self::Signing(_) => "signing_failed",
+            Self::Randomness => "randomness_failed",
+            Self::RequestDestinationMismatch { .. } => "destination_mismatch",
         }
     }
 
     /// Whether the input itself is unreadable (malformed XML), as opposed to a well-formed
     /// message that was rejected. The CLI exits 2 for the former, 1 for the latter.
     pub fn is_malformed_input(&self) -> bool {
-        matches!(self, Self::Xml(_))
+        matches!(self, Self::Xml(_) | Self::Binding(_))
     }
 }
 

@@ -1,7 +1,12 @@
-//! The SAML 2.0 Web Browser SSO profile: Response validation on the service-provider side
-//! ([`sp`]), the replay cache and outstanding-request store ([`replay`]), and errors.
+//! The SAML 2.0 Web Browser SSO profile: Response validation ([`sp`]) and AuthnRequests
+//! ([`authn`]) on the service-provider side, request verification and Response issuing on the
+//! identity-provider side ([`idp`]), the replay cache and outstanding-request store
+//! ([`replay`]), and errors.
 
+pub mod authn;
 mod error;
+pub mod idp;
+mod message;
 pub mod replay;
 pub mod sp;
 

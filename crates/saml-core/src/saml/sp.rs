@@ -238,7 +238,11 @@ fn time_attr(doc: &Document<'_>, node: NodeId, name: &str) -> Result<Option<Inst
 
 impl ServiceProvider {
     /// A service provider for these settings.
-    pub fn new(idp: IdpSettings, sp: SpSettings) -> Self {
+    pub fn new(idp: IdpSettings, mut sp: SpSettings) -> Self {
+        sp.signer = sp
+            .signer
+            .take()
+            .map(|s| s.with_algorithm(idp.request_signature_algorithm));
         let verifier = Verifier::new(
             idp.signing_certificates.clone(),
             idp.algorithm_policy.clone(),
