@@ -5,7 +5,9 @@
 
 mod c14n_cmd;
 mod input;
+mod inspect_cmd;
 mod sign_cmd;
+mod verify_cmd;
 
 use std::process::ExitCode;
 
@@ -23,6 +25,12 @@ struct Cli {
 enum Command {
     /// Print the canonical form of a document, or of the element with a given ID.
     C14n(c14n_cmd::Args),
+    /// Decode and pretty-print a captured message (no trust decision).
+    Inspect(inspect_cmd::Args),
+    /// Validate a captured Response against IdP and SP settings.
+    Verify(verify_cmd::Args),
+    /// Verify the input N times in one process and report µs/op and ops/s.
+    Bench(verify_cmd::BenchArgs),
     /// Sign a SAML Response, its Assertion, or both (enveloped, exclusive c14n, RSA-SHA256).
     Sign(sign_cmd::Args),
 }
@@ -49,6 +57,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::C14n(args) => c14n_cmd::run(&args),
         Command::Sign(args) => sign_cmd::run(&args),
+        Command::Inspect(args) => inspect_cmd::run(&args),
+        Command::Verify(args) => verify_cmd::run(&args),
+        Command::Bench(args) => verify_cmd::bench(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

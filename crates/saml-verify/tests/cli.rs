@@ -191,3 +191,183 @@ mod sign {
         assert_eq!(out.status.code(), Some(2));
     }
 }
+
+mod verify {
+    use super::*;
+
+    const GOOGLE: &str = "tests/vectors/saml/valid/google-2016-response-signed.xml.b64";
+
+    fn google_args(extra: &[&str]) -> Vec<String> {
+        let mut args = vec![
+            "verify".to_owned(),
+            repo(GOOGLE).display().to_string(),
+            "--idp-cert".into(),
+            repo("tests/vectors/certs/google-C02dfl1r1.pem")
+                .display()
+                .to_string(),
+            "--issuer".into(),
+            "https://accounts.google.com/o/saml2?idpid=C02dfl1r1".into(),
+            "--audience".into(),
+            "https://29ee6d2e.ngrok.io/saml/metadata".into(),
+            "--destination".into(),
+            "https://29ee6d2e.ngrok.io/saml/acs".into(),
+            "--now".into(),
+            "2016-01-05T16:55:39Z".into(),
+            "--clock-skew".into(),
+            "0".into(),
+        ];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        args
+    }
+
+    fn run(args: &[String]) -> Output {
+        bin().args(args).output().expect("run")
+    }
+
+    fn json(out: &Output) -> serde_json::Value {
+        serde_json::from_slice(&out.stdout).expect("one JSON object")
+    }
+
+    #[test]
+    fn valid_response_json() {
+        let out = run(&google_args(&["--json"]));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json(&out);
+        assert_eq!(v["valid"], true);
+        assert!(v["error"].is_null());
+        assert_eq!(v["subject"]["name_id"], "ross@octolabs.io");
+        assert_eq!(v["attributes"]["firstName"][0], "Ross");
+        assert_eq!(v["signed"], serde_json::json!(["response"]));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("warning"),
+            "answers a request without --in-response-to"
+        );
+    }
+
+    #[test]
+    fn rejections_are_exit_1_with_a_stable_kind() {
+        for (extra, kind) in [
+            (&["--audience", "https://other/"][..], "audience_mismatch"),
+            (&["--in-response-to", "id-other"], "in_response_to_mismatch"),
+            (&["--signed", "assertion"], "signature_missing"),
+            (&["--now", "2016-01-05T17:00:39.348Z"], "expired"),
+            (
+                &["--destination", "https://elsewhere/acs"],
+                "destination_mismatch",
+            ),
+        ] {
+            let mut args = google_args(&["--json"]);
+            // Options given once may not be repeated: replace the value of one already given.
+            if let Some(i) = args.iter().position(|a| a == extra[0]) {
+                args[i + 1] = extra[1].to_owned();
+            } else {
+                args.extend(extra.iter().map(|s| (*s).to_owned()));
+            }
+            let out = run(&args);
+            assert_eq!(out.status.code(), Some(1), "{kind}");
+            assert_eq!(json(&out)["error"]["kind"], kind);
+            assert_eq!(json(&out)["valid"], false);
+        }
+    }
+
+    #[test]
+    fn wrong_certificate_names_both_fingerprints() {
+        let mut args = google_args(&[]);
+        args[3] = repo("tests/vectors/certs/okta-dev-513394.pem")
+            .display()
+            .to_string();
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("signature_mismatch")
+                && err.contains("KeyInfo")
+                && err.contains("configured:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unreadable_certificate_or_input_is_exit_2() {
+        let mut args = google_args(&[]);
+        args[3] = "/nonexistent.pem".into();
+        assert_eq!(run(&args).status.code(), Some(2));
+        let mut args = google_args(&[]);
+        args[1] = "/nonexistent.xml".into();
+        assert_eq!(run(&args).status.code(), Some(2));
+        let out = run_with_stdin(
+            &google_args(&[])[2..]
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            b"",
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "no subcommand input is a usage error"
+        );
+    }
+
+    #[test]
+    fn bench_reports_rates() {
+        let mut args = google_args(&["--iterations", "20", "--threads", "2"]);
+        args[0] = "bench".into();
+        let out = run(&args);
+        let text = stdout(&out);
+        assert!(text.contains("µs/op") && text.contains("ops/s"), "{text}");
+    }
+}
+
+mod inspect {
+    use super::*;
+
+    #[test]
+    fn form_body_capture() {
+        let b64: String = std::fs::read_to_string(repo(
+            "tests/vectors/saml/valid/google-2016-response-signed.xml.b64",
+        ))
+        .expect("vector")
+        .split_ascii_whitespace()
+        .collect();
+        let body = format!(
+            "SAMLResponse={}&RelayState=%2Fhome",
+            b64.replace('+', "%2B")
+                .replace('/', "%2F")
+                .replace('=', "%3D")
+        );
+        let text = stdout(&run_with_stdin(&["inspect"], body.as_bytes()));
+        for needle in [
+            "Response",
+            "RelayState:  /home",
+            "ross@octolabs.io",
+            "#1 on Response",
+            "(match)",
+            "firstName: Ross",
+        ] {
+            assert!(text.contains(needle), "missing `{needle}` in:\n{text}");
+        }
+    }
+
+    #[test]
+    fn tampered_capture_shows_the_mismatching_reference() {
+        let xml = std::process::Command::new("base64")
+            .arg("-d")
+            .arg(repo(
+                "tests/vectors/saml/valid/google-2016-response-signed.xml.b64",
+            ))
+            .output()
+            .expect("base64")
+            .stdout;
+        let tampered = String::from_utf8(xml)
+            .expect("UTF-8")
+            .replace("Kinder", "Kindr");
+        let text = stdout(&run_with_stdin(&["inspect"], tampered.as_bytes()));
+        assert!(text.contains("MISMATCH"), "{text}");
+    }
+}

@@ -1,0 +1,324 @@
+//! `saml-verify verify` and `saml-verify bench`: validate a captured Response against the
+//! settings an operator gives, exactly as a service provider would.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use saml_core::binding::{self, DecodeLimits};
+use saml_core::crypto::TrustAnchor;
+use saml_core::saml::SamlError;
+use saml_core::saml::replay::{InMemoryReplayCache, ReplayCache, ReplayOutcome};
+use saml_core::saml::sp::{ServiceProvider, Solicitation, VerifiedAssertion};
+use saml_core::settings::{IdpSettings, SignatureScope, SpSettings, danger};
+use saml_core::time::{Clock as _, Instant, SystemClock, parse_xs_datetime};
+
+use crate::{Failure, input};
+
+/// The settings shared by `verify` and `bench`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct VerifyArgs {
+    /// The captured Response: raw XML, base64, a form body or a Redirect URL; a path, or `-`
+    /// or nothing for standard input.
+    input: Option<PathBuf>,
+    /// An IdP signing certificate (PEM, DER or bare base64); repeat for rollover.
+    #[arg(long = "idp-cert", value_name = "PEM")]
+    idp_certs: Vec<PathBuf>,
+    /// The IdP Issuer URI.
+    #[arg(long, value_name = "URI")]
+    issuer: Option<String>,
+    /// IdP settings from SAML metadata, in place of --idp-cert/--issuer.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["idp_certs", "issuer", "okta_idp"])]
+    idp_metadata: Option<PathBuf>,
+    /// IdP settings from an Okta Identity Provider object (JSON), with --okta-key.
+    #[arg(long, value_name = "FILE", requires = "okta_key", conflicts_with_all = ["idp_certs", "issuer"])]
+    okta_idp: Option<PathBuf>,
+    /// The Okta IdP signing key credential (a JWK with x5c), with --okta-idp.
+    #[arg(long, value_name = "FILE", requires = "okta_idp")]
+    okta_key: Option<PathBuf>,
+    /// The Audience URI (SP entity ID).
+    #[arg(long, value_name = "URI")]
+    audience: String,
+    /// The ACS URL: Response/@Destination and the bearer Recipient must equal it.
+    #[arg(long, value_name = "URL")]
+    destination: String,
+    /// The time to validate at (RFC 3339), instead of the system clock.
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// Max clock skew in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    clock_skew: u64,
+    /// Which elements must be signed.
+    #[arg(long, value_name = "SCOPE", default_value = "either", value_parser = ["response", "assertion", "either", "both"])]
+    signed: String,
+    /// The AuthnRequest ID the Response must answer.
+    #[arg(long, value_name = "ID")]
+    in_response_to: Option<String>,
+    /// Accept SHA-1 signatures and digests (legacy IdPs only).
+    #[arg(long)]
+    allow_sha1: bool,
+}
+
+/// Arguments of `saml-verify verify`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    verify: VerifyArgs,
+    /// Print one JSON object on standard output, on rejection as well as on success.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `saml-verify bench`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BenchArgs {
+    #[command(flatten)]
+    verify: VerifyArgs,
+    /// How many verifications (per thread).
+    #[arg(long, default_value_t = 1000)]
+    iterations: u64,
+    /// Threads verifying concurrently with one shared verifier.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+}
+
+fn read(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path)
+        .map_err(|e| Failure::input(format!("cannot read {what} `{}`: {e}", path.display())))
+}
+
+impl VerifyArgs {
+    fn idp_settings(&self) -> Result<IdpSettings, Failure> {
+        let mut idp = if let Some(path) = &self.idp_metadata {
+            saml_core::metadata::idp_settings_from_metadata(&read(path, "IdP metadata")?)
+                .map_err(|e| Failure::input(format!("`{}`: {e}", path.display())))?
+        } else if let (Some(idp_json), Some(key_json)) = (&self.okta_idp, &self.okta_key) {
+            saml_core::okta::from_okta_json(
+                &read(idp_json, "Okta IdP object")?,
+                &read(key_json, "Okta key credential")?,
+            )
+            .map_err(|e| Failure::input(e.to_string()))?
+            .idp
+        } else {
+            let issuer = self.issuer.clone().ok_or_else(|| {
+                Failure::input("--issuer is required (or --idp-metadata, or --okta-idp/--okta-key)")
+            })?;
+            if self.idp_certs.is_empty() {
+                return Err(Failure::input(
+                    "at least one --idp-cert is required (or --idp-metadata, or --okta-idp/--okta-key)",
+                ));
+            }
+            let mut anchors = Vec::new();
+            for path in &self.idp_certs {
+                let label = path.display().to_string();
+                anchors.push(
+                    TrustAnchor::from_any(&read(path, "IdP certificate")?, Some(&label))
+                        .map_err(|e| Failure::input(e.to_string()))?,
+                );
+            }
+            IdpSettings::new(issuer, "", anchors)
+        };
+        if let Some(scope) = SignatureScope::parse(&self.signed) {
+            idp = idp.with_signature_scope(scope);
+        }
+        idp = idp.with_max_clock_skew(Duration::from_secs(self.clock_skew));
+        if self.allow_sha1 {
+            danger::allow_sha1(&mut idp);
+        }
+        Ok(idp)
+    }
+
+    fn service_provider(&self) -> Result<ServiceProvider, Failure> {
+        let idp = self.idp_settings()?;
+        Ok(ServiceProvider::new(
+            idp,
+            SpSettings::new(&self.audience, &self.destination).with_unsolicited(true),
+        ))
+    }
+
+    fn now(&self) -> Result<Instant, Failure> {
+        match &self.now {
+            None => Ok(SystemClock.now()),
+            Some(s) => parse_xs_datetime(s).map_err(|e| Failure::input(format!("--now: {e}"))),
+        }
+    }
+
+    fn solicitation(&self) -> Solicitation<'_> {
+        match &self.in_response_to {
+            Some(id) => Solicitation::Expect(id),
+            None => Solicitation::NotTracked,
+        }
+    }
+
+    fn decoded_input(&self) -> Result<Vec<u8>, Failure> {
+        let raw = input::read(self.input.as_deref())?;
+        let decoded = binding::decode(&raw, &DecodeLimits::default())
+            .map_err(|e| Failure::input(format!("cannot decode the input: {e}")))?;
+        Ok(decoded.xml)
+    }
+}
+
+/// Runs `verify`.
+pub(crate) fn run(args: &Args) -> Result<(), Failure> {
+    let v = &args.verify;
+    let sp = v.service_provider()?;
+    let now = v.now()?;
+    let xml = v.decoded_input()?;
+    let result = sp.validate(&xml, now, v.solicitation(), &InMemoryReplayCache::new(16));
+    if let Ok(ok) = &result
+        && v.in_response_to.is_none()
+        && let Some(irt) = ok.in_response_to()
+    {
+        eprintln!(
+            "saml-verify: warning: the Response answers AuthnRequest `{irt}`; pass --in-response-to to check it"
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    let printed = if args.json {
+        writeln!(out, "{}", json(&result))
+    } else {
+        match &result {
+            Ok(a) => human(&mut out, a),
+            Err(_) => Ok(()),
+        }
+    };
+    printed.map_err(|e| Failure::input(format!("cannot write output: {e}")))?;
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_malformed_input() => Err(Failure {
+            code: 2,
+            message: format!("malformed input: {e}"),
+        }),
+        Err(e) => Err(Failure {
+            code: 1,
+            message: format!("rejected [{}]: {e}", e.kind()),
+        }),
+    }
+}
+
+fn human(out: &mut impl Write, a: &VerifiedAssertion) -> std::io::Result<()> {
+    let signed: Vec<&str> = a.signed().iter().map(|s| s.name()).collect();
+    writeln!(out, "valid: signed {}", signed.join(" and "))?;
+    writeln!(out, "issuer:    {}", a.issuer())?;
+    writeln!(
+        out,
+        "subject:   {}{}",
+        a.name_id().value,
+        a.name_id()
+            .format
+            .as_deref()
+            .map_or(String::new(), |f| format!(" ({f})"))
+    )?;
+    if let Some(irt) = a.in_response_to() {
+        writeln!(out, "answers:   {irt}")?;
+    }
+    if let (Some(nb), Some(noa)) = (a.not_before(), a.not_on_or_after()) {
+        writeln!(out, "window:    {nb} .. {noa}")?;
+    }
+    if let Some(s) = a.session_index() {
+        writeln!(out, "session:   {s}")?;
+    }
+    if !a.attributes().is_empty() {
+        writeln!(out, "attributes:")?;
+        for attr in a.attributes() {
+            writeln!(out, "  {}: {}", attr.name, attr.values.join(", "))?;
+        }
+    }
+    Ok(())
+}
+
+fn json(result: &Result<VerifiedAssertion, SamlError>) -> serde_json::Value {
+    use serde_json::{Map, Value, json};
+    match result {
+        Ok(a) => {
+            let mut attributes = Map::new();
+            for attr in a.attributes() {
+                let entry = attributes
+                    .entry(attr.name.clone())
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(values) = entry {
+                    values.extend(attr.values.iter().cloned().map(Value::String));
+                }
+            }
+            json!({
+                "valid": true,
+                "error": null,
+                "issuer": a.issuer(),
+                "subject": {
+                    "name_id": a.name_id().value,
+                    "format": a.name_id().format.clone().unwrap_or_default(),
+                },
+                "attributes": attributes,
+                "signed": a.signed().iter().map(|s| s.name()).collect::<Vec<_>>(),
+            })
+        }
+        Err(e) => json!({
+            "valid": false,
+            "error": {"kind": e.kind(), "message": e.to_string()},
+            "issuer": "",
+            "subject": {"name_id": "", "format": ""},
+            "attributes": {},
+            "signed": [],
+        }),
+    }
+}
+
+/// Benchmarks never trip over their own repeated assertion.
+struct NoReplay;
+
+impl ReplayCache for NoReplay {
+    fn check_and_insert(&self, _id: &str, _expires: Instant, _now: Instant) -> ReplayOutcome {
+        ReplayOutcome::Fresh
+    }
+}
+
+/// Runs `bench`.
+pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
+    let v = &args.verify;
+    let sp = v.service_provider()?;
+    let now = v.now()?;
+    let raw = input::read(v.input.as_deref())?;
+    // Check once, so a benchmark never measures a rejection.
+    let xml = binding::decode(&raw, &DecodeLimits::default())
+        .map_err(|e| Failure::input(format!("cannot decode the input: {e}")))?
+        .xml;
+    sp.validate(&xml, now, v.solicitation(), &NoReplay)
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("rejected [{}]: {e}", e.kind()),
+        })?;
+    let iterations = args.iterations.max(1);
+    let threads = args.threads.max(1);
+    let one = |sp: &ServiceProvider| -> Result<(), Failure> {
+        for _ in 0..iterations {
+            let decoded = binding::decode(&raw, &DecodeLimits::default())
+                .map_err(|e| Failure::input(e.to_string()))?;
+            sp.validate(&decoded.xml, now, v.solicitation(), &NoReplay)
+                .map_err(|e| Failure {
+                    code: 1,
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(())
+    };
+    let start = std::time::Instant::now();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(|| one(&sp))).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Failure::input("a bench thread panicked")))
+            })
+            .collect::<Result<Vec<()>, Failure>>()
+    })?;
+    let elapsed = start.elapsed().as_secs_f64();
+    let total = (iterations as f64) * (threads as f64);
+    println!(
+        "verify: {iterations} iterations x {threads} thread(s), {} bytes: {:.1} µs/op, {:.0} ops/s",
+        raw.len(),
+        elapsed * 1e6 * (threads as f64) / total,
+        total / elapsed
+    );
+    Ok(())
+}
