@@ -57,3 +57,123 @@ pub fn c14n(data: &[u8]) {
         Method::new(Algorithm::Exclusive, false).with_inclusive_prefixes(["#default", "a"]);
     let _ = c14n::to_vec(&doc, child, None, &listed);
 }
+
+/// The settings every `verify` fuzz input is checked against: the test IdP of
+/// `testdata/rsa2048.cert.pem` and a fixed clock, so seeds made by [`signed_seed`] are valid
+/// and the fuzzer starts from inputs that reach every SAML check.
+pub mod fixture {
+    use crate::crypto::TrustAnchor;
+    use crate::saml::sp::ServiceProvider;
+    use crate::settings::{IdpSettings, SpSettings};
+    use crate::time::Instant;
+
+    /// The IdP Issuer URI.
+    pub const ISSUER: &str = "https://idp.fuzz.example/saml";
+    /// The SP entity ID.
+    pub const AUDIENCE: &str = "https://sp.fuzz.example/metadata";
+    /// The ACS URL.
+    pub const ACS: &str = "https://sp.fuzz.example/acs";
+    /// The trusted certificate (a public test certificate).
+    pub const CERT_PEM: &[u8] = include_bytes!("../testdata/rsa2048.cert.pem");
+    /// The matching test key, for making seeds.
+    pub const KEY_PEM: &[u8] = include_bytes!("../testdata/rsa2048.pk8.pem");
+
+    /// 2026-11-22T12:00:00Z.
+    pub fn now() -> Instant {
+        Instant::from_unix_seconds(1_795_348_800)
+    }
+
+    /// The service provider fuzz inputs are validated by.
+    pub fn service_provider() -> Option<ServiceProvider> {
+        let anchor = TrustAnchor::from_any(CERT_PEM, Some("fuzz")).ok()?;
+        Some(ServiceProvider::new(
+            IdpSettings::new(ISSUER, "https://idp.fuzz.example/sso", vec![anchor]),
+            SpSettings::new(AUDIENCE, ACS).with_unsolicited(true),
+        ))
+    }
+}
+
+/// A Response signed by the fixture IdP at [`fixture::now`], valid for
+/// [`fixture::service_provider`] (used to make the `verify` seed corpus).
+pub fn signed_seed(target: crate::saml::idp::SignTarget) -> Option<String> {
+    use crate::saml::idp::{IdentityProvider, SpPeer, Subject};
+    let key = crate::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).ok()?;
+    let cert = crate::crypto::Certificate::from_pem(fixture::CERT_PEM, None).ok()?;
+    let idp = IdentityProvider::new(
+        fixture::ISSUER,
+        "https://idp.fuzz.example/sso",
+        crate::dsig::Signer::new(key, Some(cert)),
+    )
+    .with_sign_target(target);
+    let peer = SpPeer::new(fixture::AUDIENCE, fixture::ACS, Vec::new());
+    let subject = Subject::new("alice@example.com")
+        .with_attribute("groups", vec!["a".into(), "b & c".into()]);
+    idp.issue(&peer, &subject, None, fixture::now()).ok()
+}
+
+/// Validates arbitrary bytes as a Response with a fixed trusted key. Must never panic;
+/// returns whether the input was accepted.
+pub fn verify(data: &[u8]) -> bool {
+    use crate::saml::replay::InMemoryReplayCache;
+    use crate::saml::sp::Solicitation;
+    let Some(sp) = fixture::service_provider() else {
+        return false;
+    };
+    let accepted = sp
+        .validate(
+            data,
+            fixture::now(),
+            Solicitation::NotTracked,
+            &InMemoryReplayCache::new(4),
+        )
+        .is_ok();
+    // Whatever the outcome, the signature parts and digests of every Signature must be
+    // computable without panicking (this is what `inspect` does).
+    if let Ok(doc) = Document::parse_bytes(data, &Limits::default()) {
+        let policy = crate::crypto::AlgorithmPolicy::legacy();
+        for n in doc.descendants(doc.root_element()) {
+            if doc.is(n, crate::dsig::DSIG_NS, "Signature")
+                && let Ok(parts) = crate::dsig::signature_parts(&doc, n)
+            {
+                let _ = crate::dsig::reference_digest(&doc, &parts, &policy);
+            }
+        }
+    }
+    accepted
+}
+
+/// Decodes arbitrary bytes as a captured binding message (raw XML, base64, form body,
+/// Redirect query). Must never panic, and must respect the size limits.
+pub fn decode(data: &[u8]) {
+    let limits = crate::binding::DecodeLimits::default();
+    if let Ok(decoded) = crate::binding::decode(data, &limits) {
+        assert!(
+            decoded.xml.len() <= limits.max_decoded,
+            "decoded past the limit"
+        );
+        let _ = Document::parse_bytes(&decoded.xml, &Limits::default());
+    }
+}
+
+/// Verifies arbitrary bytes as an AuthnRequest arriving by HTTP-POST (as XML) and by
+/// HTTP-Redirect (as a query string), IdP side. Must never panic.
+pub fn authn_request(data: &[u8]) {
+    use crate::crypto::TrustAnchor;
+    use crate::saml::idp::{IdentityProvider, SpPeer};
+    let (Ok(key), Ok(anchor)) = (
+        crate::crypto::SigningKey::from_pem(fixture::KEY_PEM, None),
+        TrustAnchor::from_any(fixture::CERT_PEM, None),
+    ) else {
+        return;
+    };
+    let idp = IdentityProvider::new(
+        fixture::ISSUER,
+        "https://idp.fuzz.example/sso",
+        crate::dsig::Signer::new(key, None),
+    );
+    let peer = SpPeer::new(fixture::AUDIENCE, fixture::ACS, vec![anchor]);
+    let _ = idp.receive_post(&peer, data, None, fixture::now());
+    if let Ok(query) = std::str::from_utf8(data) {
+        let _ = idp.receive_redirect(&peer, query, fixture::now());
+    }
+}
