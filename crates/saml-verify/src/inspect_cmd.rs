@@ -89,7 +89,7 @@ fn element_summary(doc: &Document<'_>, node: NodeId, indent: &str, out: &mut Str
         "ProtocolBinding",
     ] {
         if let Some(v) = doc.attribute(node, name) {
-            let _ = writeln!(out, "{indent}{:<13}{v}", format!("{name}:"));
+            let _ = writeln!(out, "{indent}{:<14}{v}", format!("{name}:"));
         }
     }
     if let Some(i) = child(doc, node, ASSERTION_NS, "Issuer") {
