@@ -148,3 +148,75 @@ mod tests {
         }
     }
 }
+
+/// A signed, Okta-shaped fixture in `tests/vectors/bench/` (made by `benches/sign_fixtures.sh`)
+/// and the settings it validates under.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct SignedFixture {
+    /// Benchmark id and file stem (`small` → `small.xml.b64`).
+    pub name: &'static str,
+    /// One-line profile.
+    pub profile: &'static str,
+}
+
+/// The signed fixtures of the performance issue.
+pub const SIGNED: &[SignedFixture] = &[
+    SignedFixture {
+        name: "small",
+        profile: "~5.7 KB, signed Assertion, 5 attributes",
+    },
+    SignedFixture {
+        name: "medium",
+        profile: "~17 KB, signed Assertion, ~60 attribute and group values",
+    },
+    SignedFixture {
+        name: "large",
+        profile: "~256 KB, signed Assertion, ~1,350 group values",
+    },
+    SignedFixture {
+        name: "both",
+        profile: "~8 KB, small with the Response also signed (two signatures)",
+    },
+];
+
+/// The IdP Issuer URI of the signed fixtures.
+pub const ISSUER: &str = "http://www.okta.com/exk1bench0okta0idp7";
+/// The SP entity ID of the signed fixtures.
+pub const AUDIENCE: &str = "https://sp.example.com/saml/metadata";
+/// The ACS URL of the signed fixtures.
+pub const ACS: &str = "https://sp.example.com/saml/acs";
+/// An instant inside every signed fixture's validity window.
+pub const NOW: &str = "2025-06-02T09:41:08Z";
+
+/// The service provider the signed fixtures validate under (the `verify_full` benchmark and
+/// `saml-verify bench` use the same settings).
+pub fn service_provider() -> saml_core::saml::sp::ServiceProvider {
+    use saml_core::crypto::TrustAnchor;
+    use saml_core::settings::{IdpSettings, SpSettings};
+    let cert = std::fs::read(fixture_dir().join("idp.pem")).expect("tests/vectors/bench/idp.pem");
+    let anchor = TrustAnchor::from_any(&cert, Some("idp.pem")).expect("anchor");
+    saml_core::saml::sp::ServiceProvider::new(
+        IdpSettings::new(ISSUER, "https://idp.example.com/sso", vec![anchor]),
+        SpSettings::new(AUDIENCE, ACS),
+    )
+}
+
+/// A replay cache that never remembers: benchmarks validate the same assertion repeatedly.
+#[derive(Clone, Copy, Debug, Default)]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "a unit marker with nothing to add; benches only"
+)]
+pub struct NoReplay;
+
+impl saml_core::saml::replay::ReplayCache for NoReplay {
+    fn check_and_insert(
+        &self,
+        _id: &str,
+        _expires: saml_core::time::Instant,
+        _now: saml_core::time::Instant,
+    ) -> saml_core::saml::replay::ReplayOutcome {
+        saml_core::saml::replay::ReplayOutcome::Fresh
+    }
+}

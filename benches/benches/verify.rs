@@ -1,0 +1,181 @@
+//! Verification benchmarks, one criterion group per signed fixture, each with its own floor so
+//! the ratio full ÷ floor is read off one run (see BENCHMARKING.md).
+//!
+//! - `floor`: the unavoidable work, with the same crypto library the verifier uses: base64
+//!   decode of the POST value, one quick-xml event pass over the XML, and per signature SHA-256
+//!   over the referenced element's canonical bytes plus one RSA-2048 PKCS#1 v1.5 verification
+//!   of SignedInfo with the key already parsed.
+//! - `floor_min`: the XML Signature issue's simpler floor: base64 decode, SHA-256 over the
+//!   whole input, one RSA verification.
+//! - `parse`: our parser on the decoded XML.
+//! - `c14n`: exclusive c14n of each signed element into SHA-256 (as verification streams it).
+//! - `verify_signature`: parse + every XML Signature verified (no SAML checks).
+//! - `verify_full`: what `saml-verify verify` does: decode, parse, every signature, every
+//!   SAML check, producing the `VerifiedAssertion`.
+
+use base64::Engine as _;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
+use saml_benches::{NOW, NoReplay, SIGNED, fixture, service_provider};
+use saml_core::binding::{self, DecodeLimits};
+use saml_core::crypto::TrustAnchor;
+use saml_core::dsig::{DSIG_NS, Verifier};
+use saml_core::saml::sp::Solicitation;
+use saml_core::time::parse_xs_datetime;
+use saml_core::xml::c14n::{self, Algorithm, Method};
+use saml_core::xml::{Document, NodeId};
+
+/// What the floor needs, prepared outside the timed loop.
+struct Prepared {
+    b64: String,
+    xml: String,
+    /// Per signature: the canonical referenced element, canonical SignedInfo, SignatureValue.
+    signatures: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)>,
+    key: Vec<u8>,
+}
+
+fn prepare(name: &str) -> Prepared {
+    let b64 = fixture(&format!("{name}.xml.b64"));
+    let xml = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .expect("base64"),
+    )
+    .expect("UTF-8");
+    let doc = Document::parse(&xml).expect("parses");
+    let exclusive = Method::new(Algorithm::Exclusive, false);
+    let signatures = doc
+        .descendants(doc.root_element())
+        .filter(|&n| doc.is(n, DSIG_NS, "Signature"))
+        .map(|sig| {
+            let element = doc.parent(sig).expect("parent");
+            let referenced =
+                c14n::to_vec(&doc, Some(element), Some(sig), &exclusive).expect("c14n");
+            let mut kids = doc.element_children(sig);
+            let signed_info = kids.next().expect("SignedInfo");
+            let value = kids.next().expect("SignatureValue");
+            let si = c14n::to_vec(&doc, Some(signed_info), None, &exclusive).expect("c14n");
+            let text: String = doc.text(value).split_ascii_whitespace().collect();
+            let sv = base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .expect("base64");
+            (referenced, si, sv)
+        })
+        .collect();
+    let cert = std::fs::read(saml_benches::fixture_dir().join("idp.pem")).expect("cert");
+    let key = TrustAnchor::from_any(&cert, None)
+        .expect("anchor")
+        .public_key()
+        .bytes()
+        .to_vec();
+    Prepared {
+        b64,
+        xml,
+        signatures,
+        key,
+    }
+}
+
+fn signatures(doc: &Document<'_>) -> Vec<NodeId> {
+    doc.descendants(doc.root_element())
+        .filter(|&n| doc.is(n, DSIG_NS, "Signature"))
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let sp = service_provider();
+    let verifier = Verifier::new(
+        sp.idp().signing_certificates.clone(),
+        sp.idp().algorithm_policy.clone(),
+    );
+    let now = parse_xs_datetime(NOW).expect("now");
+    for f in SIGNED {
+        let p = prepare(f.name);
+        let key = UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, p.key.clone());
+        let mut group = c.benchmark_group(format!("verify/{}", f.name));
+        group.throughput(Throughput::Bytes(p.b64.len() as u64));
+
+        group.bench_function(BenchmarkId::from_parameter("floor"), |b| {
+            b.iter(|| {
+                let xml = base64::engine::general_purpose::STANDARD
+                    .decode(p.b64.trim())
+                    .expect("base64");
+                let text = std::str::from_utf8(&xml).expect("UTF-8");
+                let mut reader = quick_xml::Reader::from_str(text);
+                let mut events = 0usize;
+                loop {
+                    match reader.read_event() {
+                        Ok(quick_xml::events::Event::Eof) => break,
+                        Ok(_) => events += 1,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+                for (referenced, si, sv) in &p.signatures {
+                    let digest = ring::digest::digest(&ring::digest::SHA256, referenced);
+                    std::hint::black_box(digest);
+                    key.verify(si, sv).expect("verifies");
+                }
+                events
+            });
+        });
+        group.bench_function(BenchmarkId::from_parameter("floor_min"), |b| {
+            b.iter(|| {
+                let xml = base64::engine::general_purpose::STANDARD
+                    .decode(p.b64.trim())
+                    .expect("base64");
+                let digest = ring::digest::digest(&ring::digest::SHA256, &xml);
+                let (_, si, sv) = &p.signatures[0];
+                key.verify(si, sv).expect("verifies");
+                digest
+            });
+        });
+        group.bench_function(BenchmarkId::from_parameter("parse"), |b| {
+            b.iter(|| Document::parse(&p.xml).expect("parses").node_count());
+        });
+        let doc = Document::parse(&p.xml).expect("parses");
+        let sigs = signatures(&doc);
+        let exclusive = Method::new(Algorithm::Exclusive, false);
+        group.bench_function(BenchmarkId::from_parameter("c14n"), |b| {
+            b.iter(|| {
+                for &s in &sigs {
+                    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+                    let mut sink = DigestSink(&mut ctx);
+                    let element = doc.parent(s).expect("parent");
+                    c14n::canonicalize(&doc, Some(element), Some(s), &exclusive, &mut sink)
+                        .expect("c14n");
+                    std::hint::black_box(ctx.finish());
+                }
+            });
+        });
+        group.bench_function(BenchmarkId::from_parameter("verify_signature"), |b| {
+            b.iter(|| {
+                let doc = Document::parse(&p.xml).expect("parses");
+                for s in signatures(&doc) {
+                    verifier.verify(&doc, s).expect("verifies");
+                }
+            });
+        });
+        group.bench_function(BenchmarkId::from_parameter("verify_full"), |b| {
+            b.iter(|| {
+                let xml = binding::decode(p.b64.as_bytes(), &DecodeLimits::default())
+                    .expect("decodes")
+                    .xml;
+                sp.validate(&xml, now, Solicitation::NotTracked, &NoReplay)
+                    .expect("valid")
+            });
+        });
+        group.finish();
+    }
+}
+
+/// Feeds canonical bytes to a digest (unbuffered: the `c14n` group measures c14n itself).
+struct DigestSink<'a>(&'a mut ring::digest::Context);
+
+impl c14n::Sink for DigestSink<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
