@@ -305,6 +305,21 @@ pub fn decode(input: &[u8], limits: &DecodeLimits) -> Result<Decoded, BindingErr
         let xml = input.get(start..).unwrap_or_default();
         return finish_xml(xml.to_vec(), Encoding::RawXml, limits);
     }
+    // Fast path, the common case of a clean POST value: strict base64 validates its own
+    // alphabet in its one pass, and no query string or form body is valid strict base64
+    // (they carry `&`, `%` or an `=` before the end). Anything else takes the careful paths
+    // below, which name the problem.
+    if text.len().div_ceil(4).saturating_mul(3) <= limits.max_decoded
+        && let Ok(bytes) = DECODER.decode(text)
+    {
+        let (xml, deflated) = xml_or_inflated(bytes, "the input", limits)?;
+        let encoding = if deflated {
+            Encoding::Base64Deflated
+        } else {
+            Encoding::Base64
+        };
+        return finish_xml(xml, encoding, limits);
+    }
     if let Some(message_at) = find_message_parameter(text) {
         return decode_parameters(text, start, message_at, limits);
     }
@@ -456,17 +471,22 @@ fn finish_xml(
 /// Offset of a `SAMLRequest=` or `SAMLResponse=` parameter that starts the text or follows
 /// `?` or `&`.
 fn find_message_parameter(text: &[u8]) -> Option<usize> {
-    [b"SAMLRequest=".as_slice(), b"SAMLResponse=".as_slice()]
-        .iter()
-        .filter_map(|needle| {
-            text.windows(needle.len())
-                .enumerate()
-                .find(|(i, window)| {
-                    window == needle && (*i == 0 || matches!(text.get(i - 1), Some(b'?' | b'&')))
-                })
-                .map(|(i, _)| i)
-        })
-        .min()
+    // Look only where an `=` is: bare base64 has at most two, at its very end, so a captured
+    // POST value is scanned once, byte by byte, with no window comparisons.
+    let mut from = 0;
+    while let Some(rel) = text.get(from..)?.iter().position(|&b| b == b'=') {
+        let eq = from + rel;
+        for name in [b"SAMLRequest".as_slice(), b"SAMLResponse".as_slice()] {
+            if let Some(start) = eq.checked_sub(name.len())
+                && text.get(start..eq) == Some(name)
+                && (start == 0 || matches!(text.get(start - 1), Some(b'?' | b'&')))
+            {
+                return Some(start);
+            }
+        }
+        from = eq + 1;
+    }
+    None
 }
 
 /// One parameter of a query string or form body, still encoded.
@@ -666,17 +686,23 @@ fn decode_bare_base64(
     base: usize,
     limits: &DecodeLimits,
 ) -> Result<Decoded, BindingError> {
-    let outside = text.iter().position(|&b| {
-        !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'%') || is_whitespace(b))
-    });
-    if let Some(offset) = outside {
-        return Err(BindingError::Unrecognized {
-            offset: base + offset,
-            byte: text.get(offset).copied().unwrap_or_default(),
-        });
+    // One pass classifies every byte.
+    let mut has_percent = false;
+    for (offset, &b) in text.iter().enumerate() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' | b'=' => {}
+            b'%' => has_percent = true,
+            b if is_whitespace(b) => {}
+            _ => {
+                return Err(BindingError::Unrecognized {
+                    offset: base + offset,
+                    byte: b,
+                });
+            }
+        }
     }
     let what = "the input";
-    let bytes = if text.contains(&b'%') {
+    let bytes = if has_percent {
         let unescaped = percent_decode(text, base, false)?;
         base64_decode(&unescaped, what, limits)?
     } else {
@@ -792,11 +818,17 @@ const DECODER: GeneralPurpose = GeneralPurpose::new(
 /// Decodes base64 text, ignoring whitespace, after checking that the output fits
 /// `max_decoded`.
 fn base64_decode(text: &[u8], what: &str, limits: &DecodeLimits) -> Result<Vec<u8>, BindingError> {
-    let compact: Vec<u8> = text
-        .iter()
-        .copied()
-        .filter(|b| !is_whitespace(*b))
-        .collect();
+    // Copy only when there is whitespace to drop (line-wrapped captures).
+    let compact: std::borrow::Cow<'_, [u8]> = if text.iter().any(|&b| is_whitespace(b)) {
+        std::borrow::Cow::Owned(
+            text.iter()
+                .copied()
+                .filter(|b| !is_whitespace(*b))
+                .collect(),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let len = compact.len().div_ceil(4).saturating_mul(3);
     if len > limits.max_decoded {
         return Err(BindingError::DecodedTooLarge {
@@ -811,7 +843,7 @@ fn base64_decode(text: &[u8], what: &str, limits: &DecodeLimits) -> Result<Vec<u
             detail: "it is empty".into(),
         });
     }
-    DECODER.decode(&compact).map_err(|e| BindingError::Base64 {
+    DECODER.decode(&*compact).map_err(|e| BindingError::Base64 {
         what: what.into(),
         detail: match e {
             base64::DecodeError::InvalidByte(offset, byte) => format!(

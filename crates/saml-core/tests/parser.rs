@@ -152,6 +152,27 @@ mod characters {
     rejects!(char_ref_malformed: "<a>&#x;</a>" => XmlErrorKind::Syntax(_));
 
     #[test]
+    fn invalid_characters_found_at_every_alignment() {
+        // The check reads eight bytes at a time: try every offset within two words.
+        for pad in 0..20 {
+            for (bad, code) in [
+                ("\u{1}", 1),
+                ("\u{1f}", 0x1F),
+                ("\u{FFFE}", 0xFFFE),
+                ("\u{FFFF}", 0xFFFF),
+            ] {
+                let text = format!("<a>{}{bad}é\u{FFFD}</a>", "x".repeat(pad));
+                let err = Document::parse(&text).expect_err("invalid character");
+                assert_eq!(err.kind, XmlErrorKind::InvalidCharacter(code), "pad {pad}");
+                assert_eq!(err.position.offset, 3 + pad, "pad {pad}");
+            }
+            // Legal neighbours of the flagged bytes: tab, LF, CR, U+FFFD, other EF-led chars.
+            let ok = format!("<a>{}\t\n\r\u{FFFD}\u{FFEE}\u{F000}</a>", "x".repeat(pad));
+            assert!(Document::parse(&ok).is_ok(), "pad {pad}");
+        }
+    }
+
+    #[test]
     fn line_endings_normalized() {
         let doc = Document::parse("<a>x\r\ny\rz&#xD;</a>").expect("parses");
         assert_eq!(doc.text(doc.root_element()), "x\ny\nz\r");

@@ -145,28 +145,54 @@ impl<'a> Document<'a> {
 }
 
 /// Rejects characters XML 1.0 does not allow and reports whether a carriage return occurs.
+///
+/// Eight bytes at a time: a word with no byte below 0x20 and no 0xEF (the lead byte of U+FFFE
+/// and U+FFFF) is skipped with a few instructions; only flagged words are looked at byte by
+/// byte.
 fn check_characters(input: &str) -> Result<bool, XmlError> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let bytes = input.as_bytes();
     let mut has_cr = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b < 0x20 {
-            match b {
-                b'\t' | b'\n' => {}
-                b'\r' => has_cr = true,
-                _ => {
-                    return Err(XmlError::at(
-                        XmlErrorKind::InvalidCharacter(u32::from(b)),
-                        input,
-                        i,
-                    ));
-                }
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let x = u64::from_le_bytes(word);
+            // Some byte < 0x20 (exact for bytes < 0x80; bytes >= 0x80 never trip it).
+            let low = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+            // Some byte == 0xEF.
+            let y = x ^ (ONES * 0xEF);
+            let ef = y.wrapping_sub(ONES) & !y & HIGHS;
+            if low == 0 && ef == 0 {
+                i += 8;
+                continue;
             }
-        } else if b == 0xEF
-            && bytes.get(i + 1) == Some(&0xBF)
-            && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
-        {
-            let c = if bytes[i + 2] == 0xBE { 0xFFFE } else { 0xFFFF };
-            return Err(XmlError::at(XmlErrorKind::InvalidCharacter(c), input, i));
+        }
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            let b = bytes[i];
+            if b < 0x20 {
+                match b {
+                    b'\t' | b'\n' => {}
+                    b'\r' => has_cr = true,
+                    _ => {
+                        return Err(XmlError::at(
+                            XmlErrorKind::InvalidCharacter(u32::from(b)),
+                            input,
+                            i,
+                        ));
+                    }
+                }
+            } else if b == 0xEF
+                && bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+            {
+                let c = if bytes[i + 2] == 0xBE { 0xFFFE } else { 0xFFFF };
+                return Err(XmlError::at(XmlErrorKind::InvalidCharacter(c), input, i));
+            }
+            i += 1;
         }
     }
     Ok(has_cr)
@@ -209,6 +235,15 @@ fn is_name_char(c: char) -> bool {
 
 /// Whether `s` is an NCName (a Name without colons).
 fn is_ncname(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.is_ascii() {
+        return bytes
+            .first()
+            .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
+            && bytes
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    }
     let mut chars = s.chars();
     chars
         .next()
@@ -831,9 +866,20 @@ impl<'s> Builder<'s> {
         at: usize,
         decls_start: usize,
     ) -> Result<(), XmlError> {
-        let p = self.text_of(prefix).to_owned();
-        let u = self.ns_text(uri).to_owned();
-        let bad = |msg: String| Err(self.err(XmlErrorKind::InvalidNamespace(msg), at));
+        if let Some(kind) = self.declaration_error(prefix, uri, decls_start) {
+            return Err(self.err(kind, at));
+        }
+        self.decls.push(Decl { prefix, uri });
+        self.scope.push((prefix, uri));
+        Ok(())
+    }
+
+    /// What is wrong with declaring `prefix` as `uri` here, if anything (no allocation unless
+    /// something is).
+    fn declaration_error(&self, prefix: Str, uri: Str, decls_start: usize) -> Option<XmlErrorKind> {
+        let p = self.text_of(prefix);
+        let u = self.ns_text(uri);
+        let bad = |msg: String| Some(XmlErrorKind::InvalidNamespace(msg));
         if p == "xmlns" {
             return bad("the `xmlns` prefix cannot be declared".into());
         }
@@ -851,7 +897,7 @@ impl<'s> Builder<'s> {
                 "`xmlns:{p}=\"\"` (undeclaring a prefix is not allowed in XML 1.0)"
             ));
         }
-        if !u.is_empty() && !has_scheme(&u) {
+        if !u.is_empty() && !has_scheme(u) {
             return bad(format!(
                 "relative namespace URI `{u}` (Canonical XML cannot process it)"
             ));
@@ -865,11 +911,9 @@ impl<'s> Builder<'s> {
             } else {
                 format!("xmlns:{p}")
             };
-            return Err(self.err(XmlErrorKind::DuplicateAttribute(shown), at));
+            return Some(XmlErrorKind::DuplicateAttribute(shown));
         }
-        self.decls.push(Decl { prefix, uri });
-        self.scope.push((prefix, uri));
-        Ok(())
+        None
     }
 
     /// XML 1.0 §3.3.3 for CDATA attributes: references decoded, literal whitespace characters
