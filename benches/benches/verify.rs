@@ -177,5 +177,62 @@ impl c14n::Sink for DigestSink<'_> {
     }
 }
 
-criterion_group!(benches, bench);
+/// Full verification of our IdP's responses from ~5 KB to ~1 MB: throughput (bytes/s) must
+/// stay flat, i.e. cost grows linearly with size (no per-node search, no quadratic work).
+fn scaling(c: &mut Criterion) {
+    use saml_core::crypto::{Certificate, SigningKey};
+    use saml_core::dsig::Signer;
+    use saml_core::saml::idp::{IdentityProvider, SignTarget, SpPeer, Subject};
+    use saml_core::saml::sp::ServiceProvider;
+    use saml_core::settings::{IdpSettings, SpSettings};
+
+    let testdata = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/saml-core/testdata");
+    let read = |n: &str| std::fs::read(format!("{testdata}/{n}")).expect("testdata");
+    let idp = IdentityProvider::new(
+        "https://idp.example/scaling",
+        "https://idp.example/sso",
+        Signer::new(
+            SigningKey::from_pem(&read("rsa2048.pk8.pem"), None).expect("key"),
+            Some(Certificate::from_pem(&read("rsa2048.cert.pem"), None).expect("cert")),
+        ),
+    )
+    .with_sign_target(SignTarget::Assertion);
+    let peer = SpPeer::new(
+        "https://sp.example/md",
+        "https://sp.example/acs",
+        Vec::new(),
+    );
+    let sp = ServiceProvider::new(
+        IdpSettings::new(
+            "https://idp.example/scaling",
+            "https://idp.example/sso",
+            vec![TrustAnchor::from_any(&read("rsa2048.cert.pem"), None).expect("anchor")],
+        ),
+        SpSettings::new("https://sp.example/md", "https://sp.example/acs").with_unsolicited(true),
+    );
+    let now = parse_xs_datetime(NOW).expect("now");
+    let mut group = c.benchmark_group("scaling");
+    for kb in [5usize, 16, 64, 256, 1024] {
+        // About 110 bytes per group value once rendered.
+        let values: Vec<String> = (0..(kb * 1024).saturating_sub(3000) / 110)
+            .map(|i| format!("group-{i:06}-engineering"))
+            .collect();
+        let subject = Subject::new("alice@example.com").with_attribute("groups", values);
+        let xml = idp.issue(&peer, &subject, None, now).expect("issued");
+        let b64 = binding::encode_post(xml.as_bytes());
+        group.throughput(Throughput::Bytes(xml.len() as u64));
+        group.bench_function(BenchmarkId::new("verify_full", format!("{kb}KB")), |b| {
+            b.iter(|| {
+                let xml = binding::decode(b64.as_bytes(), &DecodeLimits::default())
+                    .expect("decodes")
+                    .xml;
+                sp.validate(&xml, now, Solicitation::NotTracked, &NoReplay)
+                    .expect("valid")
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, scaling);
 criterion_main!(benches);
