@@ -171,3 +171,17 @@ fn memory_grows_linearly_up_to_the_size_limit() {
         info.bytes_max
     );
 }
+
+/// One verifier serves every thread: the types a service shares are `Send + Sync` (a compile
+/// error otherwise), and validation takes `&self` with no lock (the replay cache, the only
+/// shared mutable state, is the caller's and is sharded).
+#[test]
+fn shared_verifier_types_are_send_and_sync() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<ServiceProvider>();
+    shareable::<saml_core::dsig::Verifier>();
+    shareable::<saml_core::saml::idp::IdentityProvider>();
+    shareable::<saml_core::saml::replay::InMemoryReplayCache>();
+    shareable::<saml_core::saml::replay::InMemoryRequestStore>();
+    shareable::<saml_core::settings::IdpSettings>();
+}
