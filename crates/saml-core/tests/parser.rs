@@ -96,6 +96,24 @@ mod attributes {
     rejects!(duplicate_after_resolution: "<r xmlns:p=\"urn:x\" xmlns:q=\"urn:x\" p:a=\"1\" q:a=\"2\"/>" => XmlErrorKind::DuplicateAttribute(_));
     rejects!(duplicate_declaration: "<r xmlns:p=\"urn:x\" xmlns:p=\"urn:y\"/>" => XmlErrorKind::DuplicateAttribute(_));
     rejects!(lt_in_value: "<r a=\"<\"/>" => XmlErrorKind::Syntax(_));
+    rejects!(no_space_between: "<r a=\"1\"b=\"2\"/>" => XmlErrorKind::Syntax(_));
+    rejects!(missing_value: "<r a/>" => XmlErrorKind::Syntax(_));
+    rejects!(missing_eq: "<r a \"1\"/>" => XmlErrorKind::Syntax(_));
+    rejects!(unterminated_value: "<r a=\"1/>" => XmlErrorKind::Syntax(_));
+    rejects!(name_starts_with_digit: "<r 1a=\"1\"/>" => XmlErrorKind::InvalidName(_));
+    rejects!(local_starts_with_digit: "<r xmlns:p=\"urn:p\" p:1=\"1\"/>" => XmlErrorKind::InvalidName(_));
+    rejects!(empty_prefix: "<r :a=\"1\"/>" => XmlErrorKind::InvalidName(_));
+
+    #[test]
+    fn quoting_and_whitespace_around_eq() {
+        let doc = Document::parse("<r a = '1\"' \n\tb=\"x'y\" c=''/>").expect("parses");
+        let r = doc.root_element();
+        assert_eq!(doc.attribute(r, "a"), Some("1\""));
+        assert_eq!(doc.attribute(r, "b"), Some("x'y"));
+        assert_eq!(doc.attribute(r, "c"), Some(""));
+        let names: Vec<_> = doc.attributes(r).map(|a| a.local_name).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+    }
     rejects!(unquoted: "<r a=1/>" => XmlErrorKind::Syntax(_));
 
     #[test]

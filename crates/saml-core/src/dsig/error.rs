@@ -13,6 +13,19 @@ pub enum DsigError {
     /// a key too small, a key of the wrong type).
     #[error(transparent)]
     Algorithm(#[from] CryptoError),
+    /// The signed element carries another ID-like attribute beside `ID` with a different value
+    /// (attribute pollution: a resolver and an application could pick different ones).
+    #[error(
+        "the signed `{element}` carries `{attribute}=\"{value}\"` beside its ID; an element may have one ID"
+    )]
+    AmbiguousId {
+        /// The element.
+        element: String,
+        /// The other ID-like attribute.
+        attribute: String,
+        /// Its value.
+        value: String,
+    },
     /// Base64 content that does not decode.
     #[error("`{element}` does not hold valid base64")]
     Base64 {

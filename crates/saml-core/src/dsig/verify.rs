@@ -437,6 +437,30 @@ fn referenced_element(doc: &Document<'_>, parts: &SignatureParts<'_>) -> Result<
             .attribute(parent, "ID")
             .map_or_else(|| "absent".to_owned(), |v| format!("`{v}`")),
     };
+    // One ID per element: any other ID-like attribute with another value is refused
+    // ("The Fragile Lock" attribute pollution).
+    for a in doc.attributes(parent) {
+        let id_like = if a.namespace.is_empty() {
+            matches!(
+                a.local_name,
+                "Id" | "id" | "AssertionID" | "ResponseID" | "RequestID"
+            )
+        } else {
+            a.namespace == crate::xml::XML_NAMESPACE && a.local_name == "id"
+        };
+        if id_like && a.value != id {
+            return Err(DsigError::AmbiguousId {
+                element: doc.qualified_name(parent).into_owned(),
+                attribute: format!(
+                    "{}{}{}",
+                    a.prefix,
+                    if a.prefix.is_empty() { "" } else { ":" },
+                    a.local_name
+                ),
+                value: a.value.to_owned(),
+            });
+        }
+    }
     match doc.element_by_id(id) {
         IdLookup::Unique(n) if n == parent => Ok(parent),
         IdLookup::Duplicate => Err(DsigError::DuplicateId(id.to_owned())),

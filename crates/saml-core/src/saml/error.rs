@@ -45,6 +45,14 @@ pub enum SamlError {
         /// The ID found.
         found: String,
     },
+    /// A signed Response without Destination (SAML bindings §3.5.5.2 requires one).
+    #[error(
+        "the Response is signed but has no Destination; bindings §3.5.5.2 requires it (the ACS URL is `{expected}`)"
+    )]
+    MissingDestination {
+        /// The configured ACS URL.
+        expected: String,
+    },
     /// `Response/@Destination` is not the ACS URL.
     #[error(
         "Destination mismatch: the ACS URL is `{expected}`, the Response's Destination is `{found}`"
@@ -236,6 +244,7 @@ impl SamlError {
             Self::NotAResponse { .. } => "not_a_response",
             Self::UnknownInResponseTo { .. } => "unknown_in_response_to",
             Self::DestinationMismatch { .. } => "destination_mismatch",
+            Self::MissingDestination { .. } => "destination_missing",
             Self::EncryptedAssertionUnsupported => "encrypted_assertion_unsupported",
             Self::NotYetValid { .. } => "not_yet_valid",
             Self::Expired { .. } => "expired",
@@ -279,6 +288,7 @@ pub fn dsig_kind(e: &DsigError) -> &'static str {
             CryptoError::KeyAlgorithmMismatch { .. } => "key_algorithm_mismatch",
             _ => "unsupported_algorithm",
         },
+        DsigError::AmbiguousId { .. } => "ambiguous_id",
         DsigError::Base64 { .. } => "malformed_signature",
         DsigError::C14n(_) => "canonicalization_failed",
         DsigError::CommentInSignature => "comment_in_signature",

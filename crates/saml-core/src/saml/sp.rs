@@ -384,14 +384,20 @@ impl ServiceProvider {
             });
         }
 
-        // Destination.
-        if let Some(dest) = doc.attribute(response, "Destination")
-            && dest != self.sp.acs_url
-        {
-            return Err(SamlError::DestinationMismatch {
-                expected: self.sp.acs_url.clone(),
-                found: dest.to_owned(),
-            });
+        // Destination: when present it must be the ACS URL; a signed Response must carry it.
+        match doc.attribute(response, "Destination") {
+            Some(dest) if dest != self.sp.acs_url => {
+                return Err(SamlError::DestinationMismatch {
+                    expected: self.sp.acs_url.clone(),
+                    found: dest.to_owned(),
+                });
+            }
+            None if response_verified.is_some() => {
+                return Err(SamlError::MissingDestination {
+                    expected: self.sp.acs_url.clone(),
+                });
+            }
+            _ => {}
         }
 
         // Conditions.

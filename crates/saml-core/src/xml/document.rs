@@ -147,7 +147,7 @@ pub enum IdLookup {
     Missing,
     /// Exactly one element carries it.
     Unique(NodeId),
-    /// More than one element carries this value in an ID-like attribute (`ID`, `Id`,
+    /// More than one element carries this value in an ID-like attribute (`ID`, `Id`, `id`,
     /// `AssertionID`, `ResponseID`, `RequestID` or `xml:id`).
     Duplicate,
 }
@@ -417,7 +417,7 @@ impl<'a> Document<'a> {
 
     /// Looks up the element whose ID-like attribute has this value. Only the unqualified `ID`
     /// attribute (the SAML 2.0 schema's ID) resolves; a value that also appears in any other
-    /// ID-like attribute (`Id`, `AssertionID`, `ResponseID`, `RequestID`, `xml:id`) or twice
+    /// ID-like attribute (`Id`, `id`, `AssertionID`, `ResponseID`, `RequestID`, `xml:id`) or twice
     /// is reported as a duplicate.
     pub fn element_by_id(&self, value: &str) -> IdLookup {
         let start = self.ids.partition_point(|e| self.str(e.value) < value);

@@ -298,6 +298,67 @@ fn resolve_reference(name: &str) -> Result<char, XmlErrorKind> {
     }
 }
 
+/// Splits the attribute part of a start tag (everything after the element name) into
+/// `(name, raw value)` pairs, as XML 1.0 §3.1 writes them: whitespace before each attribute,
+/// `=` with optional whitespace around it, a value in single or double quotes.
+struct AttributeScanner<'s> {
+    text: &'s str,
+    pos: usize,
+}
+
+impl<'s> Iterator for AttributeScanner<'s> {
+    type Item = Result<(&'s str, &'s str), &'static str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.text.as_bytes();
+        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n');
+        let before = self.pos;
+        while bytes.get(self.pos).copied().is_some_and(is_space) {
+            self.pos += 1;
+        }
+        if self.pos >= bytes.len() {
+            return None;
+        }
+        if self.pos == before {
+            self.pos = bytes.len();
+            return Some(Err("attributes must be separated by whitespace"));
+        }
+        let name_start = self.pos;
+        while bytes
+            .get(self.pos)
+            .is_some_and(|&b| b != b'=' && !is_space(b))
+        {
+            self.pos += 1;
+        }
+        let name = &self.text[name_start..self.pos];
+        while bytes.get(self.pos).copied().is_some_and(is_space) {
+            self.pos += 1;
+        }
+        if name.is_empty() || bytes.get(self.pos) != Some(&b'=') {
+            self.pos = bytes.len();
+            return Some(Err("an attribute needs a name, `=` and a quoted value"));
+        }
+        self.pos += 1;
+        while bytes.get(self.pos).copied().is_some_and(is_space) {
+            self.pos += 1;
+        }
+        let quote = match bytes.get(self.pos) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => {
+                self.pos = bytes.len();
+                return Some(Err("an attribute value must be quoted"));
+            }
+        };
+        let value_start = self.pos + 1;
+        let Some(len) = bytes[value_start..].iter().position(|&b| b == quote) else {
+            self.pos = bytes.len();
+            return Some(Err("unterminated attribute value"));
+        };
+        self.pos = value_start + len + 1;
+        Some(Ok((name, &self.text[value_start..value_start + len])))
+    }
+}
+
 struct Open {
     node: u32,
     /// Byte range of the qualified name in the source, for matching the end tag.
@@ -648,6 +709,34 @@ impl<'s> Builder<'s> {
     fn qname(&self, name: &str, at: usize) -> Result<(Str, Str), XmlError> {
         let s = self.str_of(name)?;
         let invalid = || self.err(XmlErrorKind::InvalidName(name.to_owned()), at);
+        // One pass for the common all-ASCII name: find the colon and check every byte.
+        let bytes = name.as_bytes();
+        if bytes.is_ascii() {
+            let mut colon = None;
+            for (i, &b) in bytes.iter().enumerate() {
+                let ok = match b {
+                    b':' if colon.is_none() => {
+                        colon = Some(i);
+                        true
+                    }
+                    b'a'..=b'z' | b'A'..=b'Z' | b'_' => true,
+                    b'0'..=b'9' | b'-' | b'.' => i != 0 && colon != Some(i - 1),
+                    _ => false,
+                };
+                if !ok {
+                    return Err(invalid());
+                }
+            }
+            let base = s_start(s);
+            return match colon {
+                None if !bytes.is_empty() => Ok((Str::EMPTY, s)),
+                Some(c) if c > 0 && c + 1 < bytes.len() => Ok((
+                    Str::source(base..base + c),
+                    Str::source(base + c + 1..base + name.len()),
+                )),
+                _ => Err(invalid()),
+            };
+        }
         match name.split_once(':') {
             None if is_ncname(name) => Ok((Str::EMPTY, s)),
             Some((p, l)) if is_ncname(p) && is_ncname(l) => {
@@ -703,9 +792,12 @@ impl<'s> Builder<'s> {
         let mut count = 0usize;
         let mut pending = std::mem::take(&mut self.pending);
         pending.clear();
-        for attr in e.attributes().with_checks(false) {
-            let attr =
-                attr.map_err(|err| self.err(XmlErrorKind::Syntax(err.to_string()), start))?;
+        for attr in (AttributeScanner {
+            text: e.attributes_raw(),
+            pos: 0,
+        }) {
+            let (key, raw_value) =
+                attr.map_err(|message| self.err(XmlErrorKind::Syntax(message.into()), start))?;
             count += 1;
             if count > self.limits.max_attributes {
                 return Err(self.err(
@@ -716,9 +808,13 @@ impl<'s> Builder<'s> {
                     start,
                 ));
             }
-            let key = attr.key.0;
-            let raw_value: &str = &attr.value;
-            let value_at = self.offset_of(raw_value).unwrap_or(start);
+            // Values always borrow from the source (the reader reads a `&str`); never guess.
+            let value_at = self.offset_of(raw_value).ok_or_else(|| {
+                self.err(
+                    XmlErrorKind::Syntax("internal: unborrowed attribute".into()),
+                    start,
+                )
+            })?;
             let value = self.attribute_value(raw_value, value_at)?;
             if key == "xmlns" {
                 self.declare(Str::EMPTY, value, start, decls_start)?;
@@ -798,7 +894,7 @@ impl<'s> Builder<'s> {
             let is_id = if ans.is_empty() {
                 matches!(
                     local_text,
-                    "ID" | "Id" | "AssertionID" | "ResponseID" | "RequestID"
+                    "ID" | "Id" | "id" | "AssertionID" | "ResponseID" | "RequestID"
                 )
             } else {
                 ans_text == XML_NAMESPACE && local_text == "id"
