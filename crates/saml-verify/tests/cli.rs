@@ -371,3 +371,106 @@ mod inspect {
         assert!(text.contains("MISMATCH"), "{text}");
     }
 }
+
+mod settings_sources {
+    use super::*;
+
+    const OKTA_2020: &str =
+        "tests/vectors/saml/valid/okta-2020-response-signed-encassertion-signed.xml.b64";
+
+    fn okta_args(source: &[String]) -> Vec<String> {
+        let mut args = vec!["verify".to_owned(), repo(OKTA_2020).display().to_string()];
+        args.extend(source.iter().cloned());
+        args.extend(
+            [
+                "--audience",
+                "http://localhost:8000/saml/metadata",
+                "--destination",
+                "http://localhost:8000/saml/acs",
+                "--now",
+                "2020-03-03T19:40:54Z",
+                "--json",
+            ]
+            .map(str::to_owned),
+        );
+        args
+    }
+
+    #[track_caller]
+    fn kind(args: &[String]) -> (Option<i32>, String) {
+        let out = bin().args(args).output().expect("run");
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+        (
+            out.status.code(),
+            v["error"]["kind"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
+    /// The Okta capture's outer signature verifies with the key from metadata (a wrong key
+    /// would be `signature_mismatch`); then its EncryptedAssertion is refused with its own kind.
+    #[test]
+    fn idp_metadata_supplies_the_key() {
+        let source = [
+            "--idp-metadata".to_owned(),
+            repo("tests/vectors/metadata/okta-idp-exk1abcd.xml")
+                .display()
+                .to_string(),
+        ];
+        assert_eq!(
+            kind(&okta_args(&source)),
+            (Some(1), "encrypted_assertion_unsupported".to_owned())
+        );
+    }
+
+    #[test]
+    fn okta_idp_json_supplies_the_key() {
+        let source = [
+            "--okta-idp".to_owned(),
+            repo("tests/vectors/okta/org2-idp.json")
+                .display()
+                .to_string(),
+            "--okta-key".to_owned(),
+            repo("tests/vectors/okta/org2-idp-key.json")
+                .display()
+                .to_string(),
+        ];
+        assert_eq!(
+            kind(&okta_args(&source)),
+            (Some(1), "encrypted_assertion_unsupported".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_wrong_key_is_a_signature_mismatch_not_a_pass() {
+        let source = [
+            "--idp-cert".to_owned(),
+            repo("tests/vectors/certs/google-C02dfl1r1.pem")
+                .display()
+                .to_string(),
+            "--issuer".to_owned(),
+            "http://www.okta.com/exkppsa1qwuFV4D7z0h7".to_owned(),
+        ];
+        assert_eq!(
+            kind(&okta_args(&source)),
+            (Some(1), "signature_mismatch".to_owned())
+        );
+    }
+
+    #[test]
+    fn metadata_without_a_signing_key_is_exit_2() {
+        let source = [
+            "--idp-metadata".to_owned(),
+            repo("tests/vectors/metadata/no-signing-key.xml")
+                .display()
+                .to_string(),
+        ];
+        let out = bin().args(okta_args(&source)).output().expect("run");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("signing"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
