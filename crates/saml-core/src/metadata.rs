@@ -551,31 +551,8 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
 
 // ---- generation ----
 
-/// Appends `s` escaped for both attribute values and text: the five markup characters, and
-/// tab, line feed and carriage return as character references (so attribute-value
-/// normalization keeps them). Characters XML 1.0 cannot carry at all (C0 controls, U+FFFE,
-/// U+FFFF) become U+FFFD.
-fn push_escaped(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\u{20}'..='\u{FFFD}' | '\u{10000}'.. => out.push(c),
-            _ => out.push('\u{FFFD}'),
-        }
-    }
-}
-
 fn escaped(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    push_escaped(&mut out, s);
-    out
+    crate::xml::escape::escape(s)
 }
 
 fn push_signing_key(out: &mut String, certificate: &Certificate) {

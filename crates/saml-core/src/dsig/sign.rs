@@ -165,7 +165,7 @@ impl Signer {
             c14n = c14n::EXC_C14N,
             sig = self.algorithm.uri(),
             dig = self.digest.uri(),
-            id = escape_attribute(id),
+            id = crate::xml::escape::escape(id),
         );
         if let Some(cert) = &self.certificate {
             let _ = write!(
@@ -178,12 +178,6 @@ impl Signer {
         t.push_str("</ds:Signature>");
         t
     }
-}
-
-fn escape_attribute(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('"', "&quot;")
 }
 
 /// Where the Signature goes: after a leading `saml:Issuer` child, else right after the start

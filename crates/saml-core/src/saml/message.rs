@@ -4,24 +4,7 @@ use std::fmt::Write as _;
 
 use crate::time::Instant;
 
-/// Escapes text for element content and attribute values.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#xD;"),
-            '\n' => out.push_str("&#xA;"),
-            '\t' => out.push_str("&#x9;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::xml::escape::escape;
 
 /// A fresh message ID: `_` and 160 random bits in hex (an NCName, as xs:ID requires).
 pub(crate) fn new_id() -> Result<String, ring::error::Unspecified> {

@@ -616,40 +616,43 @@ fn remove_dot_segments(path: &str) -> String {
 
 /// Escapes character data: `&`, `<`, `>` and carriage return.
 fn escape_text<S: Sink + ?Sized>(out: &mut S, s: &str) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let rep: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'\r' => b"&#xD;",
-            _ => continue,
-        };
-        out.write(&bytes[start..i]);
-        out.write(rep);
-        start = i + 1;
-    }
-    out.write(&bytes[start..]);
+    escape_with(out, s, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'>' => Some(b"&gt;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    });
 }
 
 /// Escapes an attribute value: `&`, `<`, `"`, tab, line feed and carriage return.
 fn escape_attribute<S: Sink + ?Sized>(out: &mut S, s: &str) {
+    escape_with(out, s, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'"' => Some(b"&quot;"),
+        b'\t' => Some(b"&#x9;"),
+        b'\n' => Some(b"&#xA;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    });
+}
+
+/// Writes `s`, replacing each byte `replacement` names; runs between them go out whole.
+#[inline(always)]
+fn escape_with<S: Sink + ?Sized>(
+    out: &mut S,
+    s: &str,
+    replacement: impl Fn(u8) -> Option<&'static [u8]>,
+) {
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        let rep: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'"' => b"&quot;",
-            b'\t' => b"&#x9;",
-            b'\n' => b"&#xA;",
-            b'\r' => b"&#xD;",
-            _ => continue,
-        };
-        out.write(&bytes[start..i]);
-        out.write(rep);
-        start = i + 1;
+        if let Some(rep) = replacement(b) {
+            out.write(&bytes[start..i]);
+            out.write(rep);
+            start = i + 1;
+        }
     }
     out.write(&bytes[start..]);
 }

@@ -3,6 +3,7 @@
 pub mod c14n;
 mod document;
 mod error;
+pub(crate) mod escape;
 mod parse;
 
 pub use document::{Attribute, Children, Document, IdLookup, Namespace, NodeId, NodeKind};
