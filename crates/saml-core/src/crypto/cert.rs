@@ -109,6 +109,9 @@ enum Inner {
 #[derive(Clone)]
 pub struct PublicKey {
     inner: Inner,
+    /// aws-lc-rs keys parsed once per RSA algorithm (feature `aws-lc`).
+    #[cfg(feature = "aws-lc")]
+    aws: std::sync::Arc<crate::crypto::aws::RsaCache>,
 }
 
 impl PartialEq for PublicKey {
@@ -245,9 +248,7 @@ impl PublicKey {
         let der = key
             .to_der()
             .map_err(|e| invalid(origin, "cannot re-encode RSAPublicKey", e))?;
-        Ok(Self {
-            inner: Inner::Rsa { der, bits },
-        })
+        Ok(Self::from_inner(Inner::Rsa { der, bits }))
     }
 
     pub(crate) fn ec_from_point(
@@ -296,7 +297,15 @@ impl PublicKey {
                     .map_err(|_| bad_point())?,
             }
         };
-        Ok(Self { inner })
+        Ok(Self::from_inner(inner))
+    }
+
+    fn from_inner(inner: Inner) -> Self {
+        Self {
+            inner,
+            #[cfg(feature = "aws-lc")]
+            aws: std::sync::Arc::default(),
+        }
     }
 
     pub(crate) fn ed25519_from_bytes(key: &[u8], origin: &Origin) -> Result<Self, CryptoError> {
@@ -304,9 +313,7 @@ impl PublicKey {
             origin: origin.clone(),
             reason: format!("Ed25519 public key is {} bytes, not 32", key.len()),
         })?;
-        Ok(Self {
-            inner: Inner::Ed25519 { key },
-        })
+        Ok(Self::from_inner(Inner::Ed25519 { key }))
     }
 
     /// Verifies `signature` over `message`.
@@ -344,6 +351,16 @@ impl PublicKey {
                 | A::RsaPssSha512,
             ) => {
                 let params = rsa_verification_params(alg, *bits, policy)?;
+                #[cfg(feature = "aws-lc")]
+                if *bits >= 2048
+                    && let Some(ok) = self.aws.verify(alg, der, message, signature)
+                {
+                    return if ok {
+                        Ok(())
+                    } else {
+                        Err(CryptoError::BadSignature)
+                    };
+                }
                 ring_verify(params, der, message, signature)
             }
             (Inner::P256 { point, .. }, A::EcdsaSha256) => {

@@ -14,6 +14,8 @@
 //! ``certificate file `idp.pem`: no PEM block `CERTIFICATE` found``.
 
 pub mod algorithm;
+#[cfg(feature = "aws-lc")]
+mod aws;
 pub mod cert;
 pub mod key;
 
