@@ -15,7 +15,6 @@
 
 use base64::Engine as _;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use saml_benches::{NOW, NoReplay, SIGNED, fixture, service_provider};
 use saml_core::binding::{self, DecodeLimits};
 use saml_core::crypto::TrustAnchor;
@@ -94,6 +93,7 @@ fn bench(c: &mut Criterion) {
         // The floor's RSA verification uses the same library as the verifier.
         #[cfg(not(feature = "aws-lc"))]
         let rsa_verify = {
+            use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
             let key = UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, p.key.clone());
             move |m: &[u8], s: &[u8]| key.verify(m, s).is_ok()
         };
