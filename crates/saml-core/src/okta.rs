@@ -32,7 +32,7 @@
 //! `SHA-1` as either algorithm is refused by [`from_okta_json`] with
 //! [`OktaError::Sha1NotAllowed`]. The opt-in is [`danger::from_okta_json_allowing_sha1`],
 //! which signs requests with RSA-SHA1 and, for a SHA-1 response algorithm, applies
-//! [`settings::danger::allow_sha1`](crate::settings::danger::allow_sha1); it lives in a
+//! [`crate::settings::danger::allow_sha1`]; it lives in a
 //! `danger` module so a reviewer finds it with the same grep as the other legacy opt-ins.
 
 use std::time::Duration;

@@ -5,7 +5,8 @@
 //! document element) → verify every signature present (Response, then Assertion) → the
 //! signature scope → Status → Issuers → Destination → Conditions (time, audience) → bearer
 //! SubjectConfirmation (Recipient, NotOnOrAfter, InResponseTo) → AuthnStatement → replay.
-//! Data is read only from the Assertion that a verified signature covers ([`Covered`]).
+//! Data is read only from the Assertion that a verified signature covers (a private `Covered`
+//! proof built from the signature's [`Verified`] token).
 
 use std::borrow::Cow;
 
