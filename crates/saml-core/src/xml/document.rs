@@ -8,7 +8,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-/// The index of a node in its [`Document`].
+/// The index of a node in its [`Document`]. Only the document that produced a `NodeId` can
+/// interpret it: using it with another document is a programming error and may panic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub(crate) u32);
 
