@@ -8,6 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use super::error::DsigError;
 use super::sign::Signer;
 use super::verify::Verifier;
+use crate::binding::{url_decode, url_encode};
 use crate::crypto::SignatureAlgorithm;
 
 /// The parameters of an HTTP-Redirect query, still URL-encoded as received.
@@ -104,10 +105,14 @@ impl<'q> RedirectQuery<'q> {
                 element: "HTTP-Redirect query (SigAlg and Signature)".into(),
             });
         };
-        let sig_alg = url_decode(sig_alg)?;
+        let sig_alg =
+            url_decode(sig_alg).map_err(|e| DsigError::Structure(format!("SigAlg: {e}")))?;
         let algorithm = verifier.policy().check_signature(&sig_alg)?;
         let signature = STANDARD
-            .decode(url_decode(signature)?)
+            .decode(
+                url_decode(signature)
+                    .map_err(|e| DsigError::Structure(format!("Signature parameter: {e}")))?,
+            )
             .map_err(|_| DsigError::Base64 {
                 element: "Signature query parameter",
             })?;
@@ -139,51 +144,4 @@ pub fn sign_query(
     q.push_str("&Signature=");
     q.push_str(&url_encode(&signature));
     Ok(q)
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3 / 2);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
-        }
-    }
-    out
-}
-
-/// Decodes `%XX` escapes and `+` (as a space), as form and query encoding use them.
-pub fn url_decode(s: &str) -> Result<String, DsigError> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| {
-                        DsigError::Structure(format!("malformed percent-escape in `{s}`"))
-                    })?;
-                out.push(hex);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out)
-        .map_err(|_| DsigError::Structure("percent-decoded value is not UTF-8".into()))
 }
