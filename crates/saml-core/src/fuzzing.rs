@@ -47,15 +47,42 @@ pub fn c14n(data: &[u8]) {
                     Err(e) => panic!("canonical form does not parse: {e}"),
                 }
             }
+            assert_same_by_rules(&doc, None, None, &method, &out);
             if let Some(c) = child {
-                let _ = c14n::to_vec(&doc, Some(c), grandchild, &method);
-                let _ = c14n::to_vec(&doc, None, Some(c), &method);
+                if let Ok(out) = c14n::to_vec(&doc, Some(c), grandchild, &method) {
+                    assert_same_by_rules(&doc, Some(c), grandchild, &method, &out);
+                }
+                if let Ok(out) = c14n::to_vec(&doc, None, Some(c), &method) {
+                    assert_same_by_rules(&doc, None, Some(c), &method, &out);
+                }
             }
         }
     }
     let listed =
         Method::new(Algorithm::Exclusive, false).with_inclusive_prefixes(["#default", "a"]);
-    let _ = c14n::to_vec(&doc, child, None, &listed);
+    if let Ok(out) = c14n::to_vec(&doc, child, None, &listed) {
+        assert_same_by_rules(&doc, child, None, &listed, &out);
+    }
+}
+
+/// `out` (from [`c14n::canonicalize`], which copies canonically written markup from the
+/// source) is byte for byte what the canonicalization rules alone produce.
+fn assert_same_by_rules(
+    doc: &Document<'_>,
+    apex: Option<crate::xml::NodeId>,
+    exclude: Option<crate::xml::NodeId>,
+    method: &Method<'_>,
+    out: &[u8],
+) {
+    let mut by_rules = Vec::new();
+    let result = c14n::canonicalize_by_rules(doc, apex, exclude, method, &mut by_rules);
+    assert!(result.is_ok(), "canonicalization by the rules failed");
+    assert!(
+        out == by_rules.as_slice(),
+        "copying from the source changed the canonical form:\n{}\n{}",
+        String::from_utf8_lossy(out),
+        String::from_utf8_lossy(&by_rules)
+    );
 }
 
 /// The settings every `verify` fuzz input is checked against: the test IdP of

@@ -22,8 +22,9 @@
 //!   never by exclusive c14n;
 //! - comments and processing instructions outside the document element, each on its own line.
 
-use super::document::{Attribute, Document, NodeData, NodeId};
+use super::document::{Attribute, Document, NodeData, NodeId, Str};
 use super::parse::XML_NAMESPACE;
+use super::swar;
 
 /// A destination for canonical bytes.
 pub trait Sink {
@@ -165,6 +166,29 @@ pub fn canonicalize<S: Sink + ?Sized>(
     method: &Method<'_>,
     out: &mut S,
 ) -> Result<(), C14nError> {
+    run(doc, apex, exclude, method, out, true)
+}
+
+/// [`canonicalize`] without copying canonically written markup from the source: every byte
+/// is produced by the rules. The reference the shortcut is tested against.
+pub(crate) fn canonicalize_by_rules<S: Sink + ?Sized>(
+    doc: &Document<'_>,
+    apex: Option<NodeId>,
+    exclude: Option<NodeId>,
+    method: &Method<'_>,
+    out: &mut S,
+) -> Result<(), C14nError> {
+    run(doc, apex, exclude, method, out, false)
+}
+
+fn run<S: Sink + ?Sized>(
+    doc: &Document<'_>,
+    apex: Option<NodeId>,
+    exclude: Option<NodeId>,
+    method: &Method<'_>,
+    out: &mut S,
+    shortcuts: bool,
+) -> Result<(), C14nError> {
     let top = apex.unwrap_or(NodeId::DOCUMENT);
     if let Some(a) = apex
         && !doc.is_element(a)
@@ -184,6 +208,8 @@ pub fn canonicalize<S: Sink + ?Sized>(
         scope: Vec::new(),
         ns_buf: Vec::new(),
         attr_buf: Vec::new(),
+        shortcuts,
+        pending: (0, 0),
     };
     match apex {
         Some(a) => writer.subtree(a, exclude, true),
@@ -202,11 +228,11 @@ pub fn canonicalize<S: Sink + ?Sized>(
                     NodeData::Comment(_) if !method.with_comments => {}
                     NodeData::Comment(_) | NodeData::Pi { .. } => {
                         if after_root {
-                            writer.out.write(b"\n");
+                            writer.sink().write(b"\n");
                         }
                         writer.leaf(child);
                         if !after_root {
-                            writer.out.write(b"\n");
+                            writer.sink().write(b"\n");
                         }
                     }
                     _ => {}
@@ -214,7 +240,17 @@ pub fn canonicalize<S: Sink + ?Sized>(
             }
         }
     }
+    writer.flush();
     Ok(())
+}
+
+/// The length of a qualified name as written: `prefix:local` or `local`.
+fn qname_len(prefix: Str, local: Str) -> usize {
+    let local = local.parts().1;
+    match prefix.parts().1 {
+        0 => local,
+        p => p + 1 + local,
+    }
 }
 
 /// A namespace binding: (prefix, URI), both borrowed from the document.
@@ -233,6 +269,10 @@ struct Writer<'w, 'd, 'a, S: Sink + ?Sized> {
     ns_buf: Vec<Binding<'d>>,
     /// Reused per element: attributes to render.
     attr_buf: Vec<Attribute<'d>>,
+    /// Whether markup whose canonical form is its source text may be copied from the source.
+    shortcuts: bool,
+    /// Source range copied but not yet written: consecutive copies join into one write.
+    pending: (usize, usize),
 }
 
 fn lookup<'d>(stack: &[Binding<'d>], prefix: &str) -> Option<&'d str> {
@@ -244,6 +284,35 @@ fn lookup<'d>(stack: &[Binding<'d>], prefix: &str) -> Option<&'d str> {
 }
 
 impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
+    /// Writes the pending source range, if any.
+    fn flush(&mut self) {
+        let (start, end) = std::mem::take(&mut self.pending);
+        if start < end {
+            self.out.write(
+                self.doc
+                    .source()
+                    .as_bytes()
+                    .get(start..end)
+                    .unwrap_or_default(),
+            );
+        }
+    }
+
+    /// The output, with what was copied before written first.
+    fn sink(&mut self) -> &mut S {
+        self.flush();
+        self.out
+    }
+
+    /// Emits source bytes `start..end`, which are their own canonical form.
+    fn copy(&mut self, start: usize, end: usize) {
+        if self.pending.1 != start {
+            self.flush();
+            self.pending.0 = start;
+        }
+        self.pending.1 = end;
+    }
+
     /// Writes the subtree of element `apex`. `orphan` is true when the apex's parent is not in
     /// the node set (a subtree rather than the whole document), which matters for namespace
     /// and `xml:*` inheritance.
@@ -288,23 +357,37 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
     fn leaf(&mut self, id: NodeId) {
         let doc = self.doc;
         match doc.node(id).data {
-            NodeData::Text(s) | NodeData::CData(s) => escape_text(self.out, doc.str(s)),
+            // Text read from the source as is (no references) can hold no `&`, `<` or
+            // carriage return; without `>` it is its own canonical form.
+            NodeData::Text(s)
+                if self.shortcuts
+                    && !s.is_decoded()
+                    && memchr::memchr(b'>', doc.str(s).as_bytes()).is_none() =>
+            {
+                let span = doc.span(id);
+                self.copy(span.start, span.end);
+            }
+            NodeData::Text(s) | NodeData::CData(s) => escape_text(self.sink(), doc.str(s)),
+            NodeData::Comment(_) if self.shortcuts && self.method.with_comments => {
+                let span = doc.span(id);
+                self.copy(span.start, span.end);
+            }
             NodeData::Comment(s) => {
                 if self.method.with_comments {
-                    self.out.write(b"<!--");
-                    self.out.write(doc.str(s).as_bytes());
-                    self.out.write(b"-->");
+                    self.sink().write(b"<!--");
+                    self.sink().write(doc.str(s).as_bytes());
+                    self.sink().write(b"-->");
                 }
             }
             NodeData::Pi { target, data } => {
-                self.out.write(b"<?");
-                self.out.write(doc.str(target).as_bytes());
+                self.sink().write(b"<?");
+                self.sink().write(doc.str(target).as_bytes());
                 let data = doc.str(data);
                 if !data.is_empty() {
-                    self.out.write(b" ");
-                    self.out.write(data.as_bytes());
+                    self.sink().write(b" ");
+                    self.sink().write(data.as_bytes());
                 }
-                self.out.write(b"?>");
+                self.sink().write(b"?>");
             }
             NodeData::Document | NodeData::Element(_) => {}
         }
@@ -312,17 +395,39 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
 
     fn write_qname(&mut self, prefix: &str, local: &str) {
         if !prefix.is_empty() {
-            self.out.write(prefix.as_bytes());
-            self.out.write(b":");
+            self.sink().write(prefix.as_bytes());
+            self.sink().write(b":");
         }
-        self.out.write(local.as_bytes());
+        self.sink().write(local.as_bytes());
+    }
+
+    /// Writes one namespace node: ` xmlns="uri"` or ` xmlns:prefix="uri"`.
+    fn write_namespace(&mut self, prefix: &str, uri: &str) {
+        if prefix.is_empty() {
+            self.sink().write(b" xmlns=\"");
+        } else {
+            self.sink().write(b" xmlns:");
+            self.sink().write(prefix.as_bytes());
+            self.sink().write(b"=\"");
+        }
+        escape_attribute(self.sink(), uri);
+        self.sink().write(b"\"");
     }
 
     fn end_tag(&mut self, id: NodeId) {
         let doc = self.doc;
-        self.out.write(b"</");
+        if self.shortcuts
+            && let Some(el) = doc.element(id)
+            && el.canonical_tail
+        {
+            // The end tag is `</` QName `>` and ends the element's span.
+            let end = doc.span(id).end;
+            self.copy(end - qname_len(el.prefix, el.local) - 3, end);
+            return;
+        }
+        self.sink().write(b"</");
         self.write_qname(doc.prefix(id), doc.local_name(id));
-        self.out.write(b">");
+        self.sink().write(b">");
     }
 
     fn start_tag(&mut self, id: NodeId, is_apex: bool, orphan: bool) {
@@ -379,18 +484,48 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         ns.sort_unstable_by(|a, b| a.0.cmp(b.0));
         ns.dedup_by(|a, b| a.0 == b.0);
 
-        self.out.write(b"<");
+        // A start tag written canonically (see `Element::canonical_head`) is copied from the
+        // source: `<` QName, each namespace node the element declares itself with the same
+        // value, and the run of attributes with `>`. Only namespace nodes it does not declare
+        // (inherited, or rendered where an ancestor was left out) are written. Not for the
+        // `xml:*` attributes an orphan apex inherits under inclusive c14n.
+        if self.shortcuts
+            && !(is_apex && orphan && !exclusive)
+            && let Some(el) = doc.element(id)
+            && el.canonical_head
+        {
+            let start = doc.span(id).start;
+            self.copy(start, start + 1 + qname_len(el.prefix, el.local));
+            for &(p, u) in &ns {
+                let own = doc.decls[el.decls.0 as usize..el.decls.1 as usize]
+                    .iter()
+                    .find(|d| doc.str(d.prefix) == p && doc.str(d.uri) == u);
+                match own {
+                    Some(d) => {
+                        let (uri_start, uri_len, _) = d.uri.parts();
+                        let before = if p.is_empty() { 8 } else { 9 + p.len() };
+                        self.copy(uri_start - before, uri_start + uri_len + 1);
+                    }
+                    None => self.write_namespace(p, u),
+                }
+                self.rendered.push((p, u));
+            }
+            self.ns_buf = ns;
+            let head_end = el.head_end as usize;
+            let attributes_start = match doc.attrs.get(el.attrs.0 as usize) {
+                Some(a) if el.attrs.0 < el.attrs.1 => {
+                    a.value.parts().0 - 3 - qname_len(a.prefix, a.local)
+                }
+                _ => head_end - 1,
+            };
+            self.copy(attributes_start, head_end);
+            return;
+        }
+
+        self.sink().write(b"<");
         self.write_qname(doc.prefix(id), doc.local_name(id));
         for &(p, u) in &ns {
-            if p.is_empty() {
-                self.out.write(b" xmlns=\"");
-            } else {
-                self.out.write(b" xmlns:");
-                self.out.write(p.as_bytes());
-                self.out.write(b"=\"");
-            }
-            escape_attribute(self.out, u);
-            self.out.write(b"\"");
+            self.write_namespace(p, u);
             self.rendered.push((p, u));
         }
         self.ns_buf = ns;
@@ -406,18 +541,18 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         attrs
             .sort_unstable_by(|a, b| (a.namespace, a.local_name).cmp(&(b.namespace, b.local_name)));
         for a in &attrs {
-            self.out.write(b" ");
+            self.sink().write(b" ");
             self.write_qname(a.prefix, a.local_name);
-            self.out.write(b"=\"");
+            self.sink().write(b"=\"");
             let value = match &joined_base {
                 Some(j) if a.namespace == XML_NAMESPACE && a.local_name == "base" => j.as_str(),
                 _ => a.value,
             };
-            escape_attribute(self.out, value);
-            self.out.write(b"\"");
+            escape_attribute(self.sink(), value);
+            self.sink().write(b"\"");
         }
         self.attr_buf = attrs;
-        self.out.write(b">");
+        self.sink().write(b">");
     }
 
     /// Exclusive c14n: adds `prefix` to the namespace nodes to render when its in-scope value
@@ -616,43 +751,55 @@ fn remove_dot_segments(path: &str) -> String {
 
 /// Escapes character data: `&`, `<`, `>` and carriage return.
 fn escape_text<S: Sink + ?Sized>(out: &mut S, s: &str) {
-    escape_with(out, s, |b| match b {
-        b'&' => Some(b"&amp;"),
-        b'<' => Some(b"&lt;"),
-        b'>' => Some(b"&gt;"),
-        b'\r' => Some(b"&#xD;"),
-        _ => None,
-    });
+    escape_with(
+        out,
+        s,
+        |x| swar::eq(x, b'&') | swar::eq(x, b'<') | swar::eq(x, b'>') | swar::eq(x, b'\r'),
+        |b| match b {
+            b'&' => Some(b"&amp;"),
+            b'<' => Some(b"&lt;"),
+            b'>' => Some(b"&gt;"),
+            b'\r' => Some(b"&#xD;"),
+            _ => None,
+        },
+    );
 }
 
 /// Escapes an attribute value: `&`, `<`, `"`, tab, line feed and carriage return.
 fn escape_attribute<S: Sink + ?Sized>(out: &mut S, s: &str) {
-    escape_with(out, s, |b| match b {
-        b'&' => Some(b"&amp;"),
-        b'<' => Some(b"&lt;"),
-        b'"' => Some(b"&quot;"),
-        b'\t' => Some(b"&#x9;"),
-        b'\n' => Some(b"&#xA;"),
-        b'\r' => Some(b"&#xD;"),
-        _ => None,
-    });
+    // Tab, line feed and carriage return are the only characters below 0x20 XML allows.
+    escape_with(
+        out,
+        s,
+        |x| swar::eq(x, b'&') | swar::eq(x, b'<') | swar::eq(x, b'"') | swar::below(x, 0x20),
+        |b| match b {
+            b'&' => Some(b"&amp;"),
+            b'<' => Some(b"&lt;"),
+            b'"' => Some(b"&quot;"),
+            b'\t' => Some(b"&#x9;"),
+            b'\n' => Some(b"&#xA;"),
+            b'\r' => Some(b"&#xD;"),
+            _ => None,
+        },
+    );
 }
 
 /// Writes `s`, replacing each byte `replacement` names; runs between them go out whole.
+/// `special` flags, eight bytes at a time, the bytes `replacement` names (see [`swar`]).
 #[inline(always)]
 fn escape_with<S: Sink + ?Sized>(
     out: &mut S,
     s: &str,
+    special: impl Fn(u64) -> u64,
     replacement: impl Fn(u8) -> Option<&'static [u8]>,
 ) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if let Some(rep) = replacement(b) {
-            out.write(&bytes[start..i]);
-            out.write(rep);
-            start = i + 1;
-        }
+    while let Some(i) = swar::find(bytes, start, &special, |b| replacement(b).is_some()) {
+        out.write(&bytes[start..i]);
+        // `find` only stops on bytes `replacement` names.
+        out.write(replacement(bytes[i]).unwrap_or_default());
+        start = i + 1;
     }
     out.write(&bytes[start..]);
 }

@@ -64,6 +64,11 @@ impl Str {
     pub(crate) fn is_empty(self) -> bool {
         self.len == 0
     }
+
+    /// Whether the string lives in the decoded-values buffer rather than the source.
+    pub(crate) fn is_decoded(self) -> bool {
+        self.start & DECODED != 0
+    }
 }
 
 /// What kind of node a [`NodeId`] names.
@@ -103,6 +108,16 @@ pub(crate) struct Element {
     pub(crate) attrs: (u32, u32),
     /// Range into `Document::decls`.
     pub(crate) decls: (u32, u32),
+    /// Offset just past the `>` of the start tag (past `/>` for an empty-element tag).
+    pub(crate) head_end: u32,
+    /// The start tag is written as Canonical XML writes one when its namespace declarations
+    /// are the ones rendered: `<` QName, then ` name="value"` for each declaration and then
+    /// each attribute, single spaces, double quotes, values that need no escaping or
+    /// normalization, attributes sorted by (namespace URI, local name), no whitespace
+    /// before `>`, not an empty-element tag. Lets c14n copy the tag from the source.
+    pub(crate) canonical_head: bool,
+    /// The end tag is exactly `</` QName `>`.
+    pub(crate) canonical_tail: bool,
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -16,6 +16,7 @@ use quick_xml::reader::Reader;
 
 use super::document::{Attr, Decl, Document, Element, IdEntry, Node, NodeData, NodeId, Str};
 use super::error::{LimitKind, XmlError, XmlErrorKind};
+use super::swar;
 
 /// The namespace URI bound to the `xml` prefix.
 pub const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
@@ -233,6 +234,27 @@ fn is_name_char(c: char) -> bool {
         || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
+/// Class of an ASCII byte in a name: [`NAME_START`] may begin an NCName, [`NAME_MORE`] may
+/// only continue one, 0 is neither (`:` is handled by the caller).
+static ASCII_NAME: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        table[i] = if b.is_ascii_alphabetic() || b == b'_' {
+            NAME_START
+        } else if b.is_ascii_digit() || b == b'-' || b == b'.' {
+            NAME_MORE
+        } else {
+            0
+        };
+        i += 1;
+    }
+    table
+};
+const NAME_START: u8 = 1;
+const NAME_MORE: u8 = 2;
+
 /// Whether `s` is an NCName (a Name without colons).
 fn is_ncname(s: &str) -> bool {
     let bytes = s.as_bytes();
@@ -259,13 +281,15 @@ fn is_name(s: &str) -> bool {
 
 /// Whether a namespace URI is absolute: it starts with a scheme (RFC 3986 §3.1).
 fn has_scheme(uri: &str) -> bool {
-    let Some(colon) = uri.find(':') else {
+    let bytes = uri.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
         return false;
-    };
-    let scheme = &uri[..colon];
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    }
+    let len = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+        .unwrap_or(bytes.len());
+    bytes.get(len) == Some(&b':')
 }
 
 /// Resolves a predefined entity or a character reference (the text between `&` and `;`).
@@ -298,64 +322,121 @@ fn resolve_reference(name: &str) -> Result<char, XmlErrorKind> {
     }
 }
 
-/// Splits the attribute part of a start tag (everything after the element name) into
-/// `(name, raw value)` pairs, as XML 1.0 §3.1 writes them: whitespace before each attribute,
-/// `=` with optional whitespace around it, a value in single or double quotes.
-struct AttributeScanner<'s> {
-    text: &'s str,
-    pos: usize,
+/// Where `]]>` starts in `text`, if anywhere: `>` is rare in text, so search for it and look
+/// back (cheaper per text node than a substring searcher).
+fn find_cdata_end(text: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'>', text)
+        .find(|&i| i >= 2 && text[i - 2] == b']' && text[i - 1] == b']')
+        .map(|i| i - 2)
 }
 
-impl<'s> Iterator for AttributeScanner<'s> {
-    type Item = Result<(&'s str, &'s str), &'static str>;
+/// Index of the first byte at or after `from` that ends or complicates an attribute value:
+/// the closing `quote`, `&`, `<`, or a byte below 0x20 (tab and line feed are the only ones
+/// left after [`check_characters`] and line-ending normalization).
+#[inline]
+fn find_value_special(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
+    swar::find(
+        bytes,
+        from,
+        |x| swar::eq(x, quote) | swar::eq(x, b'&') | swar::eq(x, b'<') | swar::below(x, 0x20),
+        |b| b == quote || b == b'&' || b == b'<' || b < 0x20,
+    )
+}
 
-    fn next(&mut self) -> Option<Self::Item> {
-        let bytes = self.text.as_bytes();
-        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n');
-        let before = self.pos;
-        while bytes.get(self.pos).copied().is_some_and(is_space) {
-            self.pos += 1;
-        }
-        if self.pos >= bytes.len() {
-            return None;
-        }
-        if self.pos == before {
-            self.pos = bytes.len();
-            return Some(Err("attributes must be separated by whitespace"));
-        }
-        let name_start = self.pos;
-        while bytes
+/// One attribute as written in a start tag, as byte ranges of the tag's attribute text.
+struct RawAttribute {
+    name: (usize, usize),
+    value: (usize, usize),
+    /// The value holds no reference, `<`, tab or line feed: it is its own normalized form.
+    clean: bool,
+    /// Written as Canonical XML writes it: one space before, `=` right after the name, the
+    /// value clean and in double quotes.
+    canonical: bool,
+}
+
+/// Splits the attribute part of a start tag (everything after the element name) into names
+/// and raw values, as XML 1.0 §3.1 writes them: whitespace before each attribute, `=` with
+/// optional whitespace around it, a value in single or double quotes.
+struct AttributeScanner<'s> {
+    bytes: &'s [u8],
+    pos: usize,
+    /// Whitespace followed the last attribute (or the name, when there is none).
+    trailing_space: bool,
+}
+
+impl AttributeScanner<'_> {
+    fn skip_space(&mut self) {
+        while self
+            .bytes
             .get(self.pos)
-            .is_some_and(|&b| b != b'=' && !is_space(b))
+            .is_some_and(|&b| matches!(b, b' ' | b'\t' | b'\n'))
         {
             self.pos += 1;
         }
-        let name = &self.text[name_start..self.pos];
-        while bytes.get(self.pos).copied().is_some_and(is_space) {
+    }
+
+    fn fail(&mut self, message: &'static str) -> Option<Result<RawAttribute, &'static str>> {
+        self.pos = self.bytes.len();
+        Some(Err(message))
+    }
+}
+
+impl Iterator for AttributeScanner<'_> {
+    type Item = Result<RawAttribute, &'static str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let before = self.pos;
+        self.skip_space();
+        if self.pos >= self.bytes.len() {
+            self.trailing_space = self.pos > before;
+            return None;
+        }
+        let one_space = self.pos == before + 1 && self.bytes[before] == b' ';
+        if self.pos == before {
+            return self.fail("attributes must be separated by whitespace");
+        }
+        let name_start = self.pos;
+        // Whitespace is the only byte at or below 0x20 left in the input (see
+        // `find_value_special`).
+        while self
+            .bytes
+            .get(self.pos)
+            .is_some_and(|&b| b != b'=' && b > b' ')
+        {
             self.pos += 1;
         }
-        if name.is_empty() || bytes.get(self.pos) != Some(&b'=') {
-            self.pos = bytes.len();
-            return Some(Err("an attribute needs a name, `=` and a quoted value"));
+        let name = (name_start, self.pos);
+        self.skip_space();
+        if name.0 == name.1 || self.bytes.get(self.pos) != Some(&b'=') {
+            return self.fail("an attribute needs a name, `=` and a quoted value");
         }
+        let tight = self.pos == name.1;
         self.pos += 1;
-        while bytes.get(self.pos).copied().is_some_and(is_space) {
-            self.pos += 1;
-        }
-        let quote = match bytes.get(self.pos) {
+        self.skip_space();
+        let tight = tight && self.pos == name.1 + 1;
+        let quote = match self.bytes.get(self.pos) {
             Some(&q @ (b'"' | b'\'')) => q,
-            _ => {
-                self.pos = bytes.len();
-                return Some(Err("an attribute value must be quoted"));
-            }
+            _ => return self.fail("an attribute value must be quoted"),
         };
         let value_start = self.pos + 1;
-        let Some(len) = bytes[value_start..].iter().position(|&b| b == quote) else {
-            self.pos = bytes.len();
-            return Some(Err("unterminated attribute value"));
+        let Some(first) = find_value_special(self.bytes, value_start, quote) else {
+            return self.fail("unterminated attribute value");
         };
-        self.pos = value_start + len + 1;
-        Some(Ok((name, &self.text[value_start..value_start + len])))
+        let (end, clean) = if self.bytes[first] == quote {
+            (first, true)
+        } else {
+            match memchr::memchr(quote, &self.bytes[first..]) {
+                Some(n) => (first + n, false),
+                None => return self.fail("unterminated attribute value"),
+            }
+        };
+        self.pos = end + 1;
+        Some(Ok(RawAttribute {
+            name,
+            value: (value_start, end),
+            clean,
+            canonical: one_space && tight && clean && quote == b'"',
+        }))
     }
 }
 
@@ -619,7 +700,7 @@ impl<'s> Builder<'s> {
             }
             return Err(self.err(XmlErrorKind::TextOutsideRoot, start));
         }
-        if let Some(i) = raw.find("]]>") {
+        if let Some(i) = find_cdata_end(raw.as_bytes()) {
             return Err(self.err(
                 XmlErrorKind::Syntax("`]]>` is not allowed in text".into()),
                 start + i,
@@ -705,47 +786,48 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
-    /// Splits and checks a QName; returns (prefix, local) as source strings.
-    fn qname(&self, name: &str, at: usize) -> Result<(Str, Str), XmlError> {
-        let s = self.str_of(name)?;
+    /// Splits and checks a QName found at source offset `off`; returns (prefix, local) as
+    /// source strings. `at` is where an error is reported.
+    fn qname(&self, name: &str, off: usize, at: usize) -> Result<(Str, Str), XmlError> {
         let invalid = || self.err(XmlErrorKind::InvalidName(name.to_owned()), at);
-        // One pass for the common all-ASCII name: find the colon and check every byte.
+        let split = |colon: Option<usize>| match colon {
+            None => (Str::EMPTY, Str::source(off..off + name.len())),
+            Some(c) => (
+                Str::source(off..off + c),
+                Str::source(off + c + 1..off + name.len()),
+            ),
+        };
+        // One table-driven pass for the common all-ASCII name: find the colon, check every
+        // byte, and require a start character first and after the colon.
         let bytes = name.as_bytes();
-        if bytes.is_ascii() {
-            let mut colon = None;
-            for (i, &b) in bytes.iter().enumerate() {
-                let ok = match b {
-                    b':' if colon.is_none() => {
-                        colon = Some(i);
-                        true
-                    }
-                    b'a'..=b'z' | b'A'..=b'Z' | b'_' => true,
-                    b'0'..=b'9' | b'-' | b'.' => i != 0 && colon != Some(i - 1),
-                    _ => false,
-                };
-                if !ok {
-                    return Err(invalid());
+        let mut colon = None;
+        let mut expect_start = true;
+        let mut ascii = true;
+        for (i, &b) in bytes.iter().enumerate() {
+            let Some(&class) = ASCII_NAME.get(usize::from(b)) else {
+                ascii = false;
+                break;
+            };
+            match class {
+                NAME_START => expect_start = false,
+                NAME_MORE if !expect_start => {}
+                _ if b == b':' && colon.is_none() && !expect_start => {
+                    colon = Some(i);
+                    expect_start = true;
                 }
+                _ => return Err(invalid()),
             }
-            let base = s_start(s);
-            return match colon {
-                None if !bytes.is_empty() => Ok((Str::EMPTY, s)),
-                Some(c) if c > 0 && c + 1 < bytes.len() => Ok((
-                    Str::source(base..base + c),
-                    Str::source(base + c + 1..base + name.len()),
-                )),
-                _ => Err(invalid()),
+        }
+        if ascii {
+            return if expect_start {
+                Err(invalid())
+            } else {
+                Ok(split(colon))
             };
         }
         match name.split_once(':') {
-            None if is_ncname(name) => Ok((Str::EMPTY, s)),
-            Some((p, l)) if is_ncname(p) && is_ncname(l) => {
-                let base = s_start(s);
-                Ok((
-                    Str::source(base..base + p.len()),
-                    Str::source(base + p.len() + 1..base + name.len()),
-                ))
-            }
+            None if is_ncname(name) => Ok(split(None)),
+            Some((p, l)) if is_ncname(p) && is_ncname(l) => Ok(split(Some(p.len()))),
             _ => Err(invalid()),
         }
     }
@@ -778,12 +860,14 @@ impl<'s> Builder<'s> {
             ));
         }
         let name = e.name().0;
-        let (prefix, local) = self.qname(name, start)?;
-        let name_start = s_start(prefix).min(s_start(local));
-        let name_range = (
-            self.offset_of(name).unwrap_or(name_start),
-            self.offset_of(name).unwrap_or(name_start) + name.len(),
-        );
+        let name_at = self.offset_of(name).ok_or_else(|| {
+            self.err(
+                XmlErrorKind::Syntax("internal: unborrowed name".into()),
+                start,
+            )
+        })?;
+        let (prefix, local) = self.qname(name, name_at, start)?;
+        let name_range = (name_at, name_at + name.len());
         let scope_mark = self.scope.len();
         let decls_start = self.decls.len();
         let attrs_start = self.attrs.len();
@@ -792,11 +876,24 @@ impl<'s> Builder<'s> {
         let mut count = 0usize;
         let mut pending = std::mem::take(&mut self.pending);
         pending.clear();
-        for attr in (AttributeScanner {
-            text: e.attributes_raw(),
+        let raw = e.attributes_raw();
+        // The attribute text always borrows from the source (the reader reads a `&str`).
+        let base = self.offset_of(raw).ok_or_else(|| {
+            self.err(
+                XmlErrorKind::Syntax("internal: unborrowed attributes".into()),
+                start,
+            )
+        })?;
+        let mut scanner = AttributeScanner {
+            bytes: raw.as_bytes(),
             pos: 0,
-        }) {
-            let (key, raw_value) =
+            trailing_space: false,
+        };
+        // Whether the tag is written canonically so far (see `Element::canonical_head`).
+        let mut canonical = !empty;
+        let mut seen_attribute = false;
+        for attr in scanner.by_ref() {
+            let attr =
                 attr.map_err(|message| self.err(XmlErrorKind::Syntax(message.into()), start))?;
             count += 1;
             if count > self.limits.max_attributes {
@@ -808,28 +905,32 @@ impl<'s> Builder<'s> {
                     start,
                 ));
             }
-            // Values always borrow from the source (the reader reads a `&str`); never guess.
-            let value_at = self.offset_of(raw_value).ok_or_else(|| {
-                self.err(
-                    XmlErrorKind::Syntax("internal: unborrowed attribute".into()),
-                    start,
-                )
-            })?;
-            let value = self.attribute_value(raw_value, value_at)?;
+            let (vs, ve) = attr.value;
+            let value = if attr.clean {
+                Str::source(base + vs..base + ve)
+            } else {
+                self.attribute_value(&raw[vs..ve], base + vs)?
+            };
+            let key = &raw[attr.name.0..attr.name.1];
+            let key_at = base + attr.name.0;
+            canonical &= attr.canonical;
             if key == "xmlns" {
+                canonical &= !seen_attribute;
                 self.declare(Str::EMPTY, value, start, decls_start)?;
             } else if let Some(p) = key.strip_prefix("xmlns:") {
                 if !is_ncname(p) {
                     return Err(self.err(XmlErrorKind::InvalidName(key.to_owned()), start));
                 }
-                let ks = self.str_of(key)?;
-                let ps = Str::source(s_start(ks) + 6..s_start(ks) + key.len());
+                canonical &= !seen_attribute;
+                let ps = Str::source(key_at + 6..key_at + key.len());
                 self.declare(ps, value, start, decls_start)?;
             } else {
-                let (p, l) = self.qname(key, start)?;
+                seen_attribute = true;
+                let (p, l) = self.qname(key, key_at, start)?;
                 pending.push((p, l, value));
             }
         }
+        canonical &= !scanner.trailing_space;
 
         // Resolve the element's namespace.
         let prefix_text = self.text_of(prefix);
@@ -858,6 +959,9 @@ impl<'s> Builder<'s> {
                 ns,
                 attrs: (attrs_start as u32, attrs_start as u32),
                 decls: (decls_start as u32, self.decls.len() as u32),
+                head_end: end as u32,
+                canonical_head: false,
+                canonical_tail: false,
             }),
             start,
             start,
@@ -891,6 +995,11 @@ impl<'s> Builder<'s> {
                 };
                 return Err(self.err(XmlErrorKind::DuplicateAttribute(shown), start));
             }
+            // Canonical order: by namespace URI, then local name (no duplicates remain).
+            if canonical && let Some(last) = self.attrs[attrs_start..].last() {
+                canonical =
+                    (self.ns_text(last.ns), self.text_of(last.local)) < (ans_text, local_text);
+            }
             let is_id = if ans.is_empty() {
                 matches!(
                     local_text,
@@ -916,6 +1025,7 @@ impl<'s> Builder<'s> {
         self.pending = pending;
         if let NodeData::Element(el) = &mut self.nodes[node as usize].data {
             el.attrs.1 = self.attrs.len() as u32;
+            el.canonical_head = canonical;
         }
 
         if empty {
@@ -1080,6 +1190,9 @@ impl<'s> Builder<'s> {
         let node = &mut self.nodes[open.node as usize];
         node.end = total;
         node.span.1 = end as u32;
+        if let NodeData::Element(el) = &mut node.data {
+            el.canonical_tail = end - start == name.len() + 3;
+        }
         Ok(())
     }
 }
