@@ -22,7 +22,7 @@
 //!   never by exclusive c14n;
 //! - comments and processing instructions outside the document element, each on its own line.
 
-use super::document::{Attribute, Document, NodeData, NodeId, Str};
+use super::document::{Attr, Attribute, Document, NodeData, NodeId, Str};
 use super::parse::XML_NAMESPACE;
 use super::swar;
 
@@ -209,6 +209,7 @@ fn run<S: Sink + ?Sized>(
         ns_buf: Vec::new(),
         attr_buf: Vec::new(),
         shortcuts,
+        order_buf: Vec::new(),
         pending: (0, 0),
     };
     match apex {
@@ -271,6 +272,8 @@ struct Writer<'w, 'd, 'a, S: Sink + ?Sized> {
     attr_buf: Vec<Attribute<'d>>,
     /// Whether markup whose canonical form is its source text may be copied from the source.
     shortcuts: bool,
+    /// Reused per element: attributes to copy, in canonical order.
+    order_buf: Vec<Attr>,
     /// Source range copied but not yet written: consecutive copies join into one write.
     pending: (usize, usize),
 }
@@ -401,6 +404,13 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         self.sink().write(local.as_bytes());
     }
 
+    /// Copies one canonically written attribute, ` QName="value"`, from the source.
+    fn copy_attribute(&mut self, a: &Attr) {
+        let (value_start, value_len, _) = a.value.parts();
+        let start = value_start - 3 - qname_len(a.prefix, a.local);
+        self.copy(start, value_start + value_len + 1);
+    }
+
     /// Writes one namespace node: ` xmlns="uri"` or ` xmlns:prefix="uri"`.
     fn write_namespace(&mut self, prefix: &str, uri: &str) {
         if prefix.is_empty() {
@@ -484,23 +494,26 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         ns.sort_unstable_by(|a, b| a.0.cmp(b.0));
         ns.dedup_by(|a, b| a.0 == b.0);
 
-        // A start tag written canonically (see `Element::canonical_head`) is copied from the
-        // source: `<` QName, each namespace node the element declares itself with the same
-        // value, and the run of attributes with `>`. Only namespace nodes it does not declare
-        // (inherited, or rendered where an ancestor was left out) are written. Not for the
-        // `xml:*` attributes an orphan apex inherits under inclusive c14n.
+        // When every declaration and attribute is written canonically (see
+        // `Element::canonical_units`), the start tag is copied from the source piece by piece:
+        // `<` QName; each namespace node the element declares itself with the same value;
+        // the attributes in canonical order; `>`. Only namespace nodes it does not declare
+        // (inherited, or rendered where an ancestor was left out) are written by the rules.
+        // Adjacent pieces join into one write. Not for the `xml:*` attributes an orphan apex
+        // inherits under inclusive c14n.
         if self.shortcuts
             && !(is_apex && orphan && !exclusive)
             && let Some(el) = doc.element(id)
-            && el.canonical_head
+            && el.canonical_units
         {
-            let start = doc.span(id).start;
-            self.copy(start, start + 1 + qname_len(el.prefix, el.local));
+            let span = doc.span(id);
+            self.copy(span.start, span.start + 1 + qname_len(el.prefix, el.local));
             for &(p, u) in &ns {
                 let own = doc.decls[el.decls.0 as usize..el.decls.1 as usize]
                     .iter()
                     .find(|d| doc.str(d.prefix) == p && doc.str(d.uri) == u);
                 match own {
+                    // ` xmlns="` or ` xmlns:p="` before the URI, `"` after it.
                     Some(d) => {
                         let (uri_start, uri_len, _) = d.uri.parts();
                         let before = if p.is_empty() { 8 } else { 9 + p.len() };
@@ -511,14 +524,31 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
                 self.rendered.push((p, u));
             }
             self.ns_buf = ns;
-            let head_end = el.head_end as usize;
-            let attributes_start = match doc.attrs.get(el.attrs.0 as usize) {
-                Some(a) if el.attrs.0 < el.attrs.1 => {
-                    a.value.parts().0 - 3 - qname_len(a.prefix, a.local)
+            let own = &doc.attrs[el.attrs.0 as usize..el.attrs.1 as usize];
+            if el.attributes_sorted {
+                for a in own {
+                    self.copy_attribute(a);
                 }
-                _ => head_end - 1,
-            };
-            self.copy(attributes_start, head_end);
+            } else {
+                let mut order = std::mem::take(&mut self.order_buf);
+                order.clear();
+                order.extend(own.iter().copied());
+                order.sort_unstable_by(|a, b| {
+                    (doc.str(a.ns), doc.str(a.local)).cmp(&(doc.str(b.ns), doc.str(b.local)))
+                });
+                for a in &order {
+                    self.copy_attribute(a);
+                }
+                self.order_buf = order;
+            }
+            // An element with content ends its start tag with `>`; an empty-element tag's
+            // `/>` is written as `>` (its end tag follows by the rules).
+            let head_end = el.head_end as usize;
+            if span.end > head_end {
+                self.copy(head_end - 1, head_end);
+            } else {
+                self.sink().write(b">");
+            }
             return;
         }
 

@@ -110,12 +110,14 @@ pub(crate) struct Element {
     pub(crate) decls: (u32, u32),
     /// Offset just past the `>` of the start tag (past `/>` for an empty-element tag).
     pub(crate) head_end: u32,
-    /// The start tag is written as Canonical XML writes one when its namespace declarations
-    /// are the ones rendered: `<` QName, then ` name="value"` for each declaration and then
-    /// each attribute, single spaces, double quotes, values that need no escaping or
-    /// normalization, attributes sorted by (namespace URI, local name), no whitespace
-    /// before `>`, not an empty-element tag. Lets c14n copy the tag from the source.
-    pub(crate) canonical_head: bool,
+    /// Every namespace declaration and attribute in the start tag is written as Canonical
+    /// XML writes one: ` name="value"`, a single space before, `=` right after the name, the
+    /// value in double quotes and needing no escaping or normalization. c14n may then copy
+    /// each one from the source.
+    pub(crate) canonical_units: bool,
+    /// The attributes (declarations aside) appear in canonical order: by namespace URI, then
+    /// local name.
+    pub(crate) attributes_sorted: bool,
     /// The end tag is exactly `</` QName `>`.
     pub(crate) canonical_tail: bool,
 }

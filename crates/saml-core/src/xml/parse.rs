@@ -360,8 +360,6 @@ struct RawAttribute {
 struct AttributeScanner<'s> {
     bytes: &'s [u8],
     pos: usize,
-    /// Whitespace followed the last attribute (or the name, when there is none).
-    trailing_space: bool,
 }
 
 impl AttributeScanner<'_> {
@@ -388,7 +386,6 @@ impl Iterator for AttributeScanner<'_> {
         let before = self.pos;
         self.skip_space();
         if self.pos >= self.bytes.len() {
-            self.trailing_space = self.pos > before;
             return None;
         }
         let one_space = self.pos == before + 1 && self.bytes[before] == b' ';
@@ -887,11 +884,10 @@ impl<'s> Builder<'s> {
         let mut scanner = AttributeScanner {
             bytes: raw.as_bytes(),
             pos: 0,
-            trailing_space: false,
         };
-        // Whether the tag is written canonically so far (see `Element::canonical_head`).
-        let mut canonical = !empty;
-        let mut seen_attribute = false;
+        // Whether every declaration and attribute so far is written canonically (see
+        // `Element::canonical_units`).
+        let mut canonical = true;
         for attr in scanner.by_ref() {
             let attr =
                 attr.map_err(|message| self.err(XmlErrorKind::Syntax(message.into()), start))?;
@@ -915,22 +911,18 @@ impl<'s> Builder<'s> {
             let key_at = base + attr.name.0;
             canonical &= attr.canonical;
             if key == "xmlns" {
-                canonical &= !seen_attribute;
                 self.declare(Str::EMPTY, value, start, decls_start)?;
             } else if let Some(p) = key.strip_prefix("xmlns:") {
                 if !is_ncname(p) {
                     return Err(self.err(XmlErrorKind::InvalidName(key.to_owned()), start));
                 }
-                canonical &= !seen_attribute;
                 let ps = Str::source(key_at + 6..key_at + key.len());
                 self.declare(ps, value, start, decls_start)?;
             } else {
-                seen_attribute = true;
                 let (p, l) = self.qname(key, key_at, start)?;
                 pending.push((p, l, value));
             }
         }
-        canonical &= !scanner.trailing_space;
 
         // Resolve the element's namespace.
         let prefix_text = self.text_of(prefix);
@@ -960,7 +952,8 @@ impl<'s> Builder<'s> {
                 attrs: (attrs_start as u32, attrs_start as u32),
                 decls: (decls_start as u32, self.decls.len() as u32),
                 head_end: end as u32,
-                canonical_head: false,
+                canonical_units: false,
+                attributes_sorted: false,
                 canonical_tail: false,
             }),
             start,
@@ -971,6 +964,7 @@ impl<'s> Builder<'s> {
         }
 
         // Pass 2: resolve attribute namespaces, check duplicates, index IDs.
+        let mut sorted = true;
         for &(p, l, value) in &pending {
             let ans = if p.is_empty() {
                 Str::EMPTY
@@ -996,9 +990,8 @@ impl<'s> Builder<'s> {
                 return Err(self.err(XmlErrorKind::DuplicateAttribute(shown), start));
             }
             // Canonical order: by namespace URI, then local name (no duplicates remain).
-            if canonical && let Some(last) = self.attrs[attrs_start..].last() {
-                canonical =
-                    (self.ns_text(last.ns), self.text_of(last.local)) < (ans_text, local_text);
+            if sorted && let Some(last) = self.attrs[attrs_start..].last() {
+                sorted = (self.ns_text(last.ns), self.text_of(last.local)) < (ans_text, local_text);
             }
             let is_id = if ans.is_empty() {
                 matches!(
@@ -1025,7 +1018,8 @@ impl<'s> Builder<'s> {
         self.pending = pending;
         if let NodeData::Element(el) = &mut self.nodes[node as usize].data {
             el.attrs.1 = self.attrs.len() as u32;
-            el.canonical_head = canonical;
+            el.canonical_units = canonical;
+            el.attributes_sorted = sorted;
         }
 
         if empty {
