@@ -144,6 +144,20 @@ mod structure {
     rejects!(cdata_end_in_text: "<a>]]></a>" => XmlErrorKind::Syntax(_));
     rejects!(end_without_start: "</a>" => XmlErrorKind::Syntax(_));
 
+    // One byte-order mark is the encoding signature; a second is a character (U+FEFF)
+    // outside the document element. (quick-xml skipped it silently and its offsets then
+    // disagreed with the source by three bytes; found by the c14n fuzz target.)
+    #[test]
+    fn second_byte_order_mark_rejected() {
+        let err = Document::parse_bytes(
+            "\u{FEFF}\u{FEFF}<r a=\"1\"/>".as_bytes(),
+            &Limits::default(),
+        )
+        .expect_err("a second BOM is content");
+        assert_eq!(err.kind, XmlErrorKind::TextOutsideRoot);
+        assert_eq!(err.position.offset, 0);
+    }
+
     #[test]
     fn utf16_rejected() {
         let err =
@@ -299,5 +313,80 @@ mod ids {
         assert_eq!(doc.element_by_id("c"), IdLookup::Duplicate);
         assert_eq!(doc.element_by_id("zz"), IdLookup::Missing);
         assert_eq!(doc.duplicate_id(), Some("c"));
+    }
+}
+
+/// The tokenizer: every kind of markup, its well-formed variants and where each malformed
+/// one is reported.
+mod tokens {
+    use super::*;
+
+    #[test]
+    fn xml_declaration_variants() {
+        for decl in [
+            "<?xml version=\"1.0\"?>",
+            "<?xml version='1.0' encoding='utf-8'?>",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>",
+            "<?xml version = \"1.0\"\n standalone='no' ?>",
+        ] {
+            let text = format!("{decl}\n<a/>");
+            Document::parse(&text).unwrap_or_else(|e| panic!("{decl}: {e}"));
+        }
+    }
+    rejects!(declaration_without_version: "<?xml encoding=\"UTF-8\"?><a/>" => XmlErrorKind::XmlDeclaration(_), at 1, 1);
+    rejects!(declaration_out_of_order: "<?xml version=\"1.0\" standalone=\"yes\" encoding=\"UTF-8\"?><a/>" => XmlErrorKind::XmlDeclaration(_));
+    rejects!(declaration_unknown: "<?xml version=\"1.0\" foo=\"bar\"?><a/>" => XmlErrorKind::XmlDeclaration(_));
+    rejects!(declaration_unquoted: "<?xml version=1.0?><a/>" => XmlErrorKind::XmlDeclaration(_));
+    rejects!(declaration_standalone_value: "<?xml version=\"1.0\" standalone=\"maybe\"?><a/>" => XmlErrorKind::XmlDeclaration(_));
+    rejects!(declaration_unterminated: "<?xml version=\"1.0\"" => XmlErrorKind::Syntax(_), at 1, 1);
+    rejects!(declaration_inside: "<a><?xml version=\"1.0\"?></a>" => XmlErrorKind::XmlDeclaration(_), at 1, 4);
+    rejects!(reserved_pi_target: "<a><?XmL x?></a>" => XmlErrorKind::XmlDeclaration(_));
+    rejects!(pi_without_target: "<a><? x?></a>" => XmlErrorKind::InvalidName(_), at 1, 4);
+    rejects!(pi_unterminated: "<a><?pi data</a>" => XmlErrorKind::Syntax(_), at 1, 4);
+
+    #[test]
+    fn processing_instruction_and_comment_content() {
+        let doc = Document::parse("<a><?pi  some ?data?><!-- - x - --><![CDATA[<&]]]></a>")
+            .expect("parses");
+        let kinds: Vec<_> = doc
+            .children(doc.root_element())
+            .map(|c| doc.kind(c))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                NodeKind::ProcessingInstruction,
+                NodeKind::Comment,
+                NodeKind::CData
+            ]
+        );
+        assert_eq!(doc.text(doc.root_element()), "<&]");
+    }
+    rejects!(comment_unterminated: "<a><!-- x </a>" => XmlErrorKind::Syntax(_), at 1, 4);
+    rejects!(comment_triple_dash: "<a><!-- x ---></a>" => XmlErrorKind::Syntax(_), at 1, 11);
+    rejects!(cdata_unterminated: "<a><![CDATA[x</a>" => XmlErrorKind::Syntax(_), at 1, 4);
+    rejects!(cdata_outside_root: "<![CDATA[x]]><a/>" => XmlErrorKind::TextOutsideRoot, at 1, 1);
+    rejects!(unknown_declaration: "<a><!ELEMENT a ANY></a>" => XmlErrorKind::Syntax(_), at 1, 4);
+    rejects!(lowercase_doctype: "<!doctype a><a/>" => XmlErrorKind::Syntax(_), at 1, 1);
+    rejects!(ampersand_alone: "<a>fish & chips</a>" => XmlErrorKind::Syntax(_), at 1, 9);
+    rejects!(reference_unterminated: "<a>&amp</a>" => XmlErrorKind::Syntax(_), at 1, 4);
+    rejects!(reference_outside_root: "&amp;<a/>" => XmlErrorKind::TextOutsideRoot, at 1, 1);
+    rejects!(lt_then_space: "<a>< b/></a>" => XmlErrorKind::Syntax(_), at 1, 4);
+    rejects!(lt_at_end: "<a></a><" => XmlErrorKind::Syntax(_) | XmlErrorKind::ContentAfterRoot);
+    rejects!(start_tag_unterminated: "<a><b x=\"1\"" => XmlErrorKind::Syntax(_), at 1, 4);
+    rejects!(start_tag_slash: "<a/ >" => XmlErrorKind::Syntax(_), at 1, 1);
+    rejects!(end_tag_unterminated: "<a></a" => XmlErrorKind::Syntax(_), at 1, 4);
+    rejects!(end_tag_with_attribute: "<a></a x=\"1\">" => XmlErrorKind::Syntax(_), at 1, 4);
+    rejects!(end_tag_empty: "<a></>" => XmlErrorKind::MismatchedTag { .. }, at 1, 4);
+
+    #[test]
+    fn end_tag_whitespace_and_spans() {
+        let text = "<a x=\"1\"><b/>t&amp;u</a \n>";
+        let doc = Document::parse(text).expect("parses");
+        let a = doc.root_element();
+        assert_eq!(doc.span(a), 0..text.len());
+        let b = doc.element_children(a).next().expect("b");
+        assert_eq!(&text[doc.span(b)], "<b/>");
+        assert_eq!(doc.text(a), "t&u");
     }
 }

@@ -353,9 +353,12 @@ impl<'a> Document<'a> {
 
     /// The value of the attribute with this namespace URI and local name.
     pub fn attribute_ns(&self, id: NodeId, namespace: &str, local_name: &str) -> Option<&str> {
-        self.attributes(id)
-            .find(|a| a.local_name == local_name && a.namespace == namespace)
-            .map(|a| a.value)
+        let (s, e) = self.element(id).map_or((0, 0), |e| e.attrs);
+        // Names first (usually a length mismatch); the namespace only for a matching name.
+        self.attrs[s as usize..e as usize]
+            .iter()
+            .find(|a| self.str(a.local) == local_name && self.str(a.ns) == namespace)
+            .map(|a| self.str(a.value))
     }
 
     /// The namespace declarations an element carries, in document order.

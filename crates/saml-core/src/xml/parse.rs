@@ -1,5 +1,5 @@
-//! The hardened parser: quick-xml tokenizes, this module checks well-formedness, resolves
-//! namespaces and builds the arena.
+//! The hardened parser: one pass that tokenizes, checks well-formedness, resolves namespaces
+//! and builds the arena.
 //!
 //! What it enforces beyond tokenizing (XML 1.0 fifth edition and Namespaces in XML 1.0):
 //! UTF-8 only; no DOCTYPE; line endings normalized (§2.11); attribute values normalized
@@ -10,9 +10,6 @@
 //! XML cannot process relative ones); and the configured [`Limits`].
 
 use std::borrow::Cow;
-
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::reader::Reader;
 
 use super::document::{Attr, Decl, Document, Element, IdEntry, Node, NodeData, NodeId, Str};
 use super::error::{LimitKind, XmlError, XmlErrorKind};
@@ -358,8 +355,11 @@ struct RawAttribute {
 /// and raw values, as XML 1.0 §3.1 writes them: whitespace before each attribute, `=` with
 /// optional whitespace around it, a value in single or double quotes.
 struct AttributeScanner<'s> {
+    /// The whole source; offsets are absolute.
     bytes: &'s [u8],
     pos: usize,
+    /// Once the tag is closed: the offset after `>` or `/>`, and whether it was `/>`.
+    end: Option<(usize, bool)>,
 }
 
 impl AttributeScanner<'_> {
@@ -385,8 +385,17 @@ impl Iterator for AttributeScanner<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         let before = self.pos;
         self.skip_space();
-        if self.pos >= self.bytes.len() {
-            return None;
+        match self.bytes.get(self.pos) {
+            None => return self.fail("unterminated start tag"),
+            Some(b'>') => {
+                self.end = Some((self.pos + 1, false));
+                return None;
+            }
+            Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'>') => {
+                self.end = Some((self.pos + 2, true));
+                return None;
+            }
+            Some(_) => {}
         }
         let one_space = self.pos == before + 1 && self.bytes[before] == b' ';
         if self.pos == before {
@@ -398,7 +407,7 @@ impl Iterator for AttributeScanner<'_> {
         while self
             .bytes
             .get(self.pos)
-            .is_some_and(|&b| b != b'=' && b > b' ')
+            .is_some_and(|&b| !matches!(b, b'=' | b'>' | b'/' | b'<') && b > b' ')
         {
             self.pos += 1;
         }
@@ -509,19 +518,6 @@ impl<'s> Builder<'s> {
         XmlError::at(kind, self.src, offset)
     }
 
-    fn offset_of(&self, s: &str) -> Option<usize> {
-        let base = self.src.as_ptr() as usize;
-        let p = s.as_ptr() as usize;
-        (p >= base && p + s.len() <= base + self.src.len()).then(|| p - base)
-    }
-
-    fn str_of(&self, s: &str) -> Result<Str, XmlError> {
-        let off = self.offset_of(s).ok_or_else(|| {
-            self.err(XmlErrorKind::Syntax("internal: unborrowed token".into()), 0)
-        })?;
-        Ok(Str::source(off..off + s.len()))
-    }
-
     fn text_of(&self, s: Str) -> &str {
         // Only called for `Str::source` values built from `self.src`.
         let start = s_start(s);
@@ -556,109 +552,32 @@ impl<'s> Builder<'s> {
             end: 1,
             span: (0, self.src.len() as u32),
         });
-        let mut reader = Reader::from_str(self.src);
-        {
-            let config = reader.config_mut();
-            config.check_end_names = false;
-            config.check_comments = true;
-            config.expand_empty_elements = false;
-            config.allow_unmatched_ends = true;
-            config.trim_text(false);
-        }
-        loop {
-            let start = reader.buffer_position() as usize;
-            let event = match reader.read_event() {
-                Ok(e) => e,
-                Err(e) => {
-                    let at = reader.error_position() as usize;
-                    return Err(self.err(XmlErrorKind::Syntax(e.to_string()), at));
-                }
+        let src = self.src;
+        let bytes = src.as_bytes();
+        let mut pos = 0;
+        while pos < bytes.len() {
+            // Character data runs to the next markup or reference.
+            let Some(found) = memchr::memchr2(b'<', b'&', &bytes[pos..]) else {
+                self.on_text(&src[pos..], pos)?;
+                break;
             };
-            let end = reader.buffer_position() as usize;
-            match event {
-                Event::Text(t) => {
-                    let raw = t.into_inner();
-                    self.on_text(&raw, start)?;
-                }
-                Event::GeneralRef(r) => {
-                    let name = r.into_inner();
-                    let c = resolve_reference(&name).map_err(|k| self.err(k, start))?;
-                    self.on_reference(c, start, end)?;
-                }
-                other => {
-                    self.finish_text();
-                    match other {
-                        Event::Start(e) => self.on_start(&e, start, end, false)?,
-                        Event::Empty(e) => self.on_start(&e, start, end, true)?,
-                        Event::End(e) => self.on_end(e.name().0, start, end)?,
-                        Event::CData(c) => {
-                            self.require_in_root(start)?;
-                            let raw = c.into_inner();
-                            let s = self.str_of(&raw)?;
-                            let id = self.push_node(NodeData::CData(s), start, start)?;
-                            self.nodes[id as usize].span.1 = end as u32;
-                        }
-                        Event::Comment(c) => {
-                            let raw = c.into_inner();
-                            if raw.ends_with('-') {
-                                return Err(self.err(
-                                    XmlErrorKind::Syntax("comment ends with `--->`".into()),
-                                    start,
-                                ));
-                            }
-                            let s = self.str_of(&raw)?;
-                            let id = self.push_node(NodeData::Comment(s), start, start)?;
-                            self.nodes[id as usize].span.1 = end as u32;
-                        }
-                        Event::PI(p) => {
-                            let raw = p.into_inner();
-                            self.on_pi(&raw, start, end)?;
-                        }
-                        Event::Decl(d) => {
-                            if start != 0 {
-                                return Err(self.err(
-                                    XmlErrorKind::XmlDeclaration(
-                                        "the XML declaration must come first".into(),
-                                    ),
-                                    start,
-                                ));
-                            }
-                            match d.version() {
-                                Ok(v) if v == "1.0" => {}
-                                Ok(v) => {
-                                    return Err(self.err(
-                                        XmlErrorKind::XmlDeclaration(format!(
-                                            "unsupported version `{v}`"
-                                        )),
-                                        start,
-                                    ));
-                                }
-                                Err(e) => {
-                                    return Err(self
-                                        .err(XmlErrorKind::XmlDeclaration(e.to_string()), start));
-                                }
-                            }
-                            if let Some(enc) = d.encoding() {
-                                let enc = enc.map_err(|e| {
-                                    self.err(XmlErrorKind::XmlDeclaration(e.to_string()), start)
-                                })?;
-                                if !enc.eq_ignore_ascii_case("utf-8") {
-                                    return Err(self.err(
-                                        XmlErrorKind::UnsupportedEncoding(enc.into_owned()),
-                                        start,
-                                    ));
-                                }
-                            }
-                        }
-                        Event::DocType(_) => {
-                            return Err(self.err(XmlErrorKind::Doctype, start));
-                        }
-                        Event::Eof => break,
-                        Event::Text(_) | Event::GeneralRef(_) => {}
-                    }
-                }
+            let at = pos + found;
+            if at > pos {
+                self.on_text(&src[pos..at], pos)?;
             }
+            if bytes[at] == b'&' {
+                pos = self.on_reference(at)?;
+                continue;
+            }
+            self.finish_text();
+            pos = match bytes.get(at + 1) {
+                Some(b'/') => self.on_end(at)?,
+                Some(b'!') => self.on_markup_declaration(at)?,
+                Some(b'?') => self.on_pi(at)?,
+                _ => self.on_start(at)?,
+            };
         }
+        self.finish_text();
         if let Some(open) = self.stack.last() {
             let name = self.src[open.name.0..open.name.1].to_owned();
             let at = self.nodes[open.node as usize].span.0 as usize;
@@ -703,7 +622,7 @@ impl<'s> Builder<'s> {
                 start + i,
             ));
         }
-        let off = self.offset_of(raw).unwrap_or(start);
+        let off = start;
         match &mut self.text {
             Some(t) => {
                 t.end = off + raw.len();
@@ -724,7 +643,25 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
-    fn on_reference(&mut self, c: char, start: usize, end: usize) -> Result<(), XmlError> {
+    /// A reference in character data at `start` (its `&`); returns the offset after its `;`.
+    fn on_reference(&mut self, start: usize) -> Result<usize, XmlError> {
+        let bytes = self.src.as_bytes();
+        let name_start = start + 1;
+        let mut i = name_start;
+        while bytes
+            .get(i)
+            .is_some_and(|&b| !matches!(b, b';' | b'<' | b'&' | b' ' | b'\t' | b'\n'))
+        {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b';') {
+            return Err(self.err(
+                XmlErrorKind::Syntax("`&` must start a reference ending in `;`".into()),
+                start,
+            ));
+        }
+        let c = resolve_reference(&self.src[name_start..i]).map_err(|k| self.err(k, start))?;
+        let end = i + 1;
         if self.stack.is_empty() {
             return Err(self.err(XmlErrorKind::TextOutsideRoot, start));
         }
@@ -745,7 +682,7 @@ impl<'s> Builder<'s> {
             t.end = end;
             self.decoded.push(c);
         }
-        Ok(())
+        Ok(end)
     }
 
     fn finish_text(&mut self) {
@@ -760,18 +697,32 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn on_pi(&mut self, raw: &str, start: usize, end: usize) -> Result<(), XmlError> {
-        let off = self.offset_of(raw).unwrap_or(start + 2);
+    /// A processing instruction or the XML declaration at `start` (its `<?`); returns the
+    /// offset after its `?>`.
+    fn on_pi(&mut self, start: usize) -> Result<usize, XmlError> {
+        let off = start + 2;
+        let Some(len) = memchr::memmem::find(&self.src.as_bytes()[off..], b"?>") else {
+            return Err(self.err(
+                XmlErrorKind::Syntax("unterminated processing instruction".into()),
+                start,
+            ));
+        };
+        let end = off + len + 2;
+        let raw = &self.src[off..off + len];
         let target_len = raw.find([' ', '\t', '\n']).unwrap_or(raw.len());
         let target = &raw[..target_len];
-        if !is_name(target) {
-            return Err(self.err(XmlErrorKind::InvalidName(target.to_owned()), start));
+        if target == "xml" && start == 0 {
+            self.xml_declaration(&raw[target_len..], start)?;
+            return Ok(end);
         }
         if target.eq_ignore_ascii_case("xml") {
             return Err(self.err(
                 XmlErrorKind::XmlDeclaration("the XML declaration must come first".into()),
                 start,
             ));
+        }
+        if !is_name(target) {
+            return Err(self.err(XmlErrorKind::InvalidName(target.to_owned()), start));
         }
         let rest = &raw[target_len..];
         let data_start =
@@ -780,7 +731,122 @@ impl<'s> Builder<'s> {
         let data = Str::source(off + data_start..off + raw.len());
         let id = self.push_node(NodeData::Pi { target, data }, start, start)?;
         self.nodes[id as usize].span.1 = end as u32;
+        Ok(end)
+    }
+
+    /// The pseudo-attributes of the XML declaration (XML 1.0 §2.8): `version`, then
+    /// optionally `encoding` and `standalone`, in that order. Only version 1.0 and UTF-8.
+    fn xml_declaration(&self, text: &str, at: usize) -> Result<(), XmlError> {
+        let bad = |message: String| self.err(XmlErrorKind::XmlDeclaration(message), at);
+        let mut rest = text;
+        let mut expected: &[&str] = &["version", "encoding", "standalone"];
+        let mut seen_version = false;
+        loop {
+            let trimmed = rest.trim_start_matches([' ', '\t', '\n']);
+            if trimmed.is_empty() {
+                break;
+            }
+            if trimmed.len() == rest.len() {
+                return Err(bad(
+                    "pseudo-attributes must be separated by whitespace".into()
+                ));
+            }
+            let eq = trimmed.find('=').unwrap_or(trimmed.len());
+            let name = trimmed[..eq].trim_end_matches([' ', '\t', '\n']);
+            let Some(position) = expected.iter().position(|&n| n == name) else {
+                return Err(bad(format!("unexpected `{name}`")));
+            };
+            if !seen_version && name != "version" {
+                return Err(bad("the version must come first".into()));
+            }
+            expected = &expected[position + 1..];
+            let after = trimmed
+                .get(eq + 1..)
+                .unwrap_or_default()
+                .trim_start_matches([' ', '\t', '\n']);
+            let quote = match after.as_bytes().first() {
+                Some(&q @ (b'"' | b'\'')) => q as char,
+                _ => return Err(bad(format!("the value of `{name}` must be quoted"))),
+            };
+            let Some(close) = after[1..].find(quote) else {
+                return Err(bad(format!("unterminated value of `{name}`")));
+            };
+            let value = &after[1..1 + close];
+            rest = &after[close + 2..];
+            match name {
+                "version" => {
+                    seen_version = true;
+                    if value != "1.0" {
+                        return Err(bad(format!("unsupported version `{value}`")));
+                    }
+                }
+                "encoding" => {
+                    if !value.eq_ignore_ascii_case("utf-8") {
+                        return Err(
+                            self.err(XmlErrorKind::UnsupportedEncoding(value.to_owned()), at)
+                        );
+                    }
+                }
+                _ => {
+                    if value != "yes" && value != "no" {
+                        return Err(bad(format!(
+                            "standalone must be `yes` or `no`, not `{value}`"
+                        )));
+                    }
+                }
+            }
+        }
+        if !seen_version {
+            return Err(bad("the version is missing".into()));
+        }
         Ok(())
+    }
+
+    /// `<!` at `start`: a comment, a CDATA section, or a document type declaration (refused);
+    /// returns the offset after it.
+    fn on_markup_declaration(&mut self, start: usize) -> Result<usize, XmlError> {
+        let bytes = self.src.as_bytes();
+        let rest = &bytes[start..];
+        if rest.starts_with(b"<!--") {
+            // `--` may only appear as the start of `-->` (XML 1.0 §2.5).
+            let body = start + 4;
+            let Some(len) = memchr::memmem::find(&bytes[body..], b"--") else {
+                return Err(self.err(XmlErrorKind::Syntax("unterminated comment".into()), start));
+            };
+            let dashes = body + len;
+            if bytes.get(dashes + 2) != Some(&b'>') {
+                return Err(self.err(
+                    XmlErrorKind::Syntax("`--` is not allowed inside a comment".into()),
+                    dashes,
+                ));
+            }
+            let end = dashes + 3;
+            let id = self.push_node(NodeData::Comment(Str::source(body..dashes)), start, start)?;
+            self.nodes[id as usize].span.1 = end as u32;
+            return Ok(end);
+        }
+        if rest.starts_with(b"<![CDATA[") {
+            self.require_in_root(start)?;
+            let body = start + 9;
+            let Some(len) = memchr::memmem::find(&bytes[body..], b"]]>") else {
+                return Err(self.err(
+                    XmlErrorKind::Syntax("unterminated CDATA section".into()),
+                    start,
+                ));
+            };
+            let end = body + len + 3;
+            let id =
+                self.push_node(NodeData::CData(Str::source(body..body + len)), start, start)?;
+            self.nodes[id as usize].span.1 = end as u32;
+            return Ok(end);
+        }
+        if rest.starts_with(b"<!DOCTYPE") {
+            return Err(self.err(XmlErrorKind::Doctype, start));
+        }
+        Err(self.err(
+            XmlErrorKind::Syntax("`<!` must start a comment or a CDATA section".into()),
+            start,
+        ))
     }
 
     /// Splits and checks a QName found at source offset `off`; returns (prefix, local) as
@@ -837,13 +903,8 @@ impl<'s> Builder<'s> {
             .map(|&(_, u)| u)
     }
 
-    fn on_start(
-        &mut self,
-        e: &BytesStart<'_>,
-        start: usize,
-        end: usize,
-        empty: bool,
-    ) -> Result<(), XmlError> {
+    /// A start tag or empty-element tag at `start` (its `<`); returns the offset after it.
+    fn on_start(&mut self, start: usize) -> Result<usize, XmlError> {
         if self.stack.is_empty() && self.root.is_some() {
             return Err(self.err(XmlErrorKind::ContentAfterRoot, start));
         }
@@ -856,15 +917,25 @@ impl<'s> Builder<'s> {
                 start,
             ));
         }
-        let name = e.name().0;
-        let name_at = self.offset_of(name).ok_or_else(|| {
-            self.err(
-                XmlErrorKind::Syntax("internal: unborrowed name".into()),
+        let src = self.src;
+        let bytes = src.as_bytes();
+        let name_at = start + 1;
+        let mut i = name_at;
+        while bytes
+            .get(i)
+            .is_some_and(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'>' | b'/' | b'<'))
+        {
+            i += 1;
+        }
+        if i == name_at {
+            return Err(self.err(
+                XmlErrorKind::Syntax("`<` must be followed by a name".into()),
                 start,
-            )
-        })?;
+            ));
+        }
+        let name = &src[name_at..i];
         let (prefix, local) = self.qname(name, name_at, start)?;
-        let name_range = (name_at, name_at + name.len());
+        let name_range = (name_at, i);
         let scope_mark = self.scope.len();
         let decls_start = self.decls.len();
         let attrs_start = self.attrs.len();
@@ -873,17 +944,10 @@ impl<'s> Builder<'s> {
         let mut count = 0usize;
         let mut pending = std::mem::take(&mut self.pending);
         pending.clear();
-        let raw = e.attributes_raw();
-        // The attribute text always borrows from the source (the reader reads a `&str`).
-        let base = self.offset_of(raw).ok_or_else(|| {
-            self.err(
-                XmlErrorKind::Syntax("internal: unborrowed attributes".into()),
-                start,
-            )
-        })?;
         let mut scanner = AttributeScanner {
-            bytes: raw.as_bytes(),
-            pos: 0,
+            bytes,
+            pos: i,
+            end: None,
         };
         // Whether every declaration and attribute so far is written canonically (see
         // `Element::canonical_units`).
@@ -903,12 +967,12 @@ impl<'s> Builder<'s> {
             }
             let (vs, ve) = attr.value;
             let value = if attr.clean {
-                Str::source(base + vs..base + ve)
+                Str::source(vs..ve)
             } else {
-                self.attribute_value(&raw[vs..ve], base + vs)?
+                self.attribute_value(&src[vs..ve], vs)?
             };
-            let key = &raw[attr.name.0..attr.name.1];
-            let key_at = base + attr.name.0;
+            let key = &src[attr.name.0..attr.name.1];
+            let key_at = attr.name.0;
             canonical &= attr.canonical;
             if key == "xmlns" {
                 self.declare(Str::EMPTY, value, start, decls_start)?;
@@ -923,6 +987,9 @@ impl<'s> Builder<'s> {
                 pending.push((p, l, value));
             }
         }
+        let Some((end, empty)) = scanner.end else {
+            return Err(self.err(XmlErrorKind::Syntax("unterminated start tag".into()), start));
+        };
 
         // Resolve the element's namespace.
         let prefix_text = self.text_of(prefix);
@@ -1032,7 +1099,7 @@ impl<'s> Builder<'s> {
                 scope_mark,
             });
         }
-        Ok(())
+        Ok(end)
     }
 
     /// A `Str` for the XML namespace URI: stored once in the decoded buffer.
@@ -1160,7 +1227,32 @@ impl<'s> Builder<'s> {
         Ok(Str::decoded(from..self.decoded.len()))
     }
 
-    fn on_end(&mut self, name: &str, start: usize, end: usize) -> Result<(), XmlError> {
+    /// An end tag at `start` (its `</`): `</` Name S? `>`. Returns the offset after it.
+    fn on_end(&mut self, start: usize) -> Result<usize, XmlError> {
+        let bytes = self.src.as_bytes();
+        let name_start = start + 2;
+        let mut i = name_start;
+        while bytes
+            .get(i)
+            .is_some_and(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'>' | b'<'))
+        {
+            i += 1;
+        }
+        let name_end = i;
+        while bytes
+            .get(i)
+            .is_some_and(|&b| matches!(b, b' ' | b'\t' | b'\n'))
+        {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'>') {
+            return Err(self.err(
+                XmlErrorKind::Syntax("an end tag must be `</` name `>`".into()),
+                start,
+            ));
+        }
+        let end = i + 1;
+        let name = &self.src[name_start..name_end];
         let Some(open) = self.stack.pop() else {
             let kind = if self.root.is_some() {
                 XmlErrorKind::ContentAfterRoot
@@ -1187,7 +1279,7 @@ impl<'s> Builder<'s> {
         if let NodeData::Element(el) = &mut node.data {
             el.canonical_tail = end - start == name.len() + 3;
         }
-        Ok(())
+        Ok(end)
     }
 }
 
