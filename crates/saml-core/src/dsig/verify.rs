@@ -347,13 +347,16 @@ pub fn signature_parts<'d>(
 
 /// Decodes base64 content, ignoring the whitespace XML Signature allows inside it.
 pub(crate) fn decode_base64(text: &str, element: &'static str) -> Result<Vec<u8>, DsigError> {
-    let compact: Vec<u8> = text
-        .bytes()
-        .filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-        .collect();
-    STANDARD
-        .decode(compact)
-        .map_err(|_| DsigError::Base64 { element })
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let result = if text.bytes().any(|b| is_space(&b)) {
+        // One allocation for the compacted text (collecting a filter would grow it stepwise).
+        let mut compact = Vec::with_capacity(text.len());
+        compact.extend(text.bytes().filter(|b| !is_space(b)));
+        STANDARD.decode(compact)
+    } else {
+        STANDARD.decode(text)
+    };
+    result.map_err(|_| DsigError::Base64 { element })
 }
 
 /// A [`Sink`] that feeds a digest through a small buffer, so canonical output is hashed as it

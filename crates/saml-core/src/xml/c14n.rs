@@ -22,7 +22,7 @@
 //!   never by exclusive c14n;
 //! - comments and processing instructions outside the document element, each on its own line.
 
-use super::document::{Attr, Attribute, Document, NodeData, NodeId, Str};
+use super::document::{Attr, Attribute, Document, NodeData, NodeId, Str, short_eq};
 use super::parse::XML_NAMESPACE;
 use super::swar;
 
@@ -282,7 +282,7 @@ fn lookup<'d>(stack: &[Binding<'d>], prefix: &str) -> Option<&'d str> {
     stack
         .iter()
         .rev()
-        .find(|(p, _)| *p == prefix)
+        .find(|(p, _)| short_eq(p, prefix))
         .map(|&(_, u)| u)
 }
 
@@ -447,16 +447,13 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         let exclusive = self.method.algorithm == Algorithm::Exclusive;
 
         // Bring the bindings in scope into `scope`.
-        let apex_scope: Vec<Binding<'d>> = if is_apex && orphan {
-            doc.in_scope_namespaces(id)
-                .into_iter()
-                .map(|n| (n.prefix, n.uri))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let scope_mark = self.scope.len();
         if is_apex && orphan {
-            self.scope.extend_from_slice(&apex_scope);
+            self.scope.extend(
+                doc.in_scope_namespaces(id)
+                    .into_iter()
+                    .map(|n| (n.prefix, n.uri)),
+            );
         } else {
             for d in doc.namespace_declarations(id) {
                 self.scope.push((d.prefix, d.uri));
@@ -482,7 +479,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
             }
         } else if is_apex && orphan {
             // Every binding in scope.
-            ns.extend_from_slice(&apex_scope);
+            ns.extend_from_slice(&self.scope[scope_mark..]);
         } else {
             for d in doc.namespace_declarations(id) {
                 let current = lookup(&self.rendered, d.prefix).unwrap_or("");
@@ -589,7 +586,12 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
     /// differs from what the nearest output ancestor rendered.
     fn consider(&self, ns: &mut Vec<Binding<'d>>, prefix: &str) {
         // Keep the document's copy of the prefix: the method's list may not live as long.
-        let found = self.scope.iter().rev().find(|(p, _)| *p == prefix).copied();
+        let found = self
+            .scope
+            .iter()
+            .rev()
+            .find(|(p, _)| short_eq(p, prefix))
+            .copied();
         let (prefix, uri): Binding<'d> = match found {
             Some(binding) => binding,
             // An unbound default namespace is the empty one.

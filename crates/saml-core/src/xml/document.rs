@@ -71,6 +71,32 @@ impl Str {
     }
 }
 
+/// String equality for the short names and prefixes XML lookups compare: inline, with no
+/// call into the C library's `memcmp` (whose call overhead dominated these comparisons in
+/// the profile). Usually decided by the length or the first byte.
+#[inline]
+pub(crate) fn short_eq(a: &str, b: &str) -> bool {
+    fn word(s: &[u8], at: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        // Two overlapping words cover 8 to 16 bytes.
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        0..8 => {
+            let pack = |s: &[u8]| s.iter().fold(0u64, |w, &x| (w << 8) | u64::from(x));
+            pack(a) == pack(b)
+        }
+        _ => a == b,
+    }
+}
+
 /// What kind of node a [`NodeId`] names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -329,7 +355,7 @@ impl<'a> Document<'a> {
     /// matched this way, never by prefix.
     pub fn is(&self, id: NodeId, namespace: &str, local_name: &str) -> bool {
         self.element(id)
-            .is_some_and(|e| self.str(e.local) == local_name && self.str(e.ns) == namespace)
+            .is_some_and(|e| short_eq(self.str(e.local), local_name) && self.str(e.ns) == namespace)
     }
 
     /// The attributes of an element in document order (namespace declarations excluded).
@@ -357,7 +383,7 @@ impl<'a> Document<'a> {
         // Names first (usually a length mismatch); the namespace only for a matching name.
         self.attrs[s as usize..e as usize]
             .iter()
-            .find(|a| self.str(a.local) == local_name && self.str(a.ns) == namespace)
+            .find(|a| short_eq(self.str(a.local), local_name) && self.str(a.ns) == namespace)
             .map(|a| self.str(a.value))
     }
 

@@ -503,13 +503,14 @@ impl<'s> Builder<'s> {
             decoded: String::new(),
             nodes: Vec::with_capacity(guess),
             attrs: Vec::with_capacity(guess / 2),
-            decls: Vec::new(),
-            ids: Vec::new(),
-            stack: Vec::new(),
-            scope: Vec::new(),
+            // Sized for a typical SAML message, so the common case grows nothing.
+            decls: Vec::with_capacity(16),
+            ids: Vec::with_capacity(4),
+            stack: Vec::with_capacity(16),
+            scope: Vec::with_capacity(16),
             text: None,
             root: None,
-            pending: Vec::new(),
+            pending: Vec::with_capacity(8),
             xml_ns: None,
         }
     }
