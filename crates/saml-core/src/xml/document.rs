@@ -71,7 +71,7 @@ impl Str {
     }
 }
 
-/// String equality for the short names and prefixes XML lookups compare: inline, with no
+/// String equality for the names, prefixes and namespace URIs XML lookups compare: inline, with no
 /// call into the C library's `memcmp` (whose call overhead dominated these comparisons in
 /// the profile). Usually decided by the length or the first byte.
 #[inline]
@@ -87,11 +87,20 @@ pub(crate) fn short_eq(a: &str, b: &str) -> bool {
         return false;
     }
     match n {
-        // Two overlapping words cover 8 to 16 bytes.
-        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
         0..8 => {
             let pack = |s: &[u8]| s.iter().fold(0u64, |w, &x| (w << 8) | u64::from(x));
             pack(a) == pack(b)
+        }
+        // Namespace URIs differ at the end ("…:assertion", "…:protocol"): last word first,
+        // then the rest a word at a time.
+        8..=64 => {
+            // Differences are OR-ed rather than tested one by one: an early-exit loop would
+            // be turned back into a `bcmp` call.
+            word(a, n - 8) == word(b, n - 8)
+                && (0..n - 8)
+                    .step_by(8)
+                    .fold(0, |diff, at| diff | (word(a, at) ^ word(b, at)))
+                    == 0
         }
         _ => a == b,
     }
@@ -354,8 +363,9 @@ impl<'a> Document<'a> {
     /// Whether `id` is an element with this namespace URI and local name. Elements are always
     /// matched this way, never by prefix.
     pub fn is(&self, id: NodeId, namespace: &str, local_name: &str) -> bool {
-        self.element(id)
-            .is_some_and(|e| short_eq(self.str(e.local), local_name) && self.str(e.ns) == namespace)
+        self.element(id).is_some_and(|e| {
+            short_eq(self.str(e.local), local_name) && short_eq(self.str(e.ns), namespace)
+        })
     }
 
     /// The attributes of an element in document order (namespace declarations excluded).
@@ -383,7 +393,9 @@ impl<'a> Document<'a> {
         // Names first (usually a length mismatch); the namespace only for a matching name.
         self.attrs[s as usize..e as usize]
             .iter()
-            .find(|a| short_eq(self.str(a.local), local_name) && self.str(a.ns) == namespace)
+            .find(|a| {
+                short_eq(self.str(a.local), local_name) && short_eq(self.str(a.ns), namespace)
+            })
             .map(|a| self.str(a.value))
     }
 
@@ -506,5 +518,27 @@ impl Iterator for Children<'_, '_> {
         let id = NodeId(self.next);
         self.next = self.doc.node(id).end;
         Some(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_eq;
+
+    /// Agrees with `==` for every length up to past the word-loop limit, with a difference
+    /// at every position and with lengths that differ.
+    #[test]
+    fn short_eq_agrees_with_eq() {
+        for n in 0..80 {
+            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            assert!(short_eq(&a, &a.clone()), "{n}");
+            for at in 0..n {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'#';
+                let b = String::from_utf8(b).expect("ASCII");
+                assert!(!short_eq(&a, &b), "{n} differs at {at}");
+            }
+            assert!(!short_eq(&a, &format!("{a}x")), "{n} vs longer");
+        }
     }
 }
