@@ -185,8 +185,9 @@ mod characters {
 
     #[test]
     fn invalid_characters_found_at_every_alignment() {
-        // The check reads eight bytes at a time: try every offset within two words.
-        for pad in 0..20 {
+        // The check reads 32-byte blocks: try every offset within two blocks and a bit, so
+        // the flagged bytes (and U+FFFE's three bytes) also straddle block boundaries.
+        for pad in 0..72 {
             for (bad, code) in [
                 ("\u{1}", 1),
                 ("\u{1f}", 0x1F),

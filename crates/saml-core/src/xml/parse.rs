@@ -144,53 +144,57 @@ impl<'a> Document<'a> {
 
 /// Rejects characters XML 1.0 does not allow and reports whether a carriage return occurs.
 ///
-/// Eight bytes at a time: a word with no byte below 0x20 and no 0xEF (the lead byte of U+FFFE
-/// and U+FFFF) is skipped with a few instructions; only flagged words are looked at byte by
+/// Thirty-two bytes at a time: a block with no byte below 0x20 and no 0xEF (the lead byte of
+/// U+FFFE and U+FFFF) is skipped with one branch; only flagged blocks are looked at byte by
 /// byte.
 fn check_characters(input: &str) -> Result<bool, XmlError> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let bytes = input.as_bytes();
+    let word = |chunk: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&chunk[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    let flagged = |x: u64| swar::below(x, 0x20) | swar::eq(x, 0xEF);
+    let mut has_cr = false;
+    let mut start = 0;
+    for chunk in bytes.chunks_exact(32) {
+        let hits = flagged(word(chunk, 0))
+            | flagged(word(chunk, 8))
+            | flagged(word(chunk, 16))
+            | flagged(word(chunk, 24));
+        if hits != 0 {
+            has_cr |= check_bytes(input, start, start + 32)?;
+        }
+        start += 32;
+    }
+    has_cr |= check_bytes(input, start, bytes.len())?;
+    Ok(has_cr)
+}
+
+/// The careful path of [`check_characters`] for `input[from..to]`.
+fn check_bytes(input: &str, from: usize, to: usize) -> Result<bool, XmlError> {
     let bytes = input.as_bytes();
     let mut has_cr = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let x = u64::from_le_bytes(word);
-            // Some byte < 0x20 (exact for bytes < 0x80; bytes >= 0x80 never trip it).
-            let low = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-            // Some byte == 0xEF.
-            let y = x ^ (ONES * 0xEF);
-            let ef = y.wrapping_sub(ONES) & !y & HIGHS;
-            if low == 0 && ef == 0 {
-                i += 8;
-                continue;
-            }
-        }
-        let end = (i + 8).min(bytes.len());
-        while i < end {
-            let b = bytes[i];
-            if b < 0x20 {
-                match b {
-                    b'\t' | b'\n' => {}
-                    b'\r' => has_cr = true,
-                    _ => {
-                        return Err(XmlError::at(
-                            XmlErrorKind::InvalidCharacter(u32::from(b)),
-                            input,
-                            i,
-                        ));
-                    }
+    for i in from..to {
+        let b = bytes[i];
+        if b < 0x20 {
+            match b {
+                b'\t' | b'\n' => {}
+                b'\r' => has_cr = true,
+                _ => {
+                    return Err(XmlError::at(
+                        XmlErrorKind::InvalidCharacter(u32::from(b)),
+                        input,
+                        i,
+                    ));
                 }
-            } else if b == 0xEF
-                && bytes.get(i + 1) == Some(&0xBF)
-                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
-            {
-                let c = if bytes[i + 2] == 0xBE { 0xFFFE } else { 0xFFFF };
-                return Err(XmlError::at(XmlErrorKind::InvalidCharacter(c), input, i));
             }
-            i += 1;
+        } else if b == 0xEF
+            && bytes.get(i + 1) == Some(&0xBF)
+            && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+        {
+            let c = if bytes[i + 2] == 0xBE { 0xFFFE } else { 0xFFFF };
+            return Err(XmlError::at(XmlErrorKind::InvalidCharacter(c), input, i));
         }
     }
     Ok(has_cr)
