@@ -15,7 +15,7 @@
 
 use base64::Engine as _;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use saml_benches::{NOW, NoReplay, SIGNED, fixture, service_provider};
+use saml_benches::{Floor, NOW, NoReplay, SIGNED, service_provider, verify_full};
 use saml_core::binding::{self, DecodeLimits};
 use saml_core::crypto::TrustAnchor;
 use saml_core::dsig::{DSIG_NS, Verifier};
@@ -23,57 +23,6 @@ use saml_core::saml::sp::Solicitation;
 use saml_core::time::parse_xs_datetime;
 use saml_core::xml::c14n::{self, Algorithm, Method};
 use saml_core::xml::{Document, NodeId};
-
-/// What the floor needs, prepared outside the timed loop.
-struct Prepared {
-    b64: String,
-    xml: String,
-    /// Per signature: the canonical referenced element, canonical SignedInfo, SignatureValue.
-    signatures: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)>,
-    key: Vec<u8>,
-}
-
-fn prepare(name: &str) -> Prepared {
-    let b64 = fixture(&format!("{name}.xml.b64"));
-    let xml = String::from_utf8(
-        base64::engine::general_purpose::STANDARD
-            .decode(b64.trim())
-            .expect("base64"),
-    )
-    .expect("UTF-8");
-    let doc = Document::parse(&xml).expect("parses");
-    let exclusive = Method::new(Algorithm::Exclusive, false);
-    let signatures = doc
-        .descendants(doc.root_element())
-        .filter(|&n| doc.is(n, DSIG_NS, "Signature"))
-        .map(|sig| {
-            let element = doc.parent(sig).expect("parent");
-            let referenced =
-                c14n::to_vec(&doc, Some(element), Some(sig), &exclusive).expect("c14n");
-            let mut kids = doc.element_children(sig);
-            let signed_info = kids.next().expect("SignedInfo");
-            let value = kids.next().expect("SignatureValue");
-            let si = c14n::to_vec(&doc, Some(signed_info), None, &exclusive).expect("c14n");
-            let text: String = doc.text(value).split_ascii_whitespace().collect();
-            let sv = base64::engine::general_purpose::STANDARD
-                .decode(text)
-                .expect("base64");
-            (referenced, si, sv)
-        })
-        .collect();
-    let cert = std::fs::read(saml_benches::fixture_dir().join("idp.pem")).expect("cert");
-    let key = TrustAnchor::from_any(&cert, None)
-        .expect("anchor")
-        .public_key()
-        .bytes()
-        .to_vec();
-    Prepared {
-        b64,
-        xml,
-        signatures,
-        key,
-    }
-}
 
 fn signatures(doc: &Document<'_>) -> Vec<NodeId> {
     doc.descendants(doc.root_element())
@@ -89,48 +38,12 @@ fn bench(c: &mut Criterion) {
     );
     let now = parse_xs_datetime(NOW).expect("now");
     for f in SIGNED {
-        let p = prepare(f.name);
-        // The floor's RSA verification uses the same library as the verifier.
-        #[cfg(not(feature = "aws-lc"))]
-        let rsa_verify = {
-            use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
-            let key = UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, p.key.clone());
-            move |m: &[u8], s: &[u8]| key.verify(m, s).is_ok()
-        };
-        #[cfg(feature = "aws-lc")]
-        let rsa_verify = {
-            let key = aws_lc_rs::signature::ParsedPublicKey::new(
-                &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
-                &p.key,
-            )
-            .expect("key");
-            move |m: &[u8], s: &[u8]| key.verify_sig(m, s).is_ok()
-        };
+        let p = Floor::prepare(f.name);
         let mut group = c.benchmark_group(format!("verify/{}", f.name));
         group.throughput(Throughput::Bytes(p.b64.len() as u64));
 
         group.bench_function(BenchmarkId::from_parameter("floor"), |b| {
-            b.iter(|| {
-                let xml = base64::engine::general_purpose::STANDARD
-                    .decode(p.b64.trim())
-                    .expect("base64");
-                let text = std::str::from_utf8(&xml).expect("UTF-8");
-                let mut reader = quick_xml::Reader::from_str(text);
-                let mut events = 0usize;
-                loop {
-                    match reader.read_event() {
-                        Ok(quick_xml::events::Event::Eof) => break,
-                        Ok(_) => events += 1,
-                        Err(e) => panic!("{e}"),
-                    }
-                }
-                for (referenced, si, sv) in &p.signatures {
-                    let digest = ring::digest::digest(&ring::digest::SHA256, referenced);
-                    std::hint::black_box(digest);
-                    assert!(rsa_verify(si, sv));
-                }
-                events
-            });
+            b.iter(|| p.run());
         });
         group.bench_function(BenchmarkId::from_parameter("floor_min"), |b| {
             b.iter(|| {
@@ -138,8 +51,8 @@ fn bench(c: &mut Criterion) {
                     .decode(p.b64.trim())
                     .expect("base64");
                 let digest = ring::digest::digest(&ring::digest::SHA256, &xml);
-                let (_, si, sv) = &p.signatures[0];
-                assert!(rsa_verify(si, sv));
+                let (si, sv) = p.first_signature();
+                assert!(p.rsa_verify(si, sv));
                 digest
             });
         });
@@ -170,13 +83,7 @@ fn bench(c: &mut Criterion) {
             });
         });
         group.bench_function(BenchmarkId::from_parameter("verify_full"), |b| {
-            b.iter(|| {
-                let xml = binding::decode(p.b64.as_bytes(), &DecodeLimits::default())
-                    .expect("decodes")
-                    .xml;
-                sp.validate(&xml, now, Solicitation::NotTracked, &NoReplay)
-                    .expect("valid")
-            });
+            b.iter(|| verify_full(&sp, &p.b64, now));
         });
         group.finish();
     }

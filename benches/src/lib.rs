@@ -220,3 +220,165 @@ impl saml_core::saml::replay::ReplayCache for NoReplay {
         saml_core::saml::replay::ReplayOutcome::Fresh
     }
 }
+
+/// The floor of unavoidable work for one signed fixture, prepared outside any timed loop:
+/// base64 decode of the POST value, one quick-xml event pass over the XML, and per signature
+/// SHA-256 over the referenced element's canonical bytes plus one RSA-2048 PKCS#1 v1.5
+/// verification of SignedInfo, with the crypto library the verifier uses (ring, or
+/// aws-lc-rs with the key parsed once under the `aws-lc` feature).
+pub struct Floor {
+    /// The POST value.
+    pub b64: String,
+    /// The decoded XML.
+    pub xml: String,
+    /// Per signature: the canonical referenced element, canonical SignedInfo, SignatureValue.
+    signatures: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)>,
+    #[cfg(not(feature = "aws-lc"))]
+    key: ring::signature::UnparsedPublicKey<Vec<u8>>,
+    #[cfg(feature = "aws-lc")]
+    key: aws_lc_rs::signature::ParsedPublicKey,
+}
+
+impl std::fmt::Debug for Floor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Floor")
+            .field("b64_len", &self.b64.len())
+            .field("signatures", &self.signatures.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Floor {
+    /// Prepares the floor of the signed fixture `name` (`small`, `medium`, `large`, `both`).
+    ///
+    /// # Panics
+    ///
+    /// If the fixture is missing or not a signed Response: a benchmark cannot run without it.
+    pub fn prepare(name: &str) -> Self {
+        use base64::Engine as _;
+        use saml_core::dsig::DSIG_NS;
+        use saml_core::xml::c14n::{self, Algorithm, Method};
+
+        let b64 = fixture(&format!("{name}.xml.b64"));
+        let xml = String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .expect("base64"),
+        )
+        .expect("UTF-8");
+        let doc = Document::parse(&xml).expect("parses");
+        let exclusive = Method::new(Algorithm::Exclusive, false);
+        let signatures = doc
+            .descendants(doc.root_element())
+            .filter(|&n| doc.is(n, DSIG_NS, "Signature"))
+            .map(|sig| {
+                let element = doc.parent(sig).expect("parent");
+                let referenced =
+                    c14n::to_vec(&doc, Some(element), Some(sig), &exclusive).expect("c14n");
+                let mut kids = doc.element_children(sig);
+                let signed_info = kids.next().expect("SignedInfo");
+                let value = kids.next().expect("SignatureValue");
+                let si = c14n::to_vec(&doc, Some(signed_info), None, &exclusive).expect("c14n");
+                let text: String = doc.text(value).split_ascii_whitespace().collect();
+                let sv = base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .expect("base64");
+                (referenced, si, sv)
+            })
+            .collect();
+        let cert = std::fs::read(fixture_dir().join("idp.pem")).expect("cert");
+        let spki = saml_core::crypto::TrustAnchor::from_any(&cert, None)
+            .expect("anchor")
+            .public_key()
+            .bytes()
+            .to_vec();
+        #[cfg(not(feature = "aws-lc"))]
+        let key = ring::signature::UnparsedPublicKey::new(
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            spki,
+        );
+        #[cfg(feature = "aws-lc")]
+        let key = aws_lc_rs::signature::ParsedPublicKey::new(
+            &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+            &spki,
+        )
+        .expect("key");
+        Self {
+            b64,
+            xml,
+            signatures,
+            key,
+        }
+    }
+
+    /// Does the floor's work once; returns the number of XML events (so nothing is optimized
+    /// away).
+    ///
+    /// # Panics
+    ///
+    /// If a prepared signature does not verify, which would make the floor meaningless.
+    pub fn run(&self) -> usize {
+        use base64::Engine as _;
+        let xml = base64::engine::general_purpose::STANDARD
+            .decode(self.b64.trim())
+            .expect("base64");
+        let text = std::str::from_utf8(&xml).expect("UTF-8");
+        let mut reader = quick_xml::Reader::from_str(text);
+        let mut events = 0usize;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => events += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        for (referenced, si, sv) in &self.signatures {
+            let digest = ring::digest::digest(&ring::digest::SHA256, referenced);
+            std::hint::black_box(digest);
+            #[cfg(not(feature = "aws-lc"))]
+            let ok = self.key.verify(si, sv).is_ok();
+            #[cfg(feature = "aws-lc")]
+            let ok = self.key.verify_sig(si, sv).is_ok();
+            assert!(ok, "the floor's signature verifies");
+        }
+        events
+    }
+
+    /// The first signature's canonical SignedInfo and SignatureValue (for `floor_min`).
+    pub fn first_signature(&self) -> (&[u8], &[u8]) {
+        let (_, si, sv) = &self.signatures[0];
+        (si, sv)
+    }
+
+    /// Verifies `message` against `signature` with the floor's key.
+    pub fn rsa_verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        #[cfg(not(feature = "aws-lc"))]
+        return self.key.verify(message, signature).is_ok();
+        #[cfg(feature = "aws-lc")]
+        return self.key.verify_sig(message, signature).is_ok();
+    }
+}
+
+/// Full verification of a POST value, as `saml-verify verify` does it: decode, parse, every
+/// signature, every SAML check.
+///
+/// # Panics
+///
+/// If the fixture does not validate (a benchmark must never measure a rejection).
+pub fn verify_full(
+    sp: &saml_core::saml::sp::ServiceProvider,
+    b64: &str,
+    now: saml_core::time::Instant,
+) -> saml_core::saml::sp::VerifiedAssertion {
+    use saml_core::binding::{self, DecodeLimits};
+    let xml = binding::decode(b64.as_bytes(), &DecodeLimits::default())
+        .expect("decodes")
+        .xml;
+    sp.validate(
+        &xml,
+        now,
+        saml_core::saml::sp::Solicitation::NotTracked,
+        &NoReplay,
+    )
+    .expect("valid")
+}

@@ -1,0 +1,103 @@
+//! Full verification ÷ floor per signed fixture, with the two measured alternately in one
+//! process so that load from other tenants of a shared machine falls on both alike.
+//!
+//! Criterion measures `floor` and `verify_full` one after the other, seconds apart; on a noisy
+//! machine a burst of load during one of them moves the ratio. Here each round times a batch of
+//! floors and then a batch of full verifications, and the figures are the minimum and the
+//! median over the rounds (the minimum is the least disturbed estimate of each).
+//!
+//! ```sh
+//! cargo run --release -p saml-benches --example ratio [-- ROUNDS [FIXTURE...]]
+//! cargo run --release -p saml-benches --features aws-lc --example ratio
+//! ```
+
+use std::time::{Duration, Instant};
+
+use saml_benches::{Floor, NOW, SIGNED, service_provider, verify_full};
+use saml_core::time::parse_xs_datetime;
+
+/// Time per batch of one side: long enough to swamp timer resolution, short enough for many
+/// rounds.
+const BATCH: Duration = Duration::from_millis(40);
+
+fn per_op(iterations: u32, f: &mut dyn FnMut()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..iterations {
+        f();
+    }
+    start.elapsed().as_secs_f64() * 1e6 / f64::from(iterations)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn min(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let rounds: usize = args
+        .next()
+        .map(|r| r.parse().expect("ROUNDS is a number"))
+        .unwrap_or(30);
+    let wanted: Vec<String> = args.collect();
+    let sp = service_provider();
+    let now = parse_xs_datetime(NOW).expect("now");
+    let backend = if cfg!(feature = "aws-lc") {
+        "aws-lc-rs"
+    } else {
+        "ring"
+    };
+    println!("full verification ÷ floor, {rounds} alternating rounds, RSA with {backend}");
+    println!(
+        "| fixture | floor µs (min) | full µs (min) | full ÷ floor (min) | full ÷ floor (median) |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    for f in SIGNED
+        .iter()
+        .filter(|f| wanted.is_empty() || wanted.iter().any(|w| w == f.name))
+    {
+        let floor = Floor::prepare(f.name);
+        let mut run_floor = || {
+            std::hint::black_box(floor.run());
+        };
+        let mut run_full = || {
+            std::hint::black_box(verify_full(&sp, &floor.b64, now));
+        };
+        // Calibrate: iterations per batch from one warm-up second per side.
+        let warm = |f: &mut dyn FnMut()| {
+            let start = Instant::now();
+            let mut n = 0u32;
+            while start.elapsed() < Duration::from_millis(500) {
+                f();
+                n += 1;
+            }
+            let each = start.elapsed().as_secs_f64() / f64::from(n);
+            ((BATCH.as_secs_f64() / each) as u32).max(1)
+        };
+        let floor_n = warm(&mut run_floor);
+        let full_n = warm(&mut run_full);
+        let mut floors = Vec::with_capacity(rounds);
+        let mut fulls = Vec::with_capacity(rounds);
+        let mut ratios = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            let a = per_op(floor_n, &mut run_floor);
+            let b = per_op(full_n, &mut run_full);
+            floors.push(a);
+            fulls.push(b);
+            ratios.push(b / a);
+        }
+        let (floor_min, full_min) = (min(&floors), min(&fulls));
+        println!(
+            "| {} | {:.1} | {:.1} | {:.2} | {:.2} |",
+            f.name,
+            floor_min,
+            full_min,
+            full_min / floor_min,
+            median(&mut ratios)
+        );
+    }
+}
