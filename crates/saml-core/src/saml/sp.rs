@@ -285,7 +285,10 @@ impl ServiceProvider {
         replay: &dyn ReplayCache,
     ) -> Result<VerifiedAssertion, SamlError> {
         let doc = Document::parse_bytes(xml, &self.limits)?;
-        self.validate_document(&doc, now, solicitation, replay)
+        let result = self.validate_document(&doc, now, solicitation, replay);
+        // The result owns its strings; the arena can serve the next Response on this thread.
+        doc.recycle();
+        result
     }
 
     /// Validates an already parsed Response.

@@ -483,7 +483,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         } else {
             for d in doc.namespace_declarations(id) {
                 let current = lookup(&self.rendered, d.prefix).unwrap_or("");
-                if current != d.uri {
+                if !short_eq(current, d.uri) {
                     ns.push((d.prefix, d.uri));
                 }
             }
@@ -508,7 +508,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
             for &(p, u) in &ns {
                 let own = doc.decls[el.decls.0 as usize..el.decls.1 as usize]
                     .iter()
-                    .find(|d| doc.str(d.prefix) == p && doc.str(d.uri) == u);
+                    .find(|d| short_eq(doc.str(d.prefix), p) && short_eq(doc.str(d.uri), u));
                 match own {
                     // ` xmlns="` or ` xmlns:p="` before the URI, `"` after it.
                     Some(d) => {
@@ -602,7 +602,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         let rendered = lookup(&self.rendered, prefix);
         let render = match rendered {
             None => !uri.is_empty(),
-            Some(r) => r != uri,
+            Some(r) => !short_eq(r, uri),
         };
         if render {
             ns.push((prefix, uri));

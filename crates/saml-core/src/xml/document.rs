@@ -245,6 +245,27 @@ pub struct Document<'a> {
 }
 
 impl<'a> Document<'a> {
+    /// Drops the document, handing its arena's vectors to the next document parsed on this
+    /// thread (see `parse::Arena`). The verify paths call this when they are done.
+    pub(crate) fn recycle(self) {
+        let Document {
+            decoded,
+            nodes,
+            attrs,
+            decls,
+            ids,
+            ..
+        } = self;
+        super::parse::Arena {
+            decoded,
+            nodes,
+            attrs,
+            decls,
+            ids,
+        }
+        .give_back();
+    }
+
     pub(crate) fn str(&self, s: Str) -> &str {
         let (buf, start) = if s.start & DECODED != 0 {
             (self.decoded.as_str(), (s.start & !DECODED) as usize)
