@@ -332,6 +332,15 @@ fn find_cdata_end(text: &[u8]) -> Option<usize> {
         .map(|i| i - 2)
 }
 
+/// The offset of the first byte at or after `from` that `stop` accepts, or the end of `bytes`.
+#[inline]
+fn scan_until(bytes: &[u8], from: usize, stop: impl Fn(u8) -> bool) -> usize {
+    bytes
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|&b| stop(b)))
+        .map_or(bytes.len(), |p| from + p)
+}
+
 /// Index of the first byte at or after `from` that ends or complicates an attribute value:
 /// the closing `quote`, `&`, `<`, or a byte below 0x20 (tab and line feed are the only ones
 /// left after [`check_characters`] and line-ending normalization).
@@ -718,13 +727,9 @@ impl<'s> Builder<'s> {
     fn on_reference(&mut self, start: usize) -> Result<usize, XmlError> {
         let bytes = self.src.as_bytes();
         let name_start = start + 1;
-        let mut i = name_start;
-        while bytes
-            .get(i)
-            .is_some_and(|&b| !matches!(b, b';' | b'<' | b'&' | b' ' | b'\t' | b'\n'))
-        {
-            i += 1;
-        }
+        let i = scan_until(bytes, name_start, |b| {
+            matches!(b, b';' | b'<' | b'&' | b' ' | b'\t' | b'\n')
+        });
         if bytes.get(i) != Some(&b';') {
             return Err(self.err(
                 XmlErrorKind::Syntax("`&` must start a reference ending in `;`".into()),
@@ -991,13 +996,9 @@ impl<'s> Builder<'s> {
         let src = self.src;
         let bytes = src.as_bytes();
         let name_at = start + 1;
-        let mut i = name_at;
-        while bytes
-            .get(i)
-            .is_some_and(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'>' | b'/' | b'<'))
-        {
-            i += 1;
-        }
+        let i = scan_until(bytes, name_at, |b| {
+            matches!(b, b' ' | b'\t' | b'\n' | b'>' | b'/' | b'<')
+        });
         if i == name_at {
             return Err(self.err(
                 XmlErrorKind::Syntax("`<` must be followed by a name".into()),
@@ -1302,20 +1303,10 @@ impl<'s> Builder<'s> {
     fn on_end(&mut self, start: usize) -> Result<usize, XmlError> {
         let bytes = self.src.as_bytes();
         let name_start = start + 2;
-        let mut i = name_start;
-        while bytes
-            .get(i)
-            .is_some_and(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'>' | b'<'))
-        {
-            i += 1;
-        }
-        let name_end = i;
-        while bytes
-            .get(i)
-            .is_some_and(|&b| matches!(b, b' ' | b'\t' | b'\n'))
-        {
-            i += 1;
-        }
+        let name_end = scan_until(bytes, name_start, |b| {
+            matches!(b, b' ' | b'\t' | b'\n' | b'>' | b'<')
+        });
+        let i = scan_until(bytes, name_end, |b| !matches!(b, b' ' | b'\t' | b'\n'));
         if bytes.get(i) != Some(&b'>') {
             return Err(self.err(
                 XmlErrorKind::Syntax("an end tag must be `</` name `>`".into()),
