@@ -713,6 +713,13 @@ fn locate_assertion(doc: &Document<'_>, response: NodeId) -> Result<Located, Sam
         Located::Encrypted => None,
     };
     for n in doc.descendants(response) {
+        // One look at the local name rules out nearly every node before any namespace test.
+        if !matches!(
+            doc.local_name(n),
+            "Assertion" | "EncryptedAssertion" | "Response"
+        ) {
+            continue;
+        }
         if Some(n) != allowed
             && (doc.is(n, ASSERTION_NS, "Assertion")
                 || doc.is(n, ASSERTION_NS, "EncryptedAssertion") && doc.parent(n) != Some(response)

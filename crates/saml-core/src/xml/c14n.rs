@@ -463,17 +463,19 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         if exclusive {
             let element_prefix = doc.prefix(id);
             self.consider(&mut ns, element_prefix);
-            for a in doc.attributes(id) {
-                if !a.prefix.is_empty() && a.prefix != "xml" {
-                    self.consider(&mut ns, a.prefix);
+            if let Some(el) = doc.element(id) {
+                for a in &doc.attrs[el.attrs.0 as usize..el.attrs.1 as usize] {
+                    let prefix = doc.str(a.prefix);
+                    if !prefix.is_empty() && prefix != "xml" {
+                        self.consider(&mut ns, prefix);
+                    }
                 }
             }
+            // A listed prefix that is not in scope is not rendered (`consider` finds no
+            // binding for it); `#default` is the default namespace, bound or not.
             for &p in &self.method.inclusive_prefixes {
                 let p = if p == "#default" { "" } else { p };
-                if p == "xml" || p == "xmlns" {
-                    continue;
-                }
-                if p.is_empty() || lookup(&self.scope, p).is_some() {
+                if p != "xml" && p != "xmlns" {
                     self.consider(&mut ns, p);
                 }
             }
