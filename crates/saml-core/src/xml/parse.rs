@@ -600,8 +600,8 @@ impl<'s> Builder<'s> {
 
     fn text_of(&self, s: Str) -> &str {
         // Only called for `Str::source` values built from `self.src`.
-        let start = s_start(s);
-        self.src.get(start..start + s_len(s)).unwrap_or_default()
+        let (start, len, _) = s.parts();
+        self.src.get(start..start + len).unwrap_or_default()
     }
 
     fn push_node(&mut self, data: NodeData, start: usize, offset: usize) -> Result<u32, XmlError> {
@@ -1188,11 +1188,9 @@ impl<'s> Builder<'s> {
 
     /// The text of a namespace `Str`, which may live in either buffer.
     fn ns_text(&self, s: Str) -> &str {
-        if s_is_decoded(s) {
-            let start = s_start(s);
-            self.decoded
-                .get(start..start + s_len(s))
-                .unwrap_or_default()
+        if s.is_decoded() {
+            let (start, len, _) = s.parts();
+            self.decoded.get(start..start + len).unwrap_or_default()
         } else {
             self.text_of(s)
         }
@@ -1343,22 +1341,6 @@ impl<'s> Builder<'s> {
         }
         Ok(end)
     }
-}
-
-fn s_start(s: Str) -> usize {
-    s_raw(s).0
-}
-
-fn s_len(s: Str) -> usize {
-    s_raw(s).1
-}
-
-fn s_is_decoded(s: Str) -> bool {
-    s_raw(s).2
-}
-
-fn s_raw(s: Str) -> (usize, usize, bool) {
-    s.parts()
 }
 
 #[cfg(test)]
