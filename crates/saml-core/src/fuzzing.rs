@@ -113,17 +113,19 @@ pub mod fixture {
     /// The service provider fuzz inputs are validated by.
     pub fn service_provider() -> Option<ServiceProvider> {
         let anchor = TrustAnchor::from_any(CERT_PEM, Some("fuzz")).ok()?;
-        Some(ServiceProvider::new(
-            IdpSettings::new(ISSUER, "https://idp.fuzz.example/sso", vec![anchor]),
+        ServiceProvider::new(
+            IdpSettings::new(ISSUER, "https://idp.fuzz.example/sso", vec![anchor])
+                .with_sign_requests(false),
             SpSettings::new(AUDIENCE, ACS).with_unsolicited(true),
-        ))
+        )
+        .ok()
     }
 }
 
 /// A Response signed by the fixture IdP at [`fixture::now`], valid for
 /// [`fixture::service_provider`] (used to make the `verify` seed corpus).
 pub fn signed_seed(target: crate::saml::idp::SignTarget) -> Option<String> {
-    use crate::saml::idp::{IdentityProvider, SpPeer, Subject};
+    use crate::saml::idp::{IdentityProvider, Subject};
     let key = crate::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).ok()?;
     let cert = crate::crypto::Certificate::from_pem(fixture::CERT_PEM, None).ok()?;
     let idp = IdentityProvider::new(
@@ -132,7 +134,7 @@ pub fn signed_seed(target: crate::saml::idp::SignTarget) -> Option<String> {
         crate::dsig::Signer::new(key, Some(cert)),
     )
     .with_sign_target(target);
-    let peer = SpPeer::new(fixture::AUDIENCE, fixture::ACS, Vec::new());
+    let peer = crate::saml::idp::danger::unsigned_requests(fixture::AUDIENCE, fixture::ACS);
     let subject = Subject::new("alice@example.com")
         .with_attribute("groups", vec!["a".into(), "b & c".into()]);
     idp.issue(&peer, &subject, None, fixture::now()).ok()
@@ -141,23 +143,18 @@ pub fn signed_seed(target: crate::saml::idp::SignTarget) -> Option<String> {
 /// Validates arbitrary bytes as a Response with a fixed trusted key. Must never panic;
 /// returns whether the input was accepted.
 pub fn verify(data: &[u8]) -> bool {
-    use crate::saml::replay::InMemoryReplayCache;
-    use crate::saml::sp::Solicitation;
+    use crate::saml::replay::InMemoryStore;
     let Some(sp) = fixture::service_provider() else {
         return false;
     };
     let accepted = sp
-        .validate(
-            data,
-            fixture::now(),
-            Solicitation::NotTracked,
-            &InMemoryReplayCache::new(4),
-        )
+        .validate(data, fixture::now(), crate::saml::sp::danger::not_tracked())
+        .and_then(|pending| pending.commit(&InMemoryStore::new(4)))
         .is_ok();
     // Whatever the outcome, the signature parts and digests of every Signature must be
     // computable without panicking (this is what `inspect` does).
     if let Ok(doc) = Document::parse_bytes(data, &Limits::default()) {
-        let policy = crate::crypto::AlgorithmPolicy::legacy();
+        let policy = crate::crypto::danger::legacy();
         for n in doc.descendants(doc.root_element()) {
             if doc.is(n, crate::dsig::DSIG_NS, "Signature")
                 && let Ok(parts) = crate::dsig::signature_parts(&doc, n)
@@ -198,7 +195,9 @@ pub fn authn_request(data: &[u8]) {
         "https://idp.fuzz.example/sso",
         crate::dsig::Signer::new(key, None),
     );
-    let peer = SpPeer::new(fixture::AUDIENCE, fixture::ACS, vec![anchor]);
+    let Ok(peer) = SpPeer::new(fixture::AUDIENCE, fixture::ACS, vec![anchor]) else {
+        return;
+    };
     let _ = idp.receive_post(&peer, data, None, fixture::now());
     if let Ok(query) = std::str::from_utf8(data) {
         let _ = idp.receive_redirect(&peer, query, fixture::now());

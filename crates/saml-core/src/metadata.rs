@@ -25,7 +25,7 @@
 //! | its `md:SingleSignOnService` (HTTP-POST preferred, else HTTP-Redirect) | [`IdpSettings::sso_url`], [`IdpSettings::sso_binding`] |
 //! | its `md:KeyDescriptor`s with `use="signing"` or no `use` → `ds:KeyInfo/ds:X509Data/ds:X509Certificate` | [`IdpSettings::signing_certificates`] |
 //! | its `@WantAuthnRequestsSigned` (default false) | [`IdpSettings::sign_requests`] |
-//! | `@validUntil` of the entity and its enclosing `EntitiesDescriptor`s (the earliest) | [`IdpMetadata::valid_until`], for the caller to check |
+//! | `@validUntil` of the entity and its enclosing `EntitiesDescriptor`s (the earliest) | [`IdpMetadata::valid_until`]; [`IdpMetadata::into_settings`] refuses metadata past it |
 //!
 //! Keys with `use="encryption"` are never trusted for signatures. Everything else in the
 //! settings keeps the defaults of [`IdpSettings::new`].
@@ -105,6 +105,18 @@ pub enum MetadataError {
         key_descriptor: usize,
         /// The `use` value.
         value: String,
+    },
+    /// The metadata's `validUntil` has passed: its keys are no longer vouched for.
+    #[error(
+        "the metadata of `{entity_id}` expired at {valid_until} (validUntil), and it is now {now}; fetch fresh metadata"
+    )]
+    Expired {
+        /// The entity.
+        entity_id: String,
+        /// The earliest validUntil of the entity and its enclosing descriptors.
+        valid_until: Instant,
+        /// The time of the check.
+        now: Instant,
     },
     /// A `validUntil` attribute is not an `xs:dateTime`.
     #[error("`validUntil`: {source}")]
@@ -292,17 +304,36 @@ impl IdpMetadata {
         self.want_authn_requests_signed
     }
 
-    /// The earliest `validUntil` of the entity and its enclosing `EntitiesDescriptor`s. This
-    /// library never reads the clock: refusing expired metadata is the caller's decision.
+    /// The earliest `validUntil` of the entity and its enclosing `EntitiesDescriptor`s.
+    /// [`into_settings`](Self::into_settings) refuses the metadata once it has passed.
     pub fn valid_until(&self) -> Option<Instant> {
         self.valid_until
     }
 
-    /// Settings for this IdP: issuer, preferred SSO service, signing certificates and
+    /// Settings for this IdP at `now`: issuer, preferred SSO service, signing certificates and
     /// `sign_requests = WantAuthnRequestsSigned`; every other field keeps the default of
     /// [`IdpSettings::new`]. An SP that signs every request anyway can set
     /// [`IdpSettings::with_sign_requests`] afterwards.
-    pub fn into_settings(self) -> IdpSettings {
+    ///
+    /// # Errors
+    ///
+    /// [`MetadataError::Expired`] when the metadata's `validUntil` has passed: its keys are no
+    /// longer vouched for. (Reading expired metadata for inspection is
+    /// [`danger::into_settings_ignoring_expiry`].)
+    pub fn into_settings(self, now: Instant) -> Result<IdpSettings, MetadataError> {
+        if let Some(valid_until) = self.valid_until
+            && now >= valid_until
+        {
+            return Err(MetadataError::Expired {
+                entity_id: self.entity_id,
+                valid_until,
+                now,
+            });
+        }
+        Ok(self.settings())
+    }
+
+    fn settings(self) -> IdpSettings {
         let (sso_url, binding) = match self.preferred_sso_service() {
             Some(e) => (e.location.clone(), e.binding),
             // Unreachable: parsing refuses metadata without a supported SSO service.
@@ -314,14 +345,26 @@ impl IdpMetadata {
     }
 }
 
-/// Reads IdP settings from SAML 2.0 metadata: shorthand for [`IdpMetadata::parse`] followed by
-/// [`IdpMetadata::into_settings`].
+/// Reads IdP settings from SAML 2.0 metadata at `now`: shorthand for [`IdpMetadata::parse`]
+/// followed by [`IdpMetadata::into_settings`].
 ///
 /// The metadata's own signature is **not** verified: the caller vouches for where the bytes
-/// came from (see the [module documentation](self)). Metadata without a signing certificate is
-/// an error.
-pub fn idp_settings_from_metadata(xml: &[u8]) -> Result<IdpSettings, MetadataError> {
-    IdpMetadata::parse(xml).map(IdpMetadata::into_settings)
+/// came from (see the [module documentation](self)). Metadata without a signing certificate,
+/// or whose `validUntil` has passed, is an error.
+pub fn idp_settings_from_metadata(xml: &[u8], now: Instant) -> Result<IdpSettings, MetadataError> {
+    IdpMetadata::parse(xml)?.into_settings(now)
+}
+
+/// Opt-outs for reading metadata that must not be trusted for a login.
+pub mod danger {
+    use super::IdpMetadata;
+    use crate::settings::IdpSettings;
+
+    /// Settings from metadata whatever its `validUntil` says: for inspecting an old capture
+    /// with the keys of its day, never for deciding a login.
+    pub fn into_settings_ignoring_expiry(metadata: IdpMetadata) -> IdpSettings {
+        metadata.settings()
+    }
 }
 
 fn select_entity(doc: &Document<'_>, wanted: Option<&str>) -> Result<NodeId, MetadataError> {
@@ -591,12 +634,12 @@ fn push_entity_start(out: &mut String, entity_id: &str) {
 pub fn sp_metadata(sp: &SpSettings, binding: Binding) -> String {
     let signs = sp.signer.is_some();
     let mut out = String::with_capacity(2048);
-    push_entity_start(&mut out, &sp.entity_id);
+    push_entity_start(&mut out, sp.entity_id());
     let _ = writeln!(
         out,
         "  <md:SPSSODescriptor AuthnRequestsSigned=\"{signs}\" WantAssertionsSigned=\"{}\" \
          protocolSupportEnumeration=\"{PROTOCOL_SUPPORT}\">",
-        sp.want_assertions_signed
+        sp.want_assertions_signed()
     );
     if let Some(cert) = sp.certificate() {
         push_signing_key(&mut out, cert);
@@ -609,7 +652,7 @@ pub fn sp_metadata(sp: &SpSettings, binding: Binding) -> String {
         out,
         "    <md:AssertionConsumerService Binding=\"{}\" Location=\"{}\" index=\"0\" isDefault=\"true\"/>",
         binding.uri(),
-        escaped(&sp.acs_url)
+        escaped(sp.acs_url())
     );
     out.push_str("  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n");
     out

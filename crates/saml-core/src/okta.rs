@@ -42,7 +42,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
 use crate::crypto::TrustAnchor;
-use crate::crypto::{Certificate, CryptoError, DigestAlgorithm, KeyKind, SignatureAlgorithm};
+use crate::crypto::{Certificate, CryptoError, DigestAlgorithm, KeyKind};
 use crate::settings::{self, Binding, IdpSettings, SignatureScope, SpSettings};
 
 /// Which of the two JSON documents an error is about.
@@ -477,11 +477,11 @@ fn load(idp_json: &[u8], key_json: &[u8], allow_sha1: bool) -> Result<OktaIdp, O
         .with_sso_binding(binding(&idp, SSO_BINDING)?.unwrap_or(Binding::HttpPost));
 
     if is_sha1(&idp, REQUEST_ALGORITHM, allow_sha1)? == Some(true) {
-        settings.request_signature_algorithm = SignatureAlgorithm::RsaSha1;
+        settings::danger::sign_requests_with_sha1(&mut settings);
     }
     match idp.string(REQUEST_SCOPE)? {
         None | Some("REQUEST") => {}
-        Some("NONE") => settings.sign_requests = false,
+        Some("NONE") => settings = settings.with_sign_requests(false),
         Some(other) => return Err(idp.unsupported(REQUEST_SCOPE, other, &["REQUEST", "NONE"])),
     }
     if is_sha1(&idp, RESPONSE_ALGORITHM, allow_sha1)? == Some(true) {
@@ -495,14 +495,15 @@ fn load(idp_json: &[u8], key_json: &[u8], allow_sha1: bool) -> Result<OktaIdp, O
                 &["RESPONSE", "ASSERTION", "TOKEN", "ANY"],
             )
         })?;
-        settings.response_signature_scope = scope;
+        settings = settings.with_signature_scope(scope);
     }
-    settings.max_clock_skew = match idp.value(MAX_CLOCK_SKEW) {
+    let skew = match idp.value(MAX_CLOCK_SKEW) {
         None => DEFAULT_CLOCK_SKEW,
         Some(v) => v.as_u64().map(Duration::from_millis).ok_or_else(|| {
             idp.wrong_type(MAX_CLOCK_SKEW, "a non-negative integer (milliseconds)", v)
         })?,
     };
+    settings = settings.with_max_clock_skew(skew);
 
     let account_link_groups = match idp.value("policy.accountLink.filter.groups.include") {
         None => Vec::new(),

@@ -2,12 +2,18 @@
 //! Provider" configuration (DESIGN.md has the table). They are the only trust source: the
 //! signing certificates here are the only keys a Response can verify with.
 //!
-//! Legacy opt-ins (SHA-1, RSA keys under 2048 bits) live in [`danger`] so a reviewer can audit
-//! them with one grep.
+//! Fields are private: settings are read through getters and changed through `with_*` methods,
+//! and whatever weakens verification (SHA-1, RSA keys under 2048 bits) lives in [`danger`] so
+//! a reviewer can audit it with one grep. Whether the settings can work at all (a trust anchor,
+//! a signing key when requests are signed, a key that fits the algorithm) is checked once,
+//! when the [`ServiceProvider`](crate::saml::sp::ServiceProvider) is built, and refused with a
+//! [`SettingsError`].
 
 use std::time::Duration;
 
-use crate::crypto::{AlgorithmPolicy, Certificate, SignatureAlgorithm, SigningKey, TrustAnchor};
+use crate::crypto::{
+    AlgorithmPolicy, Certificate, CryptoError, SignatureAlgorithm, SigningKey, TrustAnchor,
+};
 use crate::dsig::Signer;
 
 /// A SAML binding for sending a message.
@@ -78,34 +84,57 @@ impl SignatureScope {
     }
 }
 
-/// The identity provider as the service provider knows it.
-#[derive(Clone, Debug)]
+/// Settings that cannot work, refused when they are built rather than at the first login.
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
+pub enum SettingsError {
+    /// A required value is empty.
+    #[error("the setting `{field}` is empty")]
+    EmptyField {
+        /// Which setting (named as in Okta's IdP page).
+        field: &'static str,
+    },
+    /// No IdP Signature Certificate: nothing could ever verify, and keys in messages are never
+    /// trusted.
+    #[error("no IdP Signature Certificate is configured for `{issuer}`: nothing could verify")]
+    NoTrustAnchors {
+        /// The IdP Issuer URI.
+        issuer: String,
+    },
+    /// Request Signature is on, but the SP has no signing key.
+    #[error(
+        "Request Signature is on (AuthnRequests are signed), but the SP has no signing key; \
+         give SpSettings::with_signing_key a key, or turn request signing off"
+    )]
+    NoRequestSigningKey,
+    /// The SP's key cannot sign the configured Request Signature Algorithm.
+    #[error("the SP's signing key cannot sign with the Request Signature Algorithm {}: {source}", algorithm.uri())]
+    RequestKeyDoesNotFit {
+        /// The configured algorithm.
+        algorithm: SignatureAlgorithm,
+        /// Why the key refused it.
+        #[source]
+        source: CryptoError,
+    },
+}
+
+/// The identity provider as the service provider knows it. Build it with [`IdpSettings::new`]
+/// and the `with_*` methods; read it through the getters.
+#[derive(Clone, Debug)]
 pub struct IdpSettings {
-    /// IdP Issuer URI (e.g. `http://www.okta.com/exk…`): every Issuer in a Response must equal
-    /// it exactly.
-    pub issuer: String,
-    /// IdP Single Sign-On URL: where AuthnRequests are sent.
-    pub sso_url: String,
-    /// Request Binding: how AuthnRequests travel. Default: HTTP-POST.
-    pub sso_binding: Binding,
-    /// IdP Signature Certificates: the only keys trusted (several for rollover).
-    pub signing_certificates: Vec<TrustAnchor>,
-    /// Request Signature: whether AuthnRequests are signed. Default: true.
-    pub sign_requests: bool,
-    /// Request Signature Algorithm. Default: RSA-SHA256.
-    pub request_signature_algorithm: SignatureAlgorithm,
-    /// Response Signature Verification. Default: [`SignatureScope::Either`].
-    pub response_signature_scope: SignatureScope,
-    /// Response Signature Algorithm: the algorithms accepted. Default: SHA-256 and up, RSA
-    /// keys of at least 2048 bits.
-    pub algorithm_policy: AlgorithmPolicy,
-    /// Max Clock Skew applied to every time check. Default: 120 s.
-    pub max_clock_skew: Duration,
+    issuer: String,
+    sso_url: String,
+    sso_binding: Binding,
+    signing_certificates: Vec<TrustAnchor>,
+    sign_requests: bool,
+    request_signature_algorithm: Option<SignatureAlgorithm>,
+    response_signature_scope: SignatureScope,
+    algorithm_policy: AlgorithmPolicy,
+    max_clock_skew: Duration,
 }
 
 impl IdpSettings {
-    /// Settings with the defaults above.
+    /// Settings with the defaults the getters state.
     pub fn new(
         issuer: impl Into<String>,
         sso_url: impl Into<String>,
@@ -117,11 +146,59 @@ impl IdpSettings {
             sso_binding: Binding::HttpPost,
             signing_certificates,
             sign_requests: true,
-            request_signature_algorithm: SignatureAlgorithm::RsaSha256,
+            request_signature_algorithm: None,
             response_signature_scope: SignatureScope::Either,
             algorithm_policy: AlgorithmPolicy::default(),
             max_clock_skew: Duration::from_secs(120),
         }
+    }
+
+    /// IdP Issuer URI (e.g. `http://www.okta.com/exk…`): every Issuer in a Response must equal
+    /// it exactly.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// IdP Single Sign-On URL: where AuthnRequests are sent.
+    pub fn sso_url(&self) -> &str {
+        &self.sso_url
+    }
+
+    /// Request Binding: how AuthnRequests travel. Default: HTTP-POST.
+    pub fn sso_binding(&self) -> Binding {
+        self.sso_binding
+    }
+
+    /// IdP Signature Certificates: the only keys trusted (several for rollover).
+    pub fn signing_certificates(&self) -> &[TrustAnchor] {
+        &self.signing_certificates
+    }
+
+    /// Request Signature: whether AuthnRequests are signed. Default: true.
+    pub fn sign_requests(&self) -> bool {
+        self.sign_requests
+    }
+
+    /// Request Signature Algorithm. Default: `None`, the SP key's own SHA-256 algorithm
+    /// (RSA-SHA256 for RSA keys, ECDSA-SHA256 for P-256 keys).
+    pub fn request_signature_algorithm(&self) -> Option<SignatureAlgorithm> {
+        self.request_signature_algorithm
+    }
+
+    /// Response Signature Verification. Default: [`SignatureScope::Either`].
+    pub fn response_signature_scope(&self) -> SignatureScope {
+        self.response_signature_scope
+    }
+
+    /// Response Signature Algorithm: the algorithms accepted. Default: SHA-256 and up, RSA
+    /// keys of at least 2048 bits; weakened only through [`danger`].
+    pub fn algorithm_policy(&self) -> &AlgorithmPolicy {
+        &self.algorithm_policy
+    }
+
+    /// Max Clock Skew applied to every time check. Default: 120 s (Okta's default).
+    pub fn max_clock_skew(&self) -> Duration {
+        self.max_clock_skew
     }
 
     /// Sets the Request Binding.
@@ -147,26 +224,47 @@ impl IdpSettings {
         self.sign_requests = sign;
         self
     }
+
+    /// Sets the Request Signature Algorithm. The SP's key must be able to sign it, which is
+    /// checked when the service provider is built. (RSA-SHA1 needs
+    /// [`danger::sign_requests_with_sha1`].)
+    pub fn with_request_signature_algorithm(mut self, algorithm: SignatureAlgorithm) -> Self {
+        if !algorithm.uses_sha1() {
+            self.request_signature_algorithm = Some(algorithm);
+        }
+        self
+    }
+
+    /// Adds an IdP Signature Certificate (rollover).
+    pub fn with_signing_certificate(mut self, anchor: TrustAnchor) -> Self {
+        self.signing_certificates.push(anchor);
+        self
+    }
+
+    /// Whether these settings can work: a non-empty Issuer and at least one trust anchor.
+    pub(crate) fn check(&self) -> Result<(), SettingsError> {
+        if self.issuer.is_empty() {
+            return Err(SettingsError::EmptyField {
+                field: "IdP Issuer URI",
+            });
+        }
+        if self.signing_certificates.is_empty() {
+            return Err(SettingsError::NoTrustAnchors {
+                issuer: self.issuer.clone(),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The service provider itself.
 #[derive(Debug)]
-#[non_exhaustive]
 pub struct SpSettings {
-    /// Audience URI (the SP entity ID): an AudienceRestriction must contain it.
-    pub entity_id: String,
-    /// Assertion Consumer Service URL: `Response/@Destination` and the bearer
-    /// `SubjectConfirmationData/@Recipient` must equal it.
-    pub acs_url: String,
-    /// The key and certificate AuthnRequests are signed with, if they are (the certificate
-    /// is published in metadata and KeyInfo). Its algorithm is set from
-    /// [`IdpSettings::request_signature_algorithm`] when the service provider is built.
-    pub signer: Option<Signer>,
-    /// Whether unsolicited (IdP-initiated) Responses, which answer no AuthnRequest, are
-    /// accepted. Okta Org2Org sends them. Default: false.
-    pub allow_unsolicited: bool,
-    /// Whether the SP asks for signed assertions in its metadata. Default: true.
-    pub want_assertions_signed: bool,
+    entity_id: String,
+    acs_url: String,
+    pub(crate) signer: Option<Signer>,
+    allow_unsolicited: bool,
+    want_assertions_signed: bool,
 }
 
 impl SpSettings {
@@ -181,7 +279,36 @@ impl SpSettings {
         }
     }
 
-    /// Sets the AuthnRequest signing key and its certificate.
+    /// Audience URI (the SP entity ID): an AudienceRestriction must contain it.
+    pub fn entity_id(&self) -> &str {
+        &self.entity_id
+    }
+
+    /// Assertion Consumer Service URL: `Response/@Destination` and the bearer
+    /// `SubjectConfirmationData/@Recipient` must equal it.
+    pub fn acs_url(&self) -> &str {
+        &self.acs_url
+    }
+
+    /// The signer AuthnRequests are signed with, if they are (its certificate is published in
+    /// metadata and KeyInfo).
+    pub fn signer(&self) -> Option<&Signer> {
+        self.signer.as_ref()
+    }
+
+    /// Whether unsolicited (IdP-initiated) Responses, which answer no AuthnRequest, are
+    /// accepted. Okta Org2Org sends them. Default: false.
+    pub fn allow_unsolicited(&self) -> bool {
+        self.allow_unsolicited
+    }
+
+    /// Whether the SP asks for signed assertions in its metadata. Default: true.
+    pub fn want_assertions_signed(&self) -> bool {
+        self.want_assertions_signed
+    }
+
+    /// Sets the AuthnRequest signing key and its certificate. The signature algorithm is the
+    /// key's own SHA-256 one unless the IdP settings name another.
     pub fn with_signing_key(mut self, key: SigningKey, certificate: Certificate) -> Self {
         self.signer = Some(Signer::new(key, Some(certificate)));
         self
@@ -197,23 +324,47 @@ impl SpSettings {
         self.allow_unsolicited = allow;
         self
     }
+
+    /// Sets whether the SP asks for signed assertions in its metadata.
+    pub fn with_want_assertions_signed(mut self, want: bool) -> Self {
+        self.want_assertions_signed = want;
+        self
+    }
+
+    pub(crate) fn check(&self) -> Result<(), SettingsError> {
+        if self.entity_id.is_empty() {
+            return Err(SettingsError::EmptyField {
+                field: "Audience URI (SP entity ID)",
+            });
+        }
+        if self.acs_url.is_empty() {
+            return Err(SettingsError::EmptyField {
+                field: "Assertion Consumer Service URL",
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Legacy opt-ins that weaken verification. Each is a deliberate, auditable choice.
 pub mod danger {
     use super::IdpSettings;
+    use crate::crypto::SignatureAlgorithm;
 
     /// Accepts SHA-1 digests and RSA-SHA1 signatures from this IdP. Only for IdPs that cannot
     /// sign with SHA-256 yet; SHA-1 collisions are practical.
     pub fn allow_sha1(settings: &mut IdpSettings) {
-        settings.algorithm_policy = settings.algorithm_policy.clone().with_sha1(true);
+        settings.algorithm_policy = crate::crypto::danger::allow_sha1(&settings.algorithm_policy);
     }
 
     /// Accepts RSA keys down to `bits` (at least 1024) from this IdP.
     pub fn allow_small_rsa_keys(settings: &mut IdpSettings, bits: u32) {
-        settings.algorithm_policy = settings
-            .algorithm_policy
-            .clone()
-            .with_min_rsa_bits(bits.max(1024));
+        settings.algorithm_policy =
+            crate::crypto::danger::allow_small_rsa_keys(&settings.algorithm_policy, bits);
+    }
+
+    /// Signs AuthnRequests with RSA-SHA1, for IdPs that verify nothing else.
+    pub fn sign_requests_with_sha1(settings: &mut IdpSettings) {
+        settings.request_signature_algorithm = Some(SignatureAlgorithm::RsaSha1);
     }
 }

@@ -162,50 +162,54 @@ impl DigestAlgorithm {
 
 /// Which algorithms and key sizes are acceptable.
 ///
-/// The default is strict: no SHA-1, RSA keys of at least 2048 bits.
+/// The default is strict: no SHA-1, RSA keys of at least 2048 bits. It can be made stricter
+/// here ([`with_min_rsa_bits`](Self::with_min_rsa_bits)); it is weakened only through
+/// [`crate::crypto::danger`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct AlgorithmPolicy {
-    /// Accept `rsa-sha1` signatures and `sha1` digests.
-    pub allow_sha1: bool,
-    /// Smallest RSA modulus accepted, in bits. Values below 1024 behave as
-    /// 1024, the smallest size the backend can verify; RSA-SHA384 and
-    /// RSA-PSS always need at least 2048 bits (see [`PublicKey::verify`]).
-    ///
-    /// [`PublicKey::verify`]: crate::crypto::PublicKey::verify
-    pub min_rsa_bits: u32,
+    allow_sha1: bool,
+    min_rsa_bits: u32,
 }
+
+/// The smallest RSA modulus the default policy accepts, and the floor of
+/// [`AlgorithmPolicy::with_min_rsa_bits`].
+pub const DEFAULT_MIN_RSA_BITS: u32 = 2048;
 
 impl Default for AlgorithmPolicy {
     fn default() -> Self {
         Self {
             allow_sha1: false,
-            min_rsa_bits: 2048,
+            min_rsa_bits: DEFAULT_MIN_RSA_BITS,
         }
     }
 }
 
 impl AlgorithmPolicy {
-    /// A permissive policy for legacy identity providers: SHA-1 allowed, RSA
-    /// keys down to 1024 bits.
-    pub fn legacy() -> Self {
-        Self {
-            allow_sha1: true,
-            min_rsa_bits: 1024,
-        }
+    /// Whether `rsa-sha1` signatures and `sha1` digests are accepted. Default: false.
+    pub fn allow_sha1(&self) -> bool {
+        self.allow_sha1
     }
 
-    /// Returns the policy with SHA-1 allowed or not.
+    /// Smallest RSA modulus accepted, in bits. Default: 2048. Values below 1024 behave as
+    /// 1024, the smallest size the backend can verify; RSA-SHA384 and RSA-PSS always need at
+    /// least 2048 bits (see [`PublicKey::verify`]).
+    ///
+    /// [`PublicKey::verify`]: crate::crypto::PublicKey::verify
+    pub fn min_rsa_bits(&self) -> u32 {
+        self.min_rsa_bits
+    }
+
+    /// Returns the policy with a larger minimum RSA modulus size. A value below the default
+    /// (2048) is ignored: weakening goes through [`crate::crypto::danger`].
     #[must_use]
-    pub fn with_sha1(mut self, allow: bool) -> Self {
-        self.allow_sha1 = allow;
+    pub fn with_min_rsa_bits(mut self, bits: u32) -> Self {
+        self.min_rsa_bits = bits.max(DEFAULT_MIN_RSA_BITS).max(self.min_rsa_bits);
         self
     }
 
-    /// Returns the policy with a new minimum RSA modulus size.
-    #[must_use]
-    pub fn with_min_rsa_bits(mut self, bits: u32) -> Self {
-        self.min_rsa_bits = bits;
+    pub(crate) fn weakened(mut self, allow_sha1: bool, min_rsa_bits: u32) -> Self {
+        self.allow_sha1 |= allow_sha1;
+        self.min_rsa_bits = self.min_rsa_bits.min(min_rsa_bits.max(1024));
         self
     }
 

@@ -426,7 +426,7 @@ fn rsa_verification_params(
     policy: &AlgorithmPolicy,
 ) -> Result<&'static rs::RsaParameters, CryptoError> {
     use SignatureAlgorithm as A;
-    let min = policy.min_rsa_bits.max(RSA_VERIFY_MIN_BITS);
+    let min = policy.min_rsa_bits().max(RSA_VERIFY_MIN_BITS);
     if bits < min {
         return Err(CryptoError::RsaKeyTooSmall { bits, min });
     }

@@ -319,6 +319,25 @@ impl SigningKey {
         }
     }
 
+    /// Whether this key can sign with `alg`: [`CryptoError::KeyAlgorithmMismatch`] for an
+    /// algorithm of another key family, [`CryptoError::UnsupportedAlgorithm`] for one of the
+    /// right family that this key cannot sign.
+    pub fn check_algorithm(&self, alg: SignatureAlgorithm) -> Result<(), CryptoError> {
+        if self.signing_algorithms().contains(&alg) {
+            Ok(())
+        } else if same_family(self.kind(), alg) {
+            Err(CryptoError::UnsupportedAlgorithm {
+                uri: alg.uri().to_owned(),
+                allowed: self.signing_algorithms().iter().map(|a| a.uri()).collect(),
+            })
+        } else {
+            Err(CryptoError::KeyAlgorithmMismatch {
+                algorithm: alg.uri(),
+                key: self.kind(),
+            })
+        }
+    }
+
     /// Signs `message` (the canonicalized `SignedInfo`) with `alg`.
     ///
     /// ECDSA signatures are the fixed-length `r || s` XML Signature uses.

@@ -21,7 +21,33 @@ pub mod key;
 
 use std::fmt;
 
-pub use algorithm::{AlgorithmPolicy, DigestAlgorithm, SignatureAlgorithm};
+pub use algorithm::{AlgorithmPolicy, DEFAULT_MIN_RSA_BITS, DigestAlgorithm, SignatureAlgorithm};
+
+/// Algorithm policies that accept what the default refuses. Each is a deliberate, auditable
+/// choice; settings reach them through [`crate::settings::danger`].
+pub mod danger {
+    use super::AlgorithmPolicy;
+
+    /// `policy` with SHA-1 digests and RSA-SHA1 signatures accepted. SHA-1 collisions are
+    /// practical.
+    #[must_use]
+    pub fn allow_sha1(policy: &AlgorithmPolicy) -> AlgorithmPolicy {
+        policy.clone().weakened(true, u32::MAX)
+    }
+
+    /// `policy` with RSA keys down to `bits` (at least 1024) accepted.
+    #[must_use]
+    pub fn allow_small_rsa_keys(policy: &AlgorithmPolicy, bits: u32) -> AlgorithmPolicy {
+        policy.clone().weakened(false, bits)
+    }
+
+    /// The most permissive policy: SHA-1 and RSA keys down to 1024 bits. For inspecting
+    /// legacy captures, never for deciding a login.
+    #[must_use]
+    pub fn legacy() -> AlgorithmPolicy {
+        AlgorithmPolicy::default().weakened(true, 1024)
+    }
+}
 pub use cert::{Certificate, KeyKind, PublicKey, TrustAnchor};
 pub use key::SigningKey;
 
@@ -88,7 +114,7 @@ pub enum CryptoError {
 
     /// The algorithm uses SHA-1 and the policy does not allow it.
     #[error(
-        "algorithm `{uri}` uses SHA-1, which the algorithm policy forbids (set `allow_sha1` to accept it)"
+        "algorithm `{uri}` uses SHA-1, which the algorithm policy forbids (accepting it needs `settings::danger::allow_sha1`, or `--allow-sha1` on the CLI)"
     )]
     Sha1NotAllowed {
         /// The SHA-1 based algorithm URI.

@@ -38,6 +38,9 @@ pub enum DsigError {
     /// A comment or processing instruction inside the Signature element (CVE-2025-29775).
     #[error("comments and processing instructions are not allowed inside `Signature`")]
     CommentInSignature,
+    /// The Signature is the document element: it has no parent to sign.
+    #[error("the Signature has no parent element (detached signatures are not supported)")]
+    DetachedSignature,
     /// The digest of the referenced element does not match its `DigestValue`.
     #[error(
         "digest mismatch for Reference `{reference}`: computed {computed}, the document says \
@@ -55,6 +58,21 @@ pub enum DsigError {
     /// Two elements carry the same ID (the basis of signature-wrapping attacks).
     #[error("the ID `{0}` occurs more than once in the document")]
     DuplicateId(String),
+    /// A required child of a Signature part is missing.
+    #[error("malformed Signature: `{parent}` has no `{expected}`")]
+    MissingElement {
+        /// The element that should contain it.
+        parent: &'static str,
+        /// The missing child.
+        expected: &'static str,
+    },
+    /// A method element (CanonicalizationMethod, SignatureMethod, Transform, DigestMethod)
+    /// without its Algorithm attribute.
+    #[error("malformed Signature: `{element}` has no Algorithm")]
+    MissingAlgorithm {
+        /// The element.
+        element: String,
+    },
     /// The element that must be signed carries no `Signature` child.
     #[error("`{element}` carries no Signature")]
     MissingSignature {
@@ -66,6 +84,12 @@ pub enum DsigError {
     MultipleSignatures {
         /// The element.
         element: String,
+    },
+    /// The element given as a Signature is not `ds:Signature`.
+    #[error("`{found}` is not a ds:Signature element")]
+    NotASignature {
+        /// What it is.
+        found: String,
     },
     /// No keys are configured: verification never falls back to keys found in the message.
     #[error("no trusted signing certificates are configured")]
@@ -86,6 +110,10 @@ pub enum DsigError {
         /// The Reference URI.
         uri: String,
     },
+    /// SignedInfo holds more than one Reference, or something after it (SAML signs exactly one
+    /// element per signature).
+    #[error("malformed Signature: SignedInfo must hold exactly one Reference and nothing after it")]
+    ReferenceCount,
     /// No configured key verifies the SignatureValue.
     #[error(
         "the signature does not verify with any configured certificate{key_info}; configured: {configured}"
@@ -101,12 +129,50 @@ pub enum DsigError {
     /// `SignedInfo` or `Reference` elements).
     #[error("malformed Signature: {0}")]
     Structure(String),
+    /// The signer could not find the Signature it had just inserted (an internal error).
+    #[error("the Signature template could not be placed in the document")]
+    SignatureNotPlaced,
+    /// A SignatureValue longer than any supported key could produce (the largest, RSA-16384,
+    /// gives 2,048 bytes): malformed, refused before any key is tried.
+    #[error(
+        "malformed Signature: SignatureValue is {len} bytes of base64 text, more than the {max} any supported key produces"
+    )]
+    SignatureValueTooLong {
+        /// Its length in bytes of base64 text.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A transform other than enveloped-signature and one canonicalization, or these in a
     /// wrong number or order.
     #[error("transform `{uri}` is not allowed: only enveloped-signature then one canonicalization")]
     Transform {
         /// The transform's Algorithm URI.
         uri: String,
+    },
+    /// An element inside a Signature part where none is allowed.
+    #[error("malformed Signature: unexpected `{found}` in `{parent}`")]
+    UnexpectedElement {
+        /// The element it was found in.
+        parent: &'static str,
+        /// Its qualified name.
+        found: String,
+    },
+    /// Text inside a Signature part where only whitespace is allowed.
+    #[error("malformed Signature: unexpected text inside `{parent}`")]
+    UnexpectedText {
+        /// The element it was found in.
+        parent: &'static str,
+    },
+    /// A different element where a Signature part requires a specific one.
+    #[error("malformed Signature: expected `{expected}` in `{parent}`, found `{found}`")]
+    WrongElement {
+        /// The element it was found in.
+        parent: &'static str,
+        /// The element required there.
+        expected: &'static str,
+        /// What is there instead.
+        found: String,
     },
     /// The document to sign or verify does not parse.
     #[error("{0}")]

@@ -14,6 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::DSIG_NS;
 use super::error::DsigError;
+use crate::crypto::CryptoError;
 use super::verify::{DigestSink, ENVELOPED_SIGNATURE};
 use crate::crypto::{Certificate, DigestAlgorithm, SignatureAlgorithm, SigningKey};
 use crate::xml::c14n::{self, Algorithm, Method};
@@ -32,21 +33,29 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// A signer with RSA-SHA256 and SHA-256 (call [`with_algorithm`](Self::with_algorithm)
-    /// for an EC or Ed25519 key).
+    /// A signer with the key's own algorithm ([`SigningKey::default_algorithm`]: RSA-SHA256
+    /// for RSA keys, ECDSA-SHA256 for P-256, ECDSA-SHA384 for P-384, Ed25519) and SHA-256
+    /// digests.
     pub fn new(key: SigningKey, certificate: Option<Certificate>) -> Self {
         Self {
+            algorithm: key.default_algorithm(),
             key,
             certificate,
-            algorithm: SignatureAlgorithm::RsaSha256,
             digest: DigestAlgorithm::Sha256,
         }
     }
 
-    /// Chooses the signature algorithm.
-    pub fn with_algorithm(mut self, algorithm: SignatureAlgorithm) -> Self {
+    /// Chooses another signature algorithm the key can sign with.
+    ///
+    /// # Errors
+    ///
+    /// [`CryptoError::KeyAlgorithmMismatch`] for an algorithm of another key family (an
+    /// ECDSA algorithm for an RSA key), [`CryptoError::UnsupportedAlgorithm`] for one of the
+    /// right family that this key cannot sign.
+    pub fn with_algorithm(mut self, algorithm: SignatureAlgorithm) -> Result<Self, CryptoError> {
+        self.key.check_algorithm(algorithm)?;
         self.algorithm = algorithm;
-        self
+        Ok(self)
     }
 
     /// Chooses the digest algorithm.
@@ -128,14 +137,14 @@ impl Signer {
         let signature = placed
             .element_children(element)
             .find(|&c| placed.is(c, DSIG_NS, "Signature"))
-            .ok_or_else(|| DsigError::Structure("inserted Signature not found".into()))?;
+            .ok_or(DsigError::SignatureNotPlaced)?;
         let mut kids = placed.element_children(signature);
         let signed_info = kids
             .next()
-            .ok_or_else(|| DsigError::Structure("SignedInfo".into()))?;
+            .ok_or(DsigError::SignatureNotPlaced)?;
         let value = kids
             .next()
-            .ok_or_else(|| DsigError::Structure("SignatureValue".into()))?;
+            .ok_or(DsigError::SignatureNotPlaced)?;
         let canonical = c14n::to_vec(&placed, Some(signed_info), None, &exclusive)?;
         let signature_value = STANDARD.encode(self.key.sign(self.algorithm, &canonical)?);
         let value_span = placed.span(value);

@@ -51,8 +51,9 @@ pub struct Verified<'d, 'a> {
 }
 
 impl<'d, 'a> Verified<'d, 'a> {
-    /// The document.
-    pub fn document(&self) -> &'d Document<'a> {
+    /// The document (crate-private: the whole document is not verified, only what
+    /// [`covers`](Self::covers) says).
+    pub(crate) fn document(&self) -> &'d Document<'a> {
         self.doc
     }
 
@@ -116,6 +117,11 @@ pub struct SignatureParts<'d> {
 
 /// Walks the element children of a Signature element, refusing anything but whitespace text
 /// between them.
+/// The longest SignatureValue text accepted, in bytes: the base64 of the largest signature a
+/// supported key makes (RSA-16384, 2,048 bytes → 2,732 characters) with room for line breaks
+/// every 64 characters in CRLF form.
+const MAX_SIGNATURE_VALUE_TEXT: usize = 4096;
+
 struct Strict<'d, 'a> {
     doc: &'d Document<'a>,
     children: Children<'d, 'a>,
@@ -145,10 +151,9 @@ impl<'d, 'a> Strict<'d, 'a> {
                     return Err(DsigError::CommentInSignature);
                 }
                 _ => {
-                    return Err(DsigError::Structure(format!(
-                        "unexpected text inside `{}`",
-                        self.parent
-                    )));
+                    return Err(DsigError::UnexpectedText {
+                        parent: self.parent,
+                    });
                 }
             }
         }
@@ -159,15 +164,15 @@ impl<'d, 'a> Strict<'d, 'a> {
     fn expect(&mut self, local: &'static str) -> Result<NodeId, DsigError> {
         match self.next()? {
             Some(c) if self.doc.is(c, DSIG_NS, local) => Ok(c),
-            Some(c) => Err(DsigError::Structure(format!(
-                "expected `{local}` in `{}`, found `{}`",
-                self.parent,
-                self.doc.qualified_name(c)
-            ))),
-            None => Err(DsigError::Structure(format!(
-                "`{}` has no `{local}`",
-                self.parent
-            ))),
+            Some(c) => Err(DsigError::WrongElement {
+                parent: self.parent,
+                expected: local,
+                found: self.doc.qualified_name(c).into_owned(),
+            }),
+            None => Err(DsigError::MissingElement {
+                parent: self.parent,
+                expected: local,
+            }),
         }
     }
 
@@ -187,19 +192,19 @@ impl<'d, 'a> Strict<'d, 'a> {
     fn end(&mut self) -> Result<(), DsigError> {
         match self.next()? {
             None => Ok(()),
-            Some(c) => Err(DsigError::Structure(format!(
-                "unexpected `{}` in `{}`",
-                self.doc.qualified_name(c),
-                self.parent
-            ))),
+            Some(c) => Err(DsigError::UnexpectedElement {
+                parent: self.parent,
+                found: self.doc.qualified_name(c).into_owned(),
+            }),
         }
     }
 }
 
 fn algorithm_attr<'d>(doc: &'d Document<'_>, node: NodeId) -> Result<&'d str, DsigError> {
-    doc.attribute(node, "Algorithm").ok_or_else(|| {
-        DsigError::Structure(format!("`{}` has no Algorithm", doc.qualified_name(node)))
-    })
+    doc.attribute(node, "Algorithm")
+        .ok_or_else(|| DsigError::MissingAlgorithm {
+            element: doc.qualified_name(node).into_owned(),
+        })
 }
 
 /// Reads a c14n method element (CanonicalizationMethod or Transform) with its optional
@@ -233,10 +238,10 @@ fn c14n_method<'d>(
             prefixes = Some(doc.attribute(child, "PrefixList").unwrap_or(""));
             kids.end()?;
         } else {
-            return Err(DsigError::Structure(format!(
-                "unexpected `{}` in a canonicalization method",
-                doc.qualified_name(child)
-            )));
+            return Err(DsigError::UnexpectedElement {
+                parent: "CanonicalizationMethod",
+                found: doc.qualified_name(child).into_owned(),
+            });
         }
     }
     Ok(method.with_inclusive_prefixes(prefixes.unwrap_or("").split_ascii_whitespace()))
@@ -249,7 +254,9 @@ pub fn signature_parts<'d>(
     signature: NodeId,
 ) -> Result<SignatureParts<'d>, DsigError> {
     if !doc.is(signature, DSIG_NS, "Signature") {
-        return Err(DsigError::Structure("not a ds:Signature element".into()));
+        return Err(DsigError::NotASignature {
+            found: doc.qualified_name(signature).into_owned(),
+        });
     }
     // No comments or processing instructions anywhere inside the Signature.
     let range = signature.index() + 1..doc.node(signature).end as usize;
@@ -274,16 +281,14 @@ pub fn signature_parts<'d>(
     let sm = si.expect("SignatureMethod")?;
     let signature_method = algorithm_attr(doc, sm)?;
     if let Some(child) = Strict::new(doc, sm, "SignatureMethod").next()? {
-        return Err(DsigError::Structure(format!(
-            "unexpected `{}` in SignatureMethod",
-            doc.qualified_name(child)
-        )));
+        return Err(DsigError::UnexpectedElement {
+            parent: "SignatureMethod",
+            found: doc.qualified_name(child).into_owned(),
+        });
     }
     let reference = si.expect("Reference")?;
     if si.next()?.is_some() {
-        return Err(DsigError::Structure(
-            "SignedInfo must hold exactly one Reference and nothing after it".into(),
-        ));
+        return Err(DsigError::ReferenceCount);
     }
 
     let reference_uri = doc.attribute(reference, "URI").unwrap_or("");
@@ -296,19 +301,19 @@ pub fn signature_parts<'d>(
         let mut c14n_seen = false;
         while let Some(tr) = t.next()? {
             if !doc.is(tr, DSIG_NS, "Transform") {
-                return Err(DsigError::Structure(format!(
-                    "unexpected `{}` in Transforms",
-                    doc.qualified_name(tr)
-                )));
+                return Err(DsigError::UnexpectedElement {
+                    parent: "Transforms",
+                    found: doc.qualified_name(tr).into_owned(),
+                });
             }
             count += 1;
             let uri = algorithm_attr(doc, tr)?;
             if uri == ENVELOPED_SIGNATURE && count == 1 {
                 if let Some(child) = Strict::new(doc, tr, "Transform").next()? {
-                    return Err(DsigError::Structure(format!(
-                        "unexpected `{}` in the enveloped-signature Transform",
-                        doc.qualified_name(child)
-                    )));
+                    return Err(DsigError::UnexpectedElement {
+                        parent: "Transform",
+                        found: doc.qualified_name(child).into_owned(),
+                    });
                 }
                 enveloped = true;
             } else if count == 2 && !c14n_seen && Method::from_uri(uri).is_some() {
@@ -423,7 +428,7 @@ fn referenced_element(doc: &Document<'_>, parts: &SignatureParts<'_>) -> Result<
     let parent = doc
         .parent(parts.signature)
         .filter(|&p| doc.is_element(p))
-        .ok_or_else(|| DsigError::Structure("the Signature has no parent element".into()))?;
+        .ok_or(DsigError::DetachedSignature)?;
     // `Verifier::verify` has already refused any duplicate ID in the document; the lookup
     // below still refuses a duplicate of this ID for callers that come here directly.
     let uri = parts.reference_uri;
@@ -528,6 +533,15 @@ impl Verifier {
         }
         let parts = signature_parts(doc, signature)?;
         let element = referenced_element(doc, &parts)?;
+        // The largest supported key (RSA-16384) signs 2,048 bytes: 2,732 base64 characters,
+        // plus line breaks. Anything longer is malformed, and is refused before any work.
+        let signature_text = doc.text(parts.signature_value);
+        if signature_text.len() > MAX_SIGNATURE_VALUE_TEXT {
+            return Err(DsigError::SignatureValueTooLong {
+                len: signature_text.len(),
+                max: MAX_SIGNATURE_VALUE_TEXT,
+            });
+        }
         let algorithm = self.policy.check_signature(parts.signature_method)?;
         let digest = self.policy.check_digest(parts.digest_method)?;
 
@@ -540,7 +554,7 @@ impl Verifier {
             &parts.c14n,
             &mut signed_info,
         )?;
-        let signature_value = decode_base64(&doc.text(parts.signature_value), "SignatureValue")?;
+        let signature_value = decode_base64(&signature_text, "SignatureValue")?;
         let key_index = self.verify_with_anchors(
             || key_info_certificate(doc, &parts),
             algorithm,

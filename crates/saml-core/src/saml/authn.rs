@@ -95,8 +95,8 @@ impl ServiceProvider {
              ID=\"{id}\" Version=\"2.0\" IssueInstant=\"{now}\" Destination=\"{dest}\" \
              AssertionConsumerServiceURL=\"{acs}\" ProtocolBinding=\"{post}\"{force}{passive}>\
              <saml:Issuer>{issuer}</saml:Issuer>",
-            dest = escape(&idp.sso_url),
-            acs = escape(&sp.acs_url),
+            dest = escape(idp.sso_url()),
+            acs = escape(sp.acs_url()),
             post = Binding::HttpPost.uri(),
             force = if options.force_authn {
                 " ForceAuthn=\"true\""
@@ -108,7 +108,7 @@ impl ServiceProvider {
             } else {
                 ""
             },
-            issuer = escape(&sp.entity_id),
+            issuer = escape(sp.entity_id()),
         );
         if let Some(format) = &options.name_id_format {
             let _ = write!(
@@ -129,28 +129,26 @@ impl ServiceProvider {
         }
         xml.push_str("</samlp:AuthnRequest>");
 
-        let sign = idp.sign_requests;
-        let signer = match (sign, sp.signer.as_ref()) {
-            (true, Some(s)) => Some(s),
-            (true, None) => {
-                return Err(SamlError::Signing(crate::dsig::DsigError::Structure(
-                    "request signing is on, but the SP has no signing key".into(),
-                )));
-            }
-            (false, _) => None,
-        };
-        if idp.sso_binding == Binding::HttpPost
+        let sign = idp.sign_requests();
+        // `ServiceProvider::new` refused request signing without a key.
+        let signer = if sign { sp.signer() } else { None };
+        if idp.sso_binding() == Binding::HttpPost
             && let Some(signer) = signer
         {
             xml = signer.sign_element(&xml, &id).map_err(SamlError::Signing)?;
         }
-        requests.insert(&id, plus(now, REQUEST_LIFETIME_SECONDS), now);
+        requests
+            .insert(&id, plus(now, REQUEST_LIFETIME_SECONDS), now)
+            .map_err(|source| SamlError::RequestStoreUnavailable {
+                in_response_to: id.clone(),
+                source,
+            })?;
         Ok(OutgoingRequest {
             id,
-            destination: idp.sso_url.clone(),
-            binding: idp.sso_binding,
+            destination: idp.sso_url().to_owned(),
+            binding: idp.sso_binding(),
             xml,
-            signed_redirect: sign && idp.sso_binding == Binding::HttpRedirect,
+            signed_redirect: sign && idp.sso_binding() == Binding::HttpRedirect,
         })
     }
 
@@ -172,7 +170,7 @@ impl ServiceProvider {
         relay_state: Option<&str>,
     ) -> Result<String, SamlError> {
         let encoded = binding::encode_redirect(request.xml.as_bytes());
-        let query = match (request.signed_redirect, self.sp().signer.as_ref()) {
+        let query = match (request.signed_redirect, self.sp().signer()) {
             (true, Some(signer)) => sign_query("SAMLRequest", &encoded, relay_state, signer)
                 .map_err(SamlError::Signing)?,
             _ => {

@@ -116,21 +116,80 @@ pub enum SamlError {
         /// What the element says (`None` when it has no Issuer).
         found: Option<String>,
     },
-    /// A required element or attribute is missing or malformed.
-    #[error("{0}")]
-    Malformed(String),
-    /// No AudienceRestriction at all (the Web SSO profile requires one naming the SP).
+    /// A required element is missing.
+    #[error("the {parent} has no {element}")]
+    MissingElement {
+        /// The element that should contain it.
+        parent: &'static str,
+        /// The missing element.
+        element: &'static str,
+    },
+    /// A required attribute is missing.
+    #[error("the {element} has no {attribute} attribute")]
+    MissingAttribute {
+        /// The element.
+        element: &'static str,
+        /// The missing attribute.
+        attribute: &'static str,
+    },
+    /// A time attribute is not an xs:dateTime.
+    #[error("`{element}/@{attribute}` is not a valid xs:dateTime: {source}")]
+    InvalidTime {
+        /// The element.
+        element: String,
+        /// The attribute.
+        attribute: &'static str,
+        /// Why it does not parse.
+        #[source]
+        source: crate::time::TimeError,
+    },
+    /// The NameID is empty (or only XML whitespace): there is no subject to log in.
+    #[error("the Subject's NameID is empty")]
+    EmptyNameId,
+    /// The Assertion has no Conditions (the Web SSO profile requires an AudienceRestriction,
+    /// which lives there).
+    #[error(
+        "the Assertion has no Conditions, so no AudienceRestriction naming the SP (Audience URI `{expected}`)"
+    )]
+    MissingConditions {
+        /// The configured SP entity ID.
+        expected: String,
+    },
+/// No AudienceRestriction at all (the Web SSO profile requires one naming the SP).
     #[error("the Assertion has no AudienceRestriction naming the SP (Audience URI `{expected}`)")]
     MissingAudienceRestriction {
         /// The configured SP entity ID.
         expected: String,
     },
-    /// More than one Assertion (or EncryptedAssertion), or one outside its place.
-    #[error("{0}")]
-    AssertionCount(String),
-    /// No bearer SubjectConfirmation satisfies Recipient, NotOnOrAfter and InResponseTo.
-    #[error("no bearer SubjectConfirmation is acceptable: {0}")]
-    NoBearerConfirmation(String),
+    /// Not exactly one Assertion (or EncryptedAssertion) as a direct child of the Response.
+    #[error(
+        "the Response carries {found} Assertions/EncryptedAssertions as direct children; exactly one is allowed"
+    )]
+    AssertionCount {
+        /// How many there are.
+        found: usize,
+    },
+    /// An Assertion, EncryptedAssertion or Response somewhere other than the one allowed place.
+    #[error(
+        "unexpected `{element}` inside the Response (only one Assertion, as a direct child, is allowed)"
+    )]
+    UnexpectedAssertion {
+        /// The qualified name of the element found.
+        element: String,
+    },
+    /// The Subject has no bearer SubjectConfirmation.
+    #[error(
+        "no bearer SubjectConfirmation: the Subject has none with Method `urn:oasis:names:tc:SAML:2.0:cm:bearer`"
+    )]
+    NoBearerConfirmation,
+    /// A bearer SubjectConfirmation without SubjectConfirmationData.
+    #[error("the bearer SubjectConfirmation has no SubjectConfirmationData")]
+    BearerWithoutData,
+    /// A bearer SubjectConfirmationData without NotOnOrAfter (Profiles §4.1.4.2 requires it).
+    #[error(
+        "the bearer SubjectConfirmationData has no NotOnOrAfter; SAML Profiles §4.1.4.2 requires one"
+    )]
+    BearerWithoutNotOnOrAfter,
     /// The Recipient of the bearer confirmation is not the ACS URL.
     #[error("Recipient mismatch: the ACS URL is `{expected}`, the bearer SubjectConfirmationData's Recipient is {}", found.as_deref().map_or("absent".to_owned(), |f| format!("`{f}`")))]
     RecipientMismatch {
@@ -144,6 +203,29 @@ pub enum SamlError {
     Replay {
         /// The assertion ID.
         assertion_id: String,
+    },
+    /// The replay cache could not be consulted (unreachable, timed out): the login is refused
+    /// rather than risk accepting a replay.
+    #[error(
+        "the replay cache is unavailable, so assertion `{assertion_id}` cannot be recorded and is refused: {source}"
+    )]
+    ReplayStoreUnavailable {
+        /// The assertion that could not be recorded.
+        assertion_id: String,
+        /// What the store reported.
+        #[source]
+        source: super::replay::StoreError,
+    },
+    /// The outstanding-request store could not be consulted: the Response is refused.
+    #[error(
+        "the request store is unavailable, so InResponseTo `{in_response_to}` cannot be checked: {source}"
+    )]
+    RequestStoreUnavailable {
+        /// The request ID that could not be consumed or recorded.
+        in_response_to: String,
+        /// What the store reported.
+        #[source]
+        source: super::replay::StoreError,
     },
     /// The replay cache cannot take more entries (it fails closed).
     #[error("the replay cache is full ({capacity} live entries); refusing rather than forgetting")]
@@ -166,7 +248,7 @@ pub enum SamlError {
         /// The configured scope.
         scope: &'static str,
         /// What is missing.
-        missing: String,
+        missing: &'static str,
     },
     /// The Status is not Success.
     #[error("the IdP answered with status {}{}", codes.join(" / "), message.as_deref().map_or(String::new(), |m| format!(": {m}")))]
@@ -177,7 +259,7 @@ pub enum SamlError {
         message: Option<String>,
     },
     /// An unsolicited Response where the settings require one that answers a request.
-    #[error("unsolicited Response (no InResponseTo){}", expected.as_deref().map_or(" and unsolicited responses are not allowed".to_owned(), |e| format!(", but the response to AuthnRequest `{e}` was expected")))]
+    #[error("unsolicited Response (no signed InResponseTo){}", expected.as_deref().map_or(" and unsolicited responses are not allowed".to_owned(), |e| format!(", but the response to AuthnRequest `{e}` was expected")))]
     Unsolicited {
         /// The request ID expected, if one was.
         expected: Option<String>,
@@ -213,6 +295,14 @@ pub enum SamlError {
     /// The system's random number generator failed.
     #[error("the system random number generator failed")]
     Randomness,
+    /// A signed AuthnRequest without Destination (Bindings §3.4.5.2 and §3.5.5.2 require it).
+    #[error(
+        "the AuthnRequest is signed but has no Destination; SAML Bindings §3.4.5.2/§3.5.5.2 require it (this IdP's SSO URL is `{expected}`)"
+    )]
+    RequestMissingDestination {
+        /// The IdP's SSO URL.
+        expected: String,
+    },
     /// The request's Destination is not this IdP's SSO URL.
     #[error(
         "Destination mismatch: this IdP's SSO URL is `{expected}`, the AuthnRequest's Destination is `{found}`"
@@ -236,39 +326,51 @@ fn list(v: &[String]) -> String {
 }
 
 impl SamlError {
-    /// A stable snake_case name for the kind of rejection (used by `saml-verify --json`).
-    pub fn kind(&self) -> &'static str {
+    /// The stable kind of rejection (its [`ErrorKind::as_str`] is what `saml-verify --json`
+    /// prints).
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind as K;
         match self {
-            Self::AudienceMismatch { .. } => "audience_mismatch",
-            Self::InResponseToMismatch { .. } => "in_response_to_mismatch",
-            Self::NotAResponse { .. } => "not_a_response",
-            Self::UnknownInResponseTo { .. } => "unknown_in_response_to",
-            Self::DestinationMismatch { .. } => "destination_mismatch",
-            Self::MissingDestination { .. } => "destination_missing",
-            Self::EncryptedAssertionUnsupported => "encrypted_assertion_unsupported",
-            Self::NotYetValid { .. } => "not_yet_valid",
-            Self::Expired { .. } => "expired",
-            Self::IssuedInFuture { .. } => "issued_in_future",
-            Self::IssuerMismatch { .. } => "issuer_mismatch",
-            Self::Malformed(_) => "malformed_message",
-            Self::MissingAudienceRestriction { .. } => "missing_audience_restriction",
-            Self::AssertionCount(_) => "assertion_count",
-            Self::NoBearerConfirmation(_) => "no_bearer_confirmation",
-            Self::RecipientMismatch { .. } => "recipient_mismatch",
-            Self::Replay { .. } => "replay",
-            Self::ReplayCacheFull { .. } => "replay_cache_full",
+            Self::AudienceMismatch { .. } => K::AudienceMismatch,
+            Self::InResponseToMismatch { .. } => K::InResponseToMismatch,
+            Self::NotAResponse { .. } => K::NotAResponse,
+            Self::UnknownInResponseTo { .. } => K::UnknownInResponseTo,
+            Self::DestinationMismatch { .. } | Self::RequestDestinationMismatch { .. } => {
+                K::DestinationMismatch
+            }
+            Self::MissingDestination { .. } | Self::RequestMissingDestination { .. } => {
+                K::DestinationMissing
+            }
+            Self::EncryptedAssertionUnsupported => K::EncryptedAssertionUnsupported,
+            Self::NotYetValid { .. } => K::NotYetValid,
+            Self::Expired { .. } => K::Expired,
+            Self::IssuedInFuture { .. } => K::IssuedInFuture,
+            Self::IssuerMismatch { .. } => K::IssuerMismatch,
+            Self::MissingElement { .. } | Self::MissingAttribute { .. } | Self::InvalidTime { .. } => {
+                K::MalformedMessage
+            }
+            Self::EmptyNameId => K::EmptyNameId,
+            Self::MissingConditions { .. } => K::MissingConditions,
+            Self::MissingAudienceRestriction { .. } => K::MissingAudienceRestriction,
+            Self::AssertionCount { .. } | Self::UnexpectedAssertion { .. } => K::AssertionCount,
+            Self::NoBearerConfirmation
+            | Self::BearerWithoutData
+            | Self::BearerWithoutNotOnOrAfter => K::NoBearerConfirmation,
+            Self::RecipientMismatch { .. } => K::RecipientMismatch,
+            Self::Replay { .. } => K::Replay,
+            Self::ReplayCacheFull { .. } => K::ReplayCacheFull,
+            Self::ReplayStoreUnavailable { .. } => K::ReplayStoreUnavailable,
+            Self::RequestStoreUnavailable { .. } => K::RequestStoreUnavailable,
             Self::Signature { source, .. } => dsig_kind(source),
-            Self::SignatureScope { .. } => "signature_missing",
-            Self::Status { .. } => "status_not_success",
-            Self::Unsolicited { .. } => "unsolicited",
-            Self::Xml(_) => "malformed_xml",
-            Self::Binding(_) => "undecodable_message",
-            Self::AcsUrlNotRegistered { .. } => "acs_url_not_registered",
-            Self::NotAnAuthnRequest { .. } => "not_an_authn_request",
-            Self::RequestNotSigned => "signature_missing",
-            Self::Signing(_) => "signing_failed",
-            Self::Randomness => "randomness_failed",
-            Self::RequestDestinationMismatch { .. } => "destination_mismatch",
+            Self::SignatureScope { .. } | Self::RequestNotSigned => K::SignatureMissing,
+            Self::Status { .. } => K::StatusNotSuccess,
+            Self::Unsolicited { .. } => K::Unsolicited,
+            Self::Xml(_) => K::MalformedXml,
+            Self::Binding(_) => K::UndecodableMessage,
+            Self::AcsUrlNotRegistered { .. } => K::AcsUrlNotRegistered,
+            Self::NotAnAuthnRequest { .. } => K::NotAnAuthnRequest,
+            Self::Signing(_) => K::SigningFailed,
+            Self::Randomness => K::RandomnessFailed,
         }
     }
 
@@ -279,29 +381,168 @@ impl SamlError {
     }
 }
 
-/// A stable name for a signature failure.
-pub fn dsig_kind(e: &DsigError) -> &'static str {
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// The stable kind of a rejection: one name per reason, for tools, logs, metrics and
+        /// exit codes. New kinds may be added (the enum is non-exhaustive); a kind's string
+        /// never changes.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in the order declared.
+            pub const ALL: &'static [ErrorKind] = &[$(Self::$variant,)*];
+
+            /// The stable snake_case name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+error_kinds! {
+    /// An AuthnRequest asked for an ACS URL the SP did not register.
+    AcsUrlNotRegistered => "acs_url_not_registered",
+    /// The signed element carries a second ID-like attribute.
+    AmbiguousId => "ambiguous_id",
+    /// Not exactly one Assertion in its one allowed place.
+    AssertionCount => "assertion_count",
+    /// The AudienceRestriction does not name the SP.
+    AudienceMismatch => "audience_mismatch",
+    /// Canonicalization failed.
+    CanonicalizationFailed => "canonicalization_failed",
+    /// A comment or processing instruction inside a Signature.
+    CommentInSignature => "comment_in_signature",
+    /// A Destination that is not the configured URL.
+    DestinationMismatch => "destination_mismatch",
+    /// A signed message without Destination.
+    DestinationMissing => "destination_missing",
+    /// A Reference digest does not match.
+    DigestMismatch => "digest_mismatch",
+    /// Two elements carry the same ID.
+    DuplicateId => "duplicate_id",
+    /// An empty NameID.
+    EmptyNameId => "empty_name_id",
+    /// An EncryptedAssertion, which cannot be decrypted yet.
+    EncryptedAssertionUnsupported => "encrypted_assertion_unsupported",
+    /// A NotOnOrAfter has passed.
+    Expired => "expired",
+    /// Response/@InResponseTo and the bearer confirmation's disagree, or the wrong request.
+    InResponseToMismatch => "in_response_to_mismatch",
+    /// An IssueInstant in the future.
+    IssuedInFuture => "issued_in_future",
+    /// An Issuer that is not the configured one.
+    IssuerMismatch => "issuer_mismatch",
+    /// A key of the wrong type for the algorithm.
+    KeyAlgorithmMismatch => "key_algorithm_mismatch",
+    /// An RSA key below the policy's minimum size.
+    KeyTooSmall => "key_too_small",
+    /// A required SAML element or attribute is missing or malformed.
+    MalformedMessage => "malformed_message",
+    /// The Signature element is not shaped as XML Signature and the profile require.
+    MalformedSignature => "malformed_signature",
+    /// The XML is not well-formed, or exceeds a parser limit.
+    MalformedXml => "malformed_xml",
+    /// No AudienceRestriction.
+    MissingAudienceRestriction => "missing_audience_restriction",
+    /// No Conditions.
+    MissingConditions => "missing_conditions",
+    /// More than one Signature on one element.
+    MultipleSignatures => "multiple_signatures",
+    /// No acceptable bearer SubjectConfirmation.
+    NoBearerConfirmation => "no_bearer_confirmation",
+    /// No trusted keys are configured.
+    NoTrustedKeys => "no_trusted_keys",
+    /// The document element is not an AuthnRequest.
+    NotAnAuthnRequest => "not_an_authn_request",
+    /// The document element is not a Response.
+    NotAResponse => "not_a_response",
+    /// A NotBefore still in the future.
+    NotYetValid => "not_yet_valid",
+    /// The system random number generator failed.
+    RandomnessFailed => "randomness_failed",
+    /// The bearer Recipient is not the ACS URL.
+    RecipientMismatch => "recipient_mismatch",
+    /// The Reference does not name the signature's parent.
+    ReferenceNotParent => "reference_not_parent",
+    /// A Reference URI form that is not allowed.
+    ReferenceUri => "reference_uri",
+    /// The assertion was already accepted.
+    Replay => "replay",
+    /// The replay cache is full of unexpired entries.
+    ReplayCacheFull => "replay_cache_full",
+    /// The replay cache could not be consulted.
+    ReplayStoreUnavailable => "replay_store_unavailable",
+    /// The outstanding-request store could not be consulted.
+    RequestStoreUnavailable => "request_store_unavailable",
+    /// SHA-1 without the opt-in.
+    Sha1NotAllowed => "sha1_not_allowed",
+    /// No configured key verifies the signature.
+    SignatureMismatch => "signature_mismatch",
+    /// A required signature is absent.
+    SignatureMissing => "signature_missing",
+    /// Signing failed.
+    SigningFailed => "signing_failed",
+    /// The IdP answered with a non-Success status.
+    StatusNotSuccess => "status_not_success",
+    /// A transform that is not allowed.
+    TransformNotAllowed => "transform_not_allowed",
+    /// The binding encoding could not be decoded.
+    UndecodableMessage => "undecodable_message",
+    /// InResponseTo names no outstanding request.
+    UnknownInResponseTo => "unknown_in_response_to",
+    /// An unsolicited Response where one answering a request was required.
+    Unsolicited => "unsolicited",
+    /// An algorithm not on the allow-list.
+    UnsupportedAlgorithm => "unsupported_algorithm",
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The stable kind of a signature failure.
+pub fn dsig_kind(e: &DsigError) -> ErrorKind {
+    use ErrorKind as K;
     match e {
         DsigError::Algorithm(c) => match c {
-            CryptoError::Sha1NotAllowed { .. } => "sha1_not_allowed",
-            CryptoError::RsaKeyTooSmall { .. } => "key_too_small",
-            CryptoError::KeyAlgorithmMismatch { .. } => "key_algorithm_mismatch",
-            _ => "unsupported_algorithm",
+            CryptoError::Sha1NotAllowed { .. } => K::Sha1NotAllowed,
+            CryptoError::RsaKeyTooSmall { .. } => K::KeyTooSmall,
+            CryptoError::KeyAlgorithmMismatch { .. } => K::KeyAlgorithmMismatch,
+            _ => K::UnsupportedAlgorithm,
         },
-        DsigError::AmbiguousId { .. } => "ambiguous_id",
-        DsigError::Base64 { .. } => "malformed_signature",
-        DsigError::C14n(_) => "canonicalization_failed",
-        DsigError::CommentInSignature => "comment_in_signature",
-        DsigError::DigestMismatch { .. } => "digest_mismatch",
-        DsigError::DuplicateId(_) => "duplicate_id",
-        DsigError::MissingSignature { .. } => "signature_missing",
-        DsigError::MultipleSignatures { .. } => "multiple_signatures",
-        DsigError::NoTrustedKeys => "no_trusted_keys",
-        DsigError::ReferenceNotParent { .. } => "reference_not_parent",
-        DsigError::ReferenceUri { .. } => "reference_uri",
-        DsigError::SignatureMismatch { .. } => "signature_mismatch",
-        DsigError::Structure(_) => "malformed_signature",
-        DsigError::Transform { .. } => "transform_not_allowed",
-        DsigError::Xml(_) => "malformed_xml",
+        DsigError::AmbiguousId { .. } => K::AmbiguousId,
+        DsigError::Base64 { .. } => K::MalformedSignature,
+        DsigError::C14n(_) => K::CanonicalizationFailed,
+        DsigError::CommentInSignature => K::CommentInSignature,
+        DsigError::DigestMismatch { .. } => K::DigestMismatch,
+        DsigError::DuplicateId(_) => K::DuplicateId,
+        DsigError::MissingSignature { .. } => K::SignatureMissing,
+        DsigError::MultipleSignatures { .. } => K::MultipleSignatures,
+        DsigError::NoTrustedKeys => K::NoTrustedKeys,
+        DsigError::ReferenceNotParent { .. } => K::ReferenceNotParent,
+        DsigError::ReferenceUri { .. } => K::ReferenceUri,
+        DsigError::SignatureMismatch { .. } => K::SignatureMismatch,
+        DsigError::Structure(_)
+        | DsigError::DetachedSignature
+        | DsigError::MissingElement { .. }
+        | DsigError::MissingAlgorithm { .. }
+        | DsigError::NotASignature { .. }
+        | DsigError::ReferenceCount
+        | DsigError::SignatureValueTooLong { .. }
+        | DsigError::UnexpectedElement { .. }
+        | DsigError::UnexpectedText { .. }
+        | DsigError::WrongElement { .. } => K::MalformedSignature,
+        DsigError::SignatureNotPlaced => K::SigningFailed,
+        DsigError::Transform { .. } => K::TransformNotAllowed,
+        DsigError::Xml(_) => K::MalformedXml,
     }
 }

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use super::error::SamlError;
 use super::message::{escape, new_id, plus};
+use super::sp::trim_xml;
 use super::{ASSERTION_NS, BEARER, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::binding;
 use crate::crypto::{AlgorithmPolicy, TrustAnchor};
+use crate::settings::SettingsError;
 use crate::dsig::redirect::RedirectQuery;
 use crate::dsig::{Signer, Verifier};
 use crate::time::{Instant, parse_xs_datetime};
@@ -28,34 +30,89 @@ pub enum SignTarget {
 
 /// A service provider as the IdP knows it (from its metadata).
 #[derive(Clone, Debug)]
-#[non_exhaustive]
 pub struct SpPeer {
-    /// The SP entity ID: the Audience of issued assertions and the Issuer of its requests.
-    pub entity_id: String,
-    /// The ACS URL registered for the SP: the only place Responses are sent.
-    pub acs_url: String,
-    /// AuthnRequestsSigned: requests without a valid signature are refused.
-    pub authn_requests_signed: bool,
-    /// The SP's signing certificates, for its AuthnRequests.
-    pub certificates: Vec<TrustAnchor>,
-    /// Algorithms accepted on requests. Default: SHA-256 and up.
-    pub algorithm_policy: AlgorithmPolicy,
+    entity_id: String,
+    acs_url: String,
+    authn_requests_signed: bool,
+    certificates: Vec<TrustAnchor>,
+    algorithm_policy: AlgorithmPolicy,
 }
 
 impl SpPeer {
-    /// A peer whose requests must be signed with one of `certificates`.
+    /// A peer whose AuthnRequests must be signed with one of `certificates`.
+    ///
+    /// # Errors
+    ///
+    /// [`SettingsError::NoTrustAnchors`] when `certificates` is empty (a peer whose requests
+    /// are not signed is [`danger::unsigned_requests`]).
     pub fn new(
         entity_id: impl Into<String>,
         acs_url: impl Into<String>,
         certificates: Vec<TrustAnchor>,
-    ) -> Self {
-        Self {
-            entity_id: entity_id.into(),
+    ) -> Result<Self, SettingsError> {
+        let entity_id = entity_id.into();
+        if certificates.is_empty() {
+            return Err(SettingsError::NoTrustAnchors { issuer: entity_id });
+        }
+        Ok(Self {
+            entity_id,
             acs_url: acs_url.into(),
-            authn_requests_signed: !certificates.is_empty(),
+            authn_requests_signed: true,
             certificates,
             algorithm_policy: AlgorithmPolicy::default(),
+        })
+    }
+
+    /// The SP entity ID: the Audience of issued assertions and the Issuer of its requests.
+    pub fn entity_id(&self) -> &str {
+        &self.entity_id
+    }
+
+    /// The ACS URL registered for the SP: the only place Responses are sent.
+    pub fn acs_url(&self) -> &str {
+        &self.acs_url
+    }
+
+    /// AuthnRequestsSigned: requests without a valid signature are refused.
+    pub fn authn_requests_signed(&self) -> bool {
+        self.authn_requests_signed
+    }
+
+    /// The SP's signing certificates, for its AuthnRequests.
+    pub fn certificates(&self) -> &[TrustAnchor] {
+        &self.certificates
+    }
+
+    /// Algorithms accepted on requests. Default: SHA-256 and up.
+    pub fn algorithm_policy(&self) -> &AlgorithmPolicy {
+        &self.algorithm_policy
+    }
+}
+
+/// Opt-outs that weaken the IdP's checks on incoming requests. Each is a deliberate, auditable
+/// choice.
+pub mod danger {
+    use super::SpPeer;
+    use crate::crypto::AlgorithmPolicy;
+
+    /// A peer whose AuthnRequests are accepted unsigned (metadata `AuthnRequestsSigned="false"`).
+    /// Anyone can then start a login for this SP; Responses still go only to its registered
+    /// ACS URL. A request that does carry a signature must still verify, which it cannot
+    /// without keys, so signed requests from this peer are refused.
+    pub fn unsigned_requests(entity_id: impl Into<String>, acs_url: impl Into<String>) -> SpPeer {
+        SpPeer {
+            entity_id: entity_id.into(),
+            acs_url: acs_url.into(),
+            authn_requests_signed: false,
+            certificates: Vec::new(),
+            algorithm_policy: AlgorithmPolicy::default(),
         }
+    }
+
+    /// Accepts from `peer` what `policy` accepts (for example
+    /// [`crate::crypto::danger::allow_sha1`] for an SP that signs requests with RSA-SHA1).
+    pub fn set_algorithm_policy(peer: &mut SpPeer, policy: AlgorithmPolicy) {
+        peer.algorithm_policy = policy;
     }
 }
 
@@ -120,23 +177,18 @@ impl Subject {
 
 /// An identity provider issuing signed Responses.
 #[derive(Debug)]
-#[non_exhaustive]
 pub struct IdentityProvider {
-    /// The IdP entity ID (Issuer).
-    pub entity_id: String,
-    /// The SSO URL AuthnRequests arrive at (checked against their Destination).
-    pub sso_url: String,
-    /// What to sign. Default: both.
-    pub sign: SignTarget,
-    /// How long an assertion may be delivered. Default: 5 minutes.
-    pub assertion_lifetime: Duration,
-    /// Clock skew tolerated on incoming requests. Default: 120 s.
-    pub max_clock_skew: Duration,
+    entity_id: String,
+    sso_url: String,
+    sign: SignTarget,
+    assertion_lifetime: Duration,
+    max_clock_skew: Duration,
     signer: Signer,
 }
 
 impl IdentityProvider {
-    /// An IdP that signs with `signer`.
+    /// An IdP that signs with `signer` (whose algorithm follows its key: RSA-SHA256 for RSA,
+    /// ECDSA-SHA256 for P-256).
     pub fn new(entity_id: impl Into<String>, sso_url: impl Into<String>, signer: Signer) -> Self {
         Self {
             entity_id: entity_id.into(),
@@ -148,10 +200,37 @@ impl IdentityProvider {
         }
     }
 
-    /// Sets what to sign.
+    /// Sets what to sign. Default: both.
     pub fn with_sign_target(mut self, sign: SignTarget) -> Self {
         self.sign = sign;
         self
+    }
+
+    /// Sets how long an issued assertion may be delivered. Default: 5 minutes.
+    pub fn with_assertion_lifetime(mut self, lifetime: Duration) -> Self {
+        self.assertion_lifetime = lifetime;
+        self
+    }
+
+    /// Sets the clock skew tolerated on incoming requests. Default: 120 s.
+    pub fn with_max_clock_skew(mut self, skew: Duration) -> Self {
+        self.max_clock_skew = skew;
+        self
+    }
+
+    /// The IdP entity ID (Issuer).
+    pub fn entity_id(&self) -> &str {
+        &self.entity_id
+    }
+
+    /// The SSO URL AuthnRequests arrive at (their Destination must equal it).
+    pub fn sso_url(&self) -> &str {
+        &self.sso_url
+    }
+
+    /// What it signs.
+    pub fn sign_target(&self) -> SignTarget {
+        self.sign
     }
 
     /// Verifies an AuthnRequest that arrived by HTTP-POST (the decoded XML).
@@ -223,7 +302,7 @@ impl IdentityProvider {
         let issuer = doc
             .element_children(root)
             .find(|&c| doc.is(c, ASSERTION_NS, "Issuer"))
-            .map(|i| doc.text(i).trim().to_owned());
+            .map(|i| trim_xml(&doc.text(i)).to_owned());
         if issuer.as_deref() != Some(sp.entity_id.as_str()) {
             return Err(SamlError::IssuerMismatch {
                 element: "AuthnRequest",
@@ -231,13 +310,22 @@ impl IdentityProvider {
                 found: issuer,
             });
         }
-        if let Some(dest) = doc.attribute(root, "Destination")
-            && dest != self.sso_url
-        {
-            return Err(SamlError::RequestDestinationMismatch {
-                expected: self.sso_url.clone(),
-                found: dest.to_owned(),
-            });
+        // Destination: when present it must be the SSO URL; a signed request must carry it
+        // (Bindings §3.4.5.2, §3.5.5.2), else a request signed for another IdP could be
+        // replayed here.
+        match doc.attribute(root, "Destination") {
+            Some(dest) if dest != self.sso_url => {
+                return Err(SamlError::RequestDestinationMismatch {
+                    expected: self.sso_url.clone(),
+                    found: dest.to_owned(),
+                });
+            }
+            None if signed => {
+                return Err(SamlError::RequestMissingDestination {
+                    expected: self.sso_url.clone(),
+                });
+            }
+            _ => {}
         }
         if let Some(acs) = doc.attribute(root, "AssertionConsumerServiceURL")
             && acs != sp.acs_url
@@ -250,10 +338,16 @@ impl IdentityProvider {
         let skew = i64::try_from(self.max_clock_skew.as_secs()).unwrap_or(i64::MAX);
         let issued = doc
             .attribute(root, "IssueInstant")
-            .ok_or_else(|| SamlError::Malformed("the AuthnRequest has no IssueInstant".into()))
+            .ok_or(SamlError::MissingAttribute {
+                element: "AuthnRequest",
+                attribute: "IssueInstant",
+            })
             .and_then(|v| {
-                parse_xs_datetime(v)
-                    .map_err(|e| SamlError::Malformed(format!("AuthnRequest/@IssueInstant: {e}")))
+                parse_xs_datetime(v).map_err(|source| SamlError::InvalidTime {
+                    element: "AuthnRequest".into(),
+                    attribute: "IssueInstant",
+                    source,
+                })
             })?;
         if issued.since(now).seconds() > skew {
             return Err(SamlError::IssuedInFuture {
@@ -275,7 +369,10 @@ impl IdentityProvider {
         }
         let id = doc
             .attribute(root, "ID")
-            .ok_or_else(|| SamlError::Malformed("the AuthnRequest has no ID".into()))?
+            .ok_or(SamlError::MissingAttribute {
+                element: "AuthnRequest",
+                attribute: "ID",
+            })?
             .to_owned();
         let flag = |name: &str| {
             doc.attribute(root, name)

@@ -10,7 +10,7 @@ mod message;
 pub mod replay;
 pub mod sp;
 
-pub use error::{SamlError, dsig_kind};
+pub use error::{ErrorKind, SamlError, dsig_kind};
 
 /// The SAML 2.0 assertion namespace.
 pub const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";

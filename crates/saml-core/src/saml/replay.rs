@@ -1,20 +1,54 @@
 //! The only shared state of a service provider: assertion IDs already accepted (kept until the
-//! assertion expires) and the IDs of AuthnRequests awaiting an answer. Both are traits, so a
-//! fleet can put them on a shared store; the defaults are in memory and bounded.
+//! assertion could no longer be accepted) and the IDs of AuthnRequests awaiting an answer.
+//!
+//! This module owns the store traits and the in-memory default. It never reads the clock
+//! (every call is given `now`) and it does no I/O; network or disk stores live in their own
+//! crates and implement these traits.
+//!
+//! # The contract every store keeps
+//!
+//! - **Fallible.** Every operation returns `Result<_, StoreError>`. A store that cannot answer
+//!   (unreachable, timed out, full of unexpired entries) refuses the login: validation never
+//!   treats "could not check" as "not seen before".
+//! - **Atomic insert-if-absent.** [`ReplayCache::insert_if_absent`] records the key only if no
+//!   unexpired entry exists, in one step. A read followed by a write would let two instances
+//!   that receive the same assertion at the same moment both accept it.
+//! - **Single-use requests.** [`RequestStore::take`] removes the ID in the same step that
+//!   finds it.
+//! - **Sync and async.** [`ReplayCache`]/[`RequestStore`] are for stores that answer without
+//!   blocking a thread for long (memory, a local SQLite file); [`AsyncReplayCache`]/
+//!   [`AsyncRequestStore`] are for network stores, so that a tokio worker is never blocked.
+//!   [`Unreplayed::commit`](super::sp::Unreplayed::commit) and
+//!   [`commit_async`](super::sp::Unreplayed::commit_async) use one or the other.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Mutex;
 
 use crate::time::Instant;
 
-/// Remembers accepted assertions until they expire (SAML profiles §4.1.4.5).
-pub trait ReplayCache: Send + Sync {
-    /// Records `id` (already qualified by issuer) until `expires`. Returns
-    /// [`ReplayOutcome::Replayed`] if it is already present and unexpired.
-    fn check_and_insert(&self, id: &str, expires: Instant, now: Instant) -> ReplayOutcome;
+/// Why a state store could not answer. Validation turns it into a refusal
+/// ([`ErrorKind::ReplayStoreUnavailable`](super::ErrorKind::ReplayStoreUnavailable) or
+/// [`ErrorKind::RequestStoreUnavailable`](super::ErrorKind::RequestStoreUnavailable)): a login is
+/// never accepted on a store that did not confirm it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store did not answer within its timeout.
+    #[error("the store did not answer within {timeout_ms} ms")]
+    Timeout {
+        /// The timeout in force, in milliseconds.
+        timeout_ms: u64,
+    },
+    /// The store is unreachable or answered with an error.
+    #[error("the store is unavailable: {detail}")]
+    Unavailable {
+        /// What the store's client reported (never a secret such as a password in a URL).
+        detail: String,
+    },
 }
 
-/// What a replay cache says about an assertion ID.
+/// What a replay cache says about an assertion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReplayOutcome {
@@ -29,12 +63,57 @@ pub enum ReplayOutcome {
     },
 }
 
+/// Remembers accepted assertions until they could no longer be accepted (SAML Profiles
+/// §4.1.4.5).
+pub trait ReplayCache: Send + Sync {
+    /// Records `key` (already qualified by issuer) until `expires`, atomically and only if no
+    /// unexpired entry for it exists. Returns [`ReplayOutcome::Replayed`] if one does.
+    fn insert_if_absent(
+        &self,
+        key: &str,
+        expires: Instant,
+        now: Instant,
+    ) -> Result<ReplayOutcome, StoreError>;
+}
+
 /// Outstanding AuthnRequest IDs. Each may be consumed once (InResponseTo is single-use).
 pub trait RequestStore: Send + Sync {
-    /// Records a request ID until `expires`.
-    fn insert(&self, id: &str, expires: Instant, now: Instant);
-    /// Consumes `id` if it is outstanding and unexpired; returns whether it was.
-    fn take(&self, id: &str, now: Instant) -> bool;
+    /// Records a request ID until `expires`. An error means the request cannot be answered
+    /// later, so the caller should not send it.
+    fn insert(&self, id: &str, expires: Instant, now: Instant) -> Result<(), StoreError>;
+    /// Consumes `id` if it is outstanding and unexpired, in one step; returns whether it was.
+    fn take(&self, id: &str, now: Instant) -> Result<bool, StoreError>;
+}
+
+/// A store that keeps both kinds of service-provider state: what
+/// [`Unreplayed::commit`](super::sp::Unreplayed::commit) takes. Implemented for every type
+/// that implements both traits, so `&dyn SpStore` works too.
+pub trait SpStore: ReplayCache + RequestStore {}
+
+impl<T: ReplayCache + RequestStore + ?Sized> SpStore for T {}
+
+/// [`ReplayCache`] for stores that answer over the network: the future must not block.
+pub trait AsyncReplayCache: Send + Sync {
+    /// As [`ReplayCache::insert_if_absent`].
+    fn insert_if_absent(
+        &self,
+        key: &str,
+        expires: Instant,
+        now: Instant,
+    ) -> impl Future<Output = Result<ReplayOutcome, StoreError>> + Send;
+}
+
+/// [`RequestStore`] for stores that answer over the network: the futures must not block.
+pub trait AsyncRequestStore: Send + Sync {
+    /// As [`RequestStore::insert`].
+    fn insert(
+        &self,
+        id: &str,
+        expires: Instant,
+        now: Instant,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// As [`RequestStore::take`].
+    fn take(&self, id: &str, now: Instant) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 const SHARDS: usize = 16;
@@ -55,106 +134,137 @@ impl ExpiringSet {
         }
     }
 
-    fn shard(&self, id: &str) -> &Mutex<HashMap<String, Instant>> {
+    fn shard(&self, id: &str) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
         // FNV-1a: cheap and good enough to spread IDs over 16 shards.
         let mut h: u32 = 0x811c_9dc5;
         for b in id.bytes() {
             h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
         }
-        &self.shards[h as usize % SHARDS]
-    }
-}
-
-/// The default [`ReplayCache`]: in memory, bounded (default 100,000 live assertions).
-#[derive(Debug)]
-pub struct InMemoryReplayCache {
-    set: ExpiringSet,
-}
-
-impl InMemoryReplayCache {
-    /// A cache holding at most about `capacity` live entries.
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            set: ExpiringSet::new(capacity),
+        let index = usize::try_from(h).unwrap_or_default() % SHARDS;
+        // A panic while holding the lock cannot leave the map inconsistent (single inserts
+        // and removals), so the data is still usable.
+        match self.shards[index].lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
         }
     }
-}
 
-impl Default for InMemoryReplayCache {
-    fn default() -> Self {
-        Self::new(100_000)
-    }
-}
-
-impl ReplayCache for InMemoryReplayCache {
-    fn check_and_insert(&self, id: &str, expires: Instant, now: Instant) -> ReplayOutcome {
-        let mut map = match self.set.shard(id).lock() {
-            Ok(m) => m,
-            // A panic while holding the lock cannot leave the map inconsistent (single
-            // inserts and removals), so the data is still usable.
-            Err(poisoned) => poisoned.into_inner(),
-        };
+    /// Inserts `id` if absent or expired; `None` when the shard is full of live entries.
+    fn insert_if_absent(&self, id: &str, expires: Instant, now: Instant) -> Option<bool> {
+        let mut map = self.shard(id);
         if let Some(&until) = map.get(id)
             && now < until
         {
-            return ReplayOutcome::Replayed;
+            return Some(false);
         }
-        if map.len() >= self.set.capacity_per_shard {
+        if map.len() >= self.capacity_per_shard {
             map.retain(|_, &mut until| now < until);
-            if map.len() >= self.set.capacity_per_shard {
-                return ReplayOutcome::Full {
-                    capacity: self.set.capacity_per_shard * SHARDS,
-                };
+            if map.len() >= self.capacity_per_shard {
+                return None;
             }
         }
         map.insert(id.to_owned(), expires);
-        ReplayOutcome::Fresh
+        Some(true)
+    }
+
+    fn take(&self, id: &str, now: Instant) -> bool {
+        matches!(self.shard(id).remove(id), Some(until) if now < until)
+    }
+
+    fn capacity(&self) -> usize {
+        self.capacity_per_shard * SHARDS
     }
 }
 
-/// The default [`RequestStore`]: in memory, bounded (default 100,000 outstanding requests).
-/// Expired requests are dropped when space is needed; past the bound a new request is not
-/// recorded, so its response will be refused (fail closed).
+/// The default store: in memory, bounded, for one process. It implements the sync and async
+/// traits of both kinds of state. Its operations cannot fail except by being full, which it
+/// reports (the replay cache refuses rather than forgets; the request store refuses to record
+/// a request it could not answer).
+///
+/// A fleet of service instances needs a shared store instead: a replay accepted on one
+/// instance must be refused on the others.
 #[derive(Debug)]
-pub struct InMemoryRequestStore {
-    set: ExpiringSet,
+pub struct InMemoryStore {
+    replay: ExpiringSet,
+    requests: ExpiringSet,
 }
 
-impl InMemoryRequestStore {
-    /// A store holding at most about `capacity` outstanding requests.
+impl InMemoryStore {
+    /// A store holding at most about `capacity` live assertions and `capacity` outstanding
+    /// requests.
     pub fn new(capacity: usize) -> Self {
         Self {
-            set: ExpiringSet::new(capacity),
+            replay: ExpiringSet::new(capacity),
+            requests: ExpiringSet::new(capacity),
         }
     }
 }
 
-impl Default for InMemoryRequestStore {
+impl Default for InMemoryStore {
+    /// 100,000 of each.
     fn default() -> Self {
         Self::new(100_000)
     }
 }
 
-impl RequestStore for InMemoryRequestStore {
-    fn insert(&self, id: &str, expires: Instant, now: Instant) {
-        let mut map = match self.set.shard(id).lock() {
-            Ok(m) => m,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if map.len() >= self.set.capacity_per_shard {
-            map.retain(|_, &mut until| now < until);
-        }
-        if map.len() < self.set.capacity_per_shard {
-            map.insert(id.to_owned(), expires);
+impl ReplayCache for InMemoryStore {
+    fn insert_if_absent(
+        &self,
+        key: &str,
+        expires: Instant,
+        now: Instant,
+    ) -> Result<ReplayOutcome, StoreError> {
+        Ok(match self.replay.insert_if_absent(key, expires, now) {
+            Some(true) => ReplayOutcome::Fresh,
+            Some(false) => ReplayOutcome::Replayed,
+            None => ReplayOutcome::Full {
+                capacity: self.replay.capacity(),
+            },
+        })
+    }
+}
+
+impl RequestStore for InMemoryStore {
+    fn insert(&self, id: &str, expires: Instant, now: Instant) -> Result<(), StoreError> {
+        match self.requests.insert_if_absent(id, expires, now) {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Unavailable {
+                detail: format!(
+                    "the in-memory request store is full ({} outstanding requests)",
+                    self.requests.capacity()
+                ),
+            }),
         }
     }
 
-    fn take(&self, id: &str, now: Instant) -> bool {
-        let mut map = match self.set.shard(id).lock() {
-            Ok(m) => m,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        matches!(map.remove(id), Some(until) if now < until)
+    fn take(&self, id: &str, now: Instant) -> Result<bool, StoreError> {
+        Ok(self.requests.take(id, now))
+    }
+}
+
+impl AsyncReplayCache for InMemoryStore {
+    fn insert_if_absent(
+        &self,
+        key: &str,
+        expires: Instant,
+        now: Instant,
+    ) -> impl Future<Output = Result<ReplayOutcome, StoreError>> + Send {
+        std::future::ready(ReplayCache::insert_if_absent(self, key, expires, now))
+    }
+}
+
+impl AsyncRequestStore for InMemoryStore {
+    fn insert(
+        &self,
+        id: &str,
+        expires: Instant,
+        now: Instant,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        std::future::ready(RequestStore::insert(self, id, expires, now))
+    }
+
+    fn take(&self, id: &str, now: Instant) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        std::future::ready(RequestStore::take(self, id, now))
     }
 }
 
@@ -168,43 +278,45 @@ mod tests {
 
     #[test]
     fn replay_detected_until_expiry() {
-        let c = InMemoryReplayCache::new(10);
-        assert_eq!(c.check_and_insert("a", t(100), t(0)), ReplayOutcome::Fresh);
-        assert_eq!(
-            c.check_and_insert("a", t(100), t(50)),
-            ReplayOutcome::Replayed
-        );
-        assert_eq!(
-            c.check_and_insert("a", t(200), t(100)),
-            ReplayOutcome::Fresh
-        );
+        let c = InMemoryStore::new(10);
+        let insert = |now| ReplayCache::insert_if_absent(&c, "a", t(100), t(now));
+        assert_eq!(insert(0), Ok(ReplayOutcome::Fresh));
+        assert_eq!(insert(50), Ok(ReplayOutcome::Replayed));
+        assert_eq!(insert(100), Ok(ReplayOutcome::Fresh));
     }
 
     #[test]
     fn full_cache_fails_closed_and_recovers_after_expiry() {
-        let c = InMemoryReplayCache::new(16);
-        let mut full = false;
-        for i in 0..200 {
-            if let ReplayOutcome::Full { .. } = c.check_and_insert(&format!("id{i}"), t(100), t(0))
-            {
-                full = true;
-            }
-        }
+        let c = InMemoryStore::new(16);
+        let full = (0..200).any(|i| {
+            matches!(
+                ReplayCache::insert_if_absent(&c, &format!("id{i}"), t(100), t(0)),
+                Ok(ReplayOutcome::Full { .. })
+            )
+        });
         assert!(full, "the bound must be enforced");
         assert_eq!(
-            c.check_and_insert("late", t(300), t(150)),
-            ReplayOutcome::Fresh
+            ReplayCache::insert_if_absent(&c, "late", t(300), t(150)),
+            Ok(ReplayOutcome::Fresh)
         );
     }
 
     #[test]
     fn requests_are_single_use_and_expire() {
-        let s = InMemoryRequestStore::default();
-        s.insert("r1", t(100), t(0));
-        s.insert("r2", t(100), t(0));
-        assert!(s.take("r1", t(10)));
-        assert!(!s.take("r1", t(10)), "single use");
-        assert!(!s.take("r2", t(100)), "expired");
-        assert!(!s.take("unknown", t(10)));
+        let s = InMemoryStore::default();
+        RequestStore::insert(&s, "r1", t(100), t(0)).expect("room");
+        RequestStore::insert(&s, "r2", t(100), t(0)).expect("room");
+        assert_eq!(RequestStore::take(&s, "r1", t(10)), Ok(true));
+        assert_eq!(RequestStore::take(&s, "r1", t(10)), Ok(false), "single use");
+        assert_eq!(RequestStore::take(&s, "r2", t(100)), Ok(false), "expired");
+        assert_eq!(RequestStore::take(&s, "unknown", t(10)), Ok(false));
+    }
+
+    #[test]
+    fn a_full_request_store_refuses_to_record() {
+        let s = InMemoryStore::new(16);
+        let refused = (0..200)
+            .any(|i| RequestStore::insert(&s, &format!("r{i}"), t(100), t(0)).is_err());
+        assert!(refused, "a request that could not be recorded must be reported");
     }
 }

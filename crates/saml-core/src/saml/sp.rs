@@ -1,45 +1,74 @@
 //! Service-provider side: validate a Response against [`IdpSettings`] and [`SpSettings`] and
 //! produce a [`VerifiedAssertion`].
 //!
+//! This module owns the SAML checks of the Web Browser SSO profile on a parsed Response. It
+//! reads signed data only through a private `Covered` view built from a [`Verified`] proof
+//! token, and the few values of the Response envelope it needs (Status, Destination, Issuer,
+//! IssueInstant) through an `Envelope` view that says whether the Response was signed. It
+//! does no I/O: the only shared state, the replay cache and the outstanding requests, is
+//! touched in a separate step ([`Unreplayed::commit`]), which is the only way to obtain the
+//! [`VerifiedAssertion`].
+//!
 //! Order of checks: parse → locate the one Assertion by position (a direct child of the
 //! document element) → verify every signature present (Response, then Assertion) → the
 //! signature scope → Status → Issuers → Destination → Conditions (time, audience) → bearer
-//! SubjectConfirmation (Recipient, NotOnOrAfter, InResponseTo) → AuthnStatement → replay.
-//! Data is read only from the Assertion that a verified signature covers (a private `Covered`
-//! proof built from the signature's [`Verified`] token).
+//! SubjectConfirmation (Recipient, NotOnOrAfter, InResponseTo) → solicitation (signed values
+//! only) → AuthnStatement → attributes. Then, in `commit`: the outstanding request is consumed
+//! and the assertion is recorded in the replay cache until the last instant it could still be
+//! accepted.
 
 use std::borrow::Cow;
 
 use super::error::SamlError;
-use super::replay::{ReplayCache, ReplayOutcome, RequestStore};
+use super::replay::{AsyncReplayCache, AsyncRequestStore, ReplayOutcome, SpStore, StoreError};
 use super::{ASSERTION_NS, PROTOCOL_NS, STATUS_SUCCESS};
-use crate::dsig::{DsigError, Verified, Verifier};
-use crate::settings::{IdpSettings, SignatureScope, SpSettings};
+use crate::dsig::{Verified, Verifier};
+use crate::settings::{IdpSettings, SettingsError, SignatureScope, SpSettings};
 use crate::time::{Instant, parse_xs_datetime};
 use crate::xml::{Document, Limits, NodeId};
 
-/// How `InResponseTo` is checked.
-#[derive(Clone, Copy)]
-#[non_exhaustive]
-pub enum Solicitation<'a> {
-    /// The Response must answer exactly this AuthnRequest ID.
+/// How `InResponseTo` is checked. Build one with [`Solicitation::expect`] or
+/// [`Solicitation::outstanding`]; not checking at all is [`danger::not_tracked`].
+///
+/// Solicitation is decided only by values inside verified signatures: the bearer
+/// `SubjectConfirmationData/@InResponseTo` of a signed Assertion, and `Response/@InResponseTo`
+/// only when the Response's own signature verified. When both are present they must be equal.
+#[derive(Clone, Copy, Debug)]
+pub struct Solicitation<'a>(Mode<'a>);
+
+#[derive(Clone, Copy, Debug)]
+enum Mode<'a> {
     Expect(&'a str),
-    /// The Response must answer one of these outstanding requests (consumed on success), or,
-    /// if [`SpSettings::allow_unsolicited`], answer none.
-    Outstanding(&'a dyn RequestStore),
-    /// Solicited and unsolicited responses are both accepted; the caller inspects
-    /// [`VerifiedAssertion::in_response_to`]. This is what `saml-verify verify` does without
-    /// `--in-response-to`.
+    Outstanding,
     NotTracked,
 }
 
-impl std::fmt::Debug for Solicitation<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Expect(id) => write!(f, "Expect({id:?})"),
-            Self::Outstanding(_) => f.write_str("Outstanding(..)"),
-            Self::NotTracked => f.write_str("NotTracked"),
-        }
+impl<'a> Solicitation<'a> {
+    /// The Response must answer exactly this AuthnRequest ID (for example one kept in the
+    /// user's session cookie).
+    pub fn expect(request_id: &'a str) -> Self {
+        Self(Mode::Expect(request_id))
+    }
+
+    /// The Response must answer one of the outstanding requests in the store given to
+    /// [`Unreplayed::commit`] (consumed there, single use), or, if
+    /// [`SpSettings::allow_unsolicited`] is set, answer none.
+    pub fn outstanding() -> Self {
+        Self(Mode::Outstanding)
+    }
+}
+
+/// Opt-outs that weaken the Response checks. Each is a deliberate, auditable choice.
+pub mod danger {
+    use super::{Mode, Solicitation};
+
+    /// Accepts solicited and unsolicited Responses alike, whatever request they answer; the
+    /// caller inspects [`VerifiedAssertion::in_response_to`](super::VerifiedAssertion::in_response_to)
+    /// itself. This is what `saml-verify verify` does without `--in-response-to`: right for
+    /// inspecting a capture, wrong for a login, where it lets an attacker deliver an assertion
+    /// meant for another request.
+    pub fn not_tracked() -> Solicitation<'static> {
+        Solicitation(Mode::NotTracked)
     }
 }
 
@@ -92,7 +121,8 @@ pub struct Attribute {
 }
 
 /// A validated assertion: plain owned data, read only from signed nodes. It has no public
-/// constructor and no `Default`: the only way to get one is [`ServiceProvider::validate`].
+/// constructor and no `Default`: the only way to get one is [`ServiceProvider::validate`]
+/// followed by [`Unreplayed::commit`] (or [`Unreplayed::commit_async`]).
 #[derive(Clone, Debug)]
 pub struct VerifiedAssertion {
     issuer: String,
@@ -168,15 +198,112 @@ impl VerifiedAssertion {
         &self.signed
     }
 
-    /// The InResponseTo the Response answered, if any.
+    /// The AuthnRequest ID this assertion answers, if any: read only from signed values (the
+    /// bearer confirmation of a signed Assertion, or `Response/@InResponseTo` of a signed
+    /// Response), never from an unsigned element.
     pub fn in_response_to(&self) -> Option<&str> {
         self.in_response_to.as_deref()
     }
 }
 
+/// A Response that passed every check that needs no shared state. The assertion is not yet
+/// recorded in the replay cache, and its request (if any) is not yet consumed: only
+/// [`commit`](Self::commit) or [`commit_async`](Self::commit_async) does that, and only they
+/// hand out the [`VerifiedAssertion`]. Dropping it refuses the login.
+#[must_use = "the assertion is only accepted once committed to the replay cache"]
+#[derive(Debug)]
+pub struct Unreplayed {
+    assertion: VerifiedAssertion,
+    replay_key: String,
+    keep_until: Instant,
+    now: Instant,
+    consume_request: Option<String>,
+}
+
+impl Unreplayed {
+    /// The Assertion's ID (for logging a refusal).
+    pub fn assertion_id(&self) -> &str {
+        &self.assertion.assertion_id
+    }
+
+    /// How long the replay cache will keep the assertion: the latest NotOnOrAfter that bounds
+    /// its acceptance (Conditions and every bearer SubjectConfirmationData) plus the clock
+    /// skew, the last instant at which it could still be accepted.
+    pub fn keep_until(&self) -> Instant {
+        self.keep_until
+    }
+
+    /// Consumes the outstanding request (when the solicitation was
+    /// [`Solicitation::outstanding`] and the assertion answers one) and records the assertion
+    /// in the replay cache, atomically per store, then returns the assertion.
+    ///
+    /// # Errors
+    ///
+    /// `unknown_in_response_to` when the request is not outstanding, `replay` when the
+    /// assertion was already accepted, `replay_cache_full`, and `replay_store_unavailable` /
+    /// `request_store_unavailable` when the store cannot answer: a login is never accepted on
+    /// a store that did not confirm it.
+    pub fn commit<S: SpStore + ?Sized>(self, store: &S) -> Result<VerifiedAssertion, SamlError> {
+        if let Some(id) = &self.consume_request {
+            let taken = store.take(id, self.now);
+            self.request_taken(taken)?;
+        }
+        let outcome = store.insert_if_absent(&self.replay_key, self.keep_until, self.now);
+        self.finish(outcome)
+    }
+
+    /// As [`commit`](Self::commit), for stores that answer over the network.
+    ///
+    /// # Errors
+    ///
+    /// As [`commit`](Self::commit).
+    pub async fn commit_async<S>(self, store: &S) -> Result<VerifiedAssertion, SamlError>
+    where
+        S: AsyncReplayCache + AsyncRequestStore + ?Sized,
+    {
+        if let Some(id) = &self.consume_request {
+            let taken = AsyncRequestStore::take(store, id, self.now).await;
+            self.request_taken(taken)?;
+        }
+        let outcome =
+            AsyncReplayCache::insert_if_absent(store, &self.replay_key, self.keep_until, self.now)
+                .await;
+        self.finish(outcome)
+    }
+
+    fn request_taken(&self, taken: Result<bool, StoreError>) -> Result<(), SamlError> {
+        let id = self.consume_request.clone().unwrap_or_default();
+        match taken {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(SamlError::UnknownInResponseTo { found: id }),
+            Err(source) => Err(SamlError::RequestStoreUnavailable {
+                in_response_to: id,
+                source,
+            }),
+        }
+    }
+
+    fn finish(
+        self,
+        outcome: Result<ReplayOutcome, StoreError>,
+    ) -> Result<VerifiedAssertion, SamlError> {
+        match outcome {
+            Ok(ReplayOutcome::Fresh) => Ok(self.assertion),
+            Ok(ReplayOutcome::Replayed) => Err(SamlError::Replay {
+                assertion_id: self.assertion.assertion_id,
+            }),
+            Ok(ReplayOutcome::Full { capacity }) => Err(SamlError::ReplayCacheFull { capacity }),
+            Err(source) => Err(SamlError::ReplayStoreUnavailable {
+                assertion_id: self.assertion.assertion_id,
+                source,
+            }),
+        }
+    }
+}
+
 /// Proof that an Assertion node is covered by a verified signature (its own, or the
 /// enclosing Response's). Only this module can make one, after checking
-/// [`Verified::covers`].
+/// [`Verified::covers`]. Every value of the assertion is read through it.
 struct Covered<'d, 'a> {
     doc: &'d Document<'a>,
     assertion: NodeId,
@@ -190,33 +317,59 @@ impl<'d, 'a> Covered<'d, 'a> {
         })
     }
 
-    /// A node inside the covered assertion (checked, so a bug elsewhere cannot make us read
-    /// outside what was signed).
+    /// The first child of `parent` named `local` in the assertion namespace. `parent` must be
+    /// inside the covered assertion (checked in debug builds, so a bug elsewhere cannot make
+    /// us read outside what was signed).
     fn child(&self, parent: NodeId, local: &str) -> Option<NodeId> {
-        debug_assert!(self.doc.is_inside(parent, self.assertion));
-        self.doc
-            .element_children(parent)
-            .find(|&c| self.doc.is(c, ASSERTION_NS, local))
+        self.children(parent, local).next()
     }
 
     fn children<'s>(&'s self, parent: NodeId, local: &'s str) -> impl Iterator<Item = NodeId> + 's {
+        debug_assert!(self.doc.is_inside(parent, self.assertion));
         self.doc
             .element_children(parent)
             .filter(move |&c| self.doc.is(c, ASSERTION_NS, local))
     }
 
     fn attr(&self, node: NodeId, name: &str) -> Option<&'d str> {
+        debug_assert!(self.doc.is_inside(node, self.assertion));
         self.doc.attribute(node, name)
     }
 
     fn text(&self, node: NodeId) -> Cow<'d, str> {
+        debug_assert!(self.doc.is_inside(node, self.assertion));
         self.doc.text(node)
+    }
+
+    fn time(&self, node: NodeId, name: &'static str) -> Result<Option<Instant>, SamlError> {
+        time_attr(self.doc, node, name)
     }
 }
 
-/// Validates Responses for one IdP–SP pair. Build it once: keys are parsed when the settings
-/// are built. It is `Send + Sync` and takes no lock; the replay cache and request store are
-/// passed per call.
+/// The Response element itself, which may or may not carry a verified signature. Values read
+/// here are either compared against settings (Status, Destination, Issuer, IssueInstant), or,
+/// for InResponseTo, returned only when the Response's signature verified.
+struct Envelope<'d, 'a> {
+    doc: &'d Document<'a>,
+    response: NodeId,
+    signed: bool,
+}
+
+impl<'d> Envelope<'d, '_> {
+    /// `Response/@InResponseTo` when the Response's own signature verified; `None` otherwise,
+    /// whatever the attribute says.
+    fn signed_in_response_to(&self) -> Option<&'d str> {
+        if self.signed {
+            self.doc.attribute(self.response, "InResponseTo")
+        } else {
+            None
+        }
+    }
+}
+
+/// Validates Responses for one IdP–SP pair. Build it once: keys are parsed and the settings
+/// checked when it is built. It is `Send + Sync` and takes no lock; the replay cache and
+/// request store are given to [`Unreplayed::commit`].
 #[derive(Debug)]
 pub struct ServiceProvider {
     idp: IdpSettings,
@@ -225,35 +378,64 @@ pub struct ServiceProvider {
     limits: Limits,
 }
 
-fn time_attr(doc: &Document<'_>, node: NodeId, name: &str) -> Result<Option<Instant>, SamlError> {
+fn time_attr(
+    doc: &Document<'_>,
+    node: NodeId,
+    name: &'static str,
+) -> Result<Option<Instant>, SamlError> {
     match doc.attribute(node, name) {
         None => Ok(None),
-        Some(v) => parse_xs_datetime(v).map(Some).map_err(|e| {
-            SamlError::Malformed(format!(
-                "`{}/@{name}` is not a valid xs:dateTime: {e}",
-                doc.local_name(node)
-            ))
-        }),
+        Some(v) => parse_xs_datetime(v)
+            .map(Some)
+            .map_err(|source| SamlError::InvalidTime {
+                element: doc.local_name(node).to_owned(),
+                attribute: name,
+                source,
+            }),
     }
+}
+
+/// `value` without the XML whitespace (#x20 #x9 #xD #xA) around it. `str::trim` would also
+/// strip Unicode spaces (NBSP, U+3000, U+2028), letting `aud\u{a0}` match `aud`.
+pub(crate) fn trim_xml(value: &str) -> &str {
+    value.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+}
+
+/// The bearer confirmation that was accepted, and the latest NotOnOrAfter among all of them.
+struct Bearer<'d> {
+    in_response_to: Option<&'d str>,
+    latest_not_on_or_after: Instant,
 }
 
 impl ServiceProvider {
     /// A service provider for these settings.
-    pub fn new(idp: IdpSettings, mut sp: SpSettings) -> Self {
-        sp.signer = sp
-            .signer
-            .take()
-            .map(|s| s.with_algorithm(idp.request_signature_algorithm));
+    ///
+    /// # Errors
+    ///
+    /// A [`SettingsError`] when the settings cannot work: no IdP signing certificate, request
+    /// signing on without an SP key, or a key that cannot sign the configured algorithm.
+    pub fn new(idp: IdpSettings, mut sp: SpSettings) -> Result<Self, SettingsError> {
+        idp.check()?;
+        sp.check()?;
+        if idp.sign_requests() && sp.signer.is_none() {
+            return Err(SettingsError::NoRequestSigningKey);
+        }
+        if let (Some(algorithm), Some(signer)) = (idp.request_signature_algorithm(), sp.signer.take())
+        {
+            sp.signer = Some(signer.with_algorithm(algorithm).map_err(|source| {
+                SettingsError::RequestKeyDoesNotFit { algorithm, source }
+            })?);
+        }
         let verifier = Verifier::new(
-            idp.signing_certificates.clone(),
-            idp.algorithm_policy.clone(),
+            idp.signing_certificates().to_vec(),
+            idp.algorithm_policy().clone(),
         );
-        Self {
+        Ok(Self {
             idp,
             sp,
             verifier,
             limits: Limits::default(),
-        }
+        })
     }
 
     /// Sets the XML parser limits. Default: [`Limits::default`].
@@ -273,32 +455,39 @@ impl ServiceProvider {
     }
 
     fn skew(&self) -> i64 {
-        i64::try_from(self.idp.max_clock_skew.as_secs()).unwrap_or(i64::MAX)
+        i64::try_from(self.idp.max_clock_skew().as_secs()).unwrap_or(i64::MAX)
     }
 
-    /// Validates a decoded Response (XML bytes) at `now`.
+    /// Validates a decoded Response (XML bytes) at `now`. Nothing is recorded yet: commit the
+    /// result to the replay cache to obtain the assertion.
+    ///
+    /// # Errors
+    ///
+    /// A [`SamlError`] naming the check that failed and the values that disagreed.
     pub fn validate(
         &self,
         xml: &[u8],
         now: Instant,
         solicitation: Solicitation<'_>,
-        replay: &dyn ReplayCache,
-    ) -> Result<VerifiedAssertion, SamlError> {
+    ) -> Result<Unreplayed, SamlError> {
         let doc = Document::parse_bytes(xml, &self.limits)?;
-        let result = self.validate_document(&doc, now, solicitation, replay);
+        let result = self.validate_document(&doc, now, solicitation);
         // The result owns its strings; the arena can serve the next Response on this thread.
         doc.recycle();
         result
     }
 
-    /// Validates an already parsed Response.
+    /// Validates an already parsed Response. As [`validate`](Self::validate).
+    ///
+    /// # Errors
+    ///
+    /// As [`validate`](Self::validate).
     pub fn validate_document(
         &self,
         doc: &Document<'_>,
         now: Instant,
         solicitation: Solicitation<'_>,
-        replay: &dyn ReplayCache,
-    ) -> Result<VerifiedAssertion, SamlError> {
+    ) -> Result<Unreplayed, SamlError> {
         let response = doc.root_element();
         if !doc.is(response, PROTOCOL_NS, "Response") {
             return Err(SamlError::NotAResponse {
@@ -309,314 +498,274 @@ impl ServiceProvider {
                 ),
             });
         }
-        let assertion = locate_assertion(doc, response)?;
+        let located = locate_assertion(doc, response)?;
 
         // Every signature present must verify, the Response's first.
-        let response_sig =
-            Verifier::signature_of(doc, response).map_err(|e| sig_err("Response", e))?;
-        let response_verified = match response_sig {
-            Some(s) => Some(
-                self.verifier
-                    .verify(doc, s)
-                    .map_err(|e| sig_err("Response", e))?,
-            ),
-            None => None,
-        };
-        let assertion = match assertion {
+        let response_verified = self.verify_signature_of(doc, response, "Response")?;
+        let assertion = match located {
             Located::Plain(a) => a,
             Located::Encrypted => {
-                self.check_scope(response_verified.is_some(), false, true)?;
+                // Nothing inside is readable or verifiable yet, so only a verified Response
+                // signature can stand; decryption is not supported.
+                self.check_scope(response_verified.is_some(), false)?;
                 return Err(SamlError::EncryptedAssertionUnsupported);
             }
         };
-        let assertion_sig =
-            Verifier::signature_of(doc, assertion).map_err(|e| sig_err("Assertion", e))?;
-        let assertion_verified = match assertion_sig {
-            Some(s) => Some(
-                self.verifier
-                    .verify(doc, s)
-                    .map_err(|e| sig_err("Assertion", e))?,
-            ),
-            None => None,
-        };
-        self.check_scope(
-            response_verified.is_some(),
-            assertion_verified.is_some(),
-            false,
-        )?;
+        let assertion_verified = self.verify_signature_of(doc, assertion, "Assertion")?;
+        self.check_scope(response_verified.is_some(), assertion_verified.is_some())?;
         let covered = assertion_verified
             .as_ref()
             .or(response_verified.as_ref())
             .and_then(|v| Covered::new(v, assertion))
-            .ok_or_else(|| SamlError::SignatureScope {
-                scope: self.idp.response_signature_scope.name(),
-                missing: "no verified signature covers the Assertion".into(),
+            .ok_or(SamlError::SignatureScope {
+                scope: self.idp.response_signature_scope().name(),
+                missing: "no verified signature covers the Assertion",
             })?;
+        let envelope = Envelope {
+            doc,
+            response,
+            signed: response_verified.is_some(),
+        };
         let mut signed = Vec::with_capacity(2);
-        if response_verified.is_some() {
-            signed.push(super::sp::SignedElement::Response);
+        if envelope.signed {
+            signed.push(SignedElement::Response);
         }
         if assertion_verified.is_some() {
             signed.push(SignedElement::Assertion);
         }
 
-        self.check_status(doc, response)?;
         let skew = self.skew();
+        check_status(&envelope)?;
+        self.check_issuers(&envelope, &covered)?;
+        self.check_destination(&envelope)?;
+        self.check_issue_instants(&envelope, &covered, now, skew)?;
+        let (not_before, not_on_or_after) = self.check_conditions(&covered, now, skew)?;
+        let subject = covered.child(assertion, "Subject").ok_or(SamlError::MissingElement {
+            parent: "Assertion",
+            element: "Subject",
+        })?;
+        let name_id = read_name_id(&covered, subject)?;
+        let bearer = self.check_bearer(&covered, subject, now, skew)?;
+        let in_response_to = signed_in_response_to(&envelope, &bearer)?;
+        let consume_request = self.check_solicitation(in_response_to, solicitation)?;
+        let authn = read_authn_statement(&covered)?;
+        let attributes = read_attributes(&covered);
+        let assertion_id = covered
+            .attr(assertion, "ID")
+            .ok_or(SamlError::MissingAttribute {
+                element: "Assertion",
+                attribute: "ID",
+            })?
+            .to_owned();
 
-        // Issuers.
+        // Kept until the assertion could no longer be accepted anywhere: the latest
+        // NotOnOrAfter that bounds acceptance, plus the skew.
+        let latest = not_on_or_after.map_or(bearer.latest_not_on_or_after, |c| {
+            c.max(bearer.latest_not_on_or_after)
+        });
+        let keep_until = latest.checked_add_seconds(skew).unwrap_or(latest).max(now);
+        let replay_key = format!("{}\u{1f}{}", self.idp.issuer(), assertion_id);
+        Ok(Unreplayed {
+            assertion: VerifiedAssertion {
+                issuer: self.idp.issuer().to_owned(),
+                name_id,
+                session_index: authn.session_index,
+                authn_instant: authn.instant,
+                authn_context_class_ref: authn.class_ref,
+                not_before,
+                not_on_or_after,
+                attributes,
+                signed,
+                in_response_to: in_response_to.map(str::to_owned),
+                assertion_id,
+            },
+            replay_key,
+            keep_until,
+            now,
+            consume_request,
+        })
+    }
+
+    /// Verifies the Signature child of `element`, if it has one.
+    fn verify_signature_of<'d, 'a>(
+        &self,
+        doc: &'d Document<'a>,
+        element: NodeId,
+        name: &'static str,
+    ) -> Result<Option<Verified<'d, 'a>>, SamlError> {
+        let sig_err = |source| SamlError::Signature {
+            element: name,
+            source,
+        };
+        match Verifier::signature_of(doc, element).map_err(sig_err)? {
+            Some(s) => self.verifier.verify(doc, s).map(Some).map_err(sig_err),
+            None => Ok(None),
+        }
+    }
+
+    /// Response Signature Verification: the signatures that verified must cover what the
+    /// configured scope asks for.
+    fn check_scope(&self, response: bool, assertion: bool) -> Result<(), SamlError> {
+        let scope = self.idp.response_signature_scope();
+        let missing = match scope {
+            SignatureScope::Response | SignatureScope::Both if !response => {
+                Some("the Response is not signed")
+            }
+            SignatureScope::Assertion | SignatureScope::Both if !assertion => {
+                Some("the Assertion is not signed (or is encrypted, which cannot be verified yet)")
+            }
+            SignatureScope::Either if !response && !assertion => {
+                Some("neither the Response nor the Assertion is signed")
+            }
+            _ => None,
+        };
+        match missing {
+            Some(missing) => Err(SamlError::SignatureScope {
+                scope: scope.name(),
+                missing,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The Response's Issuer, when present, and the Assertion's (required) equal the IdP
+    /// Issuer URI exactly.
+    fn check_issuers(&self, envelope: &Envelope<'_, '_>, covered: &Covered<'_, '_>) -> Result<(), SamlError> {
+        let doc = envelope.doc;
+        let expected = self.idp.issuer();
         if let Some(issuer) = doc
-            .element_children(response)
+            .element_children(envelope.response)
             .find(|&c| doc.is(c, ASSERTION_NS, "Issuer"))
         {
             let found = doc.text(issuer);
-            if found != self.idp.issuer {
+            if found != expected {
                 return Err(SamlError::IssuerMismatch {
                     element: "Response",
-                    expected: self.idp.issuer.clone(),
+                    expected: expected.to_owned(),
                     found: Some(found.into_owned()),
                 });
             }
         }
-        let issuer = covered
-            .child(assertion, "Issuer")
+        let found = covered
+            .child(covered.assertion, "Issuer")
             .map(|i| covered.text(i).into_owned());
-        if issuer.as_deref() != Some(self.idp.issuer.as_str()) {
+        if found.as_deref() != Some(expected) {
             return Err(SamlError::IssuerMismatch {
                 element: "Assertion",
-                expected: self.idp.issuer.clone(),
-                found: issuer,
+                expected: expected.to_owned(),
+                found,
             });
         }
+        Ok(())
+    }
 
-        // Destination: when present it must be the ACS URL; a signed Response must carry it.
-        match doc.attribute(response, "Destination") {
-            Some(dest) if dest != self.sp.acs_url => {
-                return Err(SamlError::DestinationMismatch {
-                    expected: self.sp.acs_url.clone(),
-                    found: dest.to_owned(),
-                });
-            }
-            None if response_verified.is_some() => {
-                return Err(SamlError::MissingDestination {
-                    expected: self.sp.acs_url.clone(),
-                });
-            }
-            _ => {}
+    /// Destination: when present it must be the ACS URL; a signed Response must carry it.
+    fn check_destination(&self, envelope: &Envelope<'_, '_>) -> Result<(), SamlError> {
+        let acs_url = self.sp.acs_url();
+        match envelope.doc.attribute(envelope.response, "Destination") {
+            Some(dest) if dest != acs_url => Err(SamlError::DestinationMismatch {
+                expected: acs_url.to_owned(),
+                found: dest.to_owned(),
+            }),
+            None if envelope.signed => Err(SamlError::MissingDestination {
+                expected: acs_url.to_owned(),
+            }),
+            _ => Ok(()),
         }
+    }
 
-        // Conditions.
-        let conditions = covered.child(assertion, "Conditions").ok_or_else(|| {
-            SamlError::MissingAudienceRestriction {
-                expected: self.sp.entity_id.clone(),
-            }
-        })?;
-        let not_before = time_attr(doc, conditions, "NotBefore")?;
-        let not_on_or_after = time_attr(doc, conditions, "NotOnOrAfter")?;
-        check_window("Conditions", not_before, not_on_or_after, now, skew)?;
-        if let Some(issued) = time_attr(doc, response, "IssueInstant")? {
+    fn check_issue_instants(
+        &self,
+        envelope: &Envelope<'_, '_>,
+        covered: &Covered<'_, '_>,
+        now: Instant,
+        skew: i64,
+    ) -> Result<(), SamlError> {
+        if let Some(issued) = time_attr(envelope.doc, envelope.response, "IssueInstant")? {
             check_not_future("Response", issued, now, skew)?;
         }
-        if let Some(issued) = time_attr(doc, assertion, "IssueInstant")? {
+        if let Some(issued) = covered.time(covered.assertion, "IssueInstant")? {
             check_not_future("Assertion", issued, now, skew)?;
         }
+        Ok(())
+    }
+
+    /// Conditions: the time window, and every AudienceRestriction names the SP. Returns
+    /// NotBefore and NotOnOrAfter.
+    fn check_conditions(
+        &self,
+        covered: &Covered<'_, '_>,
+        now: Instant,
+        skew: i64,
+    ) -> Result<(Option<Instant>, Option<Instant>), SamlError> {
+        let entity_id = self.sp.entity_id();
+        let conditions =
+            covered
+                .child(covered.assertion, "Conditions")
+                .ok_or_else(|| SamlError::MissingConditions {
+                    expected: entity_id.to_owned(),
+                })?;
+        let not_before = covered.time(conditions, "NotBefore")?;
+        let not_on_or_after = covered.time(conditions, "NotOnOrAfter")?;
+        check_window("Conditions", not_before, not_on_or_after, now, skew)?;
         let mut restrictions = 0;
         for r in covered.children(conditions, "AudienceRestriction") {
             restrictions += 1;
             let audiences: Vec<String> = covered
                 .children(r, "Audience")
-                .map(|a| covered.text(a).trim().to_owned())
+                .map(|a| trim_xml(&covered.text(a)).to_owned())
                 .collect();
-            if !audiences.contains(&self.sp.entity_id) {
+            if !audiences.iter().any(|a| a == entity_id) {
                 return Err(SamlError::AudienceMismatch {
-                    expected: self.sp.entity_id.clone(),
+                    expected: entity_id.to_owned(),
                     found: audiences,
                 });
             }
         }
         if restrictions == 0 {
             return Err(SamlError::MissingAudienceRestriction {
-                expected: self.sp.entity_id.clone(),
+                expected: entity_id.to_owned(),
             });
         }
-
-        // Subject and bearer confirmation.
-        let subject = covered
-            .child(assertion, "Subject")
-            .ok_or_else(|| SamlError::Malformed("the Assertion has no Subject".into()))?;
-        let name_id = covered
-            .child(subject, "NameID")
-            .ok_or_else(|| SamlError::Malformed("the Subject has no NameID".into()))?;
-        let response_irt = doc.attribute(response, "InResponseTo");
-        let bearer_irt = self.check_bearer(&covered, subject, now, skew)?;
-        if let (Some(r), Some(b)) = (response_irt, bearer_irt)
-            && r != b
-        {
-            return Err(SamlError::InResponseToMismatch {
-                element: "SubjectConfirmationData",
-                expected: r.to_owned(),
-                found: b.to_owned(),
-            });
-        }
-        let in_response_to = response_irt.or(bearer_irt);
-        self.check_solicitation(in_response_to, solicitation, now)?;
-
-        // AuthnStatement.
-        let authn = covered
-            .child(assertion, "AuthnStatement")
-            .ok_or_else(|| SamlError::Malformed("the Assertion has no AuthnStatement".into()))?;
-        let authn_context_class_ref = covered
-            .child(authn, "AuthnContext")
-            .and_then(|c| covered.child(c, "AuthnContextClassRef"))
-            .map(|r| covered.text(r).trim().to_owned());
-
-        let mut attributes = Vec::new();
-        for statement in covered.children(assertion, "AttributeStatement") {
-            for a in covered.children(statement, "Attribute") {
-                attributes.push(Attribute {
-                    name: covered.attr(a, "Name").unwrap_or_default().to_owned(),
-                    name_format: covered.attr(a, "NameFormat").map(str::to_owned),
-                    friendly_name: covered.attr(a, "FriendlyName").map(str::to_owned),
-                    values: covered
-                        .children(a, "AttributeValue")
-                        .map(|v| covered.text(v).into_owned())
-                        .collect(),
-                });
-            }
-        }
-
-        let assertion_id = covered
-            .attr(assertion, "ID")
-            .ok_or_else(|| SamlError::Malformed("the Assertion has no ID".into()))?
-            .to_owned();
-        let result = VerifiedAssertion {
-            issuer: self.idp.issuer.clone(),
-            name_id: NameId {
-                value: covered.text(name_id).into_owned(),
-                format: covered.attr(name_id, "Format").map(str::to_owned),
-                sp_name_qualifier: covered.attr(name_id, "SPNameQualifier").map(str::to_owned),
-                name_qualifier: covered.attr(name_id, "NameQualifier").map(str::to_owned),
-            },
-            session_index: covered.attr(authn, "SessionIndex").map(str::to_owned),
-            authn_instant: time_attr(doc, authn, "AuthnInstant")?,
-            authn_context_class_ref,
-            not_before,
-            not_on_or_after,
-            attributes,
-            signed,
-            in_response_to: in_response_to.map(str::to_owned),
-            assertion_id,
-        };
-
-        // Replay last, so rejected responses never fill the cache. Kept until the assertion
-        // can no longer be accepted anywhere: its latest NotOnOrAfter plus the skew.
-        let expires = not_on_or_after
-            .unwrap_or(now)
-            .checked_add_seconds(skew.saturating_add(300))
-            .unwrap_or(now);
-        let key = format!("{}\u{1f}{}", self.idp.issuer, result.assertion_id);
-        match replay.check_and_insert(&key, expires, now) {
-            ReplayOutcome::Fresh => Ok(result),
-            ReplayOutcome::Replayed => Err(SamlError::Replay {
-                assertion_id: result.assertion_id,
-            }),
-            ReplayOutcome::Full { capacity } => Err(SamlError::ReplayCacheFull { capacity }),
-        }
-    }
-
-    fn check_scope(
-        &self,
-        response: bool,
-        assertion: bool,
-        encrypted: bool,
-    ) -> Result<(), SamlError> {
-        let scope = self.idp.response_signature_scope;
-        let missing = match scope {
-            SignatureScope::Response if !response => Some("the Response is not signed"),
-            SignatureScope::Assertion if !assertion && !encrypted => {
-                Some("the Assertion is not signed")
-            }
-            SignatureScope::Both if !response => Some("the Response is not signed"),
-            SignatureScope::Both if !assertion && !encrypted => Some("the Assertion is not signed"),
-            SignatureScope::Either if !response && !assertion && !encrypted => {
-                Some("neither the Response nor the Assertion is signed")
-            }
-            _ => None,
-        };
-        match missing {
-            Some(m) => Err(SamlError::SignatureScope {
-                scope: scope.name(),
-                missing: m.into(),
-            }),
-            None => Ok(()),
-        }
-    }
-
-    fn check_status(&self, doc: &Document<'_>, response: NodeId) -> Result<(), SamlError> {
-        let status = doc
-            .element_children(response)
-            .find(|&c| doc.is(c, PROTOCOL_NS, "Status"))
-            .ok_or_else(|| SamlError::Malformed("the Response has no Status".into()))?;
-        let mut codes = Vec::new();
-        let mut cur = doc
-            .element_children(status)
-            .find(|&c| doc.is(c, PROTOCOL_NS, "StatusCode"));
-        while let Some(code) = cur {
-            codes.push(doc.attribute(code, "Value").unwrap_or_default().to_owned());
-            cur = doc
-                .element_children(code)
-                .find(|&c| doc.is(c, PROTOCOL_NS, "StatusCode"));
-        }
-        if codes.first().map(String::as_str) == Some(STATUS_SUCCESS) {
-            return Ok(());
-        }
-        let message = doc
-            .element_children(status)
-            .find(|&c| doc.is(c, PROTOCOL_NS, "StatusMessage"))
-            .map(|m| doc.text(m).into_owned());
-        if codes.is_empty() {
-            codes.push("(no StatusCode)".into());
-        }
-        Err(SamlError::Status { codes, message })
+        Ok((not_before, not_on_or_after))
     }
 
     /// Finds a bearer SubjectConfirmation that satisfies Recipient and NotOnOrAfter; returns
-    /// its InResponseTo. Other confirmations are ignored, not merged.
+    /// its InResponseTo and the latest NotOnOrAfter of every bearer confirmation (which
+    /// bounds how long the assertion could be accepted). Other confirmations are ignored, not
+    /// merged.
     fn check_bearer<'d>(
         &self,
         covered: &Covered<'d, '_>,
         subject: NodeId,
         now: Instant,
         skew: i64,
-    ) -> Result<Option<&'d str>, SamlError> {
-        let doc = covered.doc;
+    ) -> Result<Bearer<'d>, SamlError> {
         let mut first_error: Option<SamlError> = None;
-        let mut bearers = 0;
+        let mut accepted: Option<Option<&'d str>> = None;
+        let mut latest: Option<Instant> = None;
         for sc in covered.children(subject, "SubjectConfirmation") {
             if covered.attr(sc, "Method") != Some(super::BEARER) {
                 continue;
             }
-            bearers += 1;
             let outcome = (|| {
                 let data = covered
                     .child(sc, "SubjectConfirmationData")
-                    .ok_or_else(|| {
-                        SamlError::NoBearerConfirmation("it has no SubjectConfirmationData".into())
-                    })?;
+                    .ok_or(SamlError::BearerWithoutData)?;
+                let not_on_or_after = covered
+                    .time(data, "NotOnOrAfter")?
+                    .ok_or(SamlError::BearerWithoutNotOnOrAfter)?;
+                latest = Some(latest.map_or(not_on_or_after, |l| l.max(not_on_or_after)));
                 let recipient = covered.attr(data, "Recipient");
-                if recipient != Some(self.sp.acs_url.as_str()) {
+                if recipient != Some(self.sp.acs_url()) {
                     return Err(SamlError::RecipientMismatch {
-                        expected: self.sp.acs_url.clone(),
+                        expected: self.sp.acs_url().to_owned(),
                         found: recipient.map(str::to_owned),
                     });
                 }
                 // Profiles §4.1.4.2 forbids NotBefore here, but real IdPs (SecureWorks) send
                 // it; it can only narrow the window, so it is enforced rather than refused.
-                let not_before = time_attr(doc, data, "NotBefore")?;
-                let not_on_or_after = time_attr(doc, data, "NotOnOrAfter")?.ok_or_else(|| {
-                    SamlError::NoBearerConfirmation(
-                        "SubjectConfirmationData has no NotOnOrAfter".into(),
-                    )
-                })?;
+                let not_before = covered.time(data, "NotBefore")?;
                 check_window(
                     "SubjectConfirmationData",
                     not_before,
@@ -627,56 +776,168 @@ impl ServiceProvider {
                 Ok(covered.attr(data, "InResponseTo"))
             })();
             match outcome {
-                Ok(irt) => return Ok(irt),
+                Ok(irt) if accepted.is_none() => accepted = Some(irt),
+                Ok(_) => {}
                 Err(e) => {
-                    if first_error.is_none() {
-                        first_error = Some(e);
-                    }
+                    first_error.get_or_insert(e);
                 }
             }
         }
-        Err(first_error.unwrap_or_else(|| {
-            SamlError::NoBearerConfirmation(format!(
-                "the Subject has {bearers} bearer SubjectConfirmation (Method `{}`)",
-                super::BEARER
-            ))
-        }))
+        match (accepted, latest) {
+            (Some(in_response_to), Some(latest_not_on_or_after)) => Ok(Bearer {
+                in_response_to,
+                latest_not_on_or_after,
+            }),
+            _ => Err(first_error.unwrap_or(SamlError::NoBearerConfirmation)),
+        }
     }
 
+    /// Decides solicitation from the signed InResponseTo; returns the request ID to consume at
+    /// commit, if any.
     fn check_solicitation(
         &self,
         in_response_to: Option<&str>,
         solicitation: Solicitation<'_>,
-        now: Instant,
-    ) -> Result<(), SamlError> {
-        match (solicitation, in_response_to) {
-            (Solicitation::NotTracked, _) => Ok(()),
-            (Solicitation::Expect(expected), Some(found)) if found == expected => Ok(()),
-            (Solicitation::Expect(expected), Some(found)) => Err(SamlError::InResponseToMismatch {
+    ) -> Result<Option<String>, SamlError> {
+        match (solicitation.0, in_response_to) {
+            (Mode::NotTracked, _) => Ok(None),
+            (Mode::Expect(expected), Some(found)) if found == expected => Ok(None),
+            (Mode::Expect(expected), Some(found)) => Err(SamlError::InResponseToMismatch {
                 element: "Response",
                 expected: expected.to_owned(),
                 found: found.to_owned(),
             }),
-            (Solicitation::Expect(expected), None) => Err(SamlError::Unsolicited {
+            (Mode::Expect(expected), None) => Err(SamlError::Unsolicited {
                 expected: Some(expected.to_owned()),
             }),
-            (Solicitation::Outstanding(store), Some(found)) => {
-                if store.take(found, now) {
-                    Ok(())
-                } else {
-                    Err(SamlError::UnknownInResponseTo {
-                        found: found.to_owned(),
-                    })
-                }
-            }
-            (Solicitation::Outstanding(_), None) if self.sp.allow_unsolicited => Ok(()),
-            (Solicitation::Outstanding(_), None) => Err(SamlError::Unsolicited { expected: None }),
+            (Mode::Outstanding, Some(found)) => Ok(Some(found.to_owned())),
+            (Mode::Outstanding, None) if self.sp.allow_unsolicited() => Ok(None),
+            (Mode::Outstanding, None) => Err(SamlError::Unsolicited { expected: None }),
         }
     }
 }
 
-fn sig_err(element: &'static str, source: DsigError) -> SamlError {
-    SamlError::Signature { element, source }
+/// The InResponseTo that signed values say: the accepted bearer confirmation's (inside a
+/// covered Assertion) and the Response's only when the Response's signature verified. An
+/// unsigned `Response/@InResponseTo` is never used; when it is present and disagrees with the
+/// signed value, the Response is refused rather than silently read one way.
+fn signed_in_response_to<'d>(
+    envelope: &Envelope<'d, '_>,
+    bearer: &Bearer<'d>,
+) -> Result<Option<&'d str>, SamlError> {
+    let from_response = envelope.signed_in_response_to();
+    let unsigned = envelope.doc.attribute(envelope.response, "InResponseTo");
+    let signed = from_response.or(bearer.in_response_to);
+    if let (Some(r), Some(b)) = (from_response, bearer.in_response_to)
+        && r != b
+    {
+        return Err(SamlError::InResponseToMismatch {
+            element: "SubjectConfirmationData",
+            expected: r.to_owned(),
+            found: b.to_owned(),
+        });
+    }
+    if let (Some(u), Some(s)) = (unsigned, signed)
+        && u != s
+    {
+        return Err(SamlError::InResponseToMismatch {
+            element: "Response",
+            expected: s.to_owned(),
+            found: u.to_owned(),
+        });
+    }
+    Ok(signed)
+}
+
+fn read_name_id(covered: &Covered<'_, '_>, subject: NodeId) -> Result<NameId, SamlError> {
+    let name_id = covered.child(subject, "NameID").ok_or(SamlError::MissingElement {
+        parent: "Subject",
+        element: "NameID",
+    })?;
+    let value = covered.text(name_id).into_owned();
+    if trim_xml(&value).is_empty() {
+        return Err(SamlError::EmptyNameId);
+    }
+    Ok(NameId {
+        value,
+        format: covered.attr(name_id, "Format").map(str::to_owned),
+        sp_name_qualifier: covered.attr(name_id, "SPNameQualifier").map(str::to_owned),
+        name_qualifier: covered.attr(name_id, "NameQualifier").map(str::to_owned),
+    })
+}
+
+struct Authn {
+    session_index: Option<String>,
+    instant: Option<Instant>,
+    class_ref: Option<String>,
+}
+
+fn read_authn_statement(covered: &Covered<'_, '_>) -> Result<Authn, SamlError> {
+    let authn = covered
+        .child(covered.assertion, "AuthnStatement")
+        .ok_or(SamlError::MissingElement {
+            parent: "Assertion",
+            element: "AuthnStatement",
+        })?;
+    let class_ref = covered
+        .child(authn, "AuthnContext")
+        .and_then(|c| covered.child(c, "AuthnContextClassRef"))
+        .map(|r| trim_xml(&covered.text(r)).to_owned());
+    Ok(Authn {
+        session_index: covered.attr(authn, "SessionIndex").map(str::to_owned),
+        instant: covered.time(authn, "AuthnInstant")?,
+        class_ref,
+    })
+}
+
+fn read_attributes(covered: &Covered<'_, '_>) -> Vec<Attribute> {
+    let mut attributes = Vec::new();
+    for statement in covered.children(covered.assertion, "AttributeStatement") {
+        for a in covered.children(statement, "Attribute") {
+            attributes.push(Attribute {
+                name: covered.attr(a, "Name").unwrap_or_default().to_owned(),
+                name_format: covered.attr(a, "NameFormat").map(str::to_owned),
+                friendly_name: covered.attr(a, "FriendlyName").map(str::to_owned),
+                values: covered
+                    .children(a, "AttributeValue")
+                    .map(|v| covered.text(v).into_owned())
+                    .collect(),
+            });
+        }
+    }
+    attributes
+}
+
+fn check_status(envelope: &Envelope<'_, '_>) -> Result<(), SamlError> {
+    let doc = envelope.doc;
+    let status = doc
+        .element_children(envelope.response)
+        .find(|&c| doc.is(c, PROTOCOL_NS, "Status"))
+        .ok_or(SamlError::MissingElement {
+            parent: "Response",
+            element: "Status",
+        })?;
+    let mut codes = Vec::new();
+    let mut cur = doc
+        .element_children(status)
+        .find(|&c| doc.is(c, PROTOCOL_NS, "StatusCode"));
+    while let Some(code) = cur {
+        codes.push(doc.attribute(code, "Value").unwrap_or_default().to_owned());
+        cur = doc
+            .element_children(code)
+            .find(|&c| doc.is(c, PROTOCOL_NS, "StatusCode"));
+    }
+    if codes.first().map(String::as_str) == Some(STATUS_SUCCESS) {
+        return Ok(());
+    }
+    let message = doc
+        .element_children(status)
+        .find(|&c| doc.is(c, PROTOCOL_NS, "StatusMessage"))
+        .map(|m| doc.text(m).into_owned());
+    if codes.is_empty() {
+        codes.push("(no StatusCode)".into());
+    }
+    Err(SamlError::Status { codes, message })
 }
 
 enum Located {
@@ -698,15 +959,9 @@ fn locate_assertion(doc: &Document<'_>, response: NodeId) -> Result<Located, Sam
             direct = Some(Located::Encrypted);
         }
     }
-    if count > 1 {
-        return Err(SamlError::AssertionCount(format!(
-            "the Response carries {count} Assertions/EncryptedAssertions; exactly one is allowed"
-        )));
-    }
-    let Some(located) = direct else {
-        return Err(SamlError::AssertionCount(
-            "the Response carries no Assertion as a direct child".into(),
-        ));
+    let located = match direct {
+        Some(located) if count == 1 => located,
+        _ => return Err(SamlError::AssertionCount { found: count }),
     };
     let allowed = match located {
         Located::Plain(a) => Some(a),
@@ -725,10 +980,9 @@ fn locate_assertion(doc: &Document<'_>, response: NodeId) -> Result<Located, Sam
                 || doc.is(n, ASSERTION_NS, "EncryptedAssertion") && doc.parent(n) != Some(response)
                 || (n != response && doc.is(n, PROTOCOL_NS, "Response")))
         {
-            return Err(SamlError::AssertionCount(format!(
-                "unexpected `{}` inside the Response (only one Assertion, as a direct child, is allowed)",
-                doc.qualified_name(n)
-            )));
+            return Err(SamlError::UnexpectedAssertion {
+                element: doc.qualified_name(n).into_owned(),
+            });
         }
     }
     Ok(located)
@@ -753,7 +1007,7 @@ fn check_not_future(
 
 /// `NotBefore - skew <= now < NotOnOrAfter + skew` (NotBefore inclusive, NotOnOrAfter
 /// exclusive).
-fn check_window(
+pub(crate) fn check_window(
     element: &'static str,
     not_before: Option<Instant>,
     not_on_or_after: Option<Instant>,

@@ -232,6 +232,14 @@ pub struct Namespace<'d> {
 
 /// A parsed, well-formed, namespace-resolved XML document. Nothing in it is trusted yet:
 /// signature verification (in [`crate::dsig`]) decides which parts are.
+///
+/// # Unverified data
+///
+/// The public methods that read the content of a node (text, attribute values) are named
+/// `*_unverified` so that a reviewer can grep for every read of data that no signature has
+/// vouched for: `inspect`-style tools use them, and a login decision never should. The SAML
+/// layer reads signed values through its own views, built from a verified signature's proof
+/// token. The structure (names, namespaces, parents, children) is public as it is.
 #[derive(Debug)]
 pub struct Document<'a> {
     pub(crate) src: Cow<'a, str>,
@@ -389,8 +397,16 @@ impl<'a> Document<'a> {
         })
     }
 
-    /// The attributes of an element in document order (namespace declarations excluded).
-    pub fn attributes(&self, id: NodeId) -> impl ExactSizeIterator<Item = Attribute<'_>> + '_ {
+    /// The attributes of an element in document order (namespace declarations excluded). Not
+    /// verified: see [`Document`]'s "Unverified data" section.
+    pub fn attributes_unverified(
+        &self,
+        id: NodeId,
+    ) -> impl ExactSizeIterator<Item = Attribute<'_>> + '_ {
+        self.attributes(id)
+    }
+
+    pub(crate) fn attributes(&self, id: NodeId) -> impl ExactSizeIterator<Item = Attribute<'_>> + '_ {
         let (s, e) = self.element(id).map_or((0, 0), |e| e.attrs);
         self.attrs[s as usize..e as usize]
             .iter()
@@ -403,13 +419,26 @@ impl<'a> Document<'a> {
     }
 
     /// The value of the attribute in no namespace with this local name (SAML's own
-    /// attributes, such as `ID` or `Destination`, are unqualified).
-    pub fn attribute(&self, id: NodeId, local_name: &str) -> Option<&str> {
+    /// attributes, such as `ID` or `Destination`, are unqualified). Not verified.
+    pub fn attribute_unverified(&self, id: NodeId, local_name: &str) -> Option<&str> {
+        self.attribute(id, local_name)
+    }
+
+    pub(crate) fn attribute(&self, id: NodeId, local_name: &str) -> Option<&str> {
         self.attribute_ns(id, "", local_name)
     }
 
-    /// The value of the attribute with this namespace URI and local name.
-    pub fn attribute_ns(&self, id: NodeId, namespace: &str, local_name: &str) -> Option<&str> {
+    /// The value of the attribute with this namespace URI and local name. Not verified.
+    pub fn attribute_ns_unverified(
+        &self,
+        id: NodeId,
+        namespace: &str,
+        local_name: &str,
+    ) -> Option<&str> {
+        self.attribute_ns(id, namespace, local_name)
+    }
+
+    pub(crate) fn attribute_ns(&self, id: NodeId, namespace: &str, local_name: &str) -> Option<&str> {
         let (s, e) = self.element(id).map_or((0, 0), |e| e.attrs);
         // Names first (usually a length mismatch); the namespace only for a matching name.
         self.attrs[s as usize..e as usize]
@@ -453,8 +482,12 @@ impl<'a> Document<'a> {
     }
 
     /// The value of a text, CDATA or comment node, or the data of a processing instruction;
-    /// empty for elements and the document node.
-    pub fn value(&self, id: NodeId) -> &str {
+    /// empty for elements and the document node. Not verified.
+    pub fn value_unverified(&self, id: NodeId) -> &str {
+        self.value(id)
+    }
+
+    pub(crate) fn value(&self, id: NodeId) -> &str {
         match self.node(id).data {
             NodeData::Text(s) | NodeData::CData(s) | NodeData::Comment(s) => self.str(s),
             NodeData::Pi { data, .. } => self.str(data),
@@ -464,8 +497,12 @@ impl<'a> Document<'a> {
 
     /// The text content of an element: the concatenation of all its text and CDATA children, in
     /// order. Comments and processing instructions never split a value (the comment-truncation
-    /// attack, CVE-2017-11427); child elements contribute nothing.
-    pub fn text(&self, id: NodeId) -> Cow<'_, str> {
+    /// attack, CVE-2017-11427); child elements contribute nothing. Not verified.
+    pub fn text_unverified(&self, id: NodeId) -> Cow<'_, str> {
+        self.text(id)
+    }
+
+    pub(crate) fn text(&self, id: NodeId) -> Cow<'_, str> {
         let mut parts = self.children(id).filter_map(|c| match self.node(c).data {
             NodeData::Text(s) | NodeData::CData(s) => Some(self.str(s)),
             _ => None,
