@@ -19,7 +19,6 @@ use saml_benches::{Floor, NOW, NoReplay, SIGNED, service_provider, verify_full};
 use saml_core::binding::{self, DecodeLimits};
 use saml_core::crypto::TrustAnchor;
 use saml_core::dsig::{DSIG_NS, Verifier};
-use saml_core::saml::sp::Solicitation;
 use saml_core::time::parse_xs_datetime;
 use saml_core::xml::c14n::{self, Algorithm, Method};
 use saml_core::xml::{Document, NodeId};
@@ -33,8 +32,8 @@ fn signatures(doc: &Document<'_>) -> Vec<NodeId> {
 fn bench(c: &mut Criterion) {
     let sp = service_provider();
     let verifier = Verifier::new(
-        sp.idp().signing_certificates.clone(),
-        sp.idp().algorithm_policy.clone(),
+        sp.idp().signing_certificates().to_vec(),
+        sp.idp().algorithm_policy().clone(),
     );
     let now = parse_xs_datetime(NOW).expect("now");
     for f in SIGNED {
@@ -103,7 +102,7 @@ impl c14n::Sink for DigestSink<'_> {
 fn scaling(c: &mut Criterion) {
     use saml_core::crypto::{Certificate, SigningKey};
     use saml_core::dsig::Signer;
-    use saml_core::saml::idp::{IdentityProvider, SignTarget, SpPeer, Subject};
+    use saml_core::saml::idp::{IdentityProvider, SignTarget, Subject};
     use saml_core::saml::sp::ServiceProvider;
     use saml_core::settings::{IdpSettings, SpSettings};
 
@@ -118,19 +117,20 @@ fn scaling(c: &mut Criterion) {
         ),
     )
     .with_sign_target(SignTarget::Assertion);
-    let peer = SpPeer::new(
+    let peer = saml_core::saml::idp::danger::unsigned_requests(
         "https://sp.example/md",
         "https://sp.example/acs",
-        Vec::new(),
     );
     let sp = ServiceProvider::new(
         IdpSettings::new(
             "https://idp.example/scaling",
             "https://idp.example/sso",
             vec![TrustAnchor::from_any(&read("rsa2048.cert.pem"), None).expect("anchor")],
-        ),
+        )
+        .with_sign_requests(false),
         SpSettings::new("https://sp.example/md", "https://sp.example/acs").with_unsolicited(true),
-    );
+    )
+    .expect("complete settings");
     let now = parse_xs_datetime(NOW).expect("now");
     let mut group = c.benchmark_group("scaling");
     for kb in [5usize, 16, 64, 256, 1024] {
@@ -147,8 +147,13 @@ fn scaling(c: &mut Criterion) {
                 let xml = binding::decode(b64.as_bytes(), &DecodeLimits::default())
                     .expect("decodes")
                     .xml;
-                sp.validate(&xml, now, Solicitation::NotTracked, &NoReplay)
-                    .expect("valid")
+                sp.validate_and_commit(
+                    &xml,
+                    now,
+                    saml_core::saml::sp::danger::not_tracked(),
+                    &NoReplay,
+                )
+                .expect("valid")
             });
         });
     }

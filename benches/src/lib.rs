@@ -197,9 +197,11 @@ pub fn service_provider() -> saml_core::saml::sp::ServiceProvider {
     let cert = std::fs::read(fixture_dir().join("idp.pem")).expect("tests/vectors/bench/idp.pem");
     let anchor = TrustAnchor::from_any(&cert, Some("idp.pem")).expect("anchor");
     saml_core::saml::sp::ServiceProvider::new(
-        IdpSettings::new(ISSUER, "https://idp.example.com/sso", vec![anchor]),
+        IdpSettings::new(ISSUER, "https://idp.example.com/sso", vec![anchor])
+            .with_sign_requests(false),
         SpSettings::new(AUDIENCE, ACS),
     )
+    .expect("the bench settings are complete")
 }
 
 /// A replay cache that never remembers: benchmarks validate the same assertion repeatedly.
@@ -211,13 +213,32 @@ pub fn service_provider() -> saml_core::saml::sp::ServiceProvider {
 pub struct NoReplay;
 
 impl saml_core::saml::replay::ReplayCache for NoReplay {
-    fn check_and_insert(
+    fn insert_if_absent(
+        &self,
+        _key: &str,
+        _expires: saml_core::time::Instant,
+        _now: saml_core::time::Instant,
+    ) -> Result<saml_core::saml::replay::ReplayOutcome, saml_core::saml::replay::StoreError> {
+        Ok(saml_core::saml::replay::ReplayOutcome::Fresh)
+    }
+}
+
+impl saml_core::saml::replay::RequestStore for NoReplay {
+    fn insert(
         &self,
         _id: &str,
         _expires: saml_core::time::Instant,
         _now: saml_core::time::Instant,
-    ) -> saml_core::saml::replay::ReplayOutcome {
-        saml_core::saml::replay::ReplayOutcome::Fresh
+    ) -> Result<(), saml_core::saml::replay::StoreError> {
+        Ok(())
+    }
+
+    fn take(
+        &self,
+        _id: &str,
+        _now: saml_core::time::Instant,
+    ) -> Result<bool, saml_core::saml::replay::StoreError> {
+        Ok(false)
     }
 }
 
@@ -279,7 +300,10 @@ impl Floor {
                 let signed_info = kids.next().expect("SignedInfo");
                 let value = kids.next().expect("SignatureValue");
                 let si = c14n::to_vec(&doc, Some(signed_info), None, &exclusive).expect("c14n");
-                let text: String = doc.text(value).split_ascii_whitespace().collect();
+                let text: String = doc
+                    .text_unverified(value)
+                    .split_ascii_whitespace()
+                    .collect();
                 let sv = base64::engine::general_purpose::STANDARD
                     .decode(text)
                     .expect("base64");
@@ -374,10 +398,10 @@ pub fn verify_full(
     let xml = binding::decode(b64.as_bytes(), &DecodeLimits::default())
         .expect("decodes")
         .xml;
-    sp.validate(
+    sp.validate_and_commit(
         &xml,
         now,
-        saml_core::saml::sp::Solicitation::NotTracked,
+        saml_core::saml::sp::danger::not_tracked(),
         &NoReplay,
     )
     .expect("valid")

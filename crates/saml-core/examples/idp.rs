@@ -3,13 +3,8 @@
 //!
 //! Run with `cargo run -p saml-core --example idp`.
 
-use saml_core::crypto::{Certificate, SigningKey, TrustAnchor};
-use saml_core::dsig::Signer;
+use saml_core::prelude::*;
 use saml_core::saml::authn::RequestOptions;
-use saml_core::saml::idp::{IdentityProvider, SignTarget, SpPeer, Subject};
-use saml_core::saml::replay::{InMemoryReplayCache, InMemoryRequestStore};
-use saml_core::saml::sp::{ServiceProvider, Solicitation};
-use saml_core::settings::{IdpSettings, SpSettings};
 use saml_core::time::{Clock as _, SystemClock};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,8 +19,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "https://org2.example/sso/saml2",
     );
 
-    // Org1: signs Responses with its key; knows Org2's request-signing certificate.
-    let idp_signer = Signer::new(
+    // Org1: signs Responses with its key (the signer picks RSA-SHA256 for an RSA key); knows
+    // Org2's request-signing certificate.
+    let idp_signer = saml_core::dsig::Signer::new(
         SigningKey::from_pem(&read("rsa2048.pk8.pem")?, Some("idp key"))?,
         Some(Certificate::from_pem(
             &read("rsa2048.cert.pem")?,
@@ -40,9 +36,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &read("rsa3072.cert.pem")?,
             Some("sp cert"),
         )?],
-    );
+    )?;
 
-    // Org2: trusts Org1's certificate; signs its AuthnRequests.
+    // Org2: trusts Org1's certificate; signs its AuthnRequests. The settings are checked
+    // here, once: no certificate, or request signing without a key, is an error now.
     let org2 = ServiceProvider::new(
         IdpSettings::new(
             issuer,
@@ -56,11 +53,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             SigningKey::from_pem(&read("rsa3072.pk8.pem")?, Some("sp key"))?,
             Certificate::from_pem(&read("rsa3072.cert.pem")?, Some("sp cert"))?,
         ),
-    );
+    )?;
 
     let now = SystemClock.now();
-    let outstanding = InMemoryRequestStore::default();
-    let request = org2.authn_request(now, &RequestOptions::default(), &outstanding)?;
+    // One store for both kinds of SP state: outstanding request IDs and accepted assertions.
+    let store = InMemoryStore::default();
+    let request = org2.authn_request(now, &RequestOptions::default(), &store)?;
     println!("Org2 sends AuthnRequest {} by HTTP-POST", request.id);
 
     let received = org1.receive_post(&org2_as_seen_by_org1, request.xml.as_bytes(), None, now)?;
@@ -72,12 +70,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         response.len()
     );
 
-    let assertion = org2.validate(
-        response.as_bytes(),
-        now,
-        Solicitation::Outstanding(&outstanding),
-        &InMemoryReplayCache::default(),
-    )?;
+    // Validation is CPU work only; the commit consumes the request ID and records the
+    // assertion, and is the only way to obtain it.
+    let pending = org2.validate(response.as_bytes(), now, Solicitation::outstanding())?;
+    let assertion = pending.commit(&store)?;
     println!(
         "Org2 accepts {} with groups {:?} (signed: {:?})",
         assertion.name_id().value,

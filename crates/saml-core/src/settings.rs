@@ -235,6 +235,19 @@ impl IdpSettings {
         self
     }
 
+    /// Sets the Response Signature Algorithm policy. A policy weaker than the default can only
+    /// be made in [`crate::crypto::danger`], so weakening stays visible where it happens.
+    pub fn with_algorithm_policy(mut self, policy: AlgorithmPolicy) -> Self {
+        self.algorithm_policy = policy;
+        self
+    }
+
+    /// Replaces the IdP Signature Certificates.
+    pub fn with_signing_certificates(mut self, anchors: Vec<TrustAnchor>) -> Self {
+        self.signing_certificates = anchors;
+        self
+    }
+
     /// Adds an IdP Signature Certificate (rollover).
     pub fn with_signing_certificate(mut self, anchor: TrustAnchor) -> Self {
         self.signing_certificates.push(anchor);

@@ -10,7 +10,7 @@
 
 use saml_core::binding::{self, DecodeLimits};
 use saml_core::crypto::TrustAnchor;
-use saml_core::saml::replay::InMemoryReplayCache;
+use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, Solicitation};
 use saml_core::settings::{IdpSettings, SpSettings};
 use saml_core::time::parse_xs_datetime;
@@ -27,15 +27,15 @@ fn bench_file(name: &str) -> Vec<u8> {
 fn count(sp: &ServiceProvider, fixture: &str) -> (usize, usize, usize) {
     let input = bench_file(fixture);
     let now = parse_xs_datetime("2025-06-02T09:41:08Z").expect("now");
-    let cache = InMemoryReplayCache::new(16);
+    let cache = InMemoryStore::new(16);
     // Warm up once (lazy statics, the cache's first insert).
-    let _ = sp.validate(
+    let _ = sp.validate_and_commit(
         &binding::decode(&input, &DecodeLimits::default())
             .expect("decodes")
             .xml,
         now,
-        Solicitation::NotTracked,
-        &InMemoryReplayCache::new(16),
+        saml_core::saml::sp::danger::not_tracked(),
+        &InMemoryStore::new(16),
     );
     let mut result = None;
     let info = allocation_counter::measure(|| {
@@ -43,8 +43,13 @@ fn count(sp: &ServiceProvider, fixture: &str) -> (usize, usize, usize) {
             .expect("decodes")
             .xml;
         result = Some(
-            sp.validate(&xml, now, Solicitation::NotTracked, &cache)
-                .expect("valid"),
+            sp.validate_and_commit(
+                &xml,
+                now,
+                saml_core::saml::sp::danger::not_tracked(),
+                &cache,
+            )
+            .expect("valid"),
         );
     });
     let assertion = result.expect("ran");
@@ -72,12 +77,14 @@ fn verify_path_allocations_do_not_grow_with_node_count() {
             "http://www.okta.com/exk1bench0okta0idp7",
             "https://idp.example.com/sso",
             vec![TrustAnchor::from_any(&cert, Some("idp.pem")).expect("anchor")],
-        ),
+        )
+        .with_sign_requests(false),
         SpSettings::new(
             "https://sp.example.com/saml/metadata",
             "https://sp.example.com/saml/acs",
         ),
-    );
+    )
+    .expect("complete settings");
     let mut fixed = Vec::new();
     for fixture in [
         "small.xml.b64",
@@ -184,7 +191,7 @@ fn shared_verifier_types_are_send_and_sync() {
     shareable::<ServiceProvider>();
     shareable::<saml_core::dsig::Verifier>();
     shareable::<saml_core::saml::idp::IdentityProvider>();
-    shareable::<saml_core::saml::replay::InMemoryReplayCache>();
-    shareable::<saml_core::saml::replay::InMemoryRequestStore>();
+    shareable::<saml_core::saml::replay::InMemoryStore>();
+    shareable::<saml_core::saml::replay::InMemoryStore>();
     shareable::<saml_core::settings::IdpSettings>();
 }

@@ -29,7 +29,7 @@ fn canonical(doc: &Document<'_>, apex: Option<NodeId>, method: &Method<'_>) -> S
 /// The first element (in document order) whose attribute `name` equals `value`.
 fn find_by_attribute(doc: &Document<'_>, name: &str, value: &str) -> NodeId {
     fn walk(doc: &Document<'_>, n: NodeId, name: &str, value: &str) -> Option<NodeId> {
-        if doc.attribute(n, name) == Some(value) {
+        if doc.attribute_unverified(n, name) == Some(value) {
             return Some(n);
         }
         doc.element_children(n)

@@ -46,7 +46,7 @@ fn check(text: &str, policy: AlgorithmPolicy) -> Result<String, DsigError> {
         .expect("a Signature");
     let v = verifier(policy).verify(&doc, sig)?;
     Ok(doc
-        .attribute(v.element(), "ID")
+        .attribute_unverified(v.element(), "ID")
         .unwrap_or_default()
         .to_owned())
 }
@@ -148,7 +148,7 @@ mod strict_references {
         let start = text.find("<ds:Reference").expect("ref");
         let end = text.find("</ds:Reference>").expect("ref end") + "</ds:Reference>".len();
         let doubled = format!("{}{}{}", &text[..end], &text[start..end], &text[end..]);
-        assert!(matches!(rejected(&doubled), DsigError::Structure(_)));
+        assert!(rejected(&doubled).is_malformed_signature());
     }
 
     #[test]
@@ -188,7 +188,9 @@ mod strict_references {
             "</ds:Signature>",
             "<ds:Object><saml:Assertion ID=\"_x\"/></ds:Object></ds:Signature>",
         );
-        assert!(matches!(rejected(&t), DsigError::Structure(m) if m.contains("Object")));
+        assert!(
+            (rejected(&t).is_malformed_signature() && rejected(&t).to_string().contains("Object"))
+        );
     }
 
     #[test]
@@ -304,7 +306,13 @@ mod algorithms_by_allow_list {
             rejected(&t),
             DsigError::Algorithm(CryptoError::Sha1NotAllowed { .. })
         ));
-        assert!(check(&t, AlgorithmPolicy::default().with_sha1(true)).is_ok());
+        assert!(
+            check(
+                &t,
+                saml_core::crypto::danger::allow_sha1(&AlgorithmPolicy::default())
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use saml_core::dsig::Signer;
 use saml_core::saml::SamlError;
 use saml_core::saml::authn::RequestOptions;
 use saml_core::saml::idp::{IdentityProvider, SignTarget, SpPeer, Subject};
-use saml_core::saml::replay::{InMemoryReplayCache, InMemoryRequestStore};
+use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, SignedElement, Solicitation, VerifiedAssertion};
 use saml_core::settings::{Binding, IdpSettings, SpSettings};
 use saml_core::time::{Instant, parse_xs_datetime};
@@ -58,7 +58,7 @@ fn org1(sign: SignTarget) -> IdentityProvider {
 
 /// Org2 as Org1 knows it: its requests are signed with its RSA-3072 key.
 fn org2_peer() -> SpPeer {
-    SpPeer::new(SP_ENTITY, ACS, vec![anchor("rsa3072.cert.pem")])
+    SpPeer::new(SP_ENTITY, ACS, vec![anchor("rsa3072.cert.pem")]).expect("peer with keys")
 }
 
 /// Org2, the SP.
@@ -68,7 +68,7 @@ fn org2(binding: Binding, unsolicited: bool) -> ServiceProvider {
     let sp = SpSettings::new(SP_ENTITY, ACS)
         .with_signing_key(key("rsa3072.pk8.pem"), cert("rsa3072.cert.pem"))
         .with_unsolicited(unsolicited);
-    ServiceProvider::new(idp, sp)
+    ServiceProvider::new(idp, sp).expect("complete settings")
 }
 
 fn alice() -> Subject {
@@ -95,7 +95,7 @@ fn check_alice(v: &VerifiedAssertion) {
 #[test]
 fn sp_initiated_post() {
     let sp = org2(Binding::HttpPost, false);
-    let requests = InMemoryRequestStore::default();
+    let requests = InMemoryStore::default();
     let request = sp
         .authn_request(now(), &RequestOptions::default(), &requests)
         .expect("request");
@@ -122,11 +122,11 @@ fn sp_initiated_post() {
         .issue(&org2_peer(), &alice(), Some(&received), at(6))
         .expect("issued");
     let v = sp
-        .validate(
+        .validate_and_commit(
             response.as_bytes(),
             at(7),
-            Solicitation::Outstanding(&requests),
-            &InMemoryReplayCache::default(),
+            Solicitation::outstanding(),
+            &requests,
         )
         .expect("valid response");
     check_alice(&v);
@@ -137,11 +137,11 @@ fn sp_initiated_post() {
     assert_eq!(v.in_response_to(), Some(request.id.as_str()));
     // InResponseTo is single-use.
     let e = sp
-        .validate(
+        .validate_and_commit(
             response.as_bytes(),
             at(8),
-            Solicitation::Outstanding(&requests),
-            &InMemoryReplayCache::default(),
+            Solicitation::outstanding(),
+            &requests,
         )
         .expect_err("second use");
     assert_eq!(e.kind(), "unknown_in_response_to");
@@ -150,7 +150,7 @@ fn sp_initiated_post() {
 #[test]
 fn sp_initiated_redirect() {
     let sp = org2(Binding::HttpRedirect, false);
-    let requests = InMemoryRequestStore::default();
+    let requests = InMemoryStore::default();
     let request = sp
         .authn_request(
             now(),
@@ -181,11 +181,11 @@ fn sp_initiated_redirect() {
     let form = idp.post_form(&org2_peer(), &response, received.relay_state.as_deref());
     assert!(form.contains(ACS));
     let v = sp
-        .validate(
+        .validate_and_commit(
             response.as_bytes(),
             at(3),
-            Solicitation::Outstanding(&requests),
-            &InMemoryReplayCache::default(),
+            Solicitation::outstanding(),
+            &requests,
         )
         .expect("valid");
     check_alice(&v);
@@ -207,25 +207,15 @@ fn idp_initiated_with_relay_state_through_the_post_binding() {
     let decoded = binding::decode(body.as_bytes(), &DecodeLimits::default()).expect("decodes");
     assert_eq!(decoded.relay_state.as_deref(), Some("/dashboard"));
 
-    let requests = InMemoryRequestStore::default();
+    let requests = InMemoryStore::default();
     let v = org2(Binding::HttpPost, true)
-        .validate(
-            &decoded.xml,
-            at(1),
-            Solicitation::Outstanding(&requests),
-            &InMemoryReplayCache::default(),
-        )
+        .validate_and_commit(&decoded.xml, at(1), Solicitation::outstanding(), &requests)
         .expect("unsolicited allowed");
     check_alice(&v);
     assert_eq!(v.in_response_to(), None);
 
     let e = org2(Binding::HttpPost, false)
-        .validate(
-            &decoded.xml,
-            at(1),
-            Solicitation::Outstanding(&requests),
-            &InMemoryReplayCache::default(),
-        )
+        .validate_and_commit(&decoded.xml, at(1), Solicitation::outstanding(), &requests)
         .expect_err("unsolicited refused");
     assert_eq!(e.kind(), "unsolicited");
 }
@@ -234,7 +224,7 @@ fn idp_initiated_with_relay_state_through_the_post_binding() {
 fn idp_refuses_bad_requests() {
     let sp = org2(Binding::HttpPost, false);
     let idp = org1(SignTarget::Both);
-    let requests = InMemoryRequestStore::default();
+    let requests = InMemoryStore::default();
     let request = sp
         .authn_request(now(), &RequestOptions::default(), &requests)
         .expect("request");
@@ -249,7 +239,8 @@ fn idp_refuses_bad_requests() {
     assert!(matches!(e, SamlError::RequestNotSigned), "{e}");
 
     // Signed by a key the IdP does not know for this SP.
-    let stranger = SpPeer::new(SP_ENTITY, ACS, vec![anchor("rsa2048.cert.pem")]);
+    let stranger =
+        SpPeer::new(SP_ENTITY, ACS, vec![anchor("rsa2048.cert.pem")]).expect("peer with keys");
     let e = idp
         .receive_post(&stranger, request.xml.as_bytes(), None, now())
         .expect_err("unknown key");
@@ -260,7 +251,8 @@ fn idp_refuses_bad_requests() {
         SP_ENTITY,
         "https://evil.example/acs",
         vec![anchor("rsa3072.cert.pem")],
-    );
+    )
+    .expect("peer with keys");
     let e = idp
         .receive_post(&other, request.xml.as_bytes(), None, now())
         .expect_err("acs");
@@ -282,14 +274,14 @@ fn clock_skew_boundaries_on_both_sides() {
         .expect("issued");
     let sp = org2(Binding::HttpPost, true);
     let check = |offset: i64| {
-        sp.validate(
+        sp.validate_and_commit(
             response.as_bytes(),
             at(offset),
-            Solicitation::NotTracked,
-            &InMemoryReplayCache::default(),
+            saml_core::saml::sp::danger::not_tracked(),
+            &InMemoryStore::default(),
         )
         .map(|_| ())
-        .map_err(|e| e.kind())
+        .map_err(|e| e.kind().as_str())
     };
     assert_eq!(
         check(-119),
@@ -305,15 +297,17 @@ fn clock_skew_boundaries_on_both_sides() {
     assert_eq!(check(300 + 121), Err("expired"), "one second outside");
     let strict = ServiceProvider::new(
         IdpSettings::new(IDP_ISSUER, SSO_URL, vec![anchor("rsa2048.cert.pem")])
-            .with_max_clock_skew(Duration::ZERO),
+            .with_max_clock_skew(Duration::ZERO)
+            .with_sign_requests(false),
         SpSettings::new(SP_ENTITY, ACS),
-    );
+    )
+    .expect("complete settings");
     let e = strict
-        .validate(
+        .validate_and_commit(
             response.as_bytes(),
             at(-1),
-            Solicitation::NotTracked,
-            &InMemoryReplayCache::default(),
+            saml_core::saml::sp::danger::not_tracked(),
+            &InMemoryStore::default(),
         )
         .expect_err("no skew");
     assert_eq!(e.kind(), "not_yet_valid");
@@ -418,11 +412,11 @@ fn responses_signed_by_xmlsec1_validate() {
     );
     let signed = std::fs::read(&out_path).expect("signed");
     let v = org2(Binding::HttpPost, true)
-        .validate(
+        .validate_and_commit(
             &signed,
             at(1),
-            Solicitation::NotTracked,
-            &InMemoryReplayCache::default(),
+            saml_core::saml::sp::danger::not_tracked(),
+            &InMemoryStore::default(),
         )
         .expect("xmlsec1's signature validates");
     check_alice(&v);

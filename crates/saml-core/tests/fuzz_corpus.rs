@@ -85,7 +85,7 @@ fn regenerate_seeds() {
     use saml_core::fuzzing::{fixture, signed_seed};
     use saml_core::saml::authn::RequestOptions;
     use saml_core::saml::idp::SignTarget;
-    use saml_core::saml::replay::InMemoryRequestStore;
+    use saml_core::saml::replay::InMemoryStore;
     use saml_core::saml::sp::ServiceProvider;
     use saml_core::settings::{Binding, IdpSettings, SpSettings};
 
@@ -129,12 +129,13 @@ fn regenerate_seeds() {
             IdpSettings::new(fixture::ISSUER, "https://idp.fuzz.example/sso", Vec::new())
                 .with_sso_binding(binding_kind),
             SpSettings::new(fixture::AUDIENCE, fixture::ACS).with_signing_key(key, cert.clone()),
-        );
+        )
+        .expect("complete settings");
         let request = sp
             .authn_request(
                 fixture::now(),
                 &RequestOptions::default(),
-                &InMemoryRequestStore::default(),
+                &InMemoryStore::default(),
             )
             .expect("request");
         let data = match binding_kind {

@@ -108,10 +108,10 @@ mod attributes {
     fn quoting_and_whitespace_around_eq() {
         let doc = Document::parse("<r a = '1\"' \n\tb=\"x'y\" c=''/>").expect("parses");
         let r = doc.root_element();
-        assert_eq!(doc.attribute(r, "a"), Some("1\""));
-        assert_eq!(doc.attribute(r, "b"), Some("x'y"));
-        assert_eq!(doc.attribute(r, "c"), Some(""));
-        let names: Vec<_> = doc.attributes(r).map(|a| a.local_name).collect();
+        assert_eq!(doc.attribute_unverified(r, "a"), Some("1\""));
+        assert_eq!(doc.attribute_unverified(r, "b"), Some("x'y"));
+        assert_eq!(doc.attribute_unverified(r, "c"), Some(""));
+        let names: Vec<_> = doc.attributes_unverified(r).map(|a| a.local_name).collect();
         assert_eq!(names, ["a", "b", "c"]);
     }
     rejects!(unquoted: "<r a=1/>" => XmlErrorKind::Syntax(_));
@@ -122,8 +122,8 @@ mod attributes {
         let doc = Document::parse("<r a=\"x\ty\nz\r\nw\" b=\"&#9;&#xA;&#xD;&amp;&lt;\"/>")
             .expect("parses");
         let r = doc.root_element();
-        assert_eq!(doc.attribute(r, "a"), Some("x y z w"));
-        assert_eq!(doc.attribute(r, "b"), Some("\t\n\r&<"));
+        assert_eq!(doc.attribute_unverified(r, "a"), Some("x y z w"));
+        assert_eq!(doc.attribute_unverified(r, "b"), Some("\t\n\r&<"));
     }
 }
 
@@ -208,7 +208,7 @@ mod characters {
     #[test]
     fn line_endings_normalized() {
         let doc = Document::parse("<a>x\r\ny\rz&#xD;</a>").expect("parses");
-        assert_eq!(doc.text(doc.root_element()), "x\ny\nz\r");
+        assert_eq!(doc.text_unverified(doc.root_element()), "x\ny\nz\r");
     }
 
     #[test]
@@ -217,7 +217,7 @@ mod characters {
             "\u{FEFF}<a>&lt;&amp;&gt;&quot;&apos;&#233;&#x4E2D;<![CDATA[<&>]]></a>",
         )
         .expect("parses");
-        assert_eq!(doc.text(doc.root_element()), "<&>\"'é中<&>");
+        assert_eq!(doc.text_unverified(doc.root_element()), "<&>\"'é中<&>");
     }
 }
 
@@ -230,7 +230,7 @@ mod whole_text {
         let doc =
             Document::parse("<NameID>victim@corp.com<!---->.evil.com</NameID>").expect("parses");
         let r = doc.root_element();
-        assert_eq!(doc.text(r), "victim@corp.com.evil.com");
+        assert_eq!(doc.text_unverified(r), "victim@corp.com.evil.com");
         assert!(doc.has_comment_or_pi_child(r));
     }
 
@@ -261,7 +261,7 @@ mod whole_text {
             .next()
             .expect("pi");
         assert_eq!(doc.kind(pi), NodeKind::ProcessingInstruction);
-        assert_eq!(doc.value(pi), "x");
+        assert_eq!(doc.value_unverified(pi), "x");
         assert_eq!(doc.parent(a), Some(saml_core::xml::NodeId::DOCUMENT));
     }
 }
@@ -361,7 +361,7 @@ mod tokens {
                 NodeKind::CData
             ]
         );
-        assert_eq!(doc.text(doc.root_element()), "<&]");
+        assert_eq!(doc.text_unverified(doc.root_element()), "<&]");
     }
     rejects!(comment_unterminated: "<a><!-- x </a>" => XmlErrorKind::Syntax(_), at 1, 4);
     rejects!(comment_triple_dash: "<a><!-- x ---></a>" => XmlErrorKind::Syntax(_), at 1, 11);
@@ -388,6 +388,6 @@ mod tokens {
         assert_eq!(doc.span(a), 0..text.len());
         let b = doc.element_children(a).next().expect("b");
         assert_eq!(&text[doc.span(b)], "<b/>");
-        assert_eq!(doc.text(a), "t&u");
+        assert_eq!(doc.text_unverified(a), "t&u");
     }
 }

@@ -116,20 +116,17 @@ mod metadata_vectors {
         assert!(md.want_authn_requests_signed());
         assert_eq!(md.valid_until(), None);
 
-        let idp = idp_settings_from_metadata(&xml).unwrap();
-        assert_eq!(idp.issuer, "http://www.okta.com/exk1abcd");
-        assert_eq!(idp.sso_url, OKTA_SSO);
-        assert_eq!(idp.sso_binding, Binding::HttpPost);
-        assert!(idp.sign_requests);
-        assert_eq!(only_certificate(&idp.signing_certificates), &okta_cert());
+        let idp = idp_settings_from_metadata(&xml, metadata_now()).unwrap();
+        assert_eq!(idp.issuer(), "http://www.okta.com/exk1abcd");
+        assert_eq!(idp.sso_url(), OKTA_SSO);
+        assert_eq!(idp.sso_binding(), Binding::HttpPost);
+        assert!(idp.sign_requests());
+        assert_eq!(only_certificate(&idp.signing_certificates()), &okta_cert());
         // Everything metadata does not say keeps the strict defaults.
-        assert_eq!(
-            idp.request_signature_algorithm,
-            SignatureAlgorithm::RsaSha256
-        );
-        assert_eq!(idp.response_signature_scope, SignatureScope::Either);
-        assert!(!idp.algorithm_policy.allow_sha1);
-        assert_eq!(idp.max_clock_skew, Duration::from_secs(120));
+        assert_eq!(idp.request_signature_algorithm(), None);
+        assert_eq!(idp.response_signature_scope(), SignatureScope::Either);
+        assert!(!idp.algorithm_policy().allow_sha1());
+        assert_eq!(idp.max_clock_skew(), Duration::from_secs(120));
     }
 
     #[test]
@@ -146,18 +143,20 @@ mod metadata_vectors {
         );
         // SOAP is skipped; HTTP-Redirect is the only supported service, so it is chosen.
         assert_eq!(md.sso_services().len(), 1);
-        let idp = md.into_settings();
-        assert_eq!(idp.sso_binding, Binding::HttpRedirect);
-        assert_eq!(idp.sso_url, "https://idp.example.org/sso/redirect");
+        let idp = md.into_settings(metadata_now()).expect("unexpired");
+        assert_eq!(idp.sso_binding(), Binding::HttpRedirect);
+        assert_eq!(idp.sso_url(), "https://idp.example.org/sso/redirect");
         assert!(
-            !idp.sign_requests,
+            !idp.sign_requests(),
             "WantAuthnRequestsSigned defaults to false"
         );
     }
 
     #[test]
     fn no_signing_key() {
-        let err = idp_settings_from_metadata(&vector("metadata/no-signing-key.xml")).unwrap_err();
+        let err =
+            idp_settings_from_metadata(&vector("metadata/no-signing-key.xml"), metadata_now())
+                .unwrap_err();
         match &err {
             MetadataError::NoSigningKey {
                 entity_id,
@@ -176,7 +175,7 @@ mod metadata_vectors {
 
     #[test]
     fn doctype() {
-        match idp_settings_from_metadata(&vector("metadata/doctype.xml")) {
+        match idp_settings_from_metadata(&vector("metadata/doctype.xml"), metadata_now()) {
             Err(MetadataError::Xml(e)) => {
                 assert_eq!(e.kind, XmlErrorKind::Doctype);
                 assert_eq!(e.position.line, 2);
@@ -207,12 +206,12 @@ mod metadata_vectors {
         assert_eq!(certs[1], &cert("azuread-accesscontrol-2014.pem"));
         assert_ne!(certs[0], certs[1]);
 
-        let idp = md.into_settings();
-        assert_eq!(idp.issuer, tenant);
+        let idp = md.into_settings(metadata_now()).expect("unexpired");
+        assert_eq!(idp.issuer(), tenant);
         // Listed Redirect first, but POST is preferred.
-        assert_eq!(idp.sso_binding, Binding::HttpPost);
-        assert!(!idp.sign_requests);
-        assert_eq!(idp.signing_certificates.len(), 2);
+        assert_eq!(idp.sso_binding(), Binding::HttpPost);
+        assert!(!idp.sign_requests());
+        assert_eq!(idp.signing_certificates().len(), 2);
     }
 }
 
@@ -398,14 +397,18 @@ mod metadata_generation {
         assert!(md.want_authn_requests_signed());
 
         // The same settings as the hand-written Okta metadata.
-        let generated = md.into_settings();
+        let generated = md.into_settings(metadata_now()).expect("unexpired");
         let written =
-            idp_settings_from_metadata(&vector("metadata/okta-idp-exk1abcd.xml")).unwrap();
-        assert_eq!(generated.issuer, written.issuer);
-        assert_eq!(generated.sso_url, written.sso_url);
-        assert_eq!(generated.sso_binding, written.sso_binding);
-        assert_eq!(generated.sign_requests, written.sign_requests);
-        assert_eq!(generated.signing_certificates, written.signing_certificates);
+            idp_settings_from_metadata(&vector("metadata/okta-idp-exk1abcd.xml"), metadata_now())
+                .unwrap();
+        assert_eq!(generated.issuer(), written.issuer());
+        assert_eq!(generated.sso_url(), written.sso_url());
+        assert_eq!(generated.sso_binding(), written.sso_binding());
+        assert_eq!(generated.sign_requests(), written.sign_requests());
+        assert_eq!(
+            generated.signing_certificates(),
+            written.signing_certificates()
+        );
     }
 
     #[test]
@@ -425,7 +428,7 @@ mod metadata_generation {
     }
 
     fn attr<'d>(doc: &'d Document<'_>, node: saml_core::xml::NodeId, name: &str) -> &'d str {
-        doc.attribute(node, name)
+        doc.attribute_unverified(node, name)
             .unwrap_or_else(|| panic!("no {name}"))
     }
 
@@ -451,7 +454,7 @@ mod metadata_generation {
         let doc = Document::parse(&xml).unwrap();
         let root = doc.root_element();
         assert!(doc.is(root, MD, "EntityDescriptor"));
-        assert_eq!(attr(&doc, root, "entityID"), sp.entity_id);
+        assert_eq!(attr(&doc, root, "entityID"), sp.entity_id());
         let children: Vec<_> = doc.element_children(root).collect();
         let [spsso] = children.as_slice() else {
             panic!("one child expected: {xml}")
@@ -478,14 +481,17 @@ mod metadata_generation {
             .find(|&n| doc.is(n, metadata::DSIG_NAMESPACE, "X509Certificate"))
             .unwrap();
         assert_eq!(
-            Certificate::from_base64(doc.text(x509).as_bytes(), None).unwrap(),
+            Certificate::from_base64(doc.text_unverified(x509).as_bytes(), None).unwrap(),
             cert
         );
         let nameid = doc.element_children(*spsso).nth(1).unwrap();
-        assert_eq!(doc.text(nameid), metadata::NAME_ID_FORMAT_UNSPECIFIED);
+        assert_eq!(
+            doc.text_unverified(nameid),
+            metadata::NAME_ID_FORMAT_UNSPECIFIED
+        );
         let acs = doc.element_children(*spsso).nth(2).unwrap();
         assert_eq!(attr(&doc, acs, "Binding"), Binding::HttpPost.uri());
-        assert_eq!(attr(&doc, acs, "Location"), sp.acs_url);
+        assert_eq!(attr(&doc, acs, "Location"), sp.acs_url());
         assert_eq!(attr(&doc, acs, "index"), "0");
         assert_eq!(attr(&doc, acs, "isDefault"), "true");
     }
@@ -493,7 +499,7 @@ mod metadata_generation {
     #[test]
     fn sp_metadata_without_signing_key() {
         let mut sp = SpSettings::new("urn:sp", "https://sp.example/acs");
-        sp.want_assertions_signed = false;
+        sp = sp.with_want_assertions_signed(false);
         let xml = sp_metadata(&sp, Binding::HttpRedirect);
         assert!(xml.contains(r#"AuthnRequestsSigned="false""#), "{xml}");
         assert!(xml.contains(r#"WantAssertionsSigned="false""#), "{xml}");
@@ -554,18 +560,15 @@ mod okta_json {
         )
         .unwrap();
         let idp = &okta.idp;
-        assert_eq!(idp.issuer, "http://www.okta.com/exk1abcd");
-        assert_eq!(idp.sso_url, OKTA_SSO);
-        assert_eq!(idp.sso_binding, Binding::HttpPost);
-        assert!(idp.sign_requests);
-        assert_eq!(
-            idp.request_signature_algorithm,
-            SignatureAlgorithm::RsaSha256
-        );
-        assert_eq!(idp.response_signature_scope, SignatureScope::Either);
-        assert!(!idp.algorithm_policy.allow_sha1);
-        assert_eq!(idp.max_clock_skew, Duration::from_secs(120));
-        assert_eq!(only_certificate(&idp.signing_certificates), &okta_cert());
+        assert_eq!(idp.issuer(), "http://www.okta.com/exk1abcd");
+        assert_eq!(idp.sso_url(), OKTA_SSO);
+        assert_eq!(idp.sso_binding(), Binding::HttpPost);
+        assert!(idp.sign_requests());
+        assert_eq!(idp.request_signature_algorithm(), None);
+        assert_eq!(idp.response_signature_scope(), SignatureScope::Either);
+        assert!(!idp.algorithm_policy().allow_sha1());
+        assert_eq!(idp.max_clock_skew(), Duration::from_secs(120));
+        assert_eq!(only_certificate(&idp.signing_certificates()), &okta_cert());
 
         assert_eq!(
             okta.audience,
@@ -600,9 +603,9 @@ mod okta_json {
         assert_eq!(okta.groups_action.as_deref(), Some("NONE"));
 
         let sp = okta.sp_settings().unwrap();
-        assert_eq!(sp.entity_id, okta.audience);
+        assert_eq!(sp.entity_id(), okta.audience);
         assert_eq!(
-            sp.acs_url,
+            sp.acs_url(),
             "https://org2.okta.com/sso/saml2/0oa1org2idp5Zs9Xh0h8"
         );
     }
@@ -671,11 +674,8 @@ mod okta_json {
         );
         let okta =
             okta::danger::from_okta_json_allowing_sha1(&bytes(&idp), &bytes(&key_json())).unwrap();
-        assert!(okta.idp.algorithm_policy.allow_sha1);
-        assert_eq!(
-            okta.idp.request_signature_algorithm,
-            SignatureAlgorithm::RsaSha256
-        );
+        assert!(okta.idp.algorithm_policy().allow_sha1());
+        assert_eq!(okta.idp.request_signature_algorithm(), None);
 
         let mut idp = idp_json();
         set(
@@ -686,11 +686,11 @@ mod okta_json {
         let okta =
             okta::danger::from_okta_json_allowing_sha1(&bytes(&idp), &bytes(&key_json())).unwrap();
         assert_eq!(
-            okta.idp.request_signature_algorithm,
-            SignatureAlgorithm::RsaSha1
+            okta.idp.request_signature_algorithm(),
+            Some(SignatureAlgorithm::RsaSha1)
         );
         assert!(
-            !okta.idp.algorithm_policy.allow_sha1,
+            !okta.idp.algorithm_policy().allow_sha1(),
             "SHA-1 requests do not weaken response verification"
         );
     }
@@ -746,7 +746,10 @@ mod okta_json {
             json!("TOKEN"),
         )
         .unwrap();
-        assert_eq!(okta.idp.response_signature_scope, SignatureScope::Assertion);
+        assert_eq!(
+            okta.idp.response_signature_scope(),
+            SignatureScope::Assertion
+        );
         for (scope, expected) in [
             ("RESPONSE", SignatureScope::Response),
             ("ASSERTION", SignatureScope::Assertion),
@@ -755,7 +758,7 @@ mod okta_json {
             let okta =
                 load_idp_edited("protocol.algorithms.response.signature.scope", json!(scope))
                     .unwrap();
-            assert_eq!(okta.idp.response_signature_scope, expected, "{scope}");
+            assert_eq!(okta.idp.response_signature_scope(), expected, "{scope}");
         }
         let err = load_idp_edited(
             "protocol.algorithms.response.signature.scope",
@@ -772,11 +775,11 @@ mod okta_json {
     #[test]
     fn max_clock_skew_is_milliseconds() {
         let okta = load_idp_edited("policy.maxClockSkew", json!(300_000)).unwrap();
-        assert_eq!(okta.idp.max_clock_skew, Duration::from_secs(300));
+        assert_eq!(okta.idp.max_clock_skew(), Duration::from_secs(300));
         let okta = load_idp_edited("policy.maxClockSkew", Value::Null).unwrap();
-        assert_eq!(okta.idp.max_clock_skew, Duration::from_secs(120));
+        assert_eq!(okta.idp.max_clock_skew(), Duration::from_secs(120));
         let okta = load_idp_edited("policy.maxClockSkew", json!(0)).unwrap();
-        assert_eq!(okta.idp.max_clock_skew, Duration::ZERO);
+        assert_eq!(okta.idp.max_clock_skew(), Duration::ZERO);
         for bad in [json!(-1), json!("120000"), json!(1.5)] {
             let err = load_idp_edited("policy.maxClockSkew", bad.clone()).unwrap_err();
             assert!(
@@ -796,12 +799,12 @@ mod okta_json {
     fn request_scope_and_bindings() {
         let okta =
             load_idp_edited("protocol.algorithms.request.signature.scope", json!("NONE")).unwrap();
-        assert!(!okta.idp.sign_requests);
+        assert!(!okta.idp.sign_requests());
         let okta =
             load_idp_edited("protocol.endpoints.sso.binding", json!("HTTP-REDIRECT")).unwrap();
-        assert_eq!(okta.idp.sso_binding, Binding::HttpRedirect);
+        assert_eq!(okta.idp.sso_binding(), Binding::HttpRedirect);
         let okta = load_idp_edited("protocol.endpoints.sso.binding", Value::Null).unwrap();
-        assert_eq!(okta.idp.sso_binding, Binding::HttpPost);
+        assert_eq!(okta.idp.sso_binding(), Binding::HttpPost);
         let err =
             load_idp_edited("protocol.endpoints.sso.binding", json!("HTTP-ARTIFACT")).unwrap_err();
         assert_eq!(
@@ -876,7 +879,7 @@ mod okta_json {
         })
         .unwrap();
         assert_eq!(
-            only_certificate(&okta.idp.signing_certificates),
+            only_certificate(&okta.idp.signing_certificates()),
             &okta_cert()
         );
         // Line breaks inside x5c[0], as the Okta docs print it, are accepted.
@@ -891,7 +894,7 @@ mod okta_json {
         })
         .unwrap();
         assert_eq!(
-            only_certificate(&okta.idp.signing_certificates),
+            only_certificate(&okta.idp.signing_certificates()),
             &okta_cert()
         );
     }
@@ -910,4 +913,9 @@ mod okta_json {
             "{err:?}"
         );
     }
+}
+
+/// A time at which every metadata vector here is still valid (2023-11-14T22:13:20Z).
+fn metadata_now() -> saml_core::time::Instant {
+    saml_core::time::Instant::from_unix_seconds(1_700_000_000)
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use base64::Engine as _;
 use saml_core::binding::{self, DecodeLimits};
-use saml_core::crypto::{AlgorithmPolicy, Certificate};
+use saml_core::crypto::Certificate;
 use saml_core::dsig::{DSIG_NS, reference_digest, signature_parts};
 use saml_core::saml::{ASSERTION_NS, PROTOCOL_NS};
 use saml_core::xml::{Document, Limits, NodeId};
@@ -58,11 +58,11 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
         let codes: Vec<&str> = doc
             .descendants(status)
             .filter(|&n| doc.is(n, PROTOCOL_NS, "StatusCode"))
-            .filter_map(|n| doc.attribute(n, "Value"))
+            .filter_map(|n| doc.attribute_unverified(n, "Value"))
             .collect();
         let _ = writeln!(out, "status:      {}", codes.join(" / "));
         if let Some(m) = child(&doc, status, PROTOCOL_NS, "StatusMessage") {
-            let _ = writeln!(out, "             {}", doc.text(m));
+            let _ = writeln!(out, "             {}", doc.text_unverified(m));
         }
     }
     for a in doc.element_children(root).filter(|&c| {
@@ -88,12 +88,16 @@ fn element_summary(doc: &Document<'_>, node: NodeId, indent: &str, out: &mut Str
         "AssertionConsumerServiceURL",
         "ProtocolBinding",
     ] {
-        if let Some(v) = doc.attribute(node, name) {
+        if let Some(v) = doc.attribute_unverified(node, name) {
             let _ = writeln!(out, "{indent}{:<14}{v}", format!("{name}:"));
         }
     }
     if let Some(i) = child(doc, node, ASSERTION_NS, "Issuer") {
-        let _ = writeln!(out, "{indent}Issuer:      {}", doc.text(i).trim());
+        let _ = writeln!(
+            out,
+            "{indent}Issuer:      {}",
+            doc.text_unverified(i).trim()
+        );
     }
 }
 
@@ -112,8 +116,8 @@ fn assertion(doc: &Document<'_>, a: NodeId, out: &mut String) {
             let _ = writeln!(
                 out,
                 "  NameID:     {}{}",
-                doc.text(n),
-                doc.attribute(n, "Format")
+                doc.text_unverified(n),
+                doc.attribute_unverified(n, "Format")
                     .map_or(String::new(), |f| format!(" ({f})"))
             );
             if doc.has_comment_or_pi_child(n) {
@@ -130,11 +134,11 @@ fn assertion(doc: &Document<'_>, a: NodeId, out: &mut String) {
             let _ = write!(
                 out,
                 "  confirmation: {}",
-                doc.attribute(sc, "Method").unwrap_or("?")
+                doc.attribute_unverified(sc, "Method").unwrap_or("?")
             );
             if let Some(d) = child(doc, sc, ASSERTION_NS, "SubjectConfirmationData") {
                 for name in ["Recipient", "NotBefore", "NotOnOrAfter", "InResponseTo"] {
-                    if let Some(v) = doc.attribute(d, name) {
+                    if let Some(v) = doc.attribute_unverified(d, name) {
                         let _ = write!(out, " {name}={v}");
                     }
                 }
@@ -146,8 +150,8 @@ fn assertion(doc: &Document<'_>, a: NodeId, out: &mut String) {
         let _ = writeln!(
             out,
             "  conditions: NotBefore={} NotOnOrAfter={}",
-            doc.attribute(c, "NotBefore").unwrap_or("-"),
-            doc.attribute(c, "NotOnOrAfter").unwrap_or("-")
+            doc.attribute_unverified(c, "NotBefore").unwrap_or("-"),
+            doc.attribute_unverified(c, "NotOnOrAfter").unwrap_or("-")
         );
         for r in doc
             .element_children(c)
@@ -155,7 +159,7 @@ fn assertion(doc: &Document<'_>, a: NodeId, out: &mut String) {
         {
             let audiences: Vec<String> = doc
                 .element_children(r)
-                .map(|x| doc.text(x).trim().to_owned())
+                .map(|x| doc.text_unverified(x).trim().to_owned())
                 .collect();
             let _ = writeln!(out, "  audience:   {}", audiences.join(" | "));
         }
@@ -164,13 +168,13 @@ fn assertion(doc: &Document<'_>, a: NodeId, out: &mut String) {
         let class = doc
             .descendants(s)
             .find(|&n| doc.is(n, ASSERTION_NS, "AuthnContextClassRef"))
-            .map(|n| doc.text(n).trim().to_owned())
+            .map(|n| doc.text_unverified(n).trim().to_owned())
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "  authn:      AuthnInstant={} SessionIndex={} {class}",
-            doc.attribute(s, "AuthnInstant").unwrap_or("-"),
-            doc.attribute(s, "SessionIndex").unwrap_or("-"),
+            doc.attribute_unverified(s, "AuthnInstant").unwrap_or("-"),
+            doc.attribute_unverified(s, "SessionIndex").unwrap_or("-"),
         );
     }
     let attrs: Vec<NodeId> = doc
@@ -183,12 +187,12 @@ fn assertion(doc: &Document<'_>, a: NodeId, out: &mut String) {
             let values: Vec<String> = doc
                 .element_children(attr)
                 .filter(|&v| doc.is(v, ASSERTION_NS, "AttributeValue"))
-                .map(|v| doc.text(v).into_owned())
+                .map(|v| doc.text_unverified(v).into_owned())
                 .collect();
             let _ = writeln!(
                 out,
                 "    {}: {}",
-                doc.attribute(attr, "Name").unwrap_or("?"),
+                doc.attribute_unverified(attr, "Name").unwrap_or("?"),
                 values.join(", ")
             );
         }
@@ -206,7 +210,7 @@ fn signatures(doc: &Document<'_>, out: &mut String) {
     }
     let _ = writeln!(out, "signatures:");
     // Recompute digests whatever the algorithm, to show them; trust is `verify`'s business.
-    let policy = AlgorithmPolicy::legacy();
+    let policy = saml_core::crypto::danger::legacy();
     for (i, &s) in sigs.iter().enumerate() {
         let parent = doc.parent(s).unwrap_or(NodeId::DOCUMENT);
         let _ = writeln!(
@@ -214,7 +218,7 @@ fn signatures(doc: &Document<'_>, out: &mut String) {
             "  #{} on {} {}",
             i + 1,
             doc.local_name(parent),
-            doc.attribute(parent, "ID")
+            doc.attribute_unverified(parent, "ID")
                 .map_or(String::new(), |id| format!("ID={id}"))
         );
         let parts = match signature_parts(doc, s) {
@@ -232,7 +236,7 @@ fn signatures(doc: &Document<'_>, out: &mut String) {
                 .descendants(ki)
                 .filter(|&n| doc.is(n, DSIG_NS, "X509Certificate"))
             {
-                let text: String = doc.text(c).split_ascii_whitespace().collect();
+                let text: String = doc.text_unverified(c).split_ascii_whitespace().collect();
                 match base64::engine::general_purpose::STANDARD
                     .decode(text.as_bytes())
                     .ok()
@@ -256,7 +260,7 @@ fn signatures(doc: &Document<'_>, out: &mut String) {
             }
         }
         let expected: String = doc
-            .text(parts.digest_value)
+            .text_unverified(parts.digest_value)
             .split_ascii_whitespace()
             .collect();
         match reference_digest(doc, &parts, &policy) {

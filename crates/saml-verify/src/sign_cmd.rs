@@ -58,8 +58,8 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             cert.subject()
         )));
     }
-    let algorithm = key.default_algorithm();
-    let signer = Signer::new(key, Some(cert)).with_algorithm(algorithm);
+    // The signer takes the key's own algorithm (RSA-SHA256, ECDSA-SHA256 for P-256, …).
+    let signer = Signer::new(key, Some(cert));
 
     let bytes = input::read(args.input.as_deref())?;
     let text =
@@ -91,13 +91,13 @@ fn ids(text: &str) -> Result<(String, impl Fn() -> Result<String, Failure>), Fai
         )));
     }
     let response_id = doc
-        .attribute(root, "ID")
+        .attribute_unverified(root, "ID")
         .ok_or_else(|| Failure::input("the Response has no ID attribute"))?
         .to_owned();
     let assertions: Vec<Option<String>> = doc
         .element_children(root)
         .filter(|&c| doc.is(c, ASSERTION_NS, "Assertion"))
-        .map(|a| doc.attribute(a, "ID").map(str::to_owned))
+        .map(|a| doc.attribute_unverified(a, "ID").map(str::to_owned))
         .collect();
     let assertion = move || match assertions.as_slice() {
         [Some(id)] => Ok(id.clone()),

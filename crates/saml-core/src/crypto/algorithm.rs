@@ -280,7 +280,7 @@ mod tests {
 
     #[test]
     fn hmac_is_unsupported_and_named() {
-        let policy = AlgorithmPolicy::legacy();
+        let policy = crate::crypto::danger::legacy();
         for uri in [
             "http://www.w3.org/2000/09/xmldsig#hmac-sha1",
             "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256",
@@ -338,7 +338,7 @@ mod tests {
             Err(CryptoError::Sha1NotAllowed { uri }) => assert_eq!(uri, dig),
             other => panic!("expected Sha1NotAllowed, got {other:?}"),
         }
-        let relaxed = AlgorithmPolicy::default().with_sha1(true);
+        let relaxed = crate::crypto::danger::allow_sha1(&AlgorithmPolicy::default());
         assert_eq!(
             relaxed.check_signature(sig).unwrap(),
             SignatureAlgorithm::RsaSha1

@@ -1326,7 +1326,7 @@ pub(crate) mod tests {
             }
             other => panic!("expected Sha1NotAllowed, got {other:?}"),
         }
-        let policy = AlgorithmPolicy::default().with_sha1(true);
+        let policy = crate::crypto::danger::allow_sha1(&AlgorithmPolicy::default());
         key.verify(SignatureAlgorithm::RsaSha1, &policy, MESSAGE, &sig)
             .unwrap();
         let err = key
@@ -1364,7 +1364,7 @@ pub(crate) mod tests {
             ),
             "{err:?}"
         );
-        let legacy = AlgorithmPolicy::legacy();
+        let legacy = crate::crypto::danger::legacy();
         key.verify(SignatureAlgorithm::RsaSha256, &legacy, MESSAGE, &sha256)
             .unwrap();
         key.verify(SignatureAlgorithm::RsaSha1, &legacy, MESSAGE, &sha1)

@@ -178,3 +178,25 @@ pub enum DsigError {
     #[error("{0}")]
     Xml(#[from] XmlError),
 }
+
+impl DsigError {
+    /// Whether the Signature element is not shaped as XML Signature and the SAML profile
+    /// require (the `malformed_signature` kind), as opposed to a signature that is well formed
+    /// but does not verify or uses something the policy refuses.
+    pub fn is_malformed_signature(&self) -> bool {
+        matches!(
+            self,
+            Self::Base64 { .. }
+                | Self::DetachedSignature
+                | Self::MissingAlgorithm { .. }
+                | Self::MissingElement { .. }
+                | Self::NotASignature { .. }
+                | Self::ReferenceCount
+                | Self::SignatureValueTooLong { .. }
+                | Self::Structure(_)
+                | Self::UnexpectedElement { .. }
+                | Self::UnexpectedText { .. }
+                | Self::WrongElement { .. }
+        )
+    }
+}

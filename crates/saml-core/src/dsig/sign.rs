@@ -14,8 +14,8 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::DSIG_NS;
 use super::error::DsigError;
-use crate::crypto::CryptoError;
 use super::verify::{DigestSink, ENVELOPED_SIGNATURE};
+use crate::crypto::CryptoError;
 use crate::crypto::{Certificate, DigestAlgorithm, SignatureAlgorithm, SigningKey};
 use crate::xml::c14n::{self, Algorithm, Method};
 use crate::xml::{Document, IdLookup, NodeId};
@@ -139,12 +139,8 @@ impl Signer {
             .find(|&c| placed.is(c, DSIG_NS, "Signature"))
             .ok_or(DsigError::SignatureNotPlaced)?;
         let mut kids = placed.element_children(signature);
-        let signed_info = kids
-            .next()
-            .ok_or(DsigError::SignatureNotPlaced)?;
-        let value = kids
-            .next()
-            .ok_or(DsigError::SignatureNotPlaced)?;
+        let signed_info = kids.next().ok_or(DsigError::SignatureNotPlaced)?;
+        let value = kids.next().ok_or(DsigError::SignatureNotPlaced)?;
         let canonical = c14n::to_vec(&placed, Some(signed_info), None, &exclusive)?;
         let signature_value = STANDARD.encode(self.key.sign(self.algorithm, &canonical)?);
         let value_span = placed.span(value);

@@ -155,7 +155,7 @@ pub enum SamlError {
         /// The configured SP entity ID.
         expected: String,
     },
-/// No AudienceRestriction at all (the Web SSO profile requires one naming the SP).
+    /// No AudienceRestriction at all (the Web SSO profile requires one naming the SP).
     #[error("the Assertion has no AudienceRestriction naming the SP (Audience URI `{expected}`)")]
     MissingAudienceRestriction {
         /// The configured SP entity ID.
@@ -346,9 +346,9 @@ impl SamlError {
             Self::Expired { .. } => K::Expired,
             Self::IssuedInFuture { .. } => K::IssuedInFuture,
             Self::IssuerMismatch { .. } => K::IssuerMismatch,
-            Self::MissingElement { .. } | Self::MissingAttribute { .. } | Self::InvalidTime { .. } => {
-                K::MalformedMessage
-            }
+            Self::MissingElement { .. }
+            | Self::MissingAttribute { .. }
+            | Self::InvalidTime { .. } => K::MalformedMessage,
             Self::EmptyNameId => K::EmptyNameId,
             Self::MissingConditions { .. } => K::MissingConditions,
             Self::MissingAudienceRestriction { .. } => K::MissingAudienceRestriction,
@@ -506,6 +506,18 @@ error_kinds! {
 impl std::fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for ErrorKind {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
     }
 }
 

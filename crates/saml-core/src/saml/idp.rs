@@ -10,9 +10,9 @@ use super::sp::trim_xml;
 use super::{ASSERTION_NS, BEARER, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::binding;
 use crate::crypto::{AlgorithmPolicy, TrustAnchor};
-use crate::settings::SettingsError;
 use crate::dsig::redirect::RedirectQuery;
 use crate::dsig::{Signer, Verifier};
+use crate::settings::SettingsError;
 use crate::time::{Instant, parse_xs_datetime};
 use crate::xml::{Document, Limits};
 

@@ -113,7 +113,8 @@ pub trait AsyncRequestStore: Send + Sync {
         now: Instant,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// As [`RequestStore::take`].
-    fn take(&self, id: &str, now: Instant) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn take(&self, id: &str, now: Instant)
+    -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 const SHARDS: usize = 16;
@@ -263,7 +264,11 @@ impl AsyncRequestStore for InMemoryStore {
         std::future::ready(RequestStore::insert(self, id, expires, now))
     }
 
-    fn take(&self, id: &str, now: Instant) -> impl Future<Output = Result<bool, StoreError>> + Send {
+    fn take(
+        &self,
+        id: &str,
+        now: Instant,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         std::future::ready(RequestStore::take(self, id, now))
     }
 }
@@ -315,8 +320,11 @@ mod tests {
     #[test]
     fn a_full_request_store_refuses_to_record() {
         let s = InMemoryStore::new(16);
-        let refused = (0..200)
-            .any(|i| RequestStore::insert(&s, &format!("r{i}"), t(100), t(0)).is_err());
-        assert!(refused, "a request that could not be recorded must be reported");
+        let refused =
+            (0..200).any(|i| RequestStore::insert(&s, &format!("r{i}"), t(100), t(0)).is_err());
+        assert!(
+            refused,
+            "a request that could not be recorded must be reported"
+        );
     }
 }

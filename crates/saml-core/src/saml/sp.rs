@@ -420,11 +420,14 @@ impl ServiceProvider {
         if idp.sign_requests() && sp.signer.is_none() {
             return Err(SettingsError::NoRequestSigningKey);
         }
-        if let (Some(algorithm), Some(signer)) = (idp.request_signature_algorithm(), sp.signer.take())
+        if let Some(algorithm) = idp.request_signature_algorithm()
+            && let Some(signer) = sp.signer.take()
         {
-            sp.signer = Some(signer.with_algorithm(algorithm).map_err(|source| {
-                SettingsError::RequestKeyDoesNotFit { algorithm, source }
-            })?);
+            sp.signer = Some(
+                signer
+                    .with_algorithm(algorithm)
+                    .map_err(|source| SettingsError::RequestKeyDoesNotFit { algorithm, source })?,
+            );
         }
         let verifier = Verifier::new(
             idp.signing_certificates().to_vec(),
@@ -475,6 +478,23 @@ impl ServiceProvider {
         // The result owns its strings; the arena can serve the next Response on this thread.
         doc.recycle();
         result
+    }
+
+    /// [`validate`](Self::validate) then [`Unreplayed::commit`] to `store`, for services whose
+    /// store answers without blocking (in memory, a local SQLite file). Network stores use
+    /// `validate` and [`Unreplayed::commit_async`].
+    ///
+    /// # Errors
+    ///
+    /// As [`validate`](Self::validate) and [`Unreplayed::commit`].
+    pub fn validate_and_commit<S: SpStore + ?Sized>(
+        &self,
+        xml: &[u8],
+        now: Instant,
+        solicitation: Solicitation<'_>,
+        store: &S,
+    ) -> Result<VerifiedAssertion, SamlError> {
+        self.validate(xml, now, solicitation)?.commit(store)
     }
 
     /// Validates an already parsed Response. As [`validate`](Self::validate).
@@ -538,12 +558,14 @@ impl ServiceProvider {
         check_status(&envelope)?;
         self.check_issuers(&envelope, &covered)?;
         self.check_destination(&envelope)?;
-        self.check_issue_instants(&envelope, &covered, now, skew)?;
         let (not_before, not_on_or_after) = self.check_conditions(&covered, now, skew)?;
-        let subject = covered.child(assertion, "Subject").ok_or(SamlError::MissingElement {
-            parent: "Assertion",
-            element: "Subject",
-        })?;
+        self.check_issue_instants(&envelope, &covered, now, skew)?;
+        let subject = covered
+            .child(assertion, "Subject")
+            .ok_or(SamlError::MissingElement {
+                parent: "Assertion",
+                element: "Subject",
+            })?;
         let name_id = read_name_id(&covered, subject)?;
         let bearer = self.check_bearer(&covered, subject, now, skew)?;
         let in_response_to = signed_in_response_to(&envelope, &bearer)?;
@@ -630,7 +652,11 @@ impl ServiceProvider {
 
     /// The Response's Issuer, when present, and the Assertion's (required) equal the IdP
     /// Issuer URI exactly.
-    fn check_issuers(&self, envelope: &Envelope<'_, '_>, covered: &Covered<'_, '_>) -> Result<(), SamlError> {
+    fn check_issuers(
+        &self,
+        envelope: &Envelope<'_, '_>,
+        covered: &Covered<'_, '_>,
+    ) -> Result<(), SamlError> {
         let doc = envelope.doc;
         let expected = self.idp.issuer();
         if let Some(issuer) = doc
@@ -699,12 +725,11 @@ impl ServiceProvider {
         skew: i64,
     ) -> Result<(Option<Instant>, Option<Instant>), SamlError> {
         let entity_id = self.sp.entity_id();
-        let conditions =
-            covered
-                .child(covered.assertion, "Conditions")
-                .ok_or_else(|| SamlError::MissingConditions {
-                    expected: entity_id.to_owned(),
-                })?;
+        let conditions = covered
+            .child(covered.assertion, "Conditions")
+            .ok_or_else(|| SamlError::MissingConditions {
+                expected: entity_id.to_owned(),
+            })?;
         let not_before = covered.time(conditions, "NotBefore")?;
         let not_on_or_after = covered.time(conditions, "NotOnOrAfter")?;
         check_window("Conditions", not_before, not_on_or_after, now, skew)?;
@@ -850,10 +875,12 @@ fn signed_in_response_to<'d>(
 }
 
 fn read_name_id(covered: &Covered<'_, '_>, subject: NodeId) -> Result<NameId, SamlError> {
-    let name_id = covered.child(subject, "NameID").ok_or(SamlError::MissingElement {
-        parent: "Subject",
-        element: "NameID",
-    })?;
+    let name_id = covered
+        .child(subject, "NameID")
+        .ok_or(SamlError::MissingElement {
+            parent: "Subject",
+            element: "NameID",
+        })?;
     let value = covered.text(name_id).into_owned();
     if trim_xml(&value).is_empty() {
         return Err(SamlError::EmptyNameId);
@@ -873,12 +900,13 @@ struct Authn {
 }
 
 fn read_authn_statement(covered: &Covered<'_, '_>) -> Result<Authn, SamlError> {
-    let authn = covered
-        .child(covered.assertion, "AuthnStatement")
-        .ok_or(SamlError::MissingElement {
-            parent: "Assertion",
-            element: "AuthnStatement",
-        })?;
+    let authn =
+        covered
+            .child(covered.assertion, "AuthnStatement")
+            .ok_or(SamlError::MissingElement {
+                parent: "Assertion",
+                element: "AuthnStatement",
+            })?;
     let class_ref = covered
         .child(authn, "AuthnContext")
         .and_then(|c| covered.child(c, "AuthnContextClassRef"))

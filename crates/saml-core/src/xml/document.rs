@@ -406,7 +406,10 @@ impl<'a> Document<'a> {
         self.attributes(id)
     }
 
-    pub(crate) fn attributes(&self, id: NodeId) -> impl ExactSizeIterator<Item = Attribute<'_>> + '_ {
+    pub(crate) fn attributes(
+        &self,
+        id: NodeId,
+    ) -> impl ExactSizeIterator<Item = Attribute<'_>> + '_ {
         let (s, e) = self.element(id).map_or((0, 0), |e| e.attrs);
         self.attrs[s as usize..e as usize]
             .iter()
@@ -438,7 +441,12 @@ impl<'a> Document<'a> {
         self.attribute_ns(id, namespace, local_name)
     }
 
-    pub(crate) fn attribute_ns(&self, id: NodeId, namespace: &str, local_name: &str) -> Option<&str> {
+    pub(crate) fn attribute_ns(
+        &self,
+        id: NodeId,
+        namespace: &str,
+        local_name: &str,
+    ) -> Option<&str> {
         let (s, e) = self.element(id).map_or((0, 0), |e| e.attrs);
         // Names first (usually a length mismatch); the namespace only for a matching name.
         self.attrs[s as usize..e as usize]

@@ -14,7 +14,7 @@ use saml_core::binding;
 use saml_core::saml::SamlError;
 use saml_core::saml::authn::RequestOptions;
 use saml_core::saml::idp::SignTarget;
-use saml_core::saml::replay::InMemoryRequestStore;
+use saml_core::saml::replay::InMemoryStore;
 use saml_core::xml::XmlErrorKind;
 
 use crate::helpers::*;
@@ -107,7 +107,7 @@ fn billion_laughs_in_a_signed_response() {
 /// The IdP side: a DOCTYPE in an AuthnRequest, by HTTP-POST and by HTTP-Redirect.
 #[test]
 fn doctype_in_authn_requests() {
-    let requests = InMemoryRequestStore::default();
+    let requests = InMemoryStore::default();
     let request = sp()
         .authn_request(now(), &RequestOptions::default(), &requests)
         .expect("request");

@@ -25,7 +25,10 @@ fn all_signatures_removed() {
         SignatureScope::Both,
     ] {
         let xml = with_name_id(&strip_signatures(&issue(SignTarget::Both)), EVIL);
-        let err = rejected(&sp_with(|i| i.response_signature_scope = scope), &xml);
+        let err = rejected(
+            &sp_with(|i| *i = i.clone().with_signature_scope(scope)),
+            &xml,
+        );
         assert_structural(&err, "signature_missing");
         assert!(matches!(err, SamlError::SignatureScope { .. }), "{err:?}");
     }
@@ -38,7 +41,7 @@ fn scope_both_response_signature_stripped() {
     let xml = issue(SignTarget::Both);
     let sig = signature_in(&xml, &root(&xml));
     let xml = splice(&xml, sig.outer, "");
-    let both = sp_with(|i| i.response_signature_scope = SignatureScope::Both);
+    let both = sp_with(|i| *i = i.clone().with_signature_scope(SignatureScope::Both));
     let err = rejected(&both, &xml);
     assert_structural(&err, "signature_missing");
     assert!(
@@ -54,7 +57,7 @@ fn scope_both_response_signature_stripped() {
 #[test]
 fn scope_both_assertion_signature_stripped_and_response_resigned() {
     let xml = sign(&unsigned(), SignTarget::Response);
-    let both = sp_with(|i| i.response_signature_scope = SignatureScope::Both);
+    let both = sp_with(|i| *i = i.clone().with_signature_scope(SignatureScope::Both));
     let err = rejected(&both, &xml);
     assert_structural(&err, "signature_missing");
     assert!(
@@ -67,12 +70,12 @@ fn scope_both_assertion_signature_stripped_and_response_resigned() {
 #[test]
 fn scope_names_the_element_that_must_be_signed() {
     let e = rejected(
-        &sp_with(|i| i.response_signature_scope = SignatureScope::Assertion),
+        &sp_with(|i| *i = i.clone().with_signature_scope(SignatureScope::Assertion)),
         &issue(SignTarget::Response),
     );
     assert_structural(&e, "signature_missing");
     let e = rejected(
-        &sp_with(|i| i.response_signature_scope = SignatureScope::Response),
+        &sp_with(|i| *i = i.clone().with_signature_scope(SignatureScope::Response)),
         &issue(SignTarget::Assertion),
     );
     assert_structural(&e, "signature_missing");
@@ -124,19 +127,39 @@ fn response_signature_kept_assertion_replaced() {
 /// signing certificate configured, verification refuses to run instead of being skipped.
 #[test]
 fn no_trusted_certificate_configured() {
-    let sp = sp_with(|i| i.signing_certificates.clear());
+    // The service provider cannot even be built without a trust anchor.
+    let err = saml_core::ServiceProvider::new(
+        idp_settings().with_signing_certificates(Vec::new()),
+        sp_settings(),
+    )
+    .expect_err("no trust anchors");
+    assert!(
+        matches!(
+            err,
+            saml_core::settings::SettingsError::NoTrustAnchors { .. }
+        ),
+        "{err}"
+    );
+    // And the verifier beneath it refuses to run with none.
+    let verifier = saml_core::dsig::Verifier::new(Vec::new(), Default::default());
     for sign in [
         SignTarget::Assertion,
         SignTarget::Response,
         SignTarget::Both,
     ] {
-        let err = rejected(&sp, &issue(sign));
-        assert_kind(&err, "no_trusted_keys");
-        assert!(matches!(dsig_source(&err).1, DsigError::NoTrustedKeys));
+        let xml = issue(sign);
+        let doc = saml_core::xml::Document::parse(&xml).expect("parses");
+        let root = doc.root_element();
+        let signature = saml_core::dsig::Verifier::signature_of(&doc, root)
+            .expect("one signature")
+            .or_else(|| {
+                let assertion = doc.element_children(root).last()?;
+                saml_core::dsig::Verifier::signature_of(&doc, assertion).ok()?
+            })
+            .expect("a signature");
+        let err = verifier.verify(&doc, signature).expect_err("no keys");
+        assert!(matches!(err, DsigError::NoTrustedKeys), "{err}");
     }
-    // And an unsigned message is still "not signed", not accepted.
-    let err = rejected(&sp, &unsigned());
-    assert_structural(&err, "signature_missing");
 }
 
 /// A3 "sign only an element the SP never looks at": an IdP-signed element in

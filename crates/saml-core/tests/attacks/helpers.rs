@@ -23,7 +23,7 @@ use saml_core::crypto::{
 };
 use saml_core::dsig::{DSIG_NS, DsigError, Signer, Verifier};
 use saml_core::saml::idp::{IdentityProvider, SignTarget, SpPeer, Subject};
-use saml_core::saml::replay::InMemoryReplayCache;
+use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, Solicitation, VerifiedAssertion};
 use saml_core::saml::{ASSERTION_NS, PROTOCOL_NS, SamlError};
 use saml_core::settings::{IdpSettings, SpSettings};
@@ -130,7 +130,7 @@ pub fn idp(sign: SignTarget) -> IdentityProvider {
 
 /// The SP as the IdP knows it; its AuthnRequests are not signed.
 pub fn sp_peer() -> SpPeer {
-    SpPeer::new(SP_ENTITY, ACS, Vec::new())
+    saml_core::saml::idp::danger::unsigned_requests(SP_ENTITY, ACS)
 }
 
 /// Alice, with one single-valued and one two-valued attribute.
@@ -167,14 +167,15 @@ pub fn sp_settings() -> SpSettings {
 
 /// The SP with the default settings above.
 pub fn sp() -> ServiceProvider {
-    ServiceProvider::new(idp_settings(), sp_settings())
+    ServiceProvider::new(idp_settings().with_sign_requests(false), sp_settings())
+        .expect("complete settings")
 }
 
 /// The SP with modified IdP settings.
 pub fn sp_with(change: impl FnOnce(&mut IdpSettings)) -> ServiceProvider {
     let mut idp = idp_settings();
     change(&mut idp);
-    ServiceProvider::new(idp, sp_settings())
+    ServiceProvider::new(idp.with_sign_requests(false), sp_settings()).expect("complete settings")
 }
 
 /// Validates at `when`, InResponseTo not tracked, with a fresh replay cache.
@@ -183,11 +184,11 @@ pub fn validate_at(
     xml: &str,
     when: Instant,
 ) -> Result<VerifiedAssertion, SamlError> {
-    sp.validate(
+    sp.validate_and_commit(
         xml.as_bytes(),
         when,
-        Solicitation::NotTracked,
-        &InMemoryReplayCache::default(),
+        saml_core::saml::sp::danger::not_tracked(),
+        &InMemoryStore::default(),
     )
 }
 
@@ -376,7 +377,7 @@ pub fn attribute(xml: &str, at: &Span, name: &str) -> String {
         .descendants(NodeId::DOCUMENT)
         .find(|&n| doc.is_element(n) && doc.span(n) == at.outer)
         .expect("the element");
-    doc.attribute(n, name)
+    doc.attribute_unverified(n, name)
         .unwrap_or_else(|| panic!("no attribute {name}"))
         .to_owned()
 }
@@ -683,7 +684,7 @@ impl Forge {
         let uri = match &self.reference {
             Reference::OwnId => format!(
                 " URI=\"#{}\"",
-                doc.attribute(node, "ID").unwrap_or_default()
+                doc.attribute_unverified(node, "ID").unwrap_or_default()
             ),
             Reference::Uri(uri) => format!(" URI=\"{uri}\""),
             Reference::Absent => String::new(),

@@ -141,7 +141,9 @@ fn right_key_with_unrelated_certificate_in_keyinfo_is_valid() {
 #[test]
 fn rollover_does_not_widen_trust() {
     let sp = sp_with(|i| {
-        i.signing_certificates = vec![anchor("p256.cert.pem"), anchor("rsa2048.cert.pem")];
+        *i = i
+            .clone()
+            .with_signing_certificates(vec![anchor("p256.cert.pem"), anchor("rsa2048.cert.pem")]);
     });
     let forged = sign_with(
         &attacker_signer(),
@@ -177,8 +179,12 @@ fn stored_nodesaml_attacker_resigned() {
         "https://idp.invalid/sso",
         vec![vector_anchor("node-saml-idp.pem")],
     );
-    idp.algorithm_policy = AlgorithmPolicy::legacy();
-    let sp = ServiceProvider::new(idp, SpSettings::new("urn:unused", "urn:unused"));
+    idp = idp.with_algorithm_policy(saml_core::crypto::danger::legacy());
+    let sp = ServiceProvider::new(
+        idp.with_sign_requests(false),
+        SpSettings::new("urn:unused", "urn:unused"),
+    )
+    .expect("complete settings");
     let xml = vector("saml/attack/nodesaml-attacker-resigned-cert-in-keyinfo.xml");
     let err = rejected_at(&sp, &xml, time("2020-09-25T16:30:00Z"));
     assert_kind(&err, "signature_mismatch");

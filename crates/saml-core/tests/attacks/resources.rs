@@ -118,7 +118,7 @@ fn measure(xml: &str) -> Measured {
         if depth > m.depth {
             (m.depth, m.depth_at) = (depth, doc.span(n).start);
         }
-        let count = doc.attributes(n).len() + doc.namespace_declarations(n).len();
+        let count = doc.attributes_unverified(n).len() + doc.namespace_declarations(n).len();
         if count > m.attributes {
             (m.attributes, m.attributes_at) = (count, doc.span(n).start);
         }

@@ -13,15 +13,15 @@
 use saml_core::saml::SamlError;
 use saml_core::saml::authn::RequestOptions;
 use saml_core::saml::idp::SignTarget;
-use saml_core::saml::replay::{InMemoryReplayCache, InMemoryRequestStore};
+use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::Solicitation;
 
 use crate::helpers::*;
 
 /// An SP-initiated exchange: the SP's AuthnRequest (recorded in the returned store), verified by
 /// the IdP, answered with a Response signed as `sign`. Returns (Response, request ID, store).
-fn solicited(sign: SignTarget) -> (String, String, InMemoryRequestStore) {
-    let store = InMemoryRequestStore::default();
+fn solicited(sign: SignTarget) -> (String, String, InMemoryStore) {
+    let store = InMemoryStore::default();
     let request = sp()
         .authn_request(now(), &RequestOptions::default(), &store)
         .expect("request");
@@ -35,12 +35,18 @@ fn solicited(sign: SignTarget) -> (String, String, InMemoryRequestStore) {
 }
 
 /// Validates with a given solicitation at one second after [`now`].
+/// Validates against the outstanding requests in `store` (consumed on success).
+fn validate_outstanding(xml: &str, store: &InMemoryStore) -> Result<(), SamlError> {
+    sp().validate_and_commit(xml.as_bytes(), at(1), Solicitation::outstanding(), store)
+        .map(|_| ())
+}
+
 fn validate_solicited(xml: &str, solicitation: Solicitation<'_>) -> Result<(), SamlError> {
-    sp().validate(
+    sp().validate_and_commit(
         xml.as_bytes(),
         at(1),
         solicitation,
-        &InMemoryReplayCache::default(),
+        &InMemoryStore::default(),
     )
     .map(|_| ())
 }
@@ -53,12 +59,22 @@ mod replay {
     #[test]
     fn same_response_twice() {
         let xml = issue(SignTarget::Both);
-        let cache = InMemoryReplayCache::default();
+        let cache = InMemoryStore::default();
         let sp = sp();
-        sp.validate(xml.as_bytes(), at(1), Solicitation::NotTracked, &cache)
-            .expect("first use");
+        sp.validate_and_commit(
+            xml.as_bytes(),
+            at(1),
+            saml_core::saml::sp::danger::not_tracked(),
+            &cache,
+        )
+        .expect("first use");
         let err = sp
-            .validate(xml.as_bytes(), at(2), Solicitation::NotTracked, &cache)
+            .validate_and_commit(
+                xml.as_bytes(),
+                at(2),
+                saml_core::saml::sp::danger::not_tracked(),
+                &cache,
+            )
             .expect_err("replay");
         assert_kind(&err, "replay");
     }
@@ -68,16 +84,21 @@ mod replay {
     #[test]
     fn same_assertion_in_a_new_envelope() {
         let xml = issue(SignTarget::Assertion);
-        let cache = InMemoryReplayCache::default();
+        let cache = InMemoryStore::default();
         let sp = sp();
-        sp.validate(xml.as_bytes(), at(1), Solicitation::NotTracked, &cache)
-            .expect("first use");
+        sp.validate_and_commit(
+            xml.as_bytes(),
+            at(1),
+            saml_core::saml::sp::danger::not_tracked(),
+            &cache,
+        )
+        .expect("first use");
         let rewrapped = set_attribute(&xml, root(&xml).outer.start, "ID", "_new_envelope");
         let err = sp
-            .validate(
+            .validate_and_commit(
                 rewrapped.as_bytes(),
                 at(2),
-                Solicitation::NotTracked,
+                saml_core::saml::sp::danger::not_tracked(),
                 &cache,
             )
             .expect_err("replay");
@@ -93,26 +114,25 @@ mod in_response_to {
     #[test]
     fn answer_to_another_request() {
         let (xml, _, store) = solicited(SignTarget::Both);
-        let err = validate_solicited(&xml, Solicitation::Expect("_another_request"))
+        let err = validate_solicited(&xml, Solicitation::expect("_another_request"))
             .expect_err("mismatch");
         assert_kind(&err, "in_response_to_mismatch");
 
-        let other = InMemoryRequestStore::default();
+        let other = InMemoryStore::default();
         sp().authn_request(now(), &RequestOptions::default(), &other)
             .expect("another request");
-        let err = validate_solicited(&xml, Solicitation::Outstanding(&other)).expect_err("unknown");
+        let err = validate_outstanding(&xml, &other).expect_err("unknown");
         assert_kind(&err, "unknown_in_response_to");
 
         // Accepted once for its own request, then the request is consumed.
-        validate_solicited(&xml, Solicitation::Outstanding(&store)).expect("valid");
-        let err = validate_solicited(&xml, Solicitation::Outstanding(&store))
-            .expect_err("request consumed");
+        validate_outstanding(&xml, &store).expect("valid");
+        let err = validate_outstanding(&xml, &store).expect_err("request consumed");
         assert_kind(&err, "unknown_in_response_to");
     }
 
     /// Login CSRF with an Assertion-only signature: the attacker rewrites the unsigned
     /// Response's InResponseTo to the victim's request; the signed bearer confirmation still
-    /// names the original request.
+    /// names the original request, and the unsigned value that disagrees with it is refused.
     #[test]
     fn response_and_bearer_disagree() {
         let (xml, _id, _) = solicited(SignTarget::Assertion);
@@ -122,14 +142,14 @@ mod in_response_to {
             "InResponseTo",
             "_victims_request",
         );
-        let err = validate_solicited(&xml, Solicitation::Expect("_victims_request"))
+        let err = validate_solicited(&xml, Solicitation::expect("_victims_request"))
             .expect_err("mismatch");
         assert_kind(&err, "in_response_to_mismatch");
         assert!(
             matches!(
                 err,
                 SamlError::InResponseToMismatch {
-                    element: "SubjectConfirmationData",
+                    element: "Response",
                     ..
                 }
             ),
@@ -142,18 +162,19 @@ mod in_response_to {
     #[test]
     fn unsolicited() {
         let xml = issue(SignTarget::Both);
-        let err = validate_solicited(&xml, Solicitation::Expect("_expected")).expect_err("x");
+        let err = validate_solicited(&xml, Solicitation::expect("_expected")).expect_err("x");
         assert_kind(&err, "unsolicited");
         let strict = saml_core::saml::sp::ServiceProvider::new(
-            idp_settings(),
+            idp_settings().with_sign_requests(false),
             saml_core::settings::SpSettings::new(SP_ENTITY, ACS),
-        );
+        )
+        .expect("complete settings");
         let err = strict
-            .validate(
+            .validate_and_commit(
                 xml.as_bytes(),
                 at(1),
-                Solicitation::Outstanding(&InMemoryRequestStore::default()),
-                &InMemoryReplayCache::default(),
+                Solicitation::outstanding(),
+                &InMemoryStore::default(),
             )
             .expect_err("unsolicited");
         assert_kind(&err, "unsolicited");
@@ -167,7 +188,13 @@ mod issuer {
     /// A17/A22: the SP expects another IdP (the Response's Issuer is checked first).
     #[test]
     fn configured_issuer_differs() {
-        let sp = sp_with(|i| i.issuer = "http://www.okta.com/other".into());
+        let sp = sp_with(|i| {
+            *i = saml_core::IdpSettings::new(
+                "http://www.okta.com/other",
+                SSO_URL,
+                vec![anchor("rsa2048.cert.pem")],
+            )
+        });
         let err = rejected(&sp, &issue(SignTarget::Both));
         assert!(
             matches!(
@@ -237,10 +264,11 @@ mod audience {
     #[test]
     fn other_sp_entity_id() {
         let sp = saml_core::saml::sp::ServiceProvider::new(
-            idp_settings(),
+            idp_settings().with_sign_requests(false),
             saml_core::settings::SpSettings::new("https://other.example/sp", ACS)
                 .with_unsolicited(true),
-        );
+        )
+        .expect("complete settings");
         let err = rejected(&sp, &issue(SignTarget::Both));
         assert_kind(&err, "audience_mismatch");
     }
@@ -305,10 +333,11 @@ mod destination_and_recipient {
     #[test]
     fn destination_differs() {
         let sp = saml_core::saml::sp::ServiceProvider::new(
-            idp_settings(),
+            idp_settings().with_sign_requests(false),
             saml_core::settings::SpSettings::new(SP_ENTITY, "https://org2.okta.com/other-acs")
                 .with_unsolicited(true),
-        );
+        )
+        .expect("complete settings");
         assert_kind(
             &rejected(&sp, &issue(SignTarget::Both)),
             "destination_mismatch",

@@ -5,7 +5,7 @@
 //! document-wide), goxmldsig CVE-2026-33487 (several References), samael `object_attack`.
 //!
 //! Defences: `signature_parts` reads the Signature strictly by position through `Strict`
-//! (kind `malformed_signature` from `DsigError::Structure`; `comment_in_signature` from its
+//! (kind `malformed_signature`, `DsigError::is_malformed_signature`; `comment_in_signature` from its
 //! comment/PI scan); `Verifier::signature_of` (kind `multiple_signatures`).
 
 use saml_core::dsig::DsigError;
@@ -46,14 +46,14 @@ impl Signed {
     }
 }
 
-/// Asserts `malformed_signature` (`DsigError::Structure`) on the Assertion's signature.
+/// Asserts `malformed_signature` (`DsigError::is_malformed_signature`) on the Assertion's signature.
 #[track_caller]
 fn malformed(xml: &str) -> SamlError {
     let err = rejected(&sp(), xml);
     assert_structural(&err, "malformed_signature");
     let (element, source) = dsig_source(&err);
     assert_eq!(element, "Assertion");
-    assert!(matches!(source, DsigError::Structure(_)), "{source:?}");
+    assert!(source.is_malformed_signature(), "{source:?}");
     err
 }
 
