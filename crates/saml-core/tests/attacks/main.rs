@@ -17,6 +17,9 @@
 //! - [`dtd`]: A12 DOCTYPE, XXE and entity expansion.
 //! - [`namespaces`]: A13 namespace confusion and prefix tricks.
 //! - [`assertions`]: A4/A11/A13 assertion placement and document structure.
+//! - [`seams`]: bypasses found at the seams between components (signed InResponseTo, replay
+//!   lifetime, compared values, signed requests without Destination, expired metadata,
+//!   encrypted assertions and the scope check, misleading kinds).
 //! - [`semantics`]: A15–A20 replay, InResponseTo, Issuer, Audience, Destination, Recipient,
 //!   time, Status and SubjectConfirmation.
 //! - [`decoding`]: A12 DEFLATE bombs and oversized inputs on every decoding path.
@@ -34,6 +37,7 @@ mod ids;
 mod keyinfo;
 mod namespaces;
 mod resources;
+mod seams;
 mod semantics;
 mod shape;
 mod transforms;

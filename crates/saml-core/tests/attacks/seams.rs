@@ -1,0 +1,403 @@
+//! Bypasses found at the seams between components by an outside attacker with a key of their
+//! own and the public API only (issue "close the bypasses found at the protocol seams"). Each
+//! test was observed to fail with its defence removed:
+//!
+//! - [`solicitation`]: an unsolicited assertion passing as solicited through an unsigned
+//!   `Response/@InResponseTo` (solicitation now reads signed values only).
+//! - [`replay_lifetime`]: the replay entry expiring before the bearer confirmation did (it now
+//!   lives until the latest NotOnOrAfter plus skew).
+//! - [`compared_values`]: Unicode spaces trimmed off compared values, an empty NameID.
+//! - [`requests`]: a signed AuthnRequest without Destination.
+//! - [`metadata`]: expired metadata still yielding trusted keys.
+//! - [`encrypted`]: an unsigned Response carrying an EncryptedAssertion passing the scope check.
+//! - [`kinds`]: misleading error kinds (missing Conditions, a huge SignatureValue).
+
+use saml_core::saml::authn::RequestOptions;
+use saml_core::saml::idp::SignTarget;
+use saml_core::saml::replay::InMemoryStore;
+use saml_core::saml::sp::Solicitation;
+
+use super::helpers::*;
+
+/// `xml` without the attribute `name` in the start tag at byte offset `at`.
+#[track_caller]
+fn remove_attribute(xml: &str, at: usize, name: &str) -> String {
+    let tag_end = at + xml[at..].find('>').expect("a start tag");
+    let needle = format!(" {name}=\"");
+    let start = at + xml[at..tag_end].find(&needle).expect("the attribute");
+    let value_end = start + needle.len() + xml[start + needle.len()..].find('"').expect("quote");
+    splice(xml, start..value_end + 1, "")
+}
+
+/// `xml` with ` name="value"` added to the start tag at byte offset `at`.
+fn add_attribute(xml: &str, at: usize, name: &str, value: &str) -> String {
+    let name_end = at + xml[at..].find(' ').expect("a start tag with attributes");
+    insert(xml, name_end, &format!(" {name}=\"{value}\""))
+}
+
+mod solicitation {
+    use super::*;
+
+    /// An IdP-initiated Response, Assertion signed, with the victim's request ID added to the
+    /// unsigned Response element.
+    fn unsolicited_with_added_in_response_to(victim: &str) -> String {
+        let xml = issue(SignTarget::Assertion);
+        add_attribute(&xml, root(&xml).outer.start, "InResponseTo", victim)
+    }
+
+    /// The attacker's InResponseTo must not make the assertion answer the victim's request.
+    #[test]
+    fn unsigned_response_in_response_to_does_not_solicit() {
+        let xml = unsolicited_with_added_in_response_to("_victims_request");
+        let err = sp()
+            .validate(
+                xml.as_bytes(),
+                at(1),
+                Solicitation::expect("_victims_request"),
+            )
+            .expect_err("not solicited by a signed value");
+        assert_kind(&err, "unsolicited");
+    }
+
+    /// Against an outstanding-request store, with unsolicited Responses refused: refused, and
+    /// the victim's request is not consumed.
+    #[test]
+    fn unsigned_response_in_response_to_does_not_consume_a_request() {
+        let strict = saml_core::ServiceProvider::new(
+            idp_settings(),
+            saml_core::SpSettings::new(SP_ENTITY, ACS),
+        )
+        .expect("complete settings");
+        let store = InMemoryStore::default();
+        let request = strict
+            .authn_request(now(), &RequestOptions::default(), &store)
+            .expect("request");
+        let xml = unsolicited_with_added_in_response_to(&request.id);
+        let err = strict
+            .validate_and_commit(xml.as_bytes(), at(1), Solicitation::outstanding(), &store)
+            .expect_err("unsolicited");
+        assert_kind(&err, "unsolicited");
+        assert_eq!(
+            saml_core::saml::replay::RequestStore::take(&store, &request.id, at(2)),
+            Ok(true),
+            "the victim's request is still outstanding"
+        );
+    }
+
+    /// `in_response_to()` never returns the unsigned value.
+    #[test]
+    fn in_response_to_is_read_from_signed_values_only() {
+        let xml = unsolicited_with_added_in_response_to("_victims_request");
+        let v = sp()
+            .validate_and_commit(
+                xml.as_bytes(),
+                at(1),
+                saml_core::saml::sp::danger::not_tracked(),
+                &InMemoryStore::default(),
+            )
+            .expect("an unsolicited assertion, which this SP accepts");
+        assert_eq!(v.in_response_to(), None);
+    }
+
+    /// When the Response is signed, its InResponseTo counts, and must agree with the bearer's.
+    #[test]
+    fn signed_response_in_response_to_counts() {
+        let xml = edited(
+            |x| add_attribute(x, root(x).outer.start, "InResponseTo", "_the_request"),
+            SignTarget::Both,
+        );
+        let v = sp()
+            .validate_and_commit(
+                xml.as_bytes(),
+                at(1),
+                Solicitation::expect("_the_request"),
+                &InMemoryStore::default(),
+            )
+            .expect("solicited by the signed Response");
+        assert_eq!(v.in_response_to(), Some("_the_request"));
+    }
+}
+
+mod replay_lifetime {
+    use super::*;
+
+    /// Conditions without NotOnOrAfter, the bearer confirmation valid for an hour.
+    fn long_bearer() -> String {
+        edited(
+            |x| {
+                let x = remove_attribute(x, first(x, A, "Conditions").outer.start, "NotOnOrAfter");
+                let data = first(&x, A, "SubjectConfirmationData").outer.start;
+                set_attribute(&x, data, "NotOnOrAfter", "2026-11-22T13:00:00Z")
+            },
+            SignTarget::Assertion,
+        )
+    }
+
+    /// The old entry lived until now + skew + 300 s when Conditions had no NotOnOrAfter; the
+    /// same assertion was accepted again 1,000 s later, still inside the bearer's window.
+    #[test]
+    fn replay_after_the_old_expiry_is_refused() {
+        let xml = long_bearer();
+        let sp = sp();
+        let store = InMemoryStore::default();
+        sp.validate_and_commit(
+            xml.as_bytes(),
+            at(1),
+            saml_core::saml::sp::danger::not_tracked(),
+            &store,
+        )
+        .expect("first use");
+        let err = sp
+            .validate_and_commit(
+                xml.as_bytes(),
+                at(1000),
+                saml_core::saml::sp::danger::not_tracked(),
+                &store,
+            )
+            .expect_err("replay");
+        assert_kind(&err, "replay");
+    }
+
+    /// The entry lives until the latest NotOnOrAfter that bounds acceptance, plus the skew.
+    #[test]
+    fn entry_lives_until_the_last_acceptable_instant() {
+        let pending = sp()
+            .validate(
+                long_bearer().as_bytes(),
+                at(1),
+                saml_core::saml::sp::danger::not_tracked(),
+            )
+            .expect("valid");
+        assert_eq!(pending.keep_until(), time("2026-11-22T13:02:00Z"));
+        drop(pending);
+    }
+
+    /// Profiles §4.1.4.2: a bearer SubjectConfirmationData must carry NotOnOrAfter.
+    #[test]
+    fn bearer_without_not_on_or_after_is_refused() {
+        let xml = edited(
+            |x| {
+                remove_attribute(
+                    x,
+                    first(x, A, "SubjectConfirmationData").outer.start,
+                    "NotOnOrAfter",
+                )
+            },
+            SignTarget::Assertion,
+        );
+        let err = rejected(&sp(), &xml);
+        assert_kind(&err, "no_bearer_confirmation");
+    }
+}
+
+mod compared_values {
+    use super::*;
+
+    fn with_audience(audience: &str) -> String {
+        edited(
+            |x| splice(x, first(x, A, "Audience").inner, audience),
+            SignTarget::Assertion,
+        )
+    }
+
+    /// `str::trim` strips NBSP, U+3000 and U+2028: `entity\u{a0}` matched `entity`.
+    #[test]
+    fn unicode_spaces_are_not_trimmed_from_the_audience() {
+        for space in ['\u{a0}', '\u{3000}', '\u{2028}', '\u{85}'] {
+            let err = rejected(&sp(), &with_audience(&format!("{SP_ENTITY}{space}")));
+            assert_kind(&err, "audience_mismatch");
+            let err = rejected(&sp(), &with_audience(&format!("{space}{SP_ENTITY}")));
+            assert_kind(&err, "audience_mismatch");
+        }
+    }
+
+    /// XML whitespace around the value is still tolerated (schema whitespace collapse).
+    #[test]
+    fn xml_whitespace_around_the_audience_is_tolerated() {
+        accepted(&sp(), &with_audience(&format!("\n  {SP_ENTITY}\t\r\n")));
+    }
+
+    /// An empty NameID names nobody.
+    #[test]
+    fn empty_name_id_is_refused() {
+        for name in ["", " \n\t "] {
+            let xml = edited(|x| with_name_id(x, name), SignTarget::Assertion);
+            let err = rejected(&sp(), &xml);
+            assert_kind(&err, "empty_name_id");
+        }
+    }
+}
+
+mod requests {
+    use saml_core::binding;
+    use saml_core::dsig::redirect::sign_query;
+
+    use super::*;
+
+    fn sp_signer() -> saml_core::dsig::Signer {
+        saml_core::dsig::Signer::new(key("rsa3072.pk8.pem"), Some(cert("rsa3072.cert.pem")))
+    }
+
+    fn peer() -> saml_core::saml::idp::SpPeer {
+        saml_core::saml::idp::SpPeer::new(SP_ENTITY, ACS, vec![anchor("rsa3072.cert.pem")])
+            .expect("peer with a key")
+    }
+
+    /// An AuthnRequest from our SP, unsigned, without Destination.
+    fn request_without_destination() -> (String, String) {
+        let sp = saml_core::ServiceProvider::new(
+            idp_settings(),
+            sp_settings().with_signing_key(key("rsa3072.pk8.pem"), cert("rsa3072.cert.pem")),
+        )
+        .expect("complete settings");
+        let request = sp
+            .authn_request(now(), &RequestOptions::default(), &InMemoryStore::default())
+            .expect("request");
+        let xml = strip_signatures(&request.xml);
+        let xml = remove_attribute(&xml, root(&xml).outer.start, "Destination");
+        (xml, request.id)
+    }
+
+    /// Bindings §3.5.5.2: a signed POST request must carry Destination.
+    #[test]
+    fn signed_post_request_without_destination() {
+        let (xml, id) = request_without_destination();
+        let signed = sp_signer().sign_element(&xml, &id).expect("signs");
+        let err = idp(SignTarget::Both)
+            .receive_post(&peer(), signed.as_bytes(), None, now())
+            .expect_err("no Destination");
+        assert_kind(&err, "destination_missing");
+    }
+
+    /// Bindings §3.4.5.2: a signed Redirect request must carry Destination.
+    #[test]
+    fn signed_redirect_request_without_destination() {
+        let (xml, _) = request_without_destination();
+        let query = sign_query(
+            "SAMLRequest",
+            &binding::encode_redirect(xml.as_bytes()),
+            None,
+            &sp_signer(),
+        )
+        .expect("signs");
+        let err = idp(SignTarget::Both)
+            .receive_redirect(&peer(), &query, now())
+            .expect_err("no Destination");
+        assert_kind(&err, "destination_missing");
+    }
+}
+
+mod metadata {
+    use saml_core::metadata::{self, MetadataError};
+    use saml_core::settings::Binding;
+
+    use super::*;
+
+    fn expiring(valid_until: &str) -> String {
+        let md = metadata::idp_metadata(
+            IDP_ISSUER,
+            SSO_URL,
+            &[Binding::HttpPost],
+            &cert("rsa2048.cert.pem"),
+            false,
+        );
+        replace_once(
+            &md,
+            &format!("entityID=\"{IDP_ISSUER}\""),
+            &format!("entityID=\"{IDP_ISSUER}\" validUntil=\"{valid_until}\""),
+        )
+    }
+
+    /// Keys from metadata past its validUntil are no longer vouched for.
+    #[test]
+    fn expired_metadata_yields_no_settings() {
+        let xml = expiring("2026-11-22T11:00:00Z");
+        let err = metadata::idp_settings_from_metadata(xml.as_bytes(), now()).expect_err("expired");
+        assert!(matches!(err, MetadataError::Expired { .. }), "{err}");
+        assert!(err.to_string().contains("2026-11-22T11:00:00Z"), "{err}");
+        // Before that instant it is fine, and the explicit opt-out reads it anyway.
+        metadata::idp_settings_from_metadata(xml.as_bytes(), time("2026-11-22T10:59:59Z"))
+            .expect("still valid");
+        let parsed = metadata::IdpMetadata::parse(xml.as_bytes()).expect("parses");
+        let settings = metadata::danger::into_settings_ignoring_expiry(parsed);
+        assert_eq!(settings.issuer(), IDP_ISSUER);
+    }
+}
+
+mod encrypted {
+    use saml_core::settings::SignatureScope;
+
+    use super::*;
+
+    /// Alice's Response, unsigned, with an EncryptedAssertion in place of the Assertion.
+    fn unsigned_encrypted() -> String {
+        let xml = unsigned();
+        splice(
+            &xml,
+            assertion(&xml).outer,
+            "<saml:EncryptedAssertion><xenc:EncryptedData \
+             xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\" \
+             Type=\"http://www.w3.org/2001/04/xmlenc#Element\"><xenc:CipherData>\
+             <xenc:CipherValue>AAAA</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData>\
+             </saml:EncryptedAssertion>",
+        )
+    }
+
+    /// Nothing inside can be verified before decryption, so an unsigned Response carrying one
+    /// fails the scope check under every scope, instead of satisfying Either/Assertion.
+    #[test]
+    fn unsigned_response_with_encrypted_assertion_is_signature_missing() {
+        let xml = unsigned_encrypted();
+        for scope in [
+            SignatureScope::Either,
+            SignatureScope::Assertion,
+            SignatureScope::Response,
+            SignatureScope::Both,
+        ] {
+            let sp = sp_with(|i| *i = i.clone().with_signature_scope(scope));
+            let err = rejected(&sp, &xml);
+            assert_kind(&err, "signature_missing");
+        }
+    }
+
+    /// A signed Response carrying one still says decryption is unsupported.
+    #[test]
+    fn signed_response_with_encrypted_assertion_is_unsupported() {
+        let xml = sign(&unsigned_encrypted(), SignTarget::Response);
+        let err = rejected(&sp(), &xml);
+        assert_kind(&err, "encrypted_assertion_unsupported");
+    }
+}
+
+mod kinds {
+    use super::*;
+
+    /// A missing Conditions is reported as such, not as a missing AudienceRestriction.
+    #[test]
+    fn missing_conditions() {
+        let xml = edited(
+            |x| splice(x, first(x, A, "Conditions").outer, ""),
+            SignTarget::Assertion,
+        );
+        let err = rejected(&sp(), &xml);
+        assert_kind(&err, "missing_conditions");
+    }
+
+    /// A 6 MB SignatureValue is malformed, refused before any key is tried, not a
+    /// `signature_mismatch`.
+    #[test]
+    fn huge_signature_value_is_malformed() {
+        let xml = issue(SignTarget::Assertion);
+        let value = first(&xml, saml_core::dsig::DSIG_NS, "SignatureValue");
+        let xml = splice(&xml, value.inner, &"A".repeat(6 << 20));
+        let err = rejected(&sp(), &xml);
+        assert_kind(&err, "malformed_signature");
+        assert!(
+            matches!(
+                dsig_source(&err).1,
+                saml_core::dsig::DsigError::SignatureValueTooLong { .. }
+            ),
+            "{err}"
+        );
+    }
+}
