@@ -13,6 +13,7 @@
 //! puts on the wire. Redirect query signatures are made and checked in `dsig::redirect`;
 //! checking one needs the query string exactly as received, kept in [`Decoded::raw_query`].
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
 
@@ -22,6 +23,7 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STAN
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Why [`decode`] (or [`url_decode`]) refused its input.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -395,16 +397,7 @@ pub fn post_form(
 /// characters `A–Z a–z 0–9 - . _ ~` becomes `%XX` with upper-case hexadecimal digits.
 #[must_use]
 pub fn url_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() * 3 / 2);
-    for &byte in value.as_bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            // Writing to a `String` cannot fail.
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
+    utf8_percent_encode(value, NOT_UNRESERVED).to_string()
 }
 
 /// Decodes an `application/x-www-form-urlencoded` value: `%XX` escapes become bytes and `+`
@@ -761,44 +754,44 @@ fn describe_prefix(bytes: &[u8]) -> String {
     out
 }
 
-/// Decodes `%XX` escapes (and `+` as a space when `plus_is_space`). `base` is the offset of
-/// `value` in the input, for error positions. The output is never longer than the input.
-fn percent_decode(value: &[u8], base: usize, plus_is_space: bool) -> Result<Vec<u8>, BindingError> {
-    let mut out = Vec::with_capacity(value.len());
-    let mut i = 0;
-    while let Some(&byte) = value.get(i) {
-        match byte {
-            b'%' => {
-                let high = value.get(i + 1).copied().and_then(hex_value);
-                let low = value.get(i + 2).copied().and_then(hex_value);
-                let (Some(high), Some(low)) = (high, low) else {
-                    let escape = value.get(i..value.len().min(i + 3)).unwrap_or_default();
-                    return Err(BindingError::PercentEscape {
-                        offset: base + i,
-                        escape: String::from_utf8_lossy(escape).into_owned(),
-                    });
-                };
-                out.push((high << 4) | low);
-                i += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            _ => {
-                out.push(byte);
-                i += 1;
-            }
+/// Every byte except the unreserved characters of RFC 3986 §2.3 (`A–Z a–z 0–9 - . _ ~`).
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Checks that every `%` in `value` starts an escape of two hexadecimal digits. `base` is the
+/// offset of `value` in the input, for the error position. `percent_encoding` passes a
+/// malformed escape through as literal text, where another decoder might refuse it or read
+/// it differently; nothing reaches it without this check.
+fn check_escapes(value: &[u8], base: usize) -> Result<(), BindingError> {
+    for at in memchr::memchr_iter(b'%', value) {
+        let digits = value.get(at + 1..at + 3).unwrap_or_default();
+        if digits.len() != 2 || !digits.iter().all(u8::is_ascii_hexdigit) {
+            let escape = value.get(at..value.len().min(at + 3)).unwrap_or_default();
+            return Err(BindingError::PercentEscape {
+                offset: base + at,
+                escape: String::from_utf8_lossy(escape).into_owned(),
+            });
         }
     }
-    Ok(out)
+    Ok(())
 }
 
-/// The value of one hexadecimal digit.
-fn hex_value(digit: u8) -> Option<u8> {
-    char::from(digit)
-        .to_digit(16)
-        .and_then(|v| u8::try_from(v).ok())
+/// Decodes `%XX` escapes (and `+` as a space when `plus_is_space`), refusing a malformed
+/// escape ([`check_escapes`]). `base` is the offset of `value` in the input, for error
+/// positions. The output is never longer than the input.
+fn percent_decode(value: &[u8], base: usize, plus_is_space: bool) -> Result<Vec<u8>, BindingError> {
+    check_escapes(value, base)?;
+    if plus_is_space && value.contains(&b'+') {
+        let spaced: Vec<u8> = value
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        return Ok(percent_encoding::percent_decode(&spaced).collect());
+    }
+    Ok(Cow::from(percent_encoding::percent_decode(value)).into_owned())
 }
 
 /// Converts decoded bytes to a `String`, naming `what` on failure.
@@ -819,15 +812,15 @@ const DECODER: GeneralPurpose = GeneralPurpose::new(
 /// `max_decoded`.
 fn base64_decode(text: &[u8], what: &str, limits: &DecodeLimits) -> Result<Vec<u8>, BindingError> {
     // Copy only when there is whitespace to drop (line-wrapped captures).
-    let compact: std::borrow::Cow<'_, [u8]> = if text.iter().any(|&b| is_whitespace(b)) {
-        std::borrow::Cow::Owned(
+    let compact: Cow<'_, [u8]> = if text.iter().any(|&b| is_whitespace(b)) {
+        Cow::Owned(
             text.iter()
                 .copied()
                 .filter(|b| !is_whitespace(*b))
                 .collect(),
         )
     } else {
-        std::borrow::Cow::Borrowed(text)
+        Cow::Borrowed(text)
     };
     let len = compact.len().div_ceil(4).saturating_mul(3);
     if len > limits.max_decoded {
