@@ -10,7 +10,7 @@ use super::sp::trim_xml;
 use super::{ASSERTION_NS, BEARER, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::binding;
 use crate::crypto::{AlgorithmPolicy, TrustAnchor};
-use crate::dsig::redirect::RedirectQuery;
+use crate::dsig::redirect;
 use crate::dsig::{Signer, Verifier};
 use crate::settings::SettingsError;
 use crate::time::{Instant, parse_xs_datetime};
@@ -266,20 +266,20 @@ impl IdentityProvider {
         query: &str,
         now: Instant,
     ) -> Result<ReceivedRequest, SamlError> {
-        let parsed = RedirectQuery::parse(query).map_err(|e| sig_err("AuthnRequest", e))?;
-        let signed = if parsed.signature.is_some() || parsed.sig_alg.is_some() {
+        let limits = binding::DecodeLimits::default();
+        // One split of the query: the signature is checked over its octets, and the message
+        // and RelayState are decoded from the same value (DESIGN.md invariant 10).
+        let query = binding::RedirectQuery::parse(query, &limits)?;
+        let signed = if query.has_signature() {
             let verifier = Verifier::new(sp.certificates.clone(), sp.algorithm_policy.clone());
-            parsed
-                .verify(&verifier)
-                .map_err(|e| sig_err("AuthnRequest", e))?;
+            redirect::verify(&query, &verifier).map_err(|e| sig_err("AuthnRequest", e))?;
             true
         } else {
             false
         };
-        let decoded = binding::decode(query.as_bytes(), &binding::DecodeLimits::default())?;
-        let relay_state = decoded.relay_state.clone();
+        let decoded = query.decode(&limits)?;
         let doc = Document::parse_bytes(&decoded.xml, &Limits::default())?;
-        self.check_request(sp, &doc, signed, relay_state.as_deref(), now)
+        self.check_request(sp, &doc, signed, decoded.relay_state.as_deref(), now)
     }
 
     fn check_request(

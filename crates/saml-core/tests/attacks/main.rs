@@ -24,6 +24,8 @@
 //!   time, Status and SubjectConfirmation.
 //! - [`decoding`]: A12 DEFLATE bombs and oversized inputs on every decoding path.
 //! - [`resources`]: A12 parser limits (depth, attributes, nodes, bytes) at and past the limit.
+//! - [`redirect`]: A22 HTTP-Redirect query differentials (`?`, `#`, `;`, encoded and repeated
+//!   parameter names), on the IdP's AuthnRequest path and a SAMLResponse query.
 
 mod helpers;
 
@@ -36,6 +38,7 @@ mod exclusion;
 mod ids;
 mod keyinfo;
 mod namespaces;
+mod redirect;
 mod resources;
 mod seams;
 mod semantics;

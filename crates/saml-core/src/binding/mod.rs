@@ -11,8 +11,11 @@
 //!
 //! The encoders ([`encode_post`], [`encode_redirect`], [`post_form`]) produce what a sender
 //! puts on the wire. Redirect query signatures are made and checked in `dsig::redirect`;
-//! checking one needs the query string exactly as received, kept in [`Decoded::raw_query`].
+//! checking one needs the query string exactly as received, split by [`RedirectQuery`]: the
+//! one parser of URLs, query strings and form bodies, which [`decode`] uses too, so that the
+//! signature check and the code reading the message see the same octets.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
 
@@ -22,8 +25,13 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STAN
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-/// Why [`decode`] (or [`url_decode`]) refused its input.
+mod query;
+
+pub use query::RedirectQuery;
+
+/// Why [`decode`], [`RedirectQuery::parse`] or [`url_decode`] refused its input.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BindingError {
@@ -53,7 +61,8 @@ pub enum BindingError {
         /// The limit in force.
         limit: usize,
     },
-    /// A parameter this module reads appears more than once.
+    /// One of the five binding parameters appears more than once (one parser would keep the
+    /// first, another the last).
     #[error("parameter {name} appears more than once")]
     DuplicateParameter {
         /// The parameter's name.
@@ -62,11 +71,41 @@ pub enum BindingError {
     /// The input is empty or only whitespace (and perhaps a byte order mark).
     #[error("the input is empty (nothing but whitespace)")]
     Empty,
-    /// The `SAMLRequest` or `SAMLResponse` parameter is present but has no value.
+    /// The `SAMLRequest`, `SAMLResponse`, `SigAlg` or `Signature` parameter is present but
+    /// its value is empty.
     #[error("parameter {name} is present but its value is empty")]
     EmptyParameter {
         /// The parameter's name.
         name: String,
+    },
+    /// A parameter name that is not one of `SAMLRequest`, `SAMLResponse`, `RelayState`,
+    /// `SigAlg` and `Signature` as written, but reads as one once percent-decoded, trimmed or
+    /// compared without case (`SAML%52equest`, `%53igAlg`, `samlrequest`): a parser that
+    /// decodes names would read a parameter that this one ignores.
+    #[error(
+        "parameter name `{written}` at byte {offset} reads as {name} once percent-decoded, \
+         trimmed or compared without case; binding parameter names must be written exactly \
+         (`{name}`)"
+    )]
+    EncodedParameterName {
+        /// The binding parameter it reads as.
+        name: String,
+        /// The name as written.
+        written: String,
+        /// Byte offset of the name.
+        offset: usize,
+    },
+    /// A `#` in a URL, query string or form body. A fragment never reaches a server, so the
+    /// input is not what a server received, and parsers disagree on whether it ends the
+    /// query.
+    #[error(
+        "`#` at byte {offset}: a URL fragment never reaches a server, so this is not a query \
+         as received, and parsers disagree on where it ends; a `#` inside a value must be \
+         sent as %23"
+    )]
+    Fragment {
+        /// Byte offset of the `#`.
+        offset: usize,
     },
     /// The DEFLATE data is corrupt or truncated.
     #[error("{what} is not valid raw DEFLATE data (RFC 1951): {detail}")]
@@ -127,6 +166,18 @@ pub enum BindingError {
         /// What the bytes start with, and why inflating them failed if that was tried.
         detail: String,
     },
+    /// One of the five binding parameters without `=` (a bare name), which parsers read as
+    /// absent, as empty, or as an error.
+    #[error(
+        "parameter {name} at byte {offset} has no `=`: the binding parameters are always \
+         written name=value"
+    )]
+    ParameterWithoutValue {
+        /// The parameter's name.
+        name: String,
+        /// Byte offset of the name.
+        offset: usize,
+    },
     /// A `%` not followed by two hexadecimal digits.
     #[error(
         "malformed percent-escape {escape:?} at byte {offset}: `%` must be followed by two \
@@ -138,6 +189,27 @@ pub enum BindingError {
         offset: usize,
         /// The escape as found (the `%` and up to two following characters).
         escape: String,
+    },
+    /// A `?` that makes the split ambiguous: the first `?` follows an `=` or `&` (so the text
+    /// before it is parameters for one parser and a URL path for another), or a second `?`.
+    #[error(
+        "`?` at byte {offset} makes the query ambiguous: a URL is accepted only when the text \
+         before its first `?` holds no `=` or `&`, and its query no other `?`; a `?` inside a \
+         value must be sent as %3F"
+    )]
+    QuestionMark {
+        /// Byte offset of the `?`.
+        offset: usize,
+    },
+    /// A `;` in a query string or form body, which some frameworks take as a parameter
+    /// separator.
+    #[error(
+        "`;` at byte {offset} in the query: some frameworks split parameters on `;`, so the \
+         query would be read two ways; a `;` inside a value must be sent as %3B"
+    )]
+    Semicolon {
+        /// Byte offset of the `;`.
+        offset: usize,
     },
     /// The input is none of the forms [`decode`] recognizes.
     #[error(
@@ -256,8 +328,9 @@ pub struct Decoded {
     pub sig_alg: Option<String>,
     /// The `Signature` parameter (HTTP-Redirect), percent-decoded: still base64 text.
     pub signature: Option<String>,
-    /// The query string exactly as received (without `?` and any `#fragment`), for verifying
-    /// an HTTP-Redirect signature, which covers the URL-encoded octets (§3.4.4.1). Set only for
+    /// The query string exactly as received (without the URL before its `?`), the text an
+    /// HTTP-Redirect signature covers parts of (§3.4.4.1); verify it through
+    /// [`RedirectQuery`], never by splitting this again. Set only for
     /// [`Encoding::RedirectQuery`].
     pub raw_query: Option<String>,
 }
@@ -268,12 +341,12 @@ pub struct Decoded {
 /// whitespace are removed:
 ///
 /// 1. Raw XML: the input starts with `<`.
-/// 2. A URL, query string or form body: `SAMLRequest=` or `SAMLResponse=` at the start, or
-///    after `?` or `&`. It is HTTP-Redirect when it contains `?` (a URL) or a `SigAlg` or
-///    `Signature` parameter: the value is URL-decoded, base64-decoded and inflated (raw
-///    DEFLATE). Otherwise it is an HTTP-POST form body: URL-decoded (`+` is a space),
-///    base64-decoded, and inflated only if the bytes do not start with `<`
-///    ([`Encoding::FormBodyDeflated`]).
+/// 2. A URL, query string or form body: text with `&`, `?`, or an `=` that is not base64
+///    padding, split by [`RedirectQuery`] (whose refusals are listed there). It is
+///    HTTP-Redirect when it has a `?` (a URL) or a `SigAlg` or `Signature` parameter: the value
+///    is URL-decoded, base64-decoded and inflated (raw DEFLATE). Otherwise it is an HTTP-POST
+///    form body: URL-decoded (`+` is a space), base64-decoded, and inflated only if the bytes
+///    do not start with `<` ([`Encoding::FormBodyDeflated`]).
 /// 3. Bare base64 text (whitespace and line breaks ignored, `%` escapes decoded first), of
 ///    XML or of DEFLATE-compressed XML.
 ///
@@ -320,11 +393,19 @@ pub fn decode(input: &[u8], limits: &DecodeLimits) -> Result<Decoded, BindingErr
         };
         return finish_xml(xml, encoding, limits);
     }
-    if let Some(message_at) = find_message_parameter(text) {
-        return decode_parameters(text, start, message_at, limits);
-    }
-    if text.iter().any(|&b| b == b'?' || b == b'&') {
-        return Err(BindingError::MissingMessage);
+    if looks_like_parameters(text) {
+        let text = match std::str::from_utf8(text) {
+            Ok(text) => text,
+            Err(e) => {
+                // Not UTF-8 is not a query as a server received it: name the first bad byte.
+                let offset = e.valid_up_to();
+                return Err(BindingError::Unrecognized {
+                    offset: start + offset,
+                    byte: text.get(offset).copied().unwrap_or_default(),
+                });
+            }
+        };
+        return RedirectQuery::parse_at(text, start)?.decode_detected(limits);
     }
     decode_bare_base64(text, start, limits)
 }
@@ -395,16 +476,7 @@ pub fn post_form(
 /// characters `A–Z a–z 0–9 - . _ ~` becomes `%XX` with upper-case hexadecimal digits.
 #[must_use]
 pub fn url_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() * 3 / 2);
-    for &byte in value.as_bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            // Writing to a `String` cannot fail.
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
+    utf8_percent_encode(value, NOT_UNRESERVED).to_string()
 }
 
 /// Decodes an `application/x-www-form-urlencoded` value: `%XX` escapes become bytes and `+`
@@ -468,192 +540,16 @@ fn finish_xml(
     })
 }
 
-/// Offset of a `SAMLRequest=` or `SAMLResponse=` parameter that starts the text or follows
-/// `?` or `&`.
-fn find_message_parameter(text: &[u8]) -> Option<usize> {
-    // Look only where an `=` is: bare base64 has at most two, at its very end, so a captured
-    // POST value is scanned once, byte by byte, with no window comparisons.
-    let mut from = 0;
-    while let Some(rel) = text.get(from..)?.iter().position(|&b| b == b'=') {
-        let eq = from + rel;
-        for name in [b"SAMLRequest".as_slice(), b"SAMLResponse".as_slice()] {
-            if let Some(start) = eq.checked_sub(name.len())
-                && text.get(start..eq) == Some(name)
-                && (start == 0 || matches!(text.get(start - 1), Some(b'?' | b'&')))
-            {
-                return Some(start);
-            }
-        }
-        from = eq + 1;
-    }
-    None
-}
-
-/// One parameter of a query string or form body, still encoded.
-struct RawParameter<'a> {
-    value: &'a [u8],
-    /// Offset of `value` in the whole input.
-    offset: usize,
-}
-
-/// The parameters of a URL, query string or form body that this module reads.
-struct Parameters<'a> {
-    /// Whether the text is a URL (it has a `?` before its parameters).
-    is_url: bool,
-    /// The query string or form body, without a URL before it or a fragment after it.
-    query: &'a [u8],
-    /// `SAMLRequest` or `SAMLResponse`, and its value.
-    message: (&'static str, RawParameter<'a>),
-    relay_state: Option<RawParameter<'a>>,
-    sig_alg: Option<RawParameter<'a>>,
-    signature: Option<RawParameter<'a>>,
-}
-
-/// Splits a URL, query string or form body into the parameters this module reads, each at
-/// most once. `base` is the offset of `text` in the input; `message_at` that of the message
-/// parameter in `text`.
-fn split_parameters(
-    text: &[u8],
-    base: usize,
-    message_at: usize,
-) -> Result<Parameters<'_>, BindingError> {
-    // A URL: the first `?` comes before the message parameter, and no `=` or `&` precedes it
-    // (else the `?` sits inside a parameter value). The query starts after it and ends at a
-    // fragment.
-    let question = text
-        .iter()
-        .position(|&b| b == b'?')
-        .filter(|&q| q < message_at)
-        .filter(|&q| {
-            !text
-                .get(..q)
-                .unwrap_or_default()
-                .iter()
-                .any(|&b| b == b'=' || b == b'&')
-        });
-    let query_start = question.map_or(0, |q| q + 1);
-    let rest = text.get(query_start..).unwrap_or_default();
-    let query_len = rest.iter().position(|&b| b == b'#').unwrap_or(rest.len());
-    let query = rest.get(..query_len).unwrap_or_default();
-
-    let mut message: Option<(&'static str, RawParameter<'_>)> = None;
-    let (mut relay_state, mut sig_alg, mut signature) = (None, None, None);
-    let mut offset = base + query_start;
-    for pair in query.split(|&b| b == b'&') {
-        let pair_offset = offset;
-        offset += pair.len() + 1;
-        let (name, value) = match pair.iter().position(|&b| b == b'=') {
-            Some(eq) => (
-                pair.get(..eq).unwrap_or_default(),
-                pair.get(eq + 1..).unwrap_or_default(),
-            ),
-            None => (pair, &[][..]),
-        };
-        let raw = RawParameter {
-            value,
-            offset: pair_offset + name.len() + 1,
-        };
-        let slot = match name {
-            b"SAMLRequest" | b"SAMLResponse" => {
-                let name = if name == b"SAMLRequest" {
-                    "SAMLRequest"
-                } else {
-                    "SAMLResponse"
-                };
-                match &message {
-                    Some((seen, _)) if *seen == name => {
-                        return Err(BindingError::DuplicateParameter { name: name.into() });
-                    }
-                    Some(_) => return Err(BindingError::BothMessages),
-                    None => message = Some((name, raw)),
-                }
-                continue;
-            }
-            b"RelayState" => &mut relay_state,
-            b"SigAlg" => &mut sig_alg,
-            b"Signature" => &mut signature,
-            _ => continue,
-        };
-        if slot.is_some() {
-            return Err(BindingError::DuplicateParameter {
-                name: String::from_utf8_lossy(name).into_owned(),
-            });
-        }
-        *slot = Some(raw);
-    }
-    let Some(message) = message else {
-        return Err(BindingError::MissingMessage);
-    };
-    Ok(Parameters {
-        is_url: question.is_some(),
-        query,
-        message,
-        relay_state,
-        sig_alg,
-        signature,
+/// Whether `text` has the shape of a URL, query string or form body rather than bare base64:
+/// a `&` or `?`, or an `=` followed by anything but more `=` padding or whitespace.
+fn looks_like_parameters(text: &[u8]) -> bool {
+    text.iter().enumerate().any(|(i, &b)| match b {
+        b'&' | b'?' => true,
+        b'=' => text
+            .get(i + 1)
+            .is_some_and(|&next| next != b'=' && !is_whitespace(next)),
+        _ => false,
     })
-}
-
-/// Percent-decodes a text parameter (`+` is a space) into a `String`.
-fn text_parameter(
-    raw: Option<RawParameter<'_>>,
-    name: &str,
-) -> Result<Option<String>, BindingError> {
-    raw.map(|raw| {
-        let bytes = percent_decode(raw.value, raw.offset, true)?;
-        into_utf8(bytes, &format!("the {name} parameter"))
-    })
-    .transpose()
-}
-
-/// Decodes a URL, query string or form body. `base` is the offset of `text` in the input.
-fn decode_parameters(
-    text: &[u8],
-    base: usize,
-    message_at: usize,
-    limits: &DecodeLimits,
-) -> Result<Decoded, BindingError> {
-    let parameters = split_parameters(text, base, message_at)?;
-    let (parameter, message) = parameters.message;
-    if message.value.is_empty() {
-        return Err(BindingError::EmptyParameter {
-            name: parameter.into(),
-        });
-    }
-    let relay_state = text_parameter(parameters.relay_state, "RelayState")?;
-    let sig_alg = text_parameter(parameters.sig_alg, "SigAlg")?;
-    let signature = text_parameter(parameters.signature, "Signature")?.map(|s| s.replace(' ', "+"));
-
-    let what = format!("the {parameter} parameter");
-    let mut base64_text = percent_decode(message.value, message.offset, true)?;
-    for byte in &mut base64_text {
-        if *byte == b' ' {
-            *byte = b'+';
-        }
-    }
-    let bytes = base64_decode(&base64_text, &what, limits)?;
-
-    let is_redirect = parameters.is_url || sig_alg.is_some() || signature.is_some();
-    let (xml, encoding, raw_query) = if is_redirect {
-        let xml = inflate_redirect(&bytes, parameter, limits)?;
-        let raw_query = String::from_utf8_lossy(parameters.query).into_owned();
-        (xml, Encoding::RedirectQuery, Some(raw_query))
-    } else {
-        let (xml, deflated) = xml_or_inflated(bytes, &what, limits)?;
-        let encoding = if deflated {
-            Encoding::FormBodyDeflated
-        } else {
-            Encoding::FormBody
-        };
-        (xml, encoding, None)
-    };
-    let mut decoded = finish_xml(xml, encoding, limits)?;
-    decoded.parameter = Some(parameter.into());
-    decoded.relay_state = relay_state;
-    decoded.sig_alg = sig_alg;
-    decoded.signature = signature;
-    decoded.raw_query = raw_query;
-    Ok(decoded)
 }
 
 /// Inflates the value of an HTTP-Redirect `parameter`, which must be DEFLATE-compressed XML.
@@ -761,44 +657,44 @@ fn describe_prefix(bytes: &[u8]) -> String {
     out
 }
 
-/// Decodes `%XX` escapes (and `+` as a space when `plus_is_space`). `base` is the offset of
-/// `value` in the input, for error positions. The output is never longer than the input.
-fn percent_decode(value: &[u8], base: usize, plus_is_space: bool) -> Result<Vec<u8>, BindingError> {
-    let mut out = Vec::with_capacity(value.len());
-    let mut i = 0;
-    while let Some(&byte) = value.get(i) {
-        match byte {
-            b'%' => {
-                let high = value.get(i + 1).copied().and_then(hex_value);
-                let low = value.get(i + 2).copied().and_then(hex_value);
-                let (Some(high), Some(low)) = (high, low) else {
-                    let escape = value.get(i..value.len().min(i + 3)).unwrap_or_default();
-                    return Err(BindingError::PercentEscape {
-                        offset: base + i,
-                        escape: String::from_utf8_lossy(escape).into_owned(),
-                    });
-                };
-                out.push((high << 4) | low);
-                i += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            _ => {
-                out.push(byte);
-                i += 1;
-            }
+/// Every byte except the unreserved characters of RFC 3986 §2.3 (`A–Z a–z 0–9 - . _ ~`).
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Checks that every `%` in `value` starts an escape of two hexadecimal digits. `base` is the
+/// offset of `value` in the input, for the error position. `percent_encoding` passes a
+/// malformed escape through as literal text, where another decoder might refuse it or read
+/// it differently; nothing reaches it without this check.
+fn check_escapes(value: &[u8], base: usize) -> Result<(), BindingError> {
+    for at in memchr::memchr_iter(b'%', value) {
+        let digits = value.get(at + 1..at + 3).unwrap_or_default();
+        if digits.len() != 2 || !digits.iter().all(u8::is_ascii_hexdigit) {
+            let escape = value.get(at..value.len().min(at + 3)).unwrap_or_default();
+            return Err(BindingError::PercentEscape {
+                offset: base + at,
+                escape: String::from_utf8_lossy(escape).into_owned(),
+            });
         }
     }
-    Ok(out)
+    Ok(())
 }
 
-/// The value of one hexadecimal digit.
-fn hex_value(digit: u8) -> Option<u8> {
-    char::from(digit)
-        .to_digit(16)
-        .and_then(|v| u8::try_from(v).ok())
+/// Decodes `%XX` escapes (and `+` as a space when `plus_is_space`), refusing a malformed
+/// escape ([`check_escapes`]). `base` is the offset of `value` in the input, for error
+/// positions. The output is never longer than the input.
+fn percent_decode(value: &[u8], base: usize, plus_is_space: bool) -> Result<Vec<u8>, BindingError> {
+    check_escapes(value, base)?;
+    if plus_is_space && value.contains(&b'+') {
+        let spaced: Vec<u8> = value
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        return Ok(percent_encoding::percent_decode(&spaced).collect());
+    }
+    Ok(Cow::from(percent_encoding::percent_decode(value)).into_owned())
 }
 
 /// Converts decoded bytes to a `String`, naming `what` on failure.
@@ -819,15 +715,15 @@ const DECODER: GeneralPurpose = GeneralPurpose::new(
 /// `max_decoded`.
 fn base64_decode(text: &[u8], what: &str, limits: &DecodeLimits) -> Result<Vec<u8>, BindingError> {
     // Copy only when there is whitespace to drop (line-wrapped captures).
-    let compact: std::borrow::Cow<'_, [u8]> = if text.iter().any(|&b| is_whitespace(b)) {
-        std::borrow::Cow::Owned(
+    let compact: Cow<'_, [u8]> = if text.iter().any(|&b| is_whitespace(b)) {
+        Cow::Owned(
             text.iter()
                 .copied()
                 .filter(|b| !is_whitespace(*b))
                 .collect(),
         )
     } else {
-        std::borrow::Cow::Borrowed(text)
+        Cow::Borrowed(text)
     };
     let len = compact.len().div_ceil(4).saturating_mul(3);
     if len > limits.max_decoded {
@@ -1045,7 +941,7 @@ mod tests {
             url_encode("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"),
             url_encode("c2lnbmF0dXJl+/w=="),
         );
-        let url = format!("https://idp.example.com/sso?{query}#fragment");
+        let url = format!("https://idp.example.com/sso?{query}");
         let decoded = decode_ok(url.as_bytes());
         assert_eq!(decoded.encoding, Encoding::RedirectQuery);
         assert_eq!(decoded.xml, XML);
@@ -1527,13 +1423,57 @@ mod tests {
         );
     }
 
+    /// Every text shaped like parameters goes through `RedirectQuery`, so its refusals hold
+    /// for every form `decode` reads, with offsets in the whole input.
     #[test]
-    fn question_mark_inside_a_value_is_not_a_url() {
-        let body = format!(
-            "RelayState=a?b&SAMLResponse={}",
-            url_encode(&encode_post(XML))
+    fn parameter_shaped_input_takes_the_one_parser() {
+        let value = encode_redirect(XML);
+        // An encoded name alone is not mistaken for bare base64.
+        assert_eq!(
+            decode_err(format!("SAML%52equest={value}").as_bytes()),
+            BindingError::EncodedParameterName {
+                name: "SAMLRequest".into(),
+                written: "SAML%52equest".into(),
+                offset: 0
+            }
         );
-        let decoded = decode_ok(body.as_bytes());
+        assert_eq!(decode_err(b"a=b"), BindingError::MissingMessage);
+        assert_eq!(
+            decode_err(format!("  https://idp/sso?SAMLRequest={value}#top").as_bytes()),
+            BindingError::Fragment {
+                offset: 30 + value.len()
+            }
+        );
+        assert_eq!(
+            decode_err(format!("\u{feff}SAMLRequest={value}&x=?").as_bytes()),
+            BindingError::QuestionMark {
+                offset: 3 + 15 + value.len()
+            }
+        );
+        assert_eq!(
+            decode_err(b"SAMLRequest=abc&RelayState=\xFF"),
+            BindingError::Unrecognized {
+                offset: 27,
+                byte: 0xFF
+            }
+        );
+        // Bare base64 with its padding is still bare base64.
+        assert_eq!(
+            decode_ok(format!("{}\n", encode_post(XML)).as_bytes()).xml,
+            XML
+        );
+    }
+
+    #[test]
+    fn question_mark_inside_a_value_is_refused_unless_escaped() {
+        // A raw `?` after an `=` could be where a URL ends for another parser; sent as %3F,
+        // as every form encoder does, it is an ordinary value.
+        let value = url_encode(&encode_post(XML));
+        assert_eq!(
+            decode_err(format!("RelayState=a?b&SAMLResponse={value}").as_bytes()),
+            BindingError::QuestionMark { offset: 12 }
+        );
+        let decoded = decode_ok(format!("RelayState=a%3Fb&SAMLResponse={value}").as_bytes());
         assert_eq!(decoded.encoding, Encoding::FormBody);
         assert_eq!(decoded.relay_state.as_deref(), Some("a?b"));
     }
