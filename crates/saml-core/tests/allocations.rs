@@ -11,7 +11,7 @@
 use saml_core::binding::{self, DecodeLimits};
 use saml_core::crypto::TrustAnchor;
 use saml_core::saml::replay::InMemoryStore;
-use saml_core::saml::sp::{ServiceProvider, Solicitation};
+use saml_core::saml::sp::ServiceProvider;
 use saml_core::settings::{IdpSettings, SpSettings};
 use saml_core::time::parse_xs_datetime;
 

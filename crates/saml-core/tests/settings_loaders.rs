@@ -121,7 +121,7 @@ mod metadata_vectors {
         assert_eq!(idp.sso_url(), OKTA_SSO);
         assert_eq!(idp.sso_binding(), Binding::HttpPost);
         assert!(idp.sign_requests());
-        assert_eq!(only_certificate(&idp.signing_certificates()), &okta_cert());
+        assert_eq!(only_certificate(idp.signing_certificates()), &okta_cert());
         // Everything metadata does not say keeps the strict defaults.
         assert_eq!(idp.request_signature_algorithm(), None);
         assert_eq!(idp.response_signature_scope(), SignatureScope::Either);
@@ -568,7 +568,7 @@ mod okta_json {
         assert_eq!(idp.response_signature_scope(), SignatureScope::Either);
         assert!(!idp.algorithm_policy().allow_sha1());
         assert_eq!(idp.max_clock_skew(), Duration::from_secs(120));
-        assert_eq!(only_certificate(&idp.signing_certificates()), &okta_cert());
+        assert_eq!(only_certificate(idp.signing_certificates()), &okta_cert());
 
         assert_eq!(
             okta.audience,
@@ -879,7 +879,7 @@ mod okta_json {
         })
         .unwrap();
         assert_eq!(
-            only_certificate(&okta.idp.signing_certificates()),
+            only_certificate(okta.idp.signing_certificates()),
             &okta_cert()
         );
         // Line breaks inside x5c[0], as the Okta docs print it, are accepted.
@@ -894,7 +894,7 @@ mod okta_json {
         })
         .unwrap();
         assert_eq!(
-            only_certificate(&okta.idp.signing_certificates()),
+            only_certificate(okta.idp.signing_certificates()),
             &okta_cert()
         );
     }

@@ -124,11 +124,6 @@ pub enum DsigError {
         /// The SHA-256 fingerprints of the configured certificates.
         configured: String,
     },
-    /// The Signature element does not have the structure XML Signature and the SAML profile
-    /// require (missing, extra, repeated or misordered children, `Object`, several
-    /// `SignedInfo` or `Reference` elements).
-    #[error("malformed Signature: {0}")]
-    Structure(String),
     /// The signer could not find the Signature it had just inserted (an internal error).
     #[error("the Signature template could not be placed in the document")]
     SignatureNotPlaced,
@@ -193,7 +188,6 @@ impl DsigError {
                 | Self::NotASignature { .. }
                 | Self::ReferenceCount
                 | Self::SignatureValueTooLong { .. }
-                | Self::Structure(_)
                 | Self::UnexpectedElement { .. }
                 | Self::UnexpectedText { .. }
                 | Self::WrongElement { .. }

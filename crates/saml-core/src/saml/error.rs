@@ -543,8 +543,7 @@ pub fn dsig_kind(e: &DsigError) -> ErrorKind {
         DsigError::ReferenceNotParent { .. } => K::ReferenceNotParent,
         DsigError::ReferenceUri { .. } => K::ReferenceUri,
         DsigError::SignatureMismatch { .. } => K::SignatureMismatch,
-        DsigError::Structure(_)
-        | DsigError::DetachedSignature
+        DsigError::DetachedSignature
         | DsigError::MissingElement { .. }
         | DsigError::MissingAlgorithm { .. }
         | DsigError::NotASignature { .. }

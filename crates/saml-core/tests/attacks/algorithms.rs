@@ -11,7 +11,7 @@
 //! `KeyAlgorithmMismatch`; `rsa_verification_params`: `RsaKeyTooSmall` below
 //! `min_rsa_bits`, lowered only by `settings::danger::allow_small_rsa_keys`).
 
-use saml_core::crypto::{AlgorithmPolicy, CryptoError, DigestAlgorithm, SignatureAlgorithm};
+use saml_core::crypto::{CryptoError, DigestAlgorithm, SignatureAlgorithm};
 use saml_core::dsig::{DsigError, Signer};
 use saml_core::saml::idp::SignTarget;
 use saml_core::settings::danger;

@@ -10,7 +10,6 @@
 //! keeps processing instructions; `signature_parts` refuses comments and PIs inside
 //! `ds:Signature` (xml-crypto CVE-2025-29775).
 
-use saml_core::crypto::AlgorithmPolicy;
 use saml_core::dsig::{DSIG_NS, DsigError};
 use saml_core::saml::idp::{SignTarget, Subject};
 use saml_core::saml::sp::ServiceProvider;

@@ -24,7 +24,7 @@ use saml_core::crypto::{
 use saml_core::dsig::{DSIG_NS, DsigError, Signer, Verifier};
 use saml_core::saml::idp::{IdentityProvider, SignTarget, SpPeer, Subject};
 use saml_core::saml::replay::InMemoryStore;
-use saml_core::saml::sp::{ServiceProvider, Solicitation, VerifiedAssertion};
+use saml_core::saml::sp::{ServiceProvider, VerifiedAssertion};
 use saml_core::saml::{ASSERTION_NS, PROTOCOL_NS, SamlError};
 use saml_core::settings::{IdpSettings, SpSettings};
 use saml_core::time::{Instant, parse_xs_datetime};

@@ -10,7 +10,7 @@
 //! `DsigError::SignatureMismatch`, whose message says whether the KeyInfo certificate is one of
 //! the configured ones.
 
-use saml_core::crypto::{AlgorithmPolicy, SignatureAlgorithm};
+use saml_core::crypto::SignatureAlgorithm;
 use saml_core::dsig::{DsigError, Signer};
 use saml_core::saml::idp::SignTarget;
 use saml_core::saml::sp::ServiceProvider;

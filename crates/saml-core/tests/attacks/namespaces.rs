@@ -8,7 +8,7 @@
 //! `Verifier::signature_of` and `signature_parts`' `Strict::expect`; c14n renders namespace
 //! URIs, so rebinding a prefix inside signed content changes the digest.
 
-use saml_core::dsig::{DSIG_NS, DsigError};
+use saml_core::dsig::DSIG_NS;
 use saml_core::saml::idp::SignTarget;
 
 use crate::helpers::*;

@@ -8,7 +8,6 @@
 //! (kind `malformed_signature`, `DsigError::is_malformed_signature`; `comment_in_signature` from its
 //! comment/PI scan); `Verifier::signature_of` (kind `multiple_signatures`).
 
-use saml_core::dsig::DsigError;
 use saml_core::saml::SamlError;
 use saml_core::saml::idp::SignTarget;
 
