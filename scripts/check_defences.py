@@ -22,7 +22,7 @@ MUTATIONS = [
      "let keep_until = not_on_or_after.unwrap_or(now)"
      ".checked_add_seconds(skew.saturating_add(300)).unwrap_or(now);",
      ("attacks", "seams::replay_lifetime")),
-    ("XML-whitespace-only trim", SP,
+    ("XML-whitespace-only trim", "crates/saml-core/src/xml/mod.rs",
      "    value.trim_matches(|c| matches!(c, ' ' | '\\t' | '\\r' | '\\n'))",
      "    value.trim()",
      ("attacks", "seams::compared_values")),

@@ -445,7 +445,7 @@ fn required_attribute<'d>(
     element: &'static str,
     attribute: &'static str,
 ) -> Result<&'d str, MetadataError> {
-    match doc.attribute(node, attribute).map(str::trim) {
+    match doc.attribute(node, attribute).map(crate::xml::trim_xml) {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(MetadataError::MissingAttribute { element, attribute }),
     }
@@ -453,7 +453,7 @@ fn required_attribute<'d>(
 
 /// `xs:boolean`, whitespace-collapsed.
 fn parse_boolean(attribute: &'static str, value: &str) -> Result<bool, MetadataError> {
-    match value.trim() {
+    match crate::xml::trim_xml(value) {
         "true" | "1" => Ok(true),
         "false" | "0" => Ok(false),
         _ => Err(MetadataError::InvalidBoolean {
@@ -535,7 +535,7 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
     let mut without_certificate = 0;
     for (i, kd) in children_named(doc, idp, METADATA_NAMESPACE, "KeyDescriptor").enumerate() {
         let key_descriptor = i + 1;
-        match doc.attribute(kd, "use").map(str::trim) {
+        match doc.attribute(kd, "use").map(crate::xml::trim_xml) {
             None | Some("signing") => {}
             Some("encryption") => {
                 encryption_keys += 1;

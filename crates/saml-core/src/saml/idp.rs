@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use super::error::SamlError;
 use super::message::{escape, new_id, plus};
-use super::sp::trim_xml;
 use super::{ASSERTION_NS, BEARER, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::binding;
 use crate::crypto::{AlgorithmPolicy, TrustAnchor};
@@ -14,7 +13,7 @@ use crate::dsig::redirect;
 use crate::dsig::{Signer, Verifier};
 use crate::settings::SettingsError;
 use crate::time::{Instant, parse_xs_datetime};
-use crate::xml::{Document, Limits};
+use crate::xml::{Document, Limits, trim_xml};
 
 /// What the IdP signs in the Responses it issues.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -25,7 +25,7 @@ use super::{ASSERTION_NS, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::dsig::{Verified, Verifier};
 use crate::settings::{IdpSettings, SettingsError, SignatureScope, SpSettings};
 use crate::time::{Instant, parse_xs_datetime};
-use crate::xml::{Document, Limits, NodeId};
+use crate::xml::{Document, Limits, NodeId, trim_xml};
 
 /// How `InResponseTo` is checked. Build one with [`Solicitation::expect`] or
 /// [`Solicitation::outstanding`]; not checking at all is [`danger::not_tracked`].
@@ -393,12 +393,6 @@ fn time_attr(
                 source,
             }),
     }
-}
-
-/// `value` without the XML whitespace (#x20 #x9 #xD #xA) around it. `str::trim` would also
-/// strip Unicode spaces (NBSP, U+3000, U+2028), letting `aud\u{a0}` match `aud`.
-pub(crate) fn trim_xml(value: &str) -> &str {
-    value.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
 }
 
 /// The bearer confirmation that was accepted, and the latest NotOnOrAfter among all of them.
