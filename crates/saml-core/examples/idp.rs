@@ -5,7 +5,6 @@
 
 use saml_core::prelude::*;
 use saml_core::saml::authn::RequestOptions;
-use saml_core::time::{Clock as _, SystemClock};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let testdata = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
@@ -55,7 +54,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
     )?;
 
-    let now = SystemClock.now();
+    // The library never reads the clock: the caller passes the time of each check.
+    let now = Instant::from_system_time(std::time::SystemTime::now());
     // One store for both kinds of SP state: outstanding request IDs and accepted assertions.
     let store = InMemoryStore::default();
     let request = org2.authn_request(now, &RequestOptions::default(), &store)?;

@@ -41,6 +41,7 @@ pub mod binding;
 pub mod crypto;
 pub mod dsig;
 pub mod metadata;
+pub mod ns;
 pub mod okta;
 pub mod saml;
 pub mod settings;

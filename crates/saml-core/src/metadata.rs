@@ -40,12 +40,10 @@ use crate::settings::{Binding, IdpSettings, SpSettings};
 use crate::time::{Instant, TimeError, parse_xs_datetime};
 use crate::xml::{Document, Limits, NodeId, XmlError};
 
-/// The SAML 2.0 metadata namespace.
-pub const METADATA_NAMESPACE: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
-/// The XML Signature namespace, which `ds:KeyInfo` lives in.
-pub const DSIG_NAMESPACE: &str = "http://www.w3.org/2000/09/xmldsig#";
+pub use crate::ns::DSIG as DSIG_NAMESPACE;
+pub use crate::ns::SAML_METADATA as METADATA_NAMESPACE;
 /// The SAML 2.0 protocol URI that `protocolSupportEnumeration` must list.
-pub const PROTOCOL_SUPPORT: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+pub const PROTOCOL_SUPPORT: &str = crate::ns::SAML_PROTOCOL;
 /// The NameID format our SP metadata asks for (see [`sp_metadata`]).
 pub const NAME_ID_FORMAT_UNSPECIFIED: &str =
     "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";

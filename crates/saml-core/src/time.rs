@@ -417,41 +417,6 @@ pub fn parse_xs_datetime(s: &str) -> Result<Instant, TimeError> {
     Ok(Instant { seconds, nanos })
 }
 
-/// A source of the current time, passed to whatever checks validity windows.
-pub trait Clock: Send + Sync {
-    /// The current instant.
-    fn now(&self) -> Instant;
-}
-
-/// The operating system's clock.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[expect(
-    clippy::exhaustive_structs,
-    reason = "a unit type meant to be written as `SystemClock`; it has no state to add"
-)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Instant {
-        Instant::from_system_time(SystemTime::now())
-    }
-}
-
-/// A clock stopped at one instant, for tests and for checking a captured message "as of" a
-/// given time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[expect(
-    clippy::exhaustive_structs,
-    reason = "a newtype over the instant it returns, meant to be built as `FixedClock(instant)`"
-)]
-pub struct FixedClock(pub Instant);
-
-impl Clock for FixedClock {
-    fn now(&self) -> Instant {
-        self.0
-    }
-}
-
 /// A position in the text being parsed.
 struct Cursor<'a> {
     input: &'a str,
@@ -1086,12 +1051,9 @@ mod tests {
     }
 
     #[test]
-    fn clocks() {
-        let fixed = FixedClock(parse("2020-03-03T19:40:54Z"));
-        assert_eq!(fixed.now(), parse("2020-03-03T19:40:54Z"));
-        let clocks: [&dyn Clock; 2] = [&fixed, &SystemClock];
+    fn from_system_time() {
         // date -u -d '2025-01-01T00:00:00Z' +%s → 1735689600
-        assert!(clocks[1].now().unix_seconds() > 1_735_689_600);
+        assert!(Instant::from_system_time(SystemTime::now()).unix_seconds() > 1_735_689_600);
         let before_epoch = UNIX_EPOCH - std::time::Duration::from_millis(1_500);
         assert_eq!(
             Instant::from_system_time(before_epoch),

@@ -5,12 +5,10 @@ use std::path::{Path, PathBuf};
 
 use saml_core::crypto::{Certificate, SigningKey};
 use saml_core::dsig::Signer;
+use saml_core::saml::{ASSERTION_NS, PROTOCOL_NS};
 use saml_core::xml::Document;
 
 use crate::{Failure, input};
-
-const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
-const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 
 /// Which element(s) to sign.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -11,7 +11,7 @@ use saml_core::saml::SamlError;
 use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, Solicitation, VerifiedAssertion};
 use saml_core::settings::{IdpSettings, SignatureScope, SpSettings, danger};
-use saml_core::time::{Clock as _, Instant, SystemClock, parse_xs_datetime};
+use saml_core::time::{Instant, parse_xs_datetime};
 
 use crate::{Failure, input};
 
@@ -143,7 +143,8 @@ impl VerifyArgs {
 
     fn now(&self) -> Result<Instant, Failure> {
         match &self.now {
-            None => Ok(SystemClock.now()),
+            // The library never reads the clock; the CLI does, here and only here.
+            None => Ok(Instant::from_system_time(std::time::SystemTime::now())),
             Some(s) => parse_xs_datetime(s).map_err(|e| Failure::input(format!("--now: {e}"))),
         }
     }

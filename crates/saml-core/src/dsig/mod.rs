@@ -12,5 +12,4 @@ pub use verify::{
     ENVELOPED_SIGNATURE, SignatureParts, Verified, Verifier, reference_digest, signature_parts,
 };
 
-/// The XML Signature namespace.
-pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+pub use crate::ns::DSIG as DSIG_NS;

@@ -20,7 +20,7 @@ use crate::crypto::{Certificate, DigestAlgorithm, SignatureAlgorithm, SigningKey
 use crate::xml::c14n::{self, Algorithm, Method};
 use crate::xml::{Document, IdLookup, NodeId};
 
-const SAML_ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+use crate::ns::SAML_ASSERTION as SAML_ASSERTION_NS;
 
 /// Signs elements with one key: enveloped signature, exclusive c14n, RSA-SHA256 and SHA-256 by
 /// default, the signing certificate in `KeyInfo/X509Data/X509Certificate`.

@@ -26,7 +26,7 @@ use crate::xml::{Children, Document, IdLookup, NodeId, NodeKind};
 
 /// The enveloped-signature transform.
 pub const ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
-const EXC_C14N_NS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+use crate::ns::EXC_C14N as EXC_C14N_NS;
 
 /// Verifies signatures with a fixed set of trusted keys and an algorithm policy. Build it once
 /// (keys are parsed when it is built) and share it: it is `Send + Sync` and holds no lock.

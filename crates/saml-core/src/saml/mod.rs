@@ -12,10 +12,7 @@ pub mod sp;
 
 pub use error::{ErrorKind, SamlError, dsig_kind};
 
-/// The SAML 2.0 assertion namespace.
-pub const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
-/// The SAML 2.0 protocol namespace.
-pub const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+pub use crate::ns::{SAML_ASSERTION as ASSERTION_NS, SAML_PROTOCOL as PROTOCOL_NS};
 /// The top-level status code of a successful Response.
 pub const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 /// The bearer subject confirmation method, the only one Web SSO accepts.
