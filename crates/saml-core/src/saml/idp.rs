@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::error::SamlError;
 use super::message::{escape, new_id, plus};
-use super::{ASSERTION_NS, BEARER, PROTOCOL_NS, STATUS_SUCCESS};
+use super::{ASSERTION_NS, Attribute, BEARER, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::binding;
 use crate::crypto::{AlgorithmPolicy, TrustAnchor};
 use crate::dsig::redirect;
@@ -143,8 +143,8 @@ pub struct Subject {
     pub name_id: String,
     /// NameID Format. Default: unspecified.
     pub name_id_format: String,
-    /// Attributes: name and values.
-    pub attributes: Vec<(String, Vec<String>)>,
+    /// The attributes to issue, in order.
+    pub attributes: Vec<Attribute>,
     /// AuthnContextClassRef. Default: PasswordProtectedTransport.
     pub authn_context_class_ref: String,
 }
@@ -161,9 +161,15 @@ impl Subject {
         }
     }
 
-    /// Adds an attribute.
+    /// Adds an attribute with the `basic` NameFormat.
     pub fn with_attribute(mut self, name: impl Into<String>, values: Vec<String>) -> Self {
-        self.attributes.push((name.into(), values));
+        self.attributes.push(Attribute::new(name, values));
+        self
+    }
+
+    /// Adds an attribute as given (NameFormat, FriendlyName).
+    pub fn with(mut self, attribute: Attribute) -> Self {
+        self.attributes.push(attribute);
         self
     }
 
@@ -438,13 +444,16 @@ impl IdentityProvider {
         );
         if !subject.attributes.is_empty() {
             x.push_str("<saml:AttributeStatement>");
-            for (name, values) in &subject.attributes {
-                let _ = write!(
-                    x,
-                    "<saml:Attribute Name=\"{}\" NameFormat=\"urn:oasis:names:tc:SAML:2.0:attrname-format:basic\">",
-                    escape(name)
-                );
-                for v in values {
+            for attribute in &subject.attributes {
+                let _ = write!(x, "<saml:Attribute Name=\"{}\"", escape(&attribute.name));
+                if let Some(format) = &attribute.name_format {
+                    let _ = write!(x, " NameFormat=\"{}\"", escape(format));
+                }
+                if let Some(friendly) = &attribute.friendly_name {
+                    let _ = write!(x, " FriendlyName=\"{}\"", escape(friendly));
+                }
+                x.push('>');
+                for v in &attribute.values {
                     let _ = write!(
                         x,
                         "<saml:AttributeValue xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" \

@@ -19,6 +19,7 @@
 
 use std::borrow::Cow;
 
+pub use super::Attribute;
 use super::error::SamlError;
 use super::replay::{AsyncReplayCache, AsyncRequestStore, ReplayOutcome, SpStore, StoreError};
 use super::{ASSERTION_NS, PROTOCOL_NS, STATUS_SUCCESS};
@@ -104,20 +105,6 @@ pub struct NameId {
     pub sp_name_qualifier: Option<String>,
     /// The NameQualifier attribute.
     pub name_qualifier: Option<String>,
-}
-
-/// One SAML attribute with all its values, in document order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Attribute {
-    /// The Name.
-    pub name: String,
-    /// The NameFormat, if any.
-    pub name_format: Option<String>,
-    /// The FriendlyName, if any.
-    pub friendly_name: Option<String>,
-    /// The values (text content of each AttributeValue).
-    pub values: Vec<String>,
 }
 
 /// A validated assertion: plain owned data, read only from signed nodes. It has no public
