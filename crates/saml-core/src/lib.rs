@@ -48,6 +48,9 @@ pub mod settings;
 pub mod time;
 pub mod xml;
 
+#[cfg(test)]
+mod test_support;
+
 #[doc(hidden)]
 pub mod fuzzing;
 

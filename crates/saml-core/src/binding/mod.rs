@@ -1541,13 +1541,7 @@ mod tests {
     /// whatever it accepts is XML within the limits.
     #[test]
     fn mutations_never_panic() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut m = crate::test_support::Mutator::new(0x9e37_79b9_7f4a_7c15);
         let limits = DecodeLimits::default().with_max_decoded(4_096);
         let seeds = [
             XML.to_vec(),
@@ -1567,19 +1561,7 @@ mod tests {
         let alphabet = b"%+/=?&#<ASbz09 \r\n\xEF\x00\xFF";
         for seed in &seeds {
             for _ in 0..400 {
-                let mut bytes = seed.clone();
-                for _ in 0..=(next() % 4) {
-                    let at = usize::try_from(next()).unwrap() % bytes.len().max(1);
-                    let pick = alphabet[usize::try_from(next()).unwrap() % alphabet.len()];
-                    match next() % 3 {
-                        0 if at < bytes.len() => bytes[at] = pick,
-                        1 => bytes.insert(at.min(bytes.len()), pick),
-                        _ if at < bytes.len() => {
-                            bytes.remove(at);
-                        }
-                        _ => {}
-                    }
-                }
+                let bytes = m.mutate(seed, 4, alphabet);
                 if let Ok(decoded) = decode(&bytes, &limits) {
                     assert_eq!(decoded.xml.first(), Some(&b'<'));
                     assert!(decoded.xml.len() <= limits.max_decoded);
@@ -1587,8 +1569,8 @@ mod tests {
             }
         }
         for _ in 0..2_000 {
-            let len = usize::try_from(next() % 64).unwrap();
-            let bytes: Vec<u8> = (0..len).map(|_| next().to_le_bytes()[0]).collect();
+            let len = m.below(64);
+            let bytes: Vec<u8> = (0..len).map(|_| m.next().to_le_bytes()[0]).collect();
             let _ = decode(&bytes, &limits);
         }
     }
