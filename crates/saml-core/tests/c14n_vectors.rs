@@ -4,13 +4,8 @@
 use saml_core::xml::c14n::{self, Algorithm, Method};
 use saml_core::xml::{Document, NodeId, XmlErrorKind};
 
-fn vector(name: &str) -> String {
-    let path = format!(
-        "{}/../../tests/vectors/c14n/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+mod common;
+use common::*;
 
 /// Removes the line holding a DOCTYPE that only names an external DTD.
 fn without_doctype(text: &str) -> String {
@@ -40,7 +35,7 @@ fn find_by_attribute(doc: &Document<'_>, name: &str, value: &str) -> NodeId {
 
 #[test]
 fn w3c_c14n_3_1_pis_comments_outside_document_element() {
-    let original = vector("w3c-c14n-3.1-input.xml");
+    let original = c14n_vector("w3c-c14n-3.1-input.xml");
     let err = Document::parse(&original).expect_err("DOCTYPE must be rejected");
     assert_eq!(err.kind, XmlErrorKind::Doctype);
 
@@ -48,24 +43,24 @@ fn w3c_c14n_3_1_pis_comments_outside_document_element() {
     let doc = Document::parse(&input).expect("parses");
     assert_eq!(
         canonical(&doc, None, &Method::new(Algorithm::Inclusive10, false)),
-        vector("w3c-c14n-3.1-output.xml")
+        c14n_vector("w3c-c14n-3.1-output.xml")
     );
     assert_eq!(
         canonical(&doc, None, &Method::new(Algorithm::Inclusive10, true)),
-        vector("w3c-c14n-3.1-output-withcomments.xml")
+        c14n_vector("w3c-c14n-3.1-output-withcomments.xml")
     );
     // Canonical XML 1.1 is identical to 1.0 on whole documents.
     assert_eq!(
         canonical(&doc, None, &Method::new(Algorithm::Inclusive11, true)),
-        vector("w3c-c14n-3.1-output-withcomments.xml")
+        c14n_vector("w3c-c14n-3.1-output-withcomments.xml")
     );
 }
 
 #[test]
 fn exc_c14n_2_2_same_subtree_in_two_contexts() {
-    let expected_exclusive = vector("exc-c14n-2.2-elem2-exclusive.xml");
+    let expected_exclusive = c14n_vector("exc-c14n-2.2-elem2-exclusive.xml");
     for name in ["exc-c14n-2.2-doc1.xml", "exc-c14n-2.2-doc2.xml"] {
-        let text = vector(name);
+        let text = c14n_vector(name);
         let doc = Document::parse(&text).expect("parses");
         let elem2 = doc
             .element_children(doc.root_element())
@@ -78,7 +73,7 @@ fn exc_c14n_2_2_same_subtree_in_two_contexts() {
         );
     }
     // Inclusive c14n of the same subtree leaks the ancestors' namespaces.
-    let text = vector("exc-c14n-2.2-doc1.xml");
+    let text = c14n_vector("exc-c14n-2.2-doc1.xml");
     let doc = Document::parse(&text).expect("parses");
     let elem2 = doc
         .element_children(doc.root_element())
@@ -90,13 +85,13 @@ fn exc_c14n_2_2_same_subtree_in_two_contexts() {
             Some(elem2),
             &Method::new(Algorithm::Inclusive10, false)
         ),
-        vector("exc-c14n-2.2-doc1-elem2-inclusive.xml").trim_end()
+        c14n_vector("exc-c14n-2.2-doc1-elem2-inclusive.xml").trim_end()
     );
 }
 
 #[test]
 fn merlin_exc_c14n_one_references() {
-    let text = vector("merlin-exc-c14n-one/exc-signature.xml");
+    let text = c14n_vector("merlin-exc-c14n-one/exc-signature.xml");
     let doc = Document::parse(&text).expect("parses");
     let object = find_by_attribute(&doc, "Id", "to-be-signed");
     let cases = [
@@ -114,7 +109,7 @@ fn merlin_exc_c14n_one_references() {
     for (file, method) in cases {
         assert_eq!(
             canonical(&doc, Some(object), &method),
-            vector(&format!("merlin-exc-c14n-one/{file}")),
+            c14n_vector(&format!("merlin-exc-c14n-one/{file}")),
             "{file}"
         );
     }
@@ -132,7 +127,7 @@ fn merlin_exc_c14n_one_references() {
             Some(signed_info),
             &Method::new(Algorithm::Exclusive, false)
         ),
-        vector("merlin-exc-c14n-one/c14n-4.txt")
+        c14n_vector("merlin-exc-c14n-one/c14n-4.txt")
     );
 }
 
@@ -145,12 +140,12 @@ fn by_local_name(doc: &Document<'_>, local: &str) -> NodeId {
 
 #[test]
 fn w3c_c14n_3_2_whitespace_in_content() {
-    let input = vector("w3c-c14n-3.2-input.xml");
+    let input = c14n_vector("w3c-c14n-3.2-input.xml");
     let doc = Document::parse(&input).expect("parses");
     for algorithm in [Algorithm::Inclusive10, Algorithm::Inclusive11] {
         assert_eq!(
             canonical(&doc, None, &Method::new(algorithm, false)),
-            vector("w3c-c14n-3.2-output.xml")
+            c14n_vector("w3c-c14n-3.2-output.xml")
         );
     }
 }
@@ -168,10 +163,10 @@ fn w3c_c14n_examples_that_need_a_dtd_or_another_encoding_are_rejected() {
             XmlErrorKind::Doctype,
         ),
     ] {
-        let err = Document::parse(&vector(file)).expect_err(file);
+        let err = Document::parse(&c14n_vector(file)).expect_err(file);
         assert_eq!(err.kind, kind, "{file}");
     }
-    let err = Document::parse(&vector("w3c-c14n-3.6-input.xml")).expect_err("ISO-8859-1");
+    let err = Document::parse(&c14n_vector("w3c-c14n-3.6-input.xml")).expect_err("ISO-8859-1");
     assert!(
         matches!(err.kind, XmlErrorKind::UnsupportedEncoding(_)),
         "{err}"
@@ -276,7 +271,7 @@ fn c14n11_xml_attribute_inheritance() {
     ];
     let method = Method::new(Algorithm::Inclusive11, false);
     for &(input, apexes, exclude, output) in cases {
-        let text = vector(input);
+        let text = c14n_vector(input);
         let doc = Document::parse(&text).unwrap_or_else(|e| panic!("{input}: {e}"));
         let exclude = exclude.map(|x| by_local_name(&doc, x));
         let mut ours = Vec::new();
@@ -287,8 +282,12 @@ fn c14n11_xml_attribute_inheritance() {
         }
         assert_eq!(
             String::from_utf8(ours).expect("UTF-8"),
-            vector(output),
+            c14n_vector(output),
             "{output}"
         );
     }
+}
+
+fn c14n_vector(name: &str) -> String {
+    vector_text(&format!("c14n/{name}"))
 }

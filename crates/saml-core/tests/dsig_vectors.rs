@@ -3,31 +3,16 @@
 //! valid file must verify with only its listed anchor; every attack file must be rejected for
 //! the reason its README row gives.
 
-use base64::Engine as _;
 use saml_core::crypto::{AlgorithmPolicy, TrustAnchor};
 use saml_core::dsig::{DSIG_NS, DsigError, Verifier};
 use saml_core::xml::{Document, NodeId};
 
-fn vectors() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
-}
+mod common;
+use common::*;
 
 /// Reads a vector; `.b64` files hold the HTTP-POST value and are decoded.
 fn load(rel: &str) -> String {
-    let path = vectors().join(rel);
-    let raw = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let bytes = if rel.ends_with(".b64") {
-        let compact: Vec<u8> = raw
-            .into_iter()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
-        base64::engine::general_purpose::STANDARD
-            .decode(compact)
-            .expect("base64")
-    } else {
-        raw
-    };
-    String::from_utf8(bytes).expect("UTF-8")
+    vector_text(rel)
 }
 
 fn verifier(cert: &str, policy: AlgorithmPolicy) -> Verifier {

@@ -7,7 +7,6 @@ use std::process::Command;
 use std::time::Duration;
 
 use saml_core::binding::{self, DecodeLimits};
-use saml_core::crypto::{Certificate, SigningKey, TrustAnchor};
 use saml_core::dsig::Signer;
 use saml_core::saml::SamlError;
 use saml_core::saml::authn::RequestOptions;
@@ -17,26 +16,13 @@ use saml_core::saml::sp::{ServiceProvider, SignedElement, Solicitation, Verified
 use saml_core::settings::{Binding, IdpSettings, SpSettings};
 use saml_core::time::{Instant, parse_xs_datetime};
 
+mod common;
+use common::*;
+
 const IDP_ISSUER: &str = "http://www.okta.com/exk1org1";
 const SSO_URL: &str = "https://org1.okta.com/app/org1_org2/exk1org1/sso/saml";
 const SP_ENTITY: &str = "https://www.okta.com/saml2/service-provider/sporg2";
 const ACS: &str = "https://org2.okta.com/sso/saml2/0oa1org2";
-
-fn testdata(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"))).expect("testdata")
-}
-
-fn key(name: &str) -> SigningKey {
-    SigningKey::from_pem(&testdata(name), Some(name)).expect("key")
-}
-
-fn cert(name: &str) -> Certificate {
-    Certificate::from_pem(&testdata(name), Some(name)).expect("cert")
-}
-
-fn anchor(name: &str) -> TrustAnchor {
-    TrustAnchor::from_any(&testdata(name), Some(name)).expect("anchor")
-}
 
 fn now() -> Instant {
     parse_xs_datetime("2026-11-22T12:00:00Z").expect("time")

@@ -1,7 +1,6 @@
 //! SP-side validation of real IdP Responses at a fixed "now" (tests/vectors/README.md gives
 //! each file's anchor and window), and the semantic rejections each setting must produce.
 
-use base64::Engine as _;
 use saml_core::crypto::{AlgorithmPolicy, TrustAnchor};
 use saml_core::saml::SamlError;
 use saml_core::saml::replay::InMemoryStore;
@@ -10,23 +9,11 @@ use saml_core::settings::{IdpSettings, SignatureScope, SpSettings};
 use saml_core::time::{Instant, parse_xs_datetime};
 use std::time::Duration;
 
-fn vectors() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
-}
+mod common;
+use common::*;
 
 fn load(rel: &str) -> Vec<u8> {
-    let raw = std::fs::read(vectors().join(rel)).expect("vector");
-    if rel.ends_with(".b64") {
-        let compact: Vec<u8> = raw
-            .into_iter()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
-        base64::engine::general_purpose::STANDARD
-            .decode(compact)
-            .expect("base64")
-    } else {
-        raw
-    }
+    vector_bytes(rel)
 }
 
 fn at(s: &str) -> Instant {

@@ -17,25 +17,14 @@ use saml_core::time::parse_xs_datetime;
 use saml_core::xml::{Document, XmlErrorKind};
 use serde_json::{Value, json};
 
+mod common;
+use common::*;
+
 const MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
 const OKTA_SSO: &str = "https://org1.okta.com/app/org1_org2_1/exk1abcd/sso/saml";
 
-fn vectors() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
-}
-
-#[track_caller]
-fn vector(rel: &str) -> Vec<u8> {
-    std::fs::read(vectors().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
-#[track_caller]
-fn cert(name: &str) -> Certificate {
-    Certificate::from_pem(&vector(&format!("certs/{name}")), Some(name)).expect("certificate")
-}
-
 fn okta_cert() -> Certificate {
-    cert("okta-dev-513394.pem")
+    vector_cert("okta-dev-513394.pem")
 }
 
 fn okta_cert_b64() -> String {
@@ -108,7 +97,7 @@ mod metadata_vectors {
 
     #[test]
     fn okta_idp_exk1abcd() {
-        let xml = vector("metadata/okta-idp-exk1abcd.xml");
+        let xml = vector_raw("metadata/okta-idp-exk1abcd.xml");
         let md = IdpMetadata::parse(&xml).unwrap();
         assert_eq!(md.entity_id(), "http://www.okta.com/exk1abcd");
         assert_eq!(md.sso_url(Binding::HttpPost), Some(OKTA_SSO));
@@ -131,11 +120,11 @@ mod metadata_vectors {
 
     #[test]
     fn signing_and_encryption_keys() {
-        let xml = vector("metadata/signing-and-encryption-keys.xml");
+        let xml = vector_raw("metadata/signing-and-encryption-keys.xml");
         let md = IdpMetadata::parse(&xml).unwrap();
         // The encryption key (samltest.id) is listed first and must not be trusted.
         assert_eq!(only_certificate(md.signing_certificates()), &okta_cert());
-        let encryption = cert("samltest-id-signing.pem");
+        let encryption = vector_cert("samltest-id-signing.pem");
         assert!(
             !md.signing_certificates()
                 .iter()
@@ -155,7 +144,7 @@ mod metadata_vectors {
     #[test]
     fn no_signing_key() {
         let err =
-            idp_settings_from_metadata(&vector("metadata/no-signing-key.xml"), metadata_now())
+            idp_settings_from_metadata(&vector_raw("metadata/no-signing-key.xml"), metadata_now())
                 .unwrap_err();
         match &err {
             MetadataError::NoSigningKey {
@@ -175,7 +164,7 @@ mod metadata_vectors {
 
     #[test]
     fn doctype() {
-        match idp_settings_from_metadata(&vector("metadata/doctype.xml"), metadata_now()) {
+        match idp_settings_from_metadata(&vector_raw("metadata/doctype.xml"), metadata_now()) {
             Err(MetadataError::Xml(e)) => {
                 assert_eq!(e.kind, XmlErrorKind::Doctype);
                 assert_eq!(e.position.line, 2);
@@ -188,7 +177,7 @@ mod metadata_vectors {
     /// IDPSSODescriptor with two signing certificates. Starts with a UTF-8 BOM.
     #[test]
     fn azuread_2014_federation_metadata_signed() {
-        let xml = vector("saml/valid/azuread-2014-federation-metadata-signed.xml");
+        let xml = vector_raw("saml/valid/azuread-2014-federation-metadata-signed.xml");
         assert!(xml.starts_with(b"\xEF\xBB\xBF"));
         let md = IdpMetadata::parse(&xml).unwrap();
         let tenant = "https://sts.windows.net/8bd6e98d-e212-4022-b13f-a244fab4c253/";
@@ -203,7 +192,7 @@ mod metadata_vectors {
             .map(|a| a.certificate().expect("certificate"))
             .collect();
         assert_eq!(certs.len(), 2);
-        assert_eq!(certs[1], &cert("azuread-accesscontrol-2014.pem"));
+        assert_eq!(certs[1], &vector_cert("azuread-accesscontrol-2014.pem"));
         assert_ne!(certs[0], certs[1]);
 
         let idp = md.into_settings(metadata_now()).expect("unexpired");
@@ -398,9 +387,11 @@ mod metadata_generation {
 
         // The same settings as the hand-written Okta metadata.
         let generated = md.into_settings(metadata_now()).expect("unexpired");
-        let written =
-            idp_settings_from_metadata(&vector("metadata/okta-idp-exk1abcd.xml"), metadata_now())
-                .unwrap();
+        let written = idp_settings_from_metadata(
+            &vector_raw("metadata/okta-idp-exk1abcd.xml"),
+            metadata_now(),
+        )
+        .unwrap();
         assert_eq!(generated.issuer(), written.issuer());
         assert_eq!(generated.sso_url(), written.sso_url());
         assert_eq!(generated.sso_binding(), written.sso_binding());
@@ -517,11 +508,11 @@ mod okta_json {
     use super::*;
 
     fn idp_json() -> Value {
-        serde_json::from_slice(&vector("okta/org2-idp.json")).unwrap()
+        serde_json::from_slice(&vector_raw("okta/org2-idp.json")).unwrap()
     }
 
     fn key_json() -> Value {
-        serde_json::from_slice(&vector("okta/org2-idp-key.json")).unwrap()
+        serde_json::from_slice(&vector_raw("okta/org2-idp-key.json")).unwrap()
     }
 
     fn bytes(v: &Value) -> Vec<u8> {
@@ -555,8 +546,8 @@ mod okta_json {
     #[test]
     fn org2_idp() {
         let okta = from_okta_json(
-            &vector("okta/org2-idp.json"),
-            &vector("okta/org2-idp-key.json"),
+            &vector_raw("okta/org2-idp.json"),
+            &vector_raw("okta/org2-idp-key.json"),
         )
         .unwrap();
         let idp = &okta.idp;
@@ -614,7 +605,7 @@ mod okta_json {
     fn kid_mismatch_names_both() {
         let mut key = key_json();
         set(&mut key, "kid", json!("other-kid"));
-        let err = from_okta_json(&vector("okta/org2-idp.json"), &bytes(&key)).unwrap_err();
+        let err = from_okta_json(&vector_raw("okta/org2-idp.json"), &bytes(&key)).unwrap_err();
         assert!(matches!(err, OktaError::KidMismatch { .. }), "{err:?}");
         assert_eq!(
             err.to_string(),
@@ -631,7 +622,7 @@ mod okta_json {
             "x5t#S256",
             json!("wzPVobIrveR1x-PCbjsFGNV-6zn7Rm9KuOWOG4Rk6jE"),
         );
-        let err = from_okta_json(&vector("okta/org2-idp.json"), &bytes(&key)).unwrap_err();
+        let err = from_okta_json(&vector_raw("okta/org2-idp.json"), &bytes(&key)).unwrap_err();
         match &err {
             OktaError::ThumbprintMismatch {
                 listed, computed, ..
@@ -643,7 +634,7 @@ mod okta_json {
         }
         // Without a thumbprint the certificate is taken as is.
         set(&mut key, "x5t#S256", Value::Null);
-        assert!(from_okta_json(&vector("okta/org2-idp.json"), &bytes(&key)).is_ok());
+        assert!(from_okta_json(&vector_raw("okta/org2-idp.json"), &bytes(&key)).is_ok());
     }
 
     #[test]
@@ -840,7 +831,7 @@ mod okta_json {
 
     #[test]
     fn key_credential_checks() {
-        let idp = vector("okta/org2-idp.json");
+        let idp = vector_raw("okta/org2-idp.json");
         let with_key = |edit: &dyn Fn(&mut Value)| {
             let mut key = key_json();
             edit(&mut key);
@@ -901,7 +892,7 @@ mod okta_json {
 
     #[test]
     fn not_json() {
-        let err = from_okta_json(b"<xml/>", &vector("okta/org2-idp-key.json")).unwrap_err();
+        let err = from_okta_json(b"<xml/>", &vector_raw("okta/org2-idp-key.json")).unwrap_err();
         assert!(
             matches!(
                 err,

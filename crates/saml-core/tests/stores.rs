@@ -10,14 +10,13 @@ use std::time::Duration;
 use saml_core::prelude::*;
 use saml_core::saml::replay::{AsyncReplayCache, AsyncRequestStore, ReplayOutcome};
 
+mod common;
+use common::*;
+
 const ISSUER: &str = "http://www.okta.com/exk1stores";
 const SSO: &str = "https://org1.example/sso";
 const AUDIENCE: &str = "https://org2.example/metadata";
 const ACS: &str = "https://org2.example/acs";
-
-fn testdata(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"))).expect("testdata")
-}
 
 fn now() -> Instant {
     parse_xs_datetime("2026-11-22T12:00:00Z").expect("time")

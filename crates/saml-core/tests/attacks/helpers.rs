@@ -19,7 +19,7 @@ use std::ops::Range;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use saml_core::crypto::{
-    AlgorithmPolicy, Certificate, DigestAlgorithm, SignatureAlgorithm, SigningKey, TrustAnchor,
+    AlgorithmPolicy, DigestAlgorithm, SignatureAlgorithm, SigningKey, TrustAnchor,
 };
 use saml_core::dsig::{DSIG_NS, DsigError, Signer, Verifier};
 use saml_core::saml::idp::{IdentityProvider, SignTarget, SpPeer, Subject};
@@ -30,6 +30,8 @@ use saml_core::settings::{IdpSettings, SpSettings};
 use saml_core::time::{Instant, parse_xs_datetime};
 use saml_core::xml::c14n::{self, Algorithm, Method};
 use saml_core::xml::{Document, NodeId, XmlError};
+
+pub use crate::common::{anchor, cert, key, testdata, vector_anchor, vector_text};
 
 /// The IdP's entity ID (Org1).
 pub const IDP_ISSUER: &str = "http://www.okta.com/exk1org1";
@@ -51,51 +53,9 @@ pub const P: &str = PROTOCOL_NS;
 /// The SAML 2.0 assertion namespace.
 pub const A: &str = ASSERTION_NS;
 
-/// A file of `crates/saml-core/testdata`.
-pub fn testdata(name: &str) -> Vec<u8> {
-    let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 /// A file of the repository's `tests/vectors`; `.b64` files (HTTP-POST values) are decoded.
 pub fn vector(rel: &str) -> String {
-    let path = format!("{}/../../tests/vectors/{rel}", env!("CARGO_MANIFEST_DIR"));
-    let raw = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let bytes = if rel.ends_with(".b64") {
-        let compact: Vec<u8> = raw
-            .into_iter()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
-        STANDARD.decode(compact).expect("base64 vector")
-    } else {
-        raw
-    };
-    String::from_utf8(bytes).expect("UTF-8 vector")
-}
-
-/// A trust anchor from `tests/vectors/certs`.
-pub fn vector_anchor(name: &str) -> TrustAnchor {
-    let path = format!(
-        "{}/../../tests/vectors/certs/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    TrustAnchor::from_any(&bytes, Some(name)).expect("anchor")
-}
-
-/// A private key from `testdata`.
-pub fn key(name: &str) -> SigningKey {
-    SigningKey::from_pem(&testdata(name), Some(name)).expect("key")
-}
-
-/// A certificate from `testdata`.
-pub fn cert(name: &str) -> Certificate {
-    Certificate::from_pem(&testdata(name), Some(name)).expect("cert")
-}
-
-/// A trust anchor (certificate or bare public key) from `testdata`.
-pub fn anchor(name: &str) -> TrustAnchor {
-    TrustAnchor::from_any(&testdata(name), Some(name)).expect("anchor")
+    vector_text(rel)
 }
 
 /// Parses an xs:dateTime.

@@ -27,6 +27,8 @@
 //! - [`redirect`]: A22 HTTP-Redirect query differentials (`?`, `#`, `;`, encoded and repeated
 //!   parameter names), on the IdP's AuthnRequest path and a SAMLResponse query.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod helpers;
 
 mod algorithms;
