@@ -40,6 +40,7 @@
 pub mod binding;
 pub mod crypto;
 pub mod dsig;
+pub mod error;
 pub mod metadata;
 pub mod ns;
 pub mod okta;

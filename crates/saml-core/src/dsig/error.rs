@@ -1,6 +1,7 @@
 //! Errors of XML Signature verification and signing.
 
 use crate::crypto::CryptoError;
+use crate::error::ErrorKind;
 use crate::xml::XmlError;
 use crate::xml::c14n::C14nError;
 
@@ -175,22 +176,47 @@ pub enum DsigError {
 }
 
 impl DsigError {
+    /// The stable kind of this failure.
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind as K;
+        match self {
+            Self::Algorithm(c) => match c {
+                CryptoError::Sha1NotAllowed { .. } => K::Sha1NotAllowed,
+                CryptoError::RsaKeyTooSmall { .. } => K::KeyTooSmall,
+                CryptoError::KeyAlgorithmMismatch { .. } => K::KeyAlgorithmMismatch,
+                _ => K::UnsupportedAlgorithm,
+            },
+            Self::AmbiguousId { .. } => K::AmbiguousId,
+            Self::C14n(_) => K::CanonicalizationFailed,
+            Self::Base64 { .. }
+            | Self::DetachedSignature
+            | Self::MissingAlgorithm { .. }
+            | Self::MissingElement { .. }
+            | Self::NotASignature { .. }
+            | Self::ReferenceCount
+            | Self::SignatureValueTooLong { .. }
+            | Self::UnexpectedElement { .. }
+            | Self::UnexpectedText { .. }
+            | Self::WrongElement { .. } => K::MalformedSignature,
+            Self::CommentInSignature => K::CommentInSignature,
+            Self::DigestMismatch { .. } => K::DigestMismatch,
+            Self::DuplicateId(_) => K::DuplicateId,
+            Self::MissingSignature { .. } => K::SignatureMissing,
+            Self::MultipleSignatures { .. } => K::MultipleSignatures,
+            Self::NoTrustedKeys => K::NoTrustedKeys,
+            Self::ReferenceNotParent { .. } => K::ReferenceNotParent,
+            Self::ReferenceUri { .. } => K::ReferenceUri,
+            Self::SignatureMismatch { .. } => K::SignatureMismatch,
+            Self::SignatureNotPlaced => K::SigningFailed,
+            Self::Transform { .. } => K::TransformNotAllowed,
+            Self::Xml(_) => K::MalformedXml,
+        }
+    }
+
     /// Whether the Signature element is not shaped as XML Signature and the SAML profile
     /// require (the `malformed_signature` kind), as opposed to a signature that is well formed
     /// but does not verify or uses something the policy refuses.
     pub fn is_malformed_signature(&self) -> bool {
-        matches!(
-            self,
-            Self::Base64 { .. }
-                | Self::DetachedSignature
-                | Self::MissingAlgorithm { .. }
-                | Self::MissingElement { .. }
-                | Self::NotASignature { .. }
-                | Self::ReferenceCount
-                | Self::SignatureValueTooLong { .. }
-                | Self::UnexpectedElement { .. }
-                | Self::UnexpectedText { .. }
-                | Self::WrongElement { .. }
-        )
+        self.kind() == ErrorKind::MalformedSignature
     }
 }

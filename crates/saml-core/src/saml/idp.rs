@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::error::SamlError;
 use super::message::{escape, new_id, plus};
+use super::sp::{check_not_future, check_window};
 use super::{ASSERTION_NS, Attribute, BEARER, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::binding;
 use crate::crypto::{AlgorithmPolicy, TrustAnchor};
@@ -354,24 +355,16 @@ impl IdentityProvider {
                     source,
                 })
             })?;
-        if issued.since(now).seconds() > skew {
-            return Err(SamlError::IssuedInFuture {
-                element: "AuthnRequest",
-                issue_instant: issued,
-                now,
-                skew_seconds: skew,
-            });
-        }
+        check_not_future("AuthnRequest", issued, now, skew)?;
+        // A request is answered within the assertion lifetime of its IssueInstant.
         let lifetime = i64::try_from(self.assertion_lifetime.as_secs()).unwrap_or(300);
-        let expires = plus(issued, lifetime.saturating_add(skew));
-        if now >= expires {
-            return Err(SamlError::Expired {
-                element: "AuthnRequest",
-                not_on_or_after: plus(issued, lifetime),
-                now,
-                skew_seconds: skew,
-            });
-        }
+        check_window(
+            "AuthnRequest",
+            None,
+            Some(plus(issued, lifetime)),
+            now,
+            skew,
+        )?;
         let id = doc
             .attribute(root, "ID")
             .ok_or(SamlError::MissingAttribute {

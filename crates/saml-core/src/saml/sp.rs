@@ -997,7 +997,7 @@ fn locate_assertion(doc: &Document<'_>, response: NodeId) -> Result<Located, Sam
     Ok(located)
 }
 
-fn check_not_future(
+pub(crate) fn check_not_future(
     element: &'static str,
     issued: Instant,
     now: Instant,
