@@ -1,13 +1,12 @@
-//! Instants as SAML carries them (`xs:dateTime`), and an injectable clock.
+//! Instants as SAML carries them (`xs:dateTime`).
 //!
 //! SAML core §1.3.3: all SAML time values are `xs:dateTime` and "MUST be expressed in UTC
 //! form" (in practice with `Z`), and must not specify leap seconds. Real identity providers send
 //! `Z`, sometimes an explicit offset, and fractional seconds of any length.
 //! [`parse_xs_datetime`] accepts all of these, and reads a value without a time zone as UTC.
 //!
-//! Verification takes the current time as an argument; nothing here reads the system clock
-//! except [`SystemClock`], which the command-line tool and services pass in. Tests use
-//! [`FixedClock`].
+//! Verification takes the current time as an argument; nothing in this crate reads the system
+//! clock. Callers convert theirs with [`Instant::from_system_time`].
 
 use std::fmt;
 use std::str::FromStr;
