@@ -145,8 +145,9 @@ mod structure {
     rejects!(end_without_start: "</a>" => XmlErrorKind::Syntax(_));
 
     // One byte-order mark is the encoding signature; a second is a character (U+FEFF)
-    // outside the document element. (quick-xml skipped it silently and its offsets then
-    // disagreed with the source by three bytes; found by the c14n fuzz target.)
+    // outside the document element. (quick-xml, the parser's tokenizer at the time, skipped it
+    // silently and its offsets then disagreed with the source by three bytes; found by the
+    // c14n fuzz target.)
     #[test]
     fn second_byte_order_mark_rejected() {
         let err = Document::parse_bytes(

@@ -4,8 +4,8 @@
 //! CVE-2025-23369 (libxml2 entity handling moved the root XPath saw), SAMLRaider's XXE payloads,
 //! ruby-saml `attackxee.xml` (stored as `saml/attack/billion-laughs.xml`).
 //!
-//! Defence: the parser refuses any DOCTYPE (`XmlErrorKind::Doctype` in `Builder::run`, on
-//! quick-xml's `Event::DocType`), so no entity is ever defined; only the five predefined
+//! Defence: the parser's own tokenizer refuses any DOCTYPE at its `<!DOCTYPE` (`XmlErrorKind::Doctype`,
+//! in `xml::parse`), so no entity is ever defined; only the five predefined
 //! entities and character references exist. Every test checks that the error points at the
 //! DOCTYPE itself: nothing after it was read, let alone expanded or fetched. Through
 //! `validate`, `receive_post` and `receive_redirect` the kind is `malformed_xml`.
