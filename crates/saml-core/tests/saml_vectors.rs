@@ -1,13 +1,14 @@
 //! SP-side validation of real IdP Responses at a fixed "now" (tests/vectors/README.md gives
 //! each file's anchor and window), and the semantic rejections each setting must produce.
 
+use std::time::Duration;
+
 use saml_core::crypto::{AlgorithmPolicy, TrustAnchor};
 use saml_core::saml::SamlError;
 use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, SignedElement, Solicitation, VerifiedAssertion};
 use saml_core::settings::{IdpSettings, SignatureScope, SpSettings};
 use saml_core::time::{Instant, parse_xs_datetime};
-use std::time::Duration;
 
 mod common;
 use common::*;
