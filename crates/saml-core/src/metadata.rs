@@ -29,6 +29,10 @@
 //!
 //! Keys with `use="encryption"` are never trusted for signatures. Everything else in the
 //! settings keeps the defaults of [`IdpSettings::new`].
+//!
+//! It owns the reading and writing of metadata documents; it trusts nothing by itself (the
+//! caller vouches for where the bytes came from) and fetches nothing: no HTTP client lives in
+//! this crate.
 
 use std::fmt::Write as _;
 

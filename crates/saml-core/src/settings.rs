@@ -8,6 +8,8 @@
 //! a signing key when requests are signed, a key that fits the algorithm) is checked once,
 //! when the [`ServiceProvider`](crate::saml::sp::ServiceProvider) is built, and refused with a
 //! [`SettingsError`].
+//!
+//! It owns configuration only: nothing here parses messages or verifies anything.
 
 use std::time::Duration;
 

@@ -14,6 +14,9 @@
 //! checking one needs the query string exactly as received, split by [`RedirectQuery`]: the
 //! one parser of URLs, query strings and form bodies, which [`decode`] uses too, so that the
 //! signature check and the code reading the message see the same octets.
+//!
+//! It owns decoding and encoding only: it never parses XML beyond finding where it starts, and
+//! never decides whether anything is signed.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;

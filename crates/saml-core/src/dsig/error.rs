@@ -1,4 +1,7 @@
 //! Errors of XML Signature verification and signing.
+//!
+//! Each variant maps to one stable [`ErrorKind`](crate::error::ErrorKind) through
+//! [`DsigError::kind`].
 
 use crate::crypto::CryptoError;
 use crate::error::ErrorKind;

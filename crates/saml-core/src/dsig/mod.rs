@@ -1,5 +1,9 @@
 //! XML Signature: strict verification of enveloped signatures against pinned keys, enveloped
 //! signing, and HTTP-Redirect query signatures.
+//!
+//! It owns the XML Signature rules. It reads nothing of SAML: which element must be signed, and
+//! what the signed data means, is the caller's (`saml`). Keys come from the caller's trust
+//! anchors only, never from the message.
 
 mod error;
 pub mod redirect;

@@ -1,6 +1,10 @@
 //! Service-provider side: build AuthnRequests, record their IDs for InResponseTo, and send them
 //! by HTTP-POST (enveloped signature, base64, auto-submitting form) or HTTP-Redirect (DEFLATE,
 //! base64, URL encoding, query signature).
+//!
+//! It owns the text of outgoing AuthnRequests and records their IDs through the
+//! [`RequestStore`](super::replay::RequestStore) trait; a request whose ID cannot be recorded is
+//! not sent. Encoding is `binding`'s and signing is `dsig`'s.
 
 use std::fmt::Write as _;
 

@@ -1,5 +1,8 @@
 //! Why a SAML message was rejected. Every variant names the setting or field that disagreed and
 //! the values on both sides; [`SamlError::kind`] is a stable snake_case name for tools.
+//!
+//! It owns the SAML layer's error variants and their messages; the kinds themselves are defined
+//! once in [`crate::error`].
 
 use crate::dsig::DsigError;
 pub use crate::error::ErrorKind;

@@ -1,5 +1,10 @@
 //! Identity-provider side: verify AuthnRequests arriving by HTTP-POST or HTTP-Redirect, and
 //! issue signed Responses (SP-initiated or IdP-initiated with a RelayState).
+//!
+//! It owns the IdP's checks on incoming AuthnRequests (signature by the SP's pinned keys,
+//! Issuer, Destination, ACS URL, time) and the text of issued Responses. It does not parse
+//! query strings (that is `binding::RedirectQuery`), verify signatures itself (`dsig`), or keep
+//! any state: sessions and logout are the application's.
 
 use std::fmt::Write as _;
 use std::time::Duration;

@@ -1,4 +1,6 @@
 //! Building SAML messages as text: escaping, fresh IDs and timestamps.
+//!
+//! It owns only text building; nothing here reads or trusts input.
 
 use std::fmt::Write as _;
 

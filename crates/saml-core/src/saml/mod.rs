@@ -2,6 +2,9 @@
 //! ([`authn`]) on the service-provider side, request verification and Response issuing on the
 //! identity-provider side ([`idp`]), the replay cache and outstanding-request store
 //! ([`replay`]), and errors.
+//!
+//! Nothing here does I/O or reads the clock: time is an argument, and shared state goes through
+//! the traits of [`replay`].
 
 pub mod authn;
 mod error;
