@@ -3,7 +3,7 @@
 //! base64, URL encoding, query signature).
 //!
 //! It owns the text of outgoing AuthnRequests and records their IDs through the
-//! [`RequestStore`](super::replay::RequestStore) trait; a request whose ID cannot be recorded is
+//! [`RequestStore`] trait; a request whose ID cannot be recorded is
 //! not sent. Encoding is `binding`'s and signing is `dsig`'s.
 
 use std::fmt::Write as _;
