@@ -436,8 +436,9 @@ struct KeyJson {
 /// Parses one document. Bytes that are not a JSON object are [`OktaError::InvalidJson`]; a
 /// member of the wrong type is [`OktaError::WrongType`] with its path.
 fn parse<T: DeserializeOwned>(bytes: &[u8], document: OktaDocument) -> Result<T, OktaError> {
-    // Into a map first, so that a document that is not an object is refused as such (a derived
-    // struct would also take an array, by position).
+    // Into a map first, so that a document that is not an object is refused as such: serde's
+    // derived structs also take an array, by position. (A nested object given as an array is
+    // still read that way; Okta never sends one.)
     let root: Map<String, Value> =
         serde_json::from_slice(bytes).map_err(|e| OktaError::InvalidJson {
             document,
