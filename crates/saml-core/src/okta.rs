@@ -39,7 +39,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::crypto::TrustAnchor;
 use crate::crypto::{Certificate, CryptoError, DigestAlgorithm, KeyKind};
@@ -149,17 +151,16 @@ pub enum OktaError {
         /// The values accepted.
         allowed: &'static [&'static str],
     },
-    /// A value has the wrong JSON type.
-    #[error("`{path}` of the {document} is {found}, expected {expected}")]
+    /// A value has the wrong JSON type, or is out of range (a negative `policy.maxClockSkew`).
+    #[error("`{path}` of the {document}: {reason}")]
     WrongType {
         /// The document.
         document: OktaDocument,
-        /// The JSON path.
-        path: &'static str,
-        /// What was expected, e.g. "a string".
-        expected: &'static str,
-        /// The value found, as JSON.
-        found: String,
+        /// The JSON path, e.g. `policy.accountLink.filter.groups.include[0]`.
+        path: String,
+        /// What was found and what was expected, in serde's words, e.g.
+        /// ``invalid type: string "120000", expected u64``.
+        reason: String,
     },
 }
 
@@ -254,95 +255,240 @@ pub mod danger {
 }
 
 const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(120);
+const IDP: OktaDocument = OktaDocument::Idp;
+const KEY: OktaDocument = OktaDocument::Key;
 
-/// A parsed JSON document and which one it is, for error messages.
-struct Json {
-    document: OktaDocument,
-    root: Value,
+// The two documents' shapes: only the members the loader reads. Unknown members are ignored
+// (Okta adds them over time). Every member is optional here, so that a required one that is
+// absent, `null` or empty comes out as `OktaError::Missing` naming its path; `null` members
+// are dropped before these are filled (see `parse`), so an absent or `null` object is empty.
+
+/// The IdP object.
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct IdpJson {
+    id: Option<String>,
+    name: Option<String>,
+    protocol: Protocol,
+    policy: Policy,
+    #[serde(rename = "_links")]
+    links: Links,
 }
 
-fn json_excerpt(v: &Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() > 60 {
-        let short: String = s.chars().take(57).collect();
-        format!("{short}...")
-    } else {
-        s
-    }
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct Protocol {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    endpoints: Endpoints,
+    algorithms: Algorithms,
+    settings: ProtocolSettings,
+    credentials: Credentials,
 }
 
-impl Json {
-    fn parse(bytes: &[u8], document: OktaDocument) -> Result<Self, OktaError> {
-        let root: Value = serde_json::from_slice(bytes).map_err(|e| OktaError::InvalidJson {
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct Endpoints {
+    sso: Sso,
+    acs: Acs,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct Sso {
+    url: Option<String>,
+    binding: Option<String>,
+    destination: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct Acs {
+    binding: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct Algorithms {
+    request: Signed,
+    response: Signed,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct Signed {
+    signature: Signature,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct Signature {
+    algorithm: Option<String>,
+    scope: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", expecting = "an object")]
+struct ProtocolSettings {
+    name_format: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct Credentials {
+    trust: Trust,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct Trust {
+    issuer: Option<String>,
+    audience: Option<String>,
+    kid: Option<String>,
+    revocation: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", expecting = "an object")]
+struct Policy {
+    /// Milliseconds.
+    max_clock_skew: Option<u64>,
+    subject: Subject,
+    account_link: AccountLink,
+    provisioning: Provisioning,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", expecting = "an object")]
+struct Subject {
+    user_name_template: UserNameTemplate,
+    filter: Option<String>,
+    match_type: Option<String>,
+    match_attribute: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct UserNameTemplate {
+    template: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct AccountLink {
+    action: Option<String>,
+    filter: AccountLinkFilter,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct AccountLinkFilter {
+    groups: GroupFilter,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct GroupFilter {
+    include: Vec<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", expecting = "an object")]
+struct Provisioning {
+    action: Option<String>,
+    profile_master: Option<bool>,
+    groups: GroupsAction,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct GroupsAction {
+    action: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct Links {
+    acs: Link,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct Link {
+    href: Option<String>,
+}
+
+/// The key credential (a JWK).
+#[derive(Default, Deserialize)]
+#[serde(default, expecting = "an object")]
+struct KeyJson {
+    kid: Option<String>,
+    x5c: Vec<String>,
+    #[serde(rename = "x5t#S256")]
+    x5t_s256: Option<String>,
+    kty: Option<String>,
+    #[serde(rename = "use")]
+    usage: Option<String>,
+}
+
+/// Parses one document. Bytes that are not a JSON object are [`OktaError::InvalidJson`]; a
+/// member of the wrong type is [`OktaError::WrongType`] with its path.
+fn parse<T: DeserializeOwned>(bytes: &[u8], document: OktaDocument) -> Result<T, OktaError> {
+    // Into a map first, so that a document that is not an object is refused as such: serde's
+    // derived structs also take an array, by position. (A nested object given as an array is
+    // still read that way; Okta never sends one.)
+    let root: Map<String, Value> =
+        serde_json::from_slice(bytes).map_err(|e| OktaError::InvalidJson {
             document,
             reason: e.to_string(),
         })?;
-        if !root.is_object() {
-            return Err(OktaError::InvalidJson {
-                document,
-                reason: format!("the document is {}", json_excerpt(&root)),
-            });
+    let mut root = Value::Object(root);
+    drop_nulls(&mut root);
+    serde_path_to_error::deserialize(root).map_err(|e| OktaError::WrongType {
+        document,
+        path: e.path().to_string(),
+        reason: e.into_inner().to_string(),
+    })
+}
+
+/// Removes the `null` members of every object: Okta writes `null` for what is not set.
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(members) => {
+            members.retain(|_, v| !v.is_null());
+            members.values_mut().for_each(drop_nulls);
         }
-        Ok(Self { document, root })
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
     }
+}
 
-    /// The value at a dotted path; `null` counts as absent.
-    fn value(&self, path: &'static str) -> Option<&Value> {
-        path.split('.')
-            .try_fold(&self.root, |v, key| v.get(key))
-            .filter(|v| !v.is_null())
-    }
+/// An optional string: an empty string counts as absent.
+fn text(value: Option<String>) -> Option<String> {
+    value.filter(|s| !s.is_empty())
+}
 
-    fn wrong_type(&self, path: &'static str, expected: &'static str, v: &Value) -> OktaError {
-        OktaError::WrongType {
-            document: self.document,
-            path,
-            expected,
-            found: json_excerpt(v),
-        }
-    }
+fn required(
+    document: OktaDocument,
+    path: &'static str,
+    value: Option<String>,
+) -> Result<String, OktaError> {
+    text(value).ok_or(OktaError::Missing { document, path })
+}
 
-    /// An optional string; an empty string counts as absent.
-    fn string(&self, path: &'static str) -> Result<Option<&str>, OktaError> {
-        match self.value(path) {
-            None => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(v) => Err(self.wrong_type(path, "a string", v)),
-        }
-    }
-
-    fn required_string(&self, path: &'static str) -> Result<&str, OktaError> {
-        self.string(path)?.ok_or(OktaError::Missing {
-            document: self.document,
-            path,
-        })
-    }
-
-    fn owned(&self, path: &'static str) -> Result<Option<String>, OktaError> {
-        Ok(self.string(path)?.map(str::to_owned))
-    }
-
-    fn boolean(&self, path: &'static str) -> Result<Option<bool>, OktaError> {
-        match self.value(path) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(v) => Err(self.wrong_type(path, "true or false", v)),
-        }
-    }
-
-    fn unsupported(
-        &self,
-        path: &'static str,
-        value: &str,
-        allowed: &'static [&'static str],
-    ) -> OktaError {
-        OktaError::UnsupportedValue {
-            document: self.document,
-            path,
-            value: value.to_owned(),
-            allowed,
-        }
+fn unsupported(
+    document: OktaDocument,
+    path: &'static str,
+    value: String,
+    allowed: &'static [&'static str],
+) -> OktaError {
+    OktaError::UnsupportedValue {
+        document,
+        path,
+        value,
+        allowed,
     }
 }
 
@@ -352,36 +498,36 @@ const REQUEST_ALGORITHM: &str = "protocol.algorithms.request.signature.algorithm
 const REQUEST_SCOPE: &str = "protocol.algorithms.request.signature.scope";
 const RESPONSE_ALGORITHM: &str = "protocol.algorithms.response.signature.algorithm";
 const RESPONSE_SCOPE: &str = "protocol.algorithms.response.signature.scope";
-const MAX_CLOCK_SKEW: &str = "policy.maxClockSkew";
 const BINDINGS: &[&str] = &["HTTP-POST", "HTTP-REDIRECT"];
 const ALGORITHMS: &[&str] = &["SHA-256", "SHA-1"];
 
-fn binding(json: &Json, path: &'static str) -> Result<Option<Binding>, OktaError> {
-    match json.string(path)? {
+fn binding(path: &'static str, value: Option<String>) -> Result<Option<Binding>, OktaError> {
+    match text(value) {
         None => Ok(None),
         Some(s) if s.eq_ignore_ascii_case("HTTP-POST") => Ok(Some(Binding::HttpPost)),
         Some(s) if s.eq_ignore_ascii_case("HTTP-REDIRECT") => Ok(Some(Binding::HttpRedirect)),
-        Some(s) => Err(json.unsupported(path, s, BINDINGS)),
+        Some(s) => Err(unsupported(IDP, path, s, BINDINGS)),
     }
 }
 
 /// Whether an algorithm name is SHA-1 (true) or SHA-256 (false), refusing SHA-1 without the
 /// opt-in.
-fn is_sha1(json: &Json, path: &'static str, allow_sha1: bool) -> Result<Option<bool>, OktaError> {
-    match json.string(path)? {
+fn is_sha1(
+    path: &'static str,
+    value: Option<String>,
+    allow_sha1: bool,
+) -> Result<Option<bool>, OktaError> {
+    match text(value) {
         None => Ok(None),
         Some(s) if s.eq_ignore_ascii_case("SHA-256") => Ok(Some(false)),
         Some(s) if s.eq_ignore_ascii_case("SHA-1") => {
             if allow_sha1 {
                 Ok(Some(true))
             } else {
-                Err(OktaError::Sha1NotAllowed {
-                    path,
-                    value: s.to_owned(),
-                })
+                Err(OktaError::Sha1NotAllowed { path, value: s })
             }
         }
-        Some(s) => Err(json.unsupported(path, s, ALGORITHMS)),
+        Some(s) => Err(unsupported(IDP, path, s, ALGORITHMS)),
     }
 }
 
@@ -392,162 +538,131 @@ fn thumbprint_s256(der: &[u8]) -> String {
 
 /// Reads the key credential: its `kid` and the certificate `x5c[0]`, checked against
 /// `x5t#S256`, `kty` and `use`.
-fn signing_key(key: &Json) -> Result<(String, Certificate), OktaError> {
-    let kid = key.required_string("kid")?.to_owned();
-    let first = match key.value("x5c") {
-        None => None,
-        Some(Value::Array(chain)) => chain.first(),
-        Some(v) => return Err(key.wrong_type("x5c", "an array of base64 certificates", v)),
-    };
-    let b64 = match first {
-        None => {
-            return Err(OktaError::Missing {
-                document: key.document,
-                path: "x5c[0]",
-            });
-        }
-        Some(Value::String(s)) => s,
-        Some(v) => return Err(key.wrong_type("x5c[0]", "a base64 certificate string", v)),
-    };
+fn signing_key(key: KeyJson) -> Result<(String, Certificate), OktaError> {
+    let document = KEY;
+    let kid = required(document, "kid", key.kid)?;
+    let path = "x5c[0]";
+    let b64 = key
+        .x5c
+        .into_iter()
+        .next()
+        .ok_or(OktaError::Missing { document, path })?;
     let cert = Certificate::from_base64(b64.as_bytes(), None).map_err(|source| {
         OktaError::Certificate {
-            document: key.document,
-            path: "x5c[0]",
+            document,
+            path,
             source,
         }
     })?;
-    if let Some(listed) = key.string("x5t#S256")? {
+    if let Some(listed) = text(key.x5t_s256) {
         let computed = thumbprint_s256(cert.der());
         if listed.trim_end_matches('=') != computed {
             return Err(OktaError::ThumbprintMismatch {
-                document: key.document,
-                listed: listed.to_owned(),
+                document,
+                listed,
                 computed,
             });
         }
     }
-    if let Some(kty) = key.string("kty")? {
+    if let Some(kty) = text(key.kty) {
         let kind = cert.public_key().kind();
-        let matches = match kty {
+        let matches = match kty.as_str() {
             "RSA" => matches!(kind, KeyKind::Rsa { .. }),
             "EC" => matches!(kind, KeyKind::EcP256 | KeyKind::EcP384),
             "OKP" => matches!(kind, KeyKind::Ed25519),
-            other => return Err(key.unsupported("kty", other, &["RSA", "EC", "OKP"])),
+            _ => return Err(unsupported(document, "kty", kty, &["RSA", "EC", "OKP"])),
         };
         if !matches {
             return Err(OktaError::KeyTypeMismatch {
-                document: key.document,
-                kty: kty.to_owned(),
+                document,
+                kty,
                 certificate: kind,
             });
         }
     }
-    if let Some(usage) = key.string("use")?
+    if let Some(usage) = text(key.usage)
         && usage != "sig"
     {
-        return Err(key.unsupported("use", usage, &["sig"]));
+        return Err(unsupported(document, "use", usage, &["sig"]));
     }
     Ok((kid, cert))
 }
 
 fn load(idp_json: &[u8], key_json: &[u8], allow_sha1: bool) -> Result<OktaIdp, OktaError> {
-    let idp = Json::parse(idp_json, OktaDocument::Idp)?;
-    let key = Json::parse(key_json, OktaDocument::Key)?;
+    let idp: IdpJson = parse(idp_json, IDP)?;
+    let key: KeyJson = parse(key_json, KEY)?;
+    let (protocol, policy) = (idp.protocol, idp.policy);
+    let (trust, endpoints) = (protocol.credentials.trust, protocol.endpoints);
+    let (request, response) = (
+        protocol.algorithms.request.signature,
+        protocol.algorithms.response.signature,
+    );
 
-    let protocol = idp.required_string("protocol.type")?;
-    if protocol != "SAML2" {
-        return Err(idp.unsupported("protocol.type", protocol, &["SAML2"]));
+    let protocol_type = required(IDP, "protocol.type", protocol.kind)?;
+    if protocol_type != "SAML2" {
+        return Err(unsupported(IDP, "protocol.type", protocol_type, &["SAML2"]));
     }
-    let issuer = idp.required_string("protocol.credentials.trust.issuer")?;
-    let audience = idp
-        .required_string("protocol.credentials.trust.audience")?
-        .to_owned();
-    let trust_kid = idp.required_string("protocol.credentials.trust.kid")?;
-    let sso_url = idp.required_string("protocol.endpoints.sso.url")?;
+    let issuer = required(IDP, "protocol.credentials.trust.issuer", trust.issuer)?;
+    let audience = required(IDP, "protocol.credentials.trust.audience", trust.audience)?;
+    let trust_kid = required(IDP, "protocol.credentials.trust.kid", trust.kid)?;
+    let sso_url = required(IDP, "protocol.endpoints.sso.url", endpoints.sso.url)?;
 
-    let (key_kid, cert) = signing_key(&key)?;
+    let (key_kid, cert) = signing_key(key)?;
     if trust_kid != key_kid {
-        return Err(OktaError::KidMismatch {
-            trust_kid: trust_kid.to_owned(),
-            key_kid,
-        });
+        return Err(OktaError::KidMismatch { trust_kid, key_kid });
     }
 
+    let sso_binding = binding(SSO_BINDING, endpoints.sso.binding)?;
     let mut settings = IdpSettings::new(issuer, sso_url, vec![TrustAnchor::Certificate(cert)])
-        .with_sso_binding(binding(&idp, SSO_BINDING)?.unwrap_or(Binding::HttpPost));
+        .with_sso_binding(sso_binding.unwrap_or(Binding::HttpPost));
 
-    if is_sha1(&idp, REQUEST_ALGORITHM, allow_sha1)? == Some(true) {
+    if is_sha1(REQUEST_ALGORITHM, request.algorithm, allow_sha1)? == Some(true) {
         settings::danger::sign_requests_with_sha1(&mut settings);
     }
-    match idp.string(REQUEST_SCOPE)? {
+    match text(request.scope).as_deref() {
         None | Some("REQUEST") => {}
         Some("NONE") => settings = settings.with_sign_requests(false),
-        Some(other) => return Err(idp.unsupported(REQUEST_SCOPE, other, &["REQUEST", "NONE"])),
+        Some(other) => {
+            let other = other.to_owned();
+            return Err(unsupported(IDP, REQUEST_SCOPE, other, &["REQUEST", "NONE"]));
+        }
     }
-    if is_sha1(&idp, RESPONSE_ALGORITHM, allow_sha1)? == Some(true) {
+    if is_sha1(RESPONSE_ALGORITHM, response.algorithm, allow_sha1)? == Some(true) {
         settings::danger::allow_sha1(&mut settings);
     }
-    if let Some(scope) = idp.string(RESPONSE_SCOPE)? {
-        let scope = SignatureScope::parse(scope).ok_or_else(|| {
-            idp.unsupported(
-                RESPONSE_SCOPE,
-                scope,
-                &["RESPONSE", "ASSERTION", "TOKEN", "ANY"],
-            )
-        })?;
-        settings = settings.with_signature_scope(scope);
+    if let Some(scope) = text(response.scope) {
+        let Some(parsed) = SignatureScope::parse(&scope) else {
+            let allowed = &["RESPONSE", "ASSERTION", "TOKEN", "ANY"];
+            return Err(unsupported(IDP, RESPONSE_SCOPE, scope, allowed));
+        };
+        settings = settings.with_signature_scope(parsed);
     }
-    let skew = match idp.value(MAX_CLOCK_SKEW) {
-        None => DEFAULT_CLOCK_SKEW,
-        Some(v) => v.as_u64().map(Duration::from_millis).ok_or_else(|| {
-            idp.wrong_type(MAX_CLOCK_SKEW, "a non-negative integer (milliseconds)", v)
-        })?,
-    };
+    let skew = policy
+        .max_clock_skew
+        .map_or(DEFAULT_CLOCK_SKEW, Duration::from_millis);
     settings = settings.with_max_clock_skew(skew);
-
-    let account_link_groups = match idp.value("policy.accountLink.filter.groups.include") {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|g| g.as_str().map(str::to_owned))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| {
-                idp.wrong_type(
-                    "policy.accountLink.filter.groups.include",
-                    "an array of group IDs",
-                    &Value::Array(items.clone()),
-                )
-            })?,
-        Some(v) => {
-            return Err(idp.wrong_type(
-                "policy.accountLink.filter.groups.include",
-                "an array of group IDs",
-                v,
-            ));
-        }
-    };
 
     Ok(OktaIdp {
         idp: settings,
-        id: idp.owned("id")?,
-        name: idp.owned("name")?,
+        id: text(idp.id),
+        name: text(idp.name),
         audience,
         kid: key_kid,
-        revocation: idp.owned("protocol.credentials.trust.revocation")?,
-        sso_destination: idp.owned("protocol.endpoints.sso.destination")?,
-        acs_url: idp.owned("_links.acs.href")?,
-        acs_binding: binding(&idp, ACS_BINDING)?,
-        acs_type: idp.owned("protocol.endpoints.acs.type")?,
-        name_id_format: idp.owned("protocol.settings.nameFormat")?,
-        subject_template: idp.owned("policy.subject.userNameTemplate.template")?,
-        subject_filter: idp.owned("policy.subject.filter")?,
-        match_type: idp.owned("policy.subject.matchType")?,
-        match_attribute: idp.owned("policy.subject.matchAttribute")?,
-        account_link_action: idp.owned("policy.accountLink.action")?,
-        account_link_groups,
-        provisioning_action: idp.owned("policy.provisioning.action")?,
-        profile_master: idp.boolean("policy.provisioning.profileMaster")?,
-        groups_action: idp.owned("policy.provisioning.groups.action")?,
+        revocation: text(trust.revocation),
+        sso_destination: text(endpoints.sso.destination),
+        acs_url: text(idp.links.acs.href),
+        acs_binding: binding(ACS_BINDING, endpoints.acs.binding)?,
+        acs_type: text(endpoints.acs.kind),
+        name_id_format: text(protocol.settings.name_format),
+        subject_template: text(policy.subject.user_name_template.template),
+        subject_filter: text(policy.subject.filter),
+        match_type: text(policy.subject.match_type),
+        match_attribute: text(policy.subject.match_attribute),
+        account_link_action: text(policy.account_link.action),
+        account_link_groups: policy.account_link.filter.groups.include,
+        provisioning_action: text(policy.provisioning.action),
+        profile_master: policy.provisioning.profile_master,
+        groups_action: text(policy.provisioning.groups.action),
     })
 }
 
@@ -565,26 +680,42 @@ mod tests {
     }
 
     #[test]
-    fn null_counts_as_absent_and_types_are_checked() {
-        let json =
-            Json::parse(br#"{"a": {"b": null, "c": 5, "d": ""}}"#, OktaDocument::Idp).unwrap();
-        assert_eq!(json.string("a.b").unwrap(), None);
-        assert_eq!(json.string("a.d").unwrap(), None);
-        assert_eq!(json.string("a.x.y").unwrap(), None);
-        let err = json.string("a.c").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "`a.c` of the IdP JSON is 5, expected a string"
-        );
-        let err = json.required_string("a.b").unwrap_err();
+    fn null_and_empty_count_as_absent() {
+        let json = br#"{"protocol": null, "name": "",
+            "policy": {"accountLink": {"filter": null}, "maxClockSkew": null}}"#;
+        let idp: IdpJson = parse(json, OktaDocument::Idp).unwrap();
+        assert_eq!(idp.protocol.kind, None);
+        assert_eq!(text(idp.name), None);
+        assert!(idp.policy.account_link.filter.groups.include.is_empty());
+        assert_eq!(idp.policy.max_clock_skew, None);
+        let err = required(OktaDocument::Idp, "a.b", Some(String::new())).unwrap_err();
         assert_eq!(err.to_string(), "`a.b` is missing from the IdP JSON");
     }
 
     #[test]
+    fn wrong_types_name_the_path() {
+        let json = br#"{"protocol": {"credentials": {"trust": {"issuer": 5}}}}"#;
+        let err = parse::<IdpJson>(json, OktaDocument::Idp).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "`protocol.credentials.trust.issuer` of the IdP JSON: \
+             invalid type: integer `5`, expected a string"
+        );
+        let json = br#"{"x5c": ["MIID", null]}"#;
+        let err = parse::<KeyJson>(json, OktaDocument::Key).err().unwrap();
+        assert!(
+            matches!(&err, OktaError::WrongType { path, .. } if path == "x5c[1]"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
     fn non_object_json_is_refused() {
-        let err = Json::parse(b"[1]", OktaDocument::Key).err().unwrap();
-        assert!(matches!(err, OktaError::InvalidJson { .. }), "{err:?}");
-        let err = Json::parse(b"{", OktaDocument::Key).err().unwrap();
+        for json in [&b"[1]"[..], b"\"x\"", b"null"] {
+            let err = parse::<KeyJson>(json, OktaDocument::Key).err().unwrap();
+            assert!(matches!(err, OktaError::InvalidJson { .. }), "{err:?}");
+        }
+        let err = parse::<KeyJson>(b"{", OktaDocument::Key).err().unwrap();
         assert!(
             err.to_string()
                 .starts_with("the key credential JSON is not a JSON object"),

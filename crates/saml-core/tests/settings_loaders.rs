@@ -775,15 +775,55 @@ mod okta_json {
             let err = load_idp_edited("policy.maxClockSkew", bad.clone()).unwrap_err();
             assert!(
                 matches!(
-                    err,
-                    OktaError::WrongType {
-                        path: "policy.maxClockSkew",
-                        ..
-                    }
+                    &err,
+                    OktaError::WrongType { path, .. } if path == "policy.maxClockSkew"
                 ),
                 "{bad}: {err:?}"
             );
         }
+    }
+
+    #[test]
+    fn wrong_types_name_the_json_path() {
+        for (path, bad, message) in [
+            (
+                "protocol.credentials.trust.issuer",
+                json!(5),
+                "`protocol.credentials.trust.issuer` of the IdP JSON: \
+                 invalid type: integer `5`, expected a string",
+            ),
+            (
+                "policy.accountLink.filter",
+                json!({"groups": {"include": ["00g1", true]}}),
+                "`policy.accountLink.filter.groups.include[1]` of the IdP JSON: \
+                 invalid type: boolean `true`, expected a string",
+            ),
+            (
+                "protocol.endpoints.sso",
+                json!("https://sso"),
+                "`protocol.endpoints.sso` of the IdP JSON: \
+                 invalid type: string \"https://sso\", expected an object",
+            ),
+        ] {
+            let err = load_idp_edited(path, bad).unwrap_err();
+            assert!(matches!(err, OktaError::WrongType { .. }), "{err:?}");
+            assert_eq!(err.to_string(), message);
+        }
+    }
+
+    #[test]
+    fn unknown_members_are_ignored() {
+        let mut idp = idp_json();
+        set(
+            &mut idp,
+            "protocol.credentials.trust.future",
+            json!({"a": [1]}),
+        );
+        set(&mut idp, "policy.future", json!(true));
+        set(&mut idp, "future", json!("x"));
+        let mut key = key_json();
+        set(&mut key, "x5t", json!("not checked"));
+        assert!(from_okta_json(&bytes(&idp), &bytes(&key)).is_ok());
     }
 
     #[test]

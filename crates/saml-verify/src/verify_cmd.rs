@@ -1,19 +1,21 @@
 //! `saml-verify verify` and `saml-verify bench`: validate a captured Response against the
 //! settings an operator gives, exactly as a service provider would.
 
+mod json_output;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use saml_core::binding::{self, DecodeLimits};
 use saml_core::crypto::TrustAnchor;
-use saml_core::saml::SamlError;
 use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, Solicitation, VerifiedAssertion};
 use saml_core::settings::{IdpSettings, SignatureScope, SpSettings, danger};
 use saml_core::time::{Instant, parse_xs_datetime};
 
 use crate::{Failure, input};
+use json_output::Report;
 
 /// The settings shared by `verify` and `bench`.
 #[derive(Debug, clap::Args)]
@@ -181,7 +183,9 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     }
     let mut out = std::io::stdout().lock();
     let printed = if args.json {
-        writeln!(out, "{}", json(&result))
+        serde_json::to_writer(&mut out, &Report::new(&result))
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
     } else {
         match &result {
             Ok(a) => human(&mut out, a),
@@ -231,42 +235,6 @@ fn human(out: &mut impl Write, a: &VerifiedAssertion) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn json(result: &Result<VerifiedAssertion, SamlError>) -> serde_json::Value {
-    use serde_json::{Map, Value, json};
-    match result {
-        Ok(a) => {
-            let mut attributes = Map::new();
-            for attr in a.attributes() {
-                let entry = attributes
-                    .entry(attr.name.clone())
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(values) = entry {
-                    values.extend(attr.values.iter().cloned().map(Value::String));
-                }
-            }
-            json!({
-                "valid": true,
-                "error": null,
-                "issuer": a.issuer(),
-                "subject": {
-                    "name_id": a.name_id().value,
-                    "format": a.name_id().format.clone().unwrap_or_default(),
-                },
-                "attributes": attributes,
-                "signed": a.signed().iter().map(|s| s.name()).collect::<Vec<_>>(),
-            })
-        }
-        Err(e) => json!({
-            "valid": false,
-            "error": {"kind": e.kind().as_str(), "message": e.to_string()},
-            "issuer": "",
-            "subject": {"name_id": "", "format": ""},
-            "attributes": {},
-            "signed": [],
-        }),
-    }
 }
 
 /// Runs `bench`.

@@ -251,6 +251,72 @@ mod verify {
         );
     }
 
+    /// The `--json` schema (README.md, "`--json` output"): version 1 and the same fields, of
+    /// the same types, on success and on rejection.
+    #[test]
+    fn json_schema_version_and_fields() {
+        fn keys(v: &serde_json::Value) -> Vec<&str> {
+            let mut keys: Vec<&str> = v
+                .as_object()
+                .expect("an object")
+                .keys()
+                .map(String::as_str)
+                .collect();
+            keys.sort_unstable();
+            keys
+        }
+        let valid = json(&run(&google_args(&["--json"])));
+        let mut args = google_args(&["--json", "--audience", "https://other/"]);
+        let first = args
+            .iter()
+            .position(|a| a == "--audience")
+            .expect("--audience");
+        args.drain(first..first + 2);
+        let rejected = json(&run(&args));
+        for v in [&valid, &rejected] {
+            assert_eq!(v["version"], 1, "{v}");
+            assert_eq!(
+                keys(v),
+                [
+                    "attributes",
+                    "error",
+                    "issuer",
+                    "signed",
+                    "subject",
+                    "valid",
+                    "version"
+                ],
+                "{v}"
+            );
+            assert!(v["valid"].is_boolean() && v["issuer"].is_string(), "{v}");
+            assert_eq!(keys(&v["subject"]), ["format", "name_id"], "{v}");
+            assert!(v["subject"]["name_id"].is_string() && v["subject"]["format"].is_string());
+            let attributes = v["attributes"].as_object().expect("attributes");
+            assert!(
+                attributes.values().all(|values| values
+                    .as_array()
+                    .is_some_and(|values| values.iter().all(serde_json::Value::is_string))),
+                "{v}"
+            );
+            let signed = v["signed"].as_array().expect("signed");
+            assert!(signed.iter().all(serde_json::Value::is_string), "{v}");
+        }
+        assert_eq!(valid["valid"], true);
+        assert!(valid["error"].is_null());
+        assert_eq!(
+            valid["issuer"],
+            "https://accounts.google.com/o/saml2?idpid=C02dfl1r1"
+        );
+        assert_eq!(valid["subject"]["format"], "");
+        assert_eq!(rejected["valid"], false);
+        assert_eq!(keys(&rejected["error"]), ["kind", "message"]);
+        assert_eq!(rejected["error"]["kind"], "audience_mismatch");
+        assert!(rejected["error"]["message"].is_string());
+        assert_eq!(rejected["issuer"], "");
+        assert_eq!(rejected["attributes"], serde_json::json!({}));
+        assert_eq!(rejected["signed"], serde_json::json!([]));
+    }
+
     #[test]
     fn rejections_are_exit_1_with_a_stable_kind() {
         for (extra, kind) in [
