@@ -15,7 +15,7 @@ use saml_core::settings::{IdpSettings, SignatureScope, SpSettings, danger};
 use saml_core::time::{Instant, parse_xs_datetime};
 
 use crate::{Failure, input};
-use json_output::Report;
+use self::json_output::Report;
 
 /// The settings shared by `verify` and `bench`.
 #[derive(Debug, clap::Args)]
