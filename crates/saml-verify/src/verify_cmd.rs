@@ -14,8 +14,8 @@ use saml_core::saml::sp::{ServiceProvider, Solicitation, VerifiedAssertion};
 use saml_core::settings::{IdpSettings, SignatureScope, SpSettings, danger};
 use saml_core::time::{Instant, parse_xs_datetime};
 
-use crate::{Failure, input};
 use self::json_output::Report;
+use crate::{Failure, input};
 
 /// The settings shared by `verify` and `bench`.
 #[derive(Debug, clap::Args)]
