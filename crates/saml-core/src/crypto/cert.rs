@@ -747,7 +747,7 @@ pub(crate) fn invalid(origin: &Origin, what: &str, err: der::Error) -> CryptoErr
 }
 
 fn base64_at(text: &[u8], origin: &Origin) -> Result<Vec<u8>, CryptoError> {
-    let der = decode_base64(text).map_err(|e| CryptoError::InvalidEncoding {
+    let der = decode_base64(text, usize::MAX).map_err(|e| CryptoError::InvalidEncoding {
         origin: origin.clone(),
         reason: format!("neither PEM, DER nor valid base64: {e}"),
     })?;
@@ -1148,6 +1148,7 @@ pub(crate) mod tests {
                 .flatten()
                 .copied()
                 .collect::<Vec<u8>>(),
+            usize::MAX,
         )
         .unwrap();
         assert_eq!(PublicKey::from_spki_der(&spki_der, None).unwrap(), cert_key);

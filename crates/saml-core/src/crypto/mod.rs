@@ -19,6 +19,7 @@ mod aws;
 pub mod cert;
 pub mod key;
 
+use std::borrow::Cow;
 use std::fmt;
 
 pub use algorithm::{AlgorithmPolicy, DEFAULT_MIN_RSA_BITS, DigestAlgorithm, SignatureAlgorithm};
@@ -278,7 +279,7 @@ pub(crate) fn pem_blocks(text: &[u8], origin: &Origin) -> Result<Vec<PemBlock>, 
                 "PEM block `{label}` has RFC 1421 headers, which are not supported"
             )));
         }
-        let der = decode_base64(body)
+        let der = decode_base64(body, usize::MAX)
             .map_err(|e| invalid(format!("invalid base64 in PEM block `{label}`: {e}")))?;
         blocks.push(PemBlock { label, der });
     }
@@ -318,22 +319,72 @@ pub(crate) fn looks_like_der(bytes: &[u8]) -> bool {
     bytes.first() == Some(&0x30)
 }
 
-/// Decodes standard base64, ignoring ASCII whitespace (line breaks,
-/// indentation) and accepting missing padding.
-pub(crate) fn decode_base64(text: &[u8]) -> Result<Vec<u8>, base64::DecodeError> {
+/// Why [`decode_base64`] refused its input.
+#[derive(Debug)]
+pub(crate) enum Base64Error {
+    /// The decoded size, computed from the text without whitespace before decoding, is above
+    /// the caller's limit.
+    TooLarge {
+        /// The size the text would decode to.
+        len: usize,
+    },
+    /// The text is not base64.
+    Invalid(base64::DecodeError),
+}
+
+impl fmt::Display for Base64Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use base64::DecodeError as E;
+        match self {
+            Self::TooLarge { len } => write!(f, "it would decode to {len} bytes"),
+            Self::Invalid(E::InvalidByte(offset, byte)) => write!(
+                f,
+                "byte {byte:#04x} at position {offset} (whitespace removed) is not in the base64 \
+                 alphabet or is misplaced padding"
+            ),
+            Self::Invalid(E::InvalidLength(length)) => write!(
+                f,
+                "{length} base64 characters (whitespace removed) cannot encode whole bytes"
+            ),
+            Self::Invalid(E::InvalidLastSymbol(offset, byte)) => write!(
+                f,
+                "the last symbol {:?} at position {offset} has bits set beyond the encoded data",
+                char::from(*byte)
+            ),
+            Self::Invalid(E::InvalidPadding) => f.write_str("the `=` padding is malformed"),
+        }
+    }
+}
+
+/// The one base64 decoder for text that SAML bindings, XML Signature, metadata and key files
+/// carry: standard alphabet, padding optional, and whitespace (space, tab, CR, LF: XML's, which
+/// line-wrapped base64 uses) ignored wherever it is. The decoded size is checked against
+/// `max_decoded` before any memory is spent on it.
+///
+/// Text without whitespace, the usual case, is decoded where it lies: the output is the only
+/// allocation. Only text with whitespace is first copied without it.
+pub(crate) fn decode_base64(text: &[u8], max_decoded: usize) -> Result<Vec<u8>, Base64Error> {
     use base64::Engine as _;
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    const DECODER: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
     );
-    let compact: Vec<u8> = text
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    LENIENT.decode(compact)
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let compact = if text.iter().any(is_space) {
+        // One allocation for the compacted text (collecting a filter would grow it stepwise).
+        let mut compact = Vec::with_capacity(text.len());
+        compact.extend(text.iter().filter(|b| !is_space(b)));
+        Cow::Owned(compact)
+    } else {
+        Cow::Borrowed(text)
+    };
+    let len = compact.len().div_ceil(4).saturating_mul(3);
+    if len > max_decoded {
+        return Err(Base64Error::TooLarge { len });
+    }
+    DECODER.decode(&*compact).map_err(Base64Error::Invalid)
 }
 
 /// Strips a UTF-8 byte-order mark and leading ASCII whitespace.
@@ -432,9 +483,36 @@ mod tests {
 
     #[test]
     fn base64_ignores_whitespace_and_padding() {
-        assert_eq!(decode_base64(b" AA\n EC\tAw== ").unwrap(), vec![0, 1, 2, 3]);
-        assert_eq!(decode_base64(b"AAECAw").unwrap(), vec![0, 1, 2, 3]);
-        assert!(decode_base64(b"AA*C").is_err());
+        let decode = |text: &[u8]| decode_base64(text, usize::MAX);
+        assert_eq!(decode(b" AA\r\n EC\tAw== ").unwrap(), vec![0, 1, 2, 3]);
+        assert_eq!(decode(b"AAECAw").unwrap(), vec![0, 1, 2, 3]);
+        assert_eq!(decode(b"").unwrap(), Vec::<u8>::new());
+        assert!(matches!(
+            decode(b"AA*C"),
+            Err(Base64Error::Invalid(base64::DecodeError::InvalidByte(
+                2, b'*'
+            )))
+        ));
+        // Bits beyond the data in the last symbol are refused, as RFC 4648 allows.
+        assert!(matches!(decode(b"AAECAx=="), Err(Base64Error::Invalid(_))));
+    }
+
+    #[test]
+    fn base64_size_is_checked_before_decoding() {
+        // 8 symbols (whitespace not counted) decode to at most 6 bytes.
+        assert_eq!(
+            decode_base64(b"AAEC\nAwQF", 6).unwrap(),
+            vec![0, 1, 2, 3, 4, 5]
+        );
+        assert!(matches!(
+            decode_base64(b"AAEC\nAwQF", 5),
+            Err(Base64Error::TooLarge { len: 6 })
+        ));
+        // The limit applies even to text that is not base64.
+        assert!(matches!(
+            decode_base64(b"********", 5),
+            Err(Base64Error::TooLarge { len: 6 })
+        ));
     }
 
     #[test]
