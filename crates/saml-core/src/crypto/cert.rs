@@ -526,17 +526,7 @@ impl Certificate {
     /// other blocks; fails if there is none.
     pub fn from_pem_all(pem: &[u8], label: Option<&str>) -> Result<Vec<Self>, CryptoError> {
         let origin = Origin::new("certificate", label);
-        let blocks = pem_blocks(pem, &origin)?;
-        let (certs, others): (Vec<_>, Vec<_>) =
-            blocks.into_iter().partition(|b| b.label == CERTIFICATE);
-        if certs.is_empty() {
-            return Err(CryptoError::NoPemBlock {
-                origin,
-                expected: vec![CERTIFICATE],
-                found: others.into_iter().map(|b| b.label).collect(),
-            });
-        }
-        certs
+        pem_blocks(pem, &[CERTIFICATE], &origin)?
             .iter()
             .map(|b| Self::from_der_at(&b.der, &origin))
             .collect()

@@ -22,6 +22,8 @@ pub mod key;
 use std::borrow::Cow;
 use std::fmt;
 
+use memchr::memmem;
+
 pub use algorithm::{AlgorithmPolicy, DEFAULT_MIN_RSA_BITS, DigestAlgorithm, SignatureAlgorithm};
 
 /// Algorithm policies that accept what the default refuses. Each is a deliberate, auditable
@@ -237,80 +239,168 @@ pub(crate) struct PemBlock {
 const PEM_BEGIN: &[u8] = b"-----BEGIN ";
 const PEM_DASHES: &[u8] = b"-----";
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// A PEM block as it stands in the text, not yet decoded.
+struct PemSection<'a> {
+    label: &'a str,
+    /// From `-----BEGIN` to the end of the matching `-----END …-----`.
+    whole: &'a [u8],
+    /// What lies between the two boundaries.
+    body: &'a [u8],
 }
 
-/// Decodes every PEM block in `text`, ignoring any text around the blocks.
-///
-/// Encrypted blocks (`ENCRYPTED PRIVATE KEY`, or RFC 1421 `Proc-Type`
-/// headers) are reported as [`CryptoError::EncryptedKey`].
-pub(crate) fn pem_blocks(text: &[u8], origin: &Origin) -> Result<Vec<PemBlock>, CryptoError> {
-    let invalid = |reason: String| CryptoError::InvalidEncoding {
+impl PemSection<'_> {
+    /// Decodes the body. RFC 7468's strict form, which openssl and other tools write, is
+    /// decoded by `pem-rfc7468` (constant-time, as private keys deserve). Its lax form (§3:
+    /// indentation, trailing spaces, uneven or missing line breaks, no padding), which people
+    /// produce by hand or by pasting, falls back to [`decode_base64`].
+    fn decode(&self, origin: &Origin) -> Result<Vec<u8>, CryptoError> {
+        let mut der = Vec::new();
+        if let Ok(mut decoder) = pem_rfc7468::Decoder::new_detect_wrap(self.whole)
+            && decoder.decode_to_end(&mut der).is_ok()
+        {
+            return Ok(der);
+        }
+        // RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`) contain a colon, which base64 never does.
+        if self.body.contains(&b':') {
+            if memmem::find(self.body, b"ENCRYPTED").is_some() {
+                return Err(CryptoError::EncryptedKey {
+                    origin: origin.clone(),
+                });
+            }
+            return Err(invalid_pem(
+                origin,
+                format!(
+                    "PEM block `{}` has RFC 1421 headers, which are not supported",
+                    self.label
+                ),
+            ));
+        }
+        decode_base64(self.body, usize::MAX).map_err(|e| {
+            invalid_pem(
+                origin,
+                format!("invalid base64 in PEM block `{}`: {e}", self.label),
+            )
+        })
+    }
+}
+
+fn invalid_pem(origin: &Origin, reason: String) -> CryptoError {
+    CryptoError::InvalidEncoding {
         origin: origin.clone(),
         reason,
-    };
-    let mut blocks = Vec::new();
-    let mut rest = text;
-    while let Some(start) = find(rest, PEM_BEGIN) {
-        let after_begin = &rest[start + PEM_BEGIN.len()..];
-        let label_end = find(after_begin, PEM_DASHES)
-            .ok_or_else(|| invalid("unterminated PEM `-----BEGIN` line".to_owned()))?;
-        let label = std::str::from_utf8(&after_begin[..label_end])
-            .map_err(|_| invalid("PEM label is not valid UTF-8".to_owned()))?
-            .to_owned();
-        let body_and_rest = &after_begin[label_end + PEM_DASHES.len()..];
-        let end_line = format!("-----END {label}-----");
-        let body_end = find(body_and_rest, end_line.as_bytes())
-            .ok_or_else(|| invalid(format!("PEM block `{label}` has no `{end_line}` line")))?;
-        let body = &body_and_rest[..body_end];
-        rest = &body_and_rest[body_end + end_line.len()..];
+    }
+}
 
-        // RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`) contain a colon, which
-        // base64 never does.
-        let has_headers = body.contains(&b':');
-        if label.contains("ENCRYPTED") || (has_headers && find(body, b"ENCRYPTED").is_some()) {
+/// The PEM blocks of `text` in order, ignoring any text around them. Each search starts where
+/// the previous one ended, so finding them all is linear in the length of `text`.
+fn pem_sections<'a>(
+    text: &'a [u8],
+    origin: &'a Origin,
+) -> impl Iterator<Item = Result<PemSection<'a>, CryptoError>> + 'a {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let (_, begin) = rest.split_at(memmem::find(rest, PEM_BEGIN)?);
+        let section = (|| {
+            let after_begin = &begin[PEM_BEGIN.len()..];
+            let label_end = memmem::find(after_begin, PEM_DASHES).ok_or_else(|| {
+                invalid_pem(origin, "unterminated PEM `-----BEGIN` line".to_owned())
+            })?;
+            let label = std::str::from_utf8(&after_begin[..label_end])
+                .map_err(|_| invalid_pem(origin, "PEM label is not valid UTF-8".to_owned()))?;
+            let body_and_rest = &after_begin[label_end + PEM_DASHES.len()..];
+            let end_line = format!("-----END {label}-----");
+            let body_len = memmem::find(body_and_rest, end_line.as_bytes()).ok_or_else(|| {
+                invalid_pem(
+                    origin,
+                    format!("PEM block `{label}` has no `{end_line}` line"),
+                )
+            })?;
+            let whole_len = begin.len() - body_and_rest.len() + body_len + end_line.len();
+            Ok(PemSection {
+                label,
+                whole: &begin[..whole_len],
+                body: &body_and_rest[..body_len],
+            })
+        })();
+        rest = match &section {
+            Ok(section) => &begin[section.whole.len()..],
+            Err(_) => &[],
+        };
+        Some(section)
+    })
+}
+
+/// Decodes the PEM blocks of `text` whose label is one of `expected`, in order, at most
+/// `limit` of them; reports [`CryptoError::NoPemBlock`] with the labels that were present if
+/// there is none. A block labelled `ENCRYPTED ` and an expected label (`ENCRYPTED PRIVATE
+/// KEY`), or one with RFC 1421 encryption headers, is [`CryptoError::EncryptedKey`].
+/// Blocks with other labels are not decoded.
+fn decode_pem_blocks(
+    text: &[u8],
+    expected: &[&'static str],
+    origin: &Origin,
+    limit: usize,
+) -> Result<Vec<PemBlock>, CryptoError> {
+    let mut blocks = Vec::new();
+    let mut found = Vec::new();
+    for section in pem_sections(text, origin) {
+        let section = section?;
+        if expected.contains(&section.label) {
+            blocks.push(PemBlock {
+                label: section.label.to_owned(),
+                der: section.decode(origin)?,
+            });
+            if blocks.len() == limit {
+                break;
+            }
+        } else if section
+            .label
+            .strip_prefix("ENCRYPTED ")
+            .is_some_and(|label| expected.contains(&label))
+        {
             return Err(CryptoError::EncryptedKey {
                 origin: origin.clone(),
             });
+        } else {
+            found.push(section.label.to_owned());
         }
-        if has_headers {
-            return Err(invalid(format!(
-                "PEM block `{label}` has RFC 1421 headers, which are not supported"
-            )));
-        }
-        let der = decode_base64(body, usize::MAX)
-            .map_err(|e| invalid(format!("invalid base64 in PEM block `{label}`: {e}")))?;
-        blocks.push(PemBlock { label, der });
+    }
+    if blocks.is_empty() {
+        return Err(CryptoError::NoPemBlock {
+            origin: origin.clone(),
+            expected: expected.to_vec(),
+            found,
+        });
     }
     Ok(blocks)
 }
 
-/// Picks the first block whose label is one of `expected`, or reports which
-/// labels were present.
+/// Every block of `text` whose label is one of `expected`, in order (see
+/// [`first_pem_block`]).
+pub(crate) fn pem_blocks(
+    text: &[u8],
+    expected: &[&'static str],
+    origin: &Origin,
+) -> Result<Vec<PemBlock>, CryptoError> {
+    decode_pem_blocks(text, expected, origin, usize::MAX)
+}
+
+/// The first block whose label is one of `expected`; blocks with other labels are skipped
+/// without being decoded, and named in the [`CryptoError::NoPemBlock`] error if no block
+/// fits. Encrypted keys are reported as [`CryptoError::EncryptedKey`].
 pub(crate) fn first_pem_block(
     text: &[u8],
     expected: &[&'static str],
     origin: &Origin,
 ) -> Result<PemBlock, CryptoError> {
-    let blocks = pem_blocks(text, origin)?;
-    let mut found = Vec::new();
-    for block in blocks {
-        if expected.contains(&block.label.as_str()) {
-            return Ok(block);
-        }
-        found.push(block.label);
-    }
-    Err(CryptoError::NoPemBlock {
-        origin: origin.clone(),
-        expected: expected.to_vec(),
-        found,
-    })
+    let mut blocks = decode_pem_blocks(text, expected, origin, 1)?;
+    // Never empty: `decode_pem_blocks` reports `NoPemBlock` instead.
+    Ok(blocks.swap_remove(0))
 }
 
 /// Whether `bytes` look like PEM text.
 pub(crate) fn looks_like_pem(bytes: &[u8]) -> bool {
-    find(bytes, PEM_BEGIN).is_some()
+    memmem::find(bytes, PEM_BEGIN).is_some()
 }
 
 /// Whether `bytes` look like DER (an ASN.1 SEQUENCE). Base64 text of a DER
@@ -408,7 +498,7 @@ mod tests {
     #[test]
     fn pem_blocks_with_surrounding_text_and_crlf() {
         let text = b"junk before\r\n-----BEGIN FOO-----\r\nAAEC\r\nAw==\r\n-----END FOO-----\r\nafter\n-----BEGIN BAR-----\nBAU=\n-----END BAR-----\n";
-        let blocks = pem_blocks(text, &origin()).unwrap();
+        let blocks = pem_blocks(text, &["FOO", "BAR"], &origin()).unwrap();
         assert_eq!(blocks.len(), 2);
         assert_eq!(blocks[0].label, "FOO");
         assert_eq!(blocks[0].der, vec![0, 1, 2, 3]);
@@ -445,9 +535,13 @@ mod tests {
 
     #[test]
     fn unterminated_pem_block_is_invalid_encoding() {
-        let err = pem_blocks(b"-----BEGIN CERTIFICATE-----\nAAEC\n", &origin())
-            .err()
-            .unwrap();
+        let err = pem_blocks(
+            b"-----BEGIN CERTIFICATE-----\nAAEC\n",
+            &["CERTIFICATE"],
+            &origin(),
+        )
+        .err()
+        .unwrap();
         assert!(
             matches!(err, CryptoError::InvalidEncoding { .. }),
             "{err:?}"
@@ -457,9 +551,13 @@ mod tests {
 
     #[test]
     fn bad_base64_in_pem_is_invalid_encoding() {
-        let err = pem_blocks(b"-----BEGIN X-----\n!!!!\n-----END X-----", &origin())
-            .err()
-            .unwrap();
+        let err = pem_blocks(
+            b"-----BEGIN X-----\n!!!!\n-----END X-----",
+            &["X"],
+            &origin(),
+        )
+        .err()
+        .unwrap();
         assert!(
             matches!(err, CryptoError::InvalidEncoding { .. }),
             "{err:?}"
@@ -470,15 +568,66 @@ mod tests {
     fn encrypted_pem_is_reported() {
         let text =
             b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAEC\n-----END ENCRYPTED PRIVATE KEY-----\n";
-        let err = pem_blocks(text, &Origin::new("private key", None))
+        let err = pem_blocks(text, &["PRIVATE KEY"], &Origin::new("private key", None))
             .err()
             .unwrap();
         assert!(matches!(err, CryptoError::EncryptedKey { .. }), "{err:?}");
         let text = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAEC\n-----END RSA PRIVATE KEY-----\n";
-        let err = pem_blocks(text, &Origin::new("private key", None))
+        let err = pem_blocks(
+            text,
+            &["RSA PRIVATE KEY"],
+            &Origin::new("private key", None),
+        )
+        .err()
+        .unwrap();
+        assert!(matches!(err, CryptoError::EncryptedKey { .. }), "{err:?}");
+        // Looking for a certificate, an encrypted key beside it is just another block.
+        let mut text = text.to_vec();
+        text.extend_from_slice(b"-----BEGIN CERTIFICATE-----\nBAU=\n-----END CERTIFICATE-----\n");
+        let blocks = pem_blocks(&text, &["CERTIFICATE"], &origin()).unwrap();
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].der, vec![4, 5]);
+        let text = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,X\n\nAAEC\n-----END RSA PRIVATE KEY-----\n";
+        let err = pem_blocks(text, &["RSA PRIVATE KEY"], &origin())
             .err()
             .unwrap();
-        assert!(matches!(err, CryptoError::EncryptedKey { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "certificate file `idp.pem`: PEM block `RSA PRIVATE KEY` has RFC 1421 headers, which are not supported"
+        );
+    }
+
+    #[test]
+    fn lax_pem_text_is_still_read() {
+        // RFC 7468 §3's lax form: indented, trailing spaces, uneven lines, no padding, or a
+        // block flattened onto one line (as in an environment variable).
+        for text in [
+            &b"  -----BEGIN FOO-----\n  AAEC\n  AwQF\n  -----END FOO-----\n"[..],
+            b"-----BEGIN FOO-----\nAAEC \nAwQF\t\n-----END FOO-----",
+            b"-----BEGIN FOO-----\nAAECAw\nQF\n-----END FOO-----",
+            b"-----BEGIN FOO-----\n\nAAECAwQF\n\n-----END FOO-----",
+            b"-----BEGIN FOO----- AAECAwQF -----END FOO-----",
+        ] {
+            let blocks = pem_blocks(text, &["FOO"], &origin())
+                .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(text)));
+            assert_eq!(blocks[0].der, vec![0, 1, 2, 3, 4, 5]);
+        }
+    }
+
+    #[test]
+    fn only_wanted_blocks_are_decoded_and_in_order() {
+        let text = b"-----BEGIN FOO-----\nAAEC\n-----END FOO-----\n\
+            -----BEGIN BAR-----\n!!!!\n-----END BAR-----\n\
+            -----BEGIN FOO-----\nBAU=\n-----END FOO-----\n";
+        let blocks = pem_blocks(text, &["FOO"], &origin()).unwrap();
+        let ders: Vec<_> = blocks.iter().map(|b| b.der.clone()).collect();
+        assert_eq!(ders, vec![vec![0, 1, 2], vec![4, 5]]);
+        assert_eq!(
+            first_pem_block(text, &["FOO"], &origin()).unwrap().der,
+            vec![0, 1, 2]
+        );
+        // The broken block is reported once it is wanted.
+        assert!(pem_blocks(text, &["BAR"], &origin()).is_err());
     }
 
     #[test]
