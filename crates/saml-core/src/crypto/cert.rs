@@ -13,6 +13,7 @@ use std::time::SystemTime;
 use der::asn1::{AnyRef, ObjectIdentifier, UintRef};
 use der::{Decode, Encode};
 use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
+use pkcs1::RsaPublicKeyRef;
 use ring::signature as rs;
 use x509_cert::spki::SubjectPublicKeyInfoRef;
 
@@ -67,13 +68,6 @@ impl fmt::Display for KeyKind {
             Self::Ed25519 => f.write_str("Ed25519"),
         }
     }
-}
-
-/// PKCS#1 `RSAPublicKey`.
-#[derive(der::Sequence)]
-struct RsaPublicKeyDer<'a> {
-    modulus: UintRef<'a>,
-    public_exponent: UintRef<'a>,
 }
 
 /// `ECDSA-Sig-Value` (RFC 3279), used to hand *ring* the curve/hash
@@ -230,20 +224,15 @@ impl PublicKey {
     }
 
     pub(crate) fn rsa_from_pkcs1(der: &[u8], origin: &Origin) -> Result<Self, CryptoError> {
-        let key = RsaPublicKeyDer::from_der(der)
+        let key = RsaPublicKeyRef::from_der(der)
             .map_err(|e| invalid(origin, "not a valid PKCS#1 RSAPublicKey", e))?;
-        let modulus = key.modulus.as_bytes();
-        let Some(&first) = modulus.first() else {
+        let bits = rsa_modulus_bits(key.modulus.as_bytes());
+        if bits == 0 {
             return Err(CryptoError::InvalidKey {
                 origin: origin.clone(),
                 reason: "RSA modulus is zero".to_owned(),
             });
-        };
-        let bits = modulus
-            .len()
-            .saturating_mul(8)
-            .saturating_sub(first.leading_zeros() as usize);
-        let bits = u32::try_from(bits).unwrap_or(u32::MAX);
+        }
         // Re-encode so that equal keys have equal bytes.
         let der = key
             .to_der()
@@ -698,7 +687,7 @@ impl TrustAnchor {
             )
             .map(Self::PublicKey);
         }
-        if RsaPublicKeyDer::from_der(der).is_ok() {
+        if RsaPublicKeyRef::from_der(der).is_ok() {
             return PublicKey::rsa_from_pkcs1(der, origin).map(Self::PublicKey);
         }
         Err(cert_err)
@@ -727,6 +716,16 @@ impl TrustAnchor {
             Self::PublicKey(key) => key,
         }
     }
+}
+
+/// The size in bits of an RSA modulus, given as the content of its DER INTEGER.
+pub(crate) fn rsa_modulus_bits(modulus: &[u8]) -> u32 {
+    let first = modulus.first().copied().unwrap_or(0);
+    let bits = modulus
+        .len()
+        .saturating_mul(8)
+        .saturating_sub(first.leading_zeros() as usize);
+    u32::try_from(bits).unwrap_or(u32::MAX)
 }
 
 pub(crate) fn invalid(origin: &Origin, what: &str, err: der::Error) -> CryptoError {
