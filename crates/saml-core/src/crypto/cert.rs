@@ -12,7 +12,12 @@ use std::time::SystemTime;
 
 use der::asn1::{AnyRef, ObjectIdentifier, UintRef};
 use der::{Decode, Encode};
+use ecdsa::EcdsaCurve;
+use p256::NistP256;
 use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
+use p256::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
+use p256::elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytesSize};
+use p384::NistP384;
 use pkcs1::RsaPublicKeyRef;
 use ring::signature as rs;
 use x509_cert::spki::SubjectPublicKeyInfoRef;
@@ -29,8 +34,6 @@ const OID_RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const OID_DSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10040.4.1");
 pub(crate) const OID_EC_PUBLIC_KEY: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-pub(crate) const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-pub(crate) const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const OID_P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 pub(crate) const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const OID_ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
@@ -245,10 +248,16 @@ impl PublicKey {
         point: &[u8],
         origin: &Origin,
     ) -> Result<Self, CryptoError> {
-        let (field_len, name) = if *curve == OID_P256 {
-            (32, "P-256")
-        } else if *curve == OID_P384 {
-            (48, "P-384")
+        let inner = if *curve == NistP256::OID {
+            Inner::P256 {
+                point: point.to_vec(),
+                prehash: ec_verifying_key::<NistP256>(point, origin)?,
+            }
+        } else if *curve == NistP384::OID {
+            Inner::P384 {
+                point: point.to_vec(),
+                prehash: ec_verifying_key::<NistP384>(point, origin)?,
+            }
         } else if *curve == OID_P521 {
             return Err(CryptoError::UnsupportedKey {
                 origin: origin.clone(),
@@ -259,32 +268,6 @@ impl PublicKey {
                 origin: origin.clone(),
                 reason: format!("EC curve OID {curve} is not supported"),
             });
-        };
-        if point.first() != Some(&0x04) {
-            return Err(CryptoError::UnsupportedKey {
-                origin: origin.clone(),
-                reason: format!("{name} point is not in uncompressed form"),
-            });
-        }
-        let bad_point = || CryptoError::InvalidKey {
-            origin: origin.clone(),
-            reason: format!("not a valid {name} point"),
-        };
-        if point.len() != 1 + 2 * field_len {
-            return Err(bad_point());
-        }
-        let inner = if field_len == 32 {
-            Inner::P256 {
-                point: point.to_vec(),
-                prehash: p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
-                    .map_err(|_| bad_point())?,
-            }
-        } else {
-            Inner::P384 {
-                point: point.to_vec(),
-                prehash: p384::ecdsa::VerifyingKey::from_sec1_bytes(point)
-                    .map_err(|_| bad_point())?,
-            }
         };
         Ok(Self::from_inner(inner))
     }
@@ -394,6 +377,67 @@ impl PublicKey {
             Err(CryptoError::BadSignature)
         }
     }
+}
+
+/// What differs between the NIST curves keys can be on (P-256 and P-384): the code that loads
+/// EC keys, public and private, and signs with them is written once over it.
+pub(crate) trait NistCurve: EcdsaCurve + CurveArithmetic {
+    /// The curve's `namedCurve` OID.
+    const OID: ObjectIdentifier;
+    /// The curve's name in messages.
+    const NAME: &'static str;
+    /// Bytes in a coordinate or a scalar.
+    const FIELD_LEN: usize;
+    /// *ring*'s signing algorithm: the curve with its own hash, `r || s` output.
+    const RING_SIGNING: &'static rs::EcdsaSigningAlgorithm;
+    /// The algorithms a key on this curve signs with (see [`crate::crypto::SigningKey`]).
+    const SIGNING: &'static [SignatureAlgorithm];
+}
+
+impl NistCurve for NistP256 {
+    const OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+    const NAME: &'static str = "P-256";
+    const FIELD_LEN: usize = 32;
+    const RING_SIGNING: &'static rs::EcdsaSigningAlgorithm = &rs::ECDSA_P256_SHA256_FIXED_SIGNING;
+    const SIGNING: &'static [SignatureAlgorithm] = &[
+        SignatureAlgorithm::EcdsaSha256,
+        SignatureAlgorithm::EcdsaSha512,
+    ];
+}
+
+impl NistCurve for NistP384 {
+    const OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+    const NAME: &'static str = "P-384";
+    const FIELD_LEN: usize = 48;
+    const RING_SIGNING: &'static rs::EcdsaSigningAlgorithm = &rs::ECDSA_P384_SHA384_FIXED_SIGNING;
+    const SIGNING: &'static [SignatureAlgorithm] = &[
+        SignatureAlgorithm::EcdsaSha384,
+        SignatureAlgorithm::EcdsaSha512,
+    ];
+}
+
+/// Checks that `point` is an uncompressed point of curve `C` and makes the RustCrypto key of
+/// it (which serves ECDSA-SHA512).
+fn ec_verifying_key<C>(point: &[u8], origin: &Origin) -> Result<ecdsa::VerifyingKey<C>, CryptoError>
+where
+    C: NistCurve,
+    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
+    FieldBytesSize<C>: ModulusSize,
+{
+    if point.first() != Some(&0x04) {
+        return Err(CryptoError::UnsupportedKey {
+            origin: origin.clone(),
+            reason: format!("{} point is not in uncompressed form", C::NAME),
+        });
+    }
+    let bad_point = || CryptoError::InvalidKey {
+        origin: origin.clone(),
+        reason: format!("not a valid {} point", C::NAME),
+    };
+    if point.len() != 1 + 2 * C::FIELD_LEN {
+        return Err(bad_point());
+    }
+    ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| bad_point())
 }
 
 fn ring_verify(

@@ -17,7 +17,11 @@ use std::fmt;
 
 use der::Decode as _;
 use der::asn1::ObjectIdentifier;
-use p256::ecdsa::signature::hazmat::PrehashSigner as _;
+use p256::NistP256;
+use p256::ecdsa::signature::hazmat::PrehashSigner;
+use p256::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
+use p256::elliptic_curve::{AffinePoint, FieldBytesSize};
+use p384::NistP384;
 use pkcs1::RsaPrivateKeyRef;
 use pkcs8::PrivateKeyInfoRef;
 use ring::rand::SystemRandom;
@@ -26,8 +30,8 @@ use sec1::EcPrivateKey;
 
 use crate::crypto::algorithm::{DigestAlgorithm, SignatureAlgorithm};
 use crate::crypto::cert::{
-    KeyKind, OID_EC_PUBLIC_KEY, OID_ED25519, OID_P256, OID_P384, OID_RSA_ENCRYPTION, PublicKey,
-    invalid, rsa_modulus_bits,
+    KeyKind, NistCurve, OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, PublicKey, invalid,
+    rsa_modulus_bits,
 };
 use crate::crypto::{CryptoError, Origin, first_pem_block, looks_like_pem, trim_start};
 
@@ -47,29 +51,89 @@ const RSA_SIGNING: &[SignatureAlgorithm] = &[
     SignatureAlgorithm::RsaPssSha384,
     SignatureAlgorithm::RsaPssSha512,
 ];
-const P256_SIGNING: &[SignatureAlgorithm] = &[
-    SignatureAlgorithm::EcdsaSha256,
-    SignatureAlgorithm::EcdsaSha512,
-];
-const P384_SIGNING: &[SignatureAlgorithm] = &[
-    SignatureAlgorithm::EcdsaSha384,
-    SignatureAlgorithm::EcdsaSha512,
-];
 const ED25519_SIGNING: &[SignatureAlgorithm] = &[SignatureAlgorithm::Ed25519];
 
 enum KeyPair {
     Rsa(RsaKeyPair),
-    P256 {
-        ring: EcdsaKeyPair,
-        /// Used only for ECDSA-SHA512, which *ring* lacks.
-        prehash: p256::ecdsa::SigningKey,
-    },
-    P384 {
-        ring: EcdsaKeyPair,
-        /// Used only for ECDSA-SHA512, which *ring* lacks.
-        prehash: p384::ecdsa::SigningKey,
-    },
+    P256(EcKeyPair<NistP256>),
+    P384(EcKeyPair<NistP384>),
     Ed25519(Ed25519KeyPair),
+}
+
+/// An ECDSA key on curve `C`, held twice: *ring* signs with the curve's own hash, the
+/// RustCrypto key only with SHA-512, which *ring* lacks.
+struct EcKeyPair<C: NistCurve> {
+    ring: EcdsaKeyPair,
+    prehash: ecdsa::SigningKey<C>,
+}
+
+impl<C> EcKeyPair<C>
+where
+    C: NistCurve,
+    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
+    FieldBytesSize<C>: ModulusSize,
+    ecdsa::SigningKey<C>: PrehashSigner<ecdsa::Signature<C>>,
+{
+    /// Loads the private `scalar` with its public `point` if the key file has one (it is
+    /// derived otherwise; *ring* checks that the two belong together). Returns the pair and
+    /// the uncompressed public point.
+    fn load(
+        scalar: &[u8],
+        point: Option<&[u8]>,
+        origin: &Origin,
+    ) -> Result<(Self, Vec<u8>), CryptoError> {
+        let bad = |reason: &str| CryptoError::InvalidKey {
+            origin: origin.clone(),
+            reason: reason.to_owned(),
+        };
+        let scalar = Scrubbed(
+            fixed_width(scalar, C::FIELD_LEN)
+                .ok_or_else(|| bad("EC private scalar is longer than the curve order"))?,
+        );
+        let prehash = ecdsa::SigningKey::<C>::from_slice(&scalar.0)
+            .map_err(|_| bad("EC private scalar is out of range"))?;
+        let point = match point {
+            Some(point) => point.to_vec(),
+            None => prehash
+                .verifying_key()
+                .to_sec1_point(false)
+                .as_bytes()
+                .to_vec(),
+        };
+        let ring = EcdsaKeyPair::from_private_key_and_public_key(
+            C::RING_SIGNING,
+            &scalar.0,
+            &point,
+            &SystemRandom::new(),
+        )
+        .map_err(|e| rejected(origin, e))?;
+        Ok((Self { ring, prehash }, point))
+    }
+
+    /// Signs with `alg`, one of [`NistCurve::SIGNING`].
+    fn sign(
+        &self,
+        alg: SignatureAlgorithm,
+        message: &[u8],
+        rng: &SystemRandom,
+    ) -> Result<Vec<u8>, CryptoError> {
+        let failed = || CryptoError::SigningFailed {
+            algorithm: alg.uri(),
+        };
+        if alg == SignatureAlgorithm::EcdsaSha512 {
+            let digest = DigestAlgorithm::Sha512.digest(message);
+            let sig: ecdsa::Signature<C> = self
+                .prehash
+                .sign_prehash(digest.as_ref())
+                .map_err(|_| failed())?;
+            Ok(sig.to_bytes().to_vec())
+        } else {
+            self.ring
+                .sign(rng, message)
+                .map(|sig| sig.as_ref().to_vec())
+                .map_err(|_| failed())
+        }
+    }
 }
 
 /// A private key, parsed once on load, that signs XML Signature `SignedInfo`.
@@ -253,59 +317,19 @@ impl SigningKey {
                 });
             }
         };
-        let field_len = if curve == OID_P256 {
-            32
-        } else if curve == OID_P384 {
-            48
+        let (pair, point) = if curve == NistP256::OID {
+            let (pair, point) =
+                EcKeyPair::<NistP256>::load(key.private_key, key.public_key, origin)?;
+            (KeyPair::P256(pair), point)
+        } else if curve == NistP384::OID {
+            let (pair, point) =
+                EcKeyPair::<NistP384>::load(key.private_key, key.public_key, origin)?;
+            (KeyPair::P384(pair), point)
         } else {
             return Err(CryptoError::UnsupportedKey {
                 origin: origin.clone(),
                 reason: format!("EC curve OID {curve} is not supported"),
             });
-        };
-        let scalar = Scrubbed(
-            fixed_width(key.private_key, field_len)
-                .ok_or_else(|| bad("EC private scalar is longer than the curve order"))?,
-        );
-        let rng = SystemRandom::new();
-        let (pair, point) = if field_len == 32 {
-            let prehash = p256::ecdsa::SigningKey::from_slice(&scalar.0)
-                .map_err(|_| bad("EC private scalar is out of range"))?;
-            let point = match key.public_key {
-                Some(p) => p.to_vec(),
-                None => prehash
-                    .verifying_key()
-                    .to_sec1_point(false)
-                    .as_bytes()
-                    .to_vec(),
-            };
-            let ring = EcdsaKeyPair::from_private_key_and_public_key(
-                &rs::ECDSA_P256_SHA256_FIXED_SIGNING,
-                &scalar.0,
-                &point,
-                &rng,
-            )
-            .map_err(|e| rejected(origin, e))?;
-            (KeyPair::P256 { ring, prehash }, point)
-        } else {
-            let prehash = p384::ecdsa::SigningKey::from_slice(&scalar.0)
-                .map_err(|_| bad("EC private scalar is out of range"))?;
-            let point = match key.public_key {
-                Some(p) => p.to_vec(),
-                None => prehash
-                    .verifying_key()
-                    .to_sec1_point(false)
-                    .as_bytes()
-                    .to_vec(),
-            };
-            let ring = EcdsaKeyPair::from_private_key_and_public_key(
-                &rs::ECDSA_P384_SHA384_FIXED_SIGNING,
-                &scalar.0,
-                &point,
-                &rng,
-            )
-            .map_err(|e| rejected(origin, e))?;
-            (KeyPair::P384 { ring, prehash }, point)
         };
         let public = PublicKey::ec_from_point(&curve, &point, origin)?;
         Ok(Self::new(pair, public))
@@ -334,8 +358,8 @@ impl SigningKey {
     pub fn signing_algorithms(&self) -> &'static [SignatureAlgorithm] {
         match &self.pair {
             KeyPair::Rsa(_) => RSA_SIGNING,
-            KeyPair::P256 { .. } => P256_SIGNING,
-            KeyPair::P384 { .. } => P384_SIGNING,
+            KeyPair::P256(_) => NistP256::SIGNING,
+            KeyPair::P384(_) => NistP384::SIGNING,
             KeyPair::Ed25519(_) => ED25519_SIGNING,
         }
     }
@@ -345,8 +369,8 @@ impl SigningKey {
     pub fn default_algorithm(&self) -> SignatureAlgorithm {
         match &self.pair {
             KeyPair::Rsa(_) => SignatureAlgorithm::RsaSha256,
-            KeyPair::P256 { .. } => SignatureAlgorithm::EcdsaSha256,
-            KeyPair::P384 { .. } => SignatureAlgorithm::EcdsaSha384,
+            KeyPair::P256(_) => SignatureAlgorithm::EcdsaSha256,
+            KeyPair::P384(_) => SignatureAlgorithm::EcdsaSha384,
             KeyPair::Ed25519(_) => SignatureAlgorithm::Ed25519,
         }
     }
@@ -397,30 +421,11 @@ impl SigningKey {
                     .map_err(failed)?;
                 Ok(signature)
             }
-            (KeyPair::P256 { ring, .. }, A::EcdsaSha256)
-            | (KeyPair::P384 { ring, .. }, A::EcdsaSha384) => ring
-                .sign(&self.rng, message)
-                .map(|sig| sig.as_ref().to_vec())
-                .map_err(failed),
-            (KeyPair::P256 { prehash, .. }, A::EcdsaSha512) => {
-                let digest = DigestAlgorithm::Sha512.digest(message);
-                let sig: p256::ecdsa::Signature =
-                    prehash.sign_prehash(digest.as_ref()).map_err(|_| {
-                        CryptoError::SigningFailed {
-                            algorithm: alg.uri(),
-                        }
-                    })?;
-                Ok(sig.to_bytes().to_vec())
+            (KeyPair::P256(pair), _) if NistP256::SIGNING.contains(&alg) => {
+                pair.sign(alg, message, &self.rng)
             }
-            (KeyPair::P384 { prehash, .. }, A::EcdsaSha512) => {
-                let digest = DigestAlgorithm::Sha512.digest(message);
-                let sig: p384::ecdsa::Signature =
-                    prehash.sign_prehash(digest.as_ref()).map_err(|_| {
-                        CryptoError::SigningFailed {
-                            algorithm: alg.uri(),
-                        }
-                    })?;
-                Ok(sig.to_bytes().to_vec())
+            (KeyPair::P384(pair), _) if NistP384::SIGNING.contains(&alg) => {
+                pair.sign(alg, message, &self.rng)
             }
             (KeyPair::Ed25519(pair), A::Ed25519) => Ok(pair.sign(message).as_ref().to_vec()),
             _ if same_family(self.kind(), alg) => Err(CryptoError::UnsupportedAlgorithm {
