@@ -19,7 +19,6 @@ mod aws;
 pub mod cert;
 pub mod key;
 
-use std::borrow::Cow;
 use std::fmt;
 
 use memchr::memmem;
@@ -452,7 +451,7 @@ impl fmt::Display for Base64Error {
 /// `max_decoded` before any memory is spent on it.
 ///
 /// Text without whitespace, the usual case, is decoded where it lies: the output is the only
-/// allocation. Only text with whitespace is first copied without it.
+/// allocation, and the text is read once. Only text with whitespace is copied without it.
 pub(crate) fn decode_base64(text: &[u8], max_decoded: usize) -> Result<Vec<u8>, Base64Error> {
     use base64::Engine as _;
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -462,19 +461,26 @@ pub(crate) fn decode_base64(text: &[u8], max_decoded: usize) -> Result<Vec<u8>, 
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
     );
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-    let compact = if text.iter().any(is_space) {
-        // One allocation for the compacted text (collecting a filter would grow it stepwise).
-        let mut compact = Vec::with_capacity(text.len());
-        compact.extend(text.iter().filter(|b| !is_space(b)));
-        Cow::Owned(compact)
+    let decoded_len = |symbols: usize| symbols.div_ceil(4).saturating_mul(3);
+    if decoded_len(text.len()) <= max_decoded {
+        // Decoded where it lies, without a pass to look for whitespace first. Wrapped text
+        // fails at its first line break, and only then is the text searched for whitespace.
+        match DECODER.decode(text) {
+            Ok(bytes) => return Ok(bytes),
+            Err(e) if !text.iter().any(is_space) => return Err(Base64Error::Invalid(e)),
+            Err(_) => {}
+        }
     } else {
-        Cow::Borrowed(text)
-    };
-    let len = compact.len().div_ceil(4).saturating_mul(3);
-    if len > max_decoded {
-        return Err(Base64Error::TooLarge { len });
+        // Whitespace does not count: measure without copying.
+        let len = decoded_len(text.iter().filter(|b| !is_space(b)).count());
+        if len > max_decoded {
+            return Err(Base64Error::TooLarge { len });
+        }
     }
-    DECODER.decode(&*compact).map_err(Base64Error::Invalid)
+    // One allocation for the compacted text (collecting a filter would grow it stepwise).
+    let mut compact = Vec::with_capacity(text.len());
+    compact.extend(text.iter().filter(|b| !is_space(b)));
+    DECODER.decode(&compact).map_err(Base64Error::Invalid)
 }
 
 /// Strips a UTF-8 byte-order mark and leading ASCII whitespace.
@@ -642,6 +648,14 @@ mod tests {
                 2, b'*'
             )))
         ));
+        // In wrapped text, positions are counted without the whitespace.
+        assert!(matches!(
+            decode(b"AAEC\r\nA*=="),
+            Err(Base64Error::Invalid(base64::DecodeError::InvalidByte(
+                5, b'*'
+            )))
+        ));
+        assert_eq!(decode(b"AAEC\nAw==\n").unwrap(), vec![0, 1, 2, 3]);
         // Bits beyond the data in the last symbol are refused, as RFC 4648 allows.
         assert!(matches!(decode(b"AAECAx=="), Err(Base64Error::Invalid(_))));
     }
