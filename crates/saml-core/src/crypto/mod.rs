@@ -238,122 +238,84 @@ pub(crate) struct PemBlock {
 const PEM_BEGIN: &[u8] = b"-----BEGIN ";
 const PEM_DASHES: &[u8] = b"-----";
 
-/// A PEM block as it stands in the text, not yet decoded.
-struct PemSection<'a> {
-    label: &'a str,
-    /// From `-----BEGIN` to the end of the matching `-----END …-----`.
-    whole: &'a [u8],
-    /// What lies between the two boundaries.
-    body: &'a [u8],
-}
-
-impl PemSection<'_> {
-    /// Decodes the body. RFC 7468's strict form, which openssl and other tools write, is
-    /// decoded by `pem-rfc7468` (constant-time, as private keys deserve). Its lax form (§3:
-    /// indentation, trailing spaces, uneven or missing line breaks, no padding), which people
-    /// produce by hand or by pasting, falls back to [`decode_base64`].
-    fn decode(&self, origin: &Origin) -> Result<Vec<u8>, CryptoError> {
-        let mut der = Vec::new();
-        if let Ok(mut decoder) = pem_rfc7468::Decoder::new_detect_wrap(self.whole)
-            && decoder.decode_to_end(&mut der).is_ok()
-        {
-            return Ok(der);
-        }
-        // RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`) contain a colon, which base64 never does.
-        if self.body.contains(&b':') {
-            if memmem::find(self.body, b"ENCRYPTED").is_some() {
-                return Err(CryptoError::EncryptedKey {
-                    origin: origin.clone(),
-                });
-            }
-            return Err(invalid_pem(
-                origin,
-                format!(
-                    "PEM block `{}` has RFC 1421 headers, which are not supported",
-                    self.label
-                ),
-            ));
-        }
-        decode_base64(self.body, usize::MAX).map_err(|e| {
-            invalid_pem(
-                origin,
-                format!("invalid base64 in PEM block `{}`: {e}", self.label),
-            )
-        })
-    }
-}
-
-fn invalid_pem(origin: &Origin, reason: String) -> CryptoError {
-    CryptoError::InvalidEncoding {
+/// Decodes one PEM block: `block` from `-----BEGIN` to the end of its `-----END …-----`,
+/// `body` what lies between the two. RFC 7468's strict form, which openssl and other tools
+/// write, is decoded by `pem-rfc7468` (constant-time, as private keys deserve). Its lax form
+/// (§3: indentation, trailing spaces, uneven or missing line breaks, no padding), which people
+/// produce by hand or by pasting, falls back to [`decode_base64`].
+fn decode_pem_block(
+    block: &[u8],
+    body: &[u8],
+    label: &str,
+    origin: &Origin,
+) -> Result<Vec<u8>, CryptoError> {
+    let invalid = |reason: String| CryptoError::InvalidEncoding {
         origin: origin.clone(),
         reason,
+    };
+    let mut der = Vec::new();
+    if let Ok(mut decoder) = pem_rfc7468::Decoder::new_detect_wrap(block)
+        && decoder.decode_to_end(&mut der).is_ok()
+    {
+        return Ok(der);
     }
-}
-
-/// The PEM blocks of `text` in order, ignoring any text around them. Each search starts where
-/// the previous one ended, so finding them all is linear in the length of `text`.
-fn pem_sections<'a>(
-    text: &'a [u8],
-    origin: &'a Origin,
-) -> impl Iterator<Item = Result<PemSection<'a>, CryptoError>> + 'a {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        let (_, begin) = rest.split_at(memmem::find(rest, PEM_BEGIN)?);
-        let section = (|| {
-            let after_begin = &begin[PEM_BEGIN.len()..];
-            let label_end = memmem::find(after_begin, PEM_DASHES).ok_or_else(|| {
-                invalid_pem(origin, "unterminated PEM `-----BEGIN` line".to_owned())
-            })?;
-            let label = std::str::from_utf8(&after_begin[..label_end])
-                .map_err(|_| invalid_pem(origin, "PEM label is not valid UTF-8".to_owned()))?;
-            let body_and_rest = &after_begin[label_end + PEM_DASHES.len()..];
-            let end_line = format!("-----END {label}-----");
-            let body_len = memmem::find(body_and_rest, end_line.as_bytes()).ok_or_else(|| {
-                invalid_pem(
-                    origin,
-                    format!("PEM block `{label}` has no `{end_line}` line"),
-                )
-            })?;
-            let whole_len = begin.len() - body_and_rest.len() + body_len + end_line.len();
-            Ok(PemSection {
-                label,
-                whole: &begin[..whole_len],
-                body: &body_and_rest[..body_len],
-            })
-        })();
-        rest = match &section {
-            Ok(section) => &begin[section.whole.len()..],
-            Err(_) => &[],
-        };
-        Some(section)
-    })
+    // RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`) contain a colon, which base64 never does.
+    if body.contains(&b':') {
+        if memmem::find(body, b"ENCRYPTED").is_some() {
+            return Err(CryptoError::EncryptedKey {
+                origin: origin.clone(),
+            });
+        }
+        return Err(invalid(format!(
+            "PEM block `{label}` has RFC 1421 headers, which are not supported"
+        )));
+    }
+    decode_base64(body, usize::MAX)
+        .map_err(|e| invalid(format!("invalid base64 in PEM block `{label}`: {e}")))
 }
 
 /// Decodes the PEM blocks of `text` whose label is one of `expected`, in order, at most
-/// `limit` of them; reports [`CryptoError::NoPemBlock`] with the labels that were present if
-/// there is none. A block labelled `ENCRYPTED ` and an expected label (`ENCRYPTED PRIVATE
-/// KEY`), or one with RFC 1421 encryption headers, is [`CryptoError::EncryptedKey`].
-/// Blocks with other labels are not decoded.
+/// `limit` of them, ignoring any text around them; reports [`CryptoError::NoPemBlock`] with
+/// the labels that were present if there is none. Blocks with other labels are not decoded. A
+/// block labelled `ENCRYPTED ` and an expected label (`ENCRYPTED PRIVATE KEY`), or one with
+/// RFC 1421 encryption headers, is [`CryptoError::EncryptedKey`].
 fn decode_pem_blocks(
     text: &[u8],
     expected: &[&'static str],
     origin: &Origin,
     limit: usize,
 ) -> Result<Vec<PemBlock>, CryptoError> {
+    let invalid = |reason: String| CryptoError::InvalidEncoding {
+        origin: origin.clone(),
+        reason,
+    };
     let mut blocks = Vec::new();
     let mut found = Vec::new();
-    for section in pem_sections(text, origin) {
-        let section = section?;
-        if expected.contains(&section.label) {
+    let mut rest = text;
+    // Each search starts where the last one ended: finding the blocks is linear in the text.
+    while blocks.len() < limit
+        && let Some(start) = memmem::find(rest, PEM_BEGIN)
+    {
+        let block = &rest[start..];
+        let after_begin = &block[PEM_BEGIN.len()..];
+        let label_end = memmem::find(after_begin, PEM_DASHES)
+            .ok_or_else(|| invalid("unterminated PEM `-----BEGIN` line".to_owned()))?;
+        let label = std::str::from_utf8(&after_begin[..label_end])
+            .map_err(|_| invalid("PEM label is not valid UTF-8".to_owned()))?;
+        let body_and_rest = &after_begin[label_end + PEM_DASHES.len()..];
+        let end_line = format!("-----END {label}-----");
+        let body_len = memmem::find(body_and_rest, end_line.as_bytes())
+            .ok_or_else(|| invalid(format!("PEM block `{label}` has no `{end_line}` line")))?;
+        let (block, after) =
+            block.split_at(block.len() - body_and_rest.len() + body_len + end_line.len());
+        rest = after;
+        if expected.contains(&label) {
+            let der = decode_pem_block(block, &body_and_rest[..body_len], label, origin)?;
             blocks.push(PemBlock {
-                label: section.label.to_owned(),
-                der: section.decode(origin)?,
+                label: label.to_owned(),
+                der,
             });
-            if blocks.len() == limit {
-                break;
-            }
-        } else if section
-            .label
+        } else if label
             .strip_prefix("ENCRYPTED ")
             .is_some_and(|label| expected.contains(&label))
         {
@@ -361,7 +323,7 @@ fn decode_pem_blocks(
                 origin: origin.clone(),
             });
         } else {
-            found.push(section.label.to_owned());
+            found.push(label.to_owned());
         }
     }
     if blocks.is_empty() {
