@@ -33,9 +33,10 @@ def check(path: str) -> list:
     i = 0
     while i < len(lines):
         line = lines[i]
-        m = re.match(r"^(pub(\([a-z]+\))? )?use ([A-Za-z_:{]+)", line)
+        # Re-exports (`pub use`) are the module's public surface, placed where they read best.
+        m = re.match(r"^use ([A-Za-z_:{]+)", line)
         if m:
-            current.append((i + 1, group_of(m.group(3))))
+            current.append((i + 1, group_of(m.group(1))))
             # skip a multi-line use
             while not lines[i].rstrip().endswith(";"):
                 i += 1

@@ -23,12 +23,13 @@ use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
 
 use base64::Engine as _;
-use base64::engine::DecodePaddingMode;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use base64::engine::general_purpose::STANDARD;
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::crypto::{Base64Error, decode_base64};
 
 mod query;
 
@@ -381,13 +382,11 @@ pub fn decode(input: &[u8], limits: &DecodeLimits) -> Result<Decoded, BindingErr
         let xml = input.get(start..).unwrap_or_default();
         return finish_xml(xml.to_vec(), Encoding::RawXml, limits);
     }
-    // Fast path, the common case of a clean POST value: strict base64 validates its own
-    // alphabet in its one pass, and no query string or form body is valid strict base64
-    // (they carry `&`, `%` or an `=` before the end). Anything else takes the careful paths
+    // Fast path, the common case of a POST value: base64 (line-wrapped or not) validates its
+    // own alphabet in its one pass, and no query string or form body is valid base64 (they
+    // carry `&`, `%`, `?` or an `=` before the end). Anything else takes the careful paths
     // below, which name the problem.
-    if text.len().div_ceil(4).saturating_mul(3) <= limits.max_decoded
-        && let Ok(bytes) = DECODER.decode(text)
-    {
+    if let Ok(bytes) = decode_base64(text, limits.max_decoded) {
         let (xml, deflated) = xml_or_inflated(bytes, "the input", limits)?;
         let encoding = if deflated {
             Encoding::Base64Deflated
@@ -708,57 +707,27 @@ fn into_utf8(bytes: Vec<u8>, what: &str) -> Result<String, BindingError> {
     })
 }
 
-/// The base64 engine for decoding: standard alphabet, padding optional.
-const DECODER: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
-
 /// Decodes base64 text, ignoring whitespace, after checking that the output fits
 /// `max_decoded`.
 fn base64_decode(text: &[u8], what: &str, limits: &DecodeLimits) -> Result<Vec<u8>, BindingError> {
-    // Copy only when there is whitespace to drop (line-wrapped captures).
-    let compact: Cow<'_, [u8]> = if text.iter().any(|&b| is_whitespace(b)) {
-        Cow::Owned(
-            text.iter()
-                .copied()
-                .filter(|b| !is_whitespace(*b))
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(text)
-    };
-    let len = compact.len().div_ceil(4).saturating_mul(3);
-    if len > limits.max_decoded {
-        return Err(BindingError::DecodedTooLarge {
+    let bytes = decode_base64(text, limits.max_decoded).map_err(|e| match e {
+        Base64Error::TooLarge { len } => BindingError::DecodedTooLarge {
             what: what.into(),
             len,
             limit: limits.max_decoded,
-        });
-    }
-    if compact.is_empty() {
+        },
+        Base64Error::Invalid(_) => BindingError::Base64 {
+            what: what.into(),
+            detail: e.to_string(),
+        },
+    })?;
+    if bytes.is_empty() {
         return Err(BindingError::Base64 {
             what: what.into(),
             detail: "it is empty".into(),
         });
     }
-    DECODER.decode(&*compact).map_err(|e| BindingError::Base64 {
-        what: what.into(),
-        detail: match e {
-            base64::DecodeError::InvalidByte(offset, byte) => format!(
-                "byte {byte:#04x} at position {offset} (whitespace removed) is not in the base64 \
-                 alphabet or is misplaced padding"
-            ),
-            base64::DecodeError::InvalidLength(length) => {
-                format!("{length} base64 characters (whitespace removed) cannot encode whole bytes")
-            }
-            base64::DecodeError::InvalidLastSymbol(offset, byte) => format!(
-                "the last symbol {:?} at position {offset} has bits set beyond the encoded data",
-                char::from(byte)
-            ),
-            base64::DecodeError::InvalidPadding => "the `=` padding is malformed".into(),
-        },
-    })
+    Ok(bytes)
 }
 
 /// Inflates raw DEFLATE data, refusing to produce more than

@@ -12,7 +12,13 @@ use std::time::SystemTime;
 
 use der::asn1::{AnyRef, ObjectIdentifier, UintRef};
 use der::{Decode, Encode};
+use ecdsa::EcdsaCurve;
+use p256::NistP256;
 use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
+use p256::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
+use p256::elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytesSize};
+use p384::NistP384;
+use pkcs1::RsaPublicKeyRef;
 use ring::signature as rs;
 use x509_cert::spki::SubjectPublicKeyInfoRef;
 
@@ -28,8 +34,6 @@ const OID_RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const OID_DSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10040.4.1");
 pub(crate) const OID_EC_PUBLIC_KEY: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-pub(crate) const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-pub(crate) const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const OID_P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 pub(crate) const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const OID_ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
@@ -67,13 +71,6 @@ impl fmt::Display for KeyKind {
             Self::Ed25519 => f.write_str("Ed25519"),
         }
     }
-}
-
-/// PKCS#1 `RSAPublicKey`.
-#[derive(der::Sequence)]
-struct RsaPublicKeyDer<'a> {
-    modulus: UintRef<'a>,
-    public_exponent: UintRef<'a>,
 }
 
 /// `ECDSA-Sig-Value` (RFC 3279), used to hand *ring* the curve/hash
@@ -230,20 +227,15 @@ impl PublicKey {
     }
 
     pub(crate) fn rsa_from_pkcs1(der: &[u8], origin: &Origin) -> Result<Self, CryptoError> {
-        let key = RsaPublicKeyDer::from_der(der)
+        let key = RsaPublicKeyRef::from_der(der)
             .map_err(|e| invalid(origin, "not a valid PKCS#1 RSAPublicKey", e))?;
-        let modulus = key.modulus.as_bytes();
-        let Some(&first) = modulus.first() else {
+        let bits = rsa_modulus_bits(key.modulus.as_bytes());
+        if bits == 0 {
             return Err(CryptoError::InvalidKey {
                 origin: origin.clone(),
                 reason: "RSA modulus is zero".to_owned(),
             });
-        };
-        let bits = modulus
-            .len()
-            .saturating_mul(8)
-            .saturating_sub(first.leading_zeros() as usize);
-        let bits = u32::try_from(bits).unwrap_or(u32::MAX);
+        }
         // Re-encode so that equal keys have equal bytes.
         let der = key
             .to_der()
@@ -256,10 +248,16 @@ impl PublicKey {
         point: &[u8],
         origin: &Origin,
     ) -> Result<Self, CryptoError> {
-        let (field_len, name) = if *curve == OID_P256 {
-            (32, "P-256")
-        } else if *curve == OID_P384 {
-            (48, "P-384")
+        let inner = if *curve == NistP256::OID {
+            Inner::P256 {
+                point: point.to_vec(),
+                prehash: ec_verifying_key::<NistP256>(point, origin)?,
+            }
+        } else if *curve == NistP384::OID {
+            Inner::P384 {
+                point: point.to_vec(),
+                prehash: ec_verifying_key::<NistP384>(point, origin)?,
+            }
         } else if *curve == OID_P521 {
             return Err(CryptoError::UnsupportedKey {
                 origin: origin.clone(),
@@ -270,32 +268,6 @@ impl PublicKey {
                 origin: origin.clone(),
                 reason: format!("EC curve OID {curve} is not supported"),
             });
-        };
-        if point.first() != Some(&0x04) {
-            return Err(CryptoError::UnsupportedKey {
-                origin: origin.clone(),
-                reason: format!("{name} point is not in uncompressed form"),
-            });
-        }
-        let bad_point = || CryptoError::InvalidKey {
-            origin: origin.clone(),
-            reason: format!("not a valid {name} point"),
-        };
-        if point.len() != 1 + 2 * field_len {
-            return Err(bad_point());
-        }
-        let inner = if field_len == 32 {
-            Inner::P256 {
-                point: point.to_vec(),
-                prehash: p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
-                    .map_err(|_| bad_point())?,
-            }
-        } else {
-            Inner::P384 {
-                point: point.to_vec(),
-                prehash: p384::ecdsa::VerifyingKey::from_sec1_bytes(point)
-                    .map_err(|_| bad_point())?,
-            }
         };
         Ok(Self::from_inner(inner))
     }
@@ -405,6 +377,67 @@ impl PublicKey {
             Err(CryptoError::BadSignature)
         }
     }
+}
+
+/// What differs between the NIST curves keys can be on (P-256 and P-384): the code that loads
+/// EC keys, public and private, and signs with them is written once over it.
+pub(crate) trait NistCurve: EcdsaCurve + CurveArithmetic {
+    /// The curve's `namedCurve` OID.
+    const OID: ObjectIdentifier;
+    /// The curve's name in messages.
+    const NAME: &'static str;
+    /// Bytes in a coordinate or a scalar.
+    const FIELD_LEN: usize;
+    /// *ring*'s signing algorithm: the curve with its own hash, `r || s` output.
+    const RING_SIGNING: &'static rs::EcdsaSigningAlgorithm;
+    /// The algorithms a key on this curve signs with (see [`crate::crypto::SigningKey`]).
+    const SIGNING: &'static [SignatureAlgorithm];
+}
+
+impl NistCurve for NistP256 {
+    const OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+    const NAME: &'static str = "P-256";
+    const FIELD_LEN: usize = 32;
+    const RING_SIGNING: &'static rs::EcdsaSigningAlgorithm = &rs::ECDSA_P256_SHA256_FIXED_SIGNING;
+    const SIGNING: &'static [SignatureAlgorithm] = &[
+        SignatureAlgorithm::EcdsaSha256,
+        SignatureAlgorithm::EcdsaSha512,
+    ];
+}
+
+impl NistCurve for NistP384 {
+    const OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+    const NAME: &'static str = "P-384";
+    const FIELD_LEN: usize = 48;
+    const RING_SIGNING: &'static rs::EcdsaSigningAlgorithm = &rs::ECDSA_P384_SHA384_FIXED_SIGNING;
+    const SIGNING: &'static [SignatureAlgorithm] = &[
+        SignatureAlgorithm::EcdsaSha384,
+        SignatureAlgorithm::EcdsaSha512,
+    ];
+}
+
+/// Checks that `point` is an uncompressed point of curve `C` and makes the RustCrypto key of
+/// it (which serves ECDSA-SHA512).
+fn ec_verifying_key<C>(point: &[u8], origin: &Origin) -> Result<ecdsa::VerifyingKey<C>, CryptoError>
+where
+    C: NistCurve,
+    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
+    FieldBytesSize<C>: ModulusSize,
+{
+    if point.first() != Some(&0x04) {
+        return Err(CryptoError::UnsupportedKey {
+            origin: origin.clone(),
+            reason: format!("{} point is not in uncompressed form", C::NAME),
+        });
+    }
+    let bad_point = || CryptoError::InvalidKey {
+        origin: origin.clone(),
+        reason: format!("not a valid {} point", C::NAME),
+    };
+    if point.len() != 1 + 2 * C::FIELD_LEN {
+        return Err(bad_point());
+    }
+    ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| bad_point())
 }
 
 fn ring_verify(
@@ -526,17 +559,7 @@ impl Certificate {
     /// other blocks; fails if there is none.
     pub fn from_pem_all(pem: &[u8], label: Option<&str>) -> Result<Vec<Self>, CryptoError> {
         let origin = Origin::new("certificate", label);
-        let blocks = pem_blocks(pem, &origin)?;
-        let (certs, others): (Vec<_>, Vec<_>) =
-            blocks.into_iter().partition(|b| b.label == CERTIFICATE);
-        if certs.is_empty() {
-            return Err(CryptoError::NoPemBlock {
-                origin,
-                expected: vec![CERTIFICATE],
-                found: others.into_iter().map(|b| b.label).collect(),
-            });
-        }
-        certs
+        pem_blocks(pem, &[CERTIFICATE], &origin)?
             .iter()
             .map(|b| Self::from_der_at(&b.der, &origin))
             .collect()
@@ -708,7 +731,7 @@ impl TrustAnchor {
             )
             .map(Self::PublicKey);
         }
-        if RsaPublicKeyDer::from_der(der).is_ok() {
+        if RsaPublicKeyRef::from_der(der).is_ok() {
             return PublicKey::rsa_from_pkcs1(der, origin).map(Self::PublicKey);
         }
         Err(cert_err)
@@ -739,6 +762,16 @@ impl TrustAnchor {
     }
 }
 
+/// The size in bits of an RSA modulus, given as the content of its DER INTEGER.
+pub(crate) fn rsa_modulus_bits(modulus: &[u8]) -> u32 {
+    let first = modulus.first().copied().unwrap_or(0);
+    let bits = modulus
+        .len()
+        .saturating_mul(8)
+        .saturating_sub(first.leading_zeros() as usize);
+    u32::try_from(bits).unwrap_or(u32::MAX)
+}
+
 pub(crate) fn invalid(origin: &Origin, what: &str, err: der::Error) -> CryptoError {
     CryptoError::InvalidEncoding {
         origin: origin.clone(),
@@ -747,7 +780,7 @@ pub(crate) fn invalid(origin: &Origin, what: &str, err: der::Error) -> CryptoErr
 }
 
 fn base64_at(text: &[u8], origin: &Origin) -> Result<Vec<u8>, CryptoError> {
-    let der = decode_base64(text).map_err(|e| CryptoError::InvalidEncoding {
+    let der = decode_base64(text, usize::MAX).map_err(|e| CryptoError::InvalidEncoding {
         origin: origin.clone(),
         reason: format!("neither PEM, DER nor valid base64: {e}"),
     })?;
@@ -1148,6 +1181,7 @@ pub(crate) mod tests {
                 .flatten()
                 .copied()
                 .collect::<Vec<u8>>(),
+            usize::MAX,
         )
         .unwrap();
         assert_eq!(PublicKey::from_spki_der(&spki_der, None).unwrap(), cert_key);

@@ -15,17 +15,23 @@
 
 use std::fmt;
 
-use der::asn1::{BitStringRef, ObjectIdentifier, OctetStringRef, UintRef};
-use der::{Reader, SliceReader, Tag, TagMode, TagNumber};
-use p256::ecdsa::signature::hazmat::PrehashSigner as _;
+use der::Decode as _;
+use der::asn1::ObjectIdentifier;
+use p256::NistP256;
+use p256::ecdsa::signature::hazmat::PrehashSigner;
+use p256::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
+use p256::elliptic_curve::{AffinePoint, FieldBytesSize};
+use p384::NistP384;
+use pkcs1::RsaPrivateKeyRef;
+use pkcs8::PrivateKeyInfoRef;
 use ring::rand::SystemRandom;
 use ring::signature::{self as rs, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
-use x509_cert::spki::AlgorithmIdentifierRef;
+use sec1::EcPrivateKey;
 
 use crate::crypto::algorithm::{DigestAlgorithm, SignatureAlgorithm};
 use crate::crypto::cert::{
-    KeyKind, OID_EC_PUBLIC_KEY, OID_ED25519, OID_P256, OID_P384, OID_RSA_ENCRYPTION, PublicKey,
-    invalid,
+    KeyKind, NistCurve, OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, PublicKey, invalid,
+    rsa_modulus_bits,
 };
 use crate::crypto::{CryptoError, Origin, first_pem_block, looks_like_pem, trim_start};
 
@@ -45,29 +51,89 @@ const RSA_SIGNING: &[SignatureAlgorithm] = &[
     SignatureAlgorithm::RsaPssSha384,
     SignatureAlgorithm::RsaPssSha512,
 ];
-const P256_SIGNING: &[SignatureAlgorithm] = &[
-    SignatureAlgorithm::EcdsaSha256,
-    SignatureAlgorithm::EcdsaSha512,
-];
-const P384_SIGNING: &[SignatureAlgorithm] = &[
-    SignatureAlgorithm::EcdsaSha384,
-    SignatureAlgorithm::EcdsaSha512,
-];
 const ED25519_SIGNING: &[SignatureAlgorithm] = &[SignatureAlgorithm::Ed25519];
 
 enum KeyPair {
     Rsa(RsaKeyPair),
-    P256 {
-        ring: EcdsaKeyPair,
-        /// Used only for ECDSA-SHA512, which *ring* lacks.
-        prehash: p256::ecdsa::SigningKey,
-    },
-    P384 {
-        ring: EcdsaKeyPair,
-        /// Used only for ECDSA-SHA512, which *ring* lacks.
-        prehash: p384::ecdsa::SigningKey,
-    },
+    P256(EcKeyPair<NistP256>),
+    P384(EcKeyPair<NistP384>),
     Ed25519(Ed25519KeyPair),
+}
+
+/// An ECDSA key on curve `C`, held twice: *ring* signs with the curve's own hash, the
+/// RustCrypto key only with SHA-512, which *ring* lacks.
+struct EcKeyPair<C: NistCurve> {
+    ring: EcdsaKeyPair,
+    prehash: ecdsa::SigningKey<C>,
+}
+
+impl<C> EcKeyPair<C>
+where
+    C: NistCurve,
+    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
+    FieldBytesSize<C>: ModulusSize,
+    ecdsa::SigningKey<C>: PrehashSigner<ecdsa::Signature<C>>,
+{
+    /// Loads the private `scalar` with its public `point` if the key file has one (it is
+    /// derived otherwise; *ring* checks that the two belong together). Returns the pair and
+    /// the uncompressed public point.
+    fn load(
+        scalar: &[u8],
+        point: Option<&[u8]>,
+        origin: &Origin,
+    ) -> Result<(Self, Vec<u8>), CryptoError> {
+        let bad = |reason: &str| CryptoError::InvalidKey {
+            origin: origin.clone(),
+            reason: reason.to_owned(),
+        };
+        let scalar = Scrubbed(
+            fixed_width(scalar, C::FIELD_LEN)
+                .ok_or_else(|| bad("EC private scalar is longer than the curve order"))?,
+        );
+        let prehash = ecdsa::SigningKey::<C>::from_slice(&scalar.0)
+            .map_err(|_| bad("EC private scalar is out of range"))?;
+        let point = match point {
+            Some(point) => point.to_vec(),
+            None => prehash
+                .verifying_key()
+                .to_sec1_point(false)
+                .as_bytes()
+                .to_vec(),
+        };
+        let ring = EcdsaKeyPair::from_private_key_and_public_key(
+            C::RING_SIGNING,
+            &scalar.0,
+            &point,
+            &SystemRandom::new(),
+        )
+        .map_err(|e| rejected(origin, e))?;
+        Ok((Self { ring, prehash }, point))
+    }
+
+    /// Signs with `alg`, one of [`NistCurve::SIGNING`].
+    fn sign(
+        &self,
+        alg: SignatureAlgorithm,
+        message: &[u8],
+        rng: &SystemRandom,
+    ) -> Result<Vec<u8>, CryptoError> {
+        let failed = || CryptoError::SigningFailed {
+            algorithm: alg.uri(),
+        };
+        if alg == SignatureAlgorithm::EcdsaSha512 {
+            let digest = DigestAlgorithm::Sha512.digest(message);
+            let sig: ecdsa::Signature<C> = self
+                .prehash
+                .sign_prehash(digest.as_ref())
+                .map_err(|_| failed())?;
+            Ok(sig.to_bytes().to_vec())
+        } else {
+            self.ring
+                .sign(rng, message)
+                .map(|sig| sig.as_ref().to_vec())
+                .map_err(|_| failed())
+        }
+    }
 }
 
 /// A private key, parsed once on load, that signs XML Signature `SignedInfo`.
@@ -86,19 +152,6 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// The fields of a PKCS#8 `PrivateKeyInfo` that are needed here.
-struct Pkcs8<'a> {
-    algorithm: AlgorithmIdentifierRef<'a>,
-    private_key: &'a [u8],
-}
-
-/// The fields of a SEC1 `ECPrivateKey`.
-struct EcPrivateKey<'a> {
-    scalar: &'a [u8],
-    curve: Option<ObjectIdentifier>,
-    public: Option<&'a [u8]>,
-}
-
 impl SigningKey {
     /// Parses the first `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1) or
     /// `EC PRIVATE KEY` (SEC1) PEM block; other blocks (e.g. `EC PARAMETERS`)
@@ -113,7 +166,7 @@ impl SigningKey {
         match block.label.as_str() {
             PRIVATE_KEY => Self::pkcs8(&block.der, &origin),
             RSA_PRIVATE_KEY => Self::pkcs1(&block.der, &origin),
-            _ => Self::sec1(&block.der, None, &origin),
+            _ => Self::sec1(&block.der, &origin),
         }
     }
 
@@ -129,7 +182,7 @@ impl SigningKey {
 
     /// Parses a DER SEC1 `ECPrivateKey` (it must name its curve).
     pub fn from_sec1_der(der: &[u8], label: Option<&str>) -> Result<Self, CryptoError> {
-        Self::sec1(der, None, &Origin::new("private key", label))
+        Self::sec1(der, &Origin::new("private key", label))
     }
 
     /// Loads a key from PEM, or from DER in any of the three forms
@@ -143,35 +196,62 @@ impl SigningKey {
         // PKCS#8: SEQUENCE { INTEGER, SEQUENCE, ... }
         // PKCS#1: SEQUENCE { INTEGER, INTEGER, ... }
         // SEC1:   SEQUENCE { INTEGER, OCTET STRING, ... }
-        match second_element_tag(bytes) {
-            Some(Tag::Sequence) => Self::pkcs8(bytes, &origin),
-            Some(Tag::Integer) => Self::pkcs1(bytes, &origin),
-            Some(Tag::OctetString) => Self::sec1(bytes, None, &origin),
-            _ => Err(CryptoError::InvalidEncoding {
-                origin,
-                reason: "neither PEM nor a DER PKCS#8, PKCS#1 or SEC1 private key".to_owned(),
-            }),
-        }
+        // so at most one of the three parsers accepts the bytes.
+        let as_pkcs8 = match PrivateKeyInfoRef::from_der(bytes) {
+            Ok(info) => return Self::from_pkcs8_info(&info, bytes, &origin),
+            Err(e) => e,
+        };
+        let as_pkcs1 = match RsaPrivateKeyRef::from_der(bytes) {
+            Ok(key) => return Self::from_pkcs1_key(&key, bytes, &origin),
+            Err(e) => e,
+        };
+        let as_sec1 = match EcPrivateKey::from_der(bytes) {
+            Ok(key) => return Self::from_sec1_key(&key, None, &origin),
+            Err(e) => e,
+        };
+        // Bytes that are not a DER SEQUENCE at all fail the three alike.
+        let why = if as_pkcs8 == as_pkcs1 && as_pkcs1 == as_sec1 {
+            as_pkcs8.to_string()
+        } else {
+            format!("as PKCS#8: {as_pkcs8}; as PKCS#1: {as_pkcs1}; as SEC1: {as_sec1}")
+        };
+        Err(CryptoError::InvalidEncoding {
+            origin,
+            reason: format!("neither PEM nor a DER PKCS#8, PKCS#1 or SEC1 private key ({why})"),
+        })
     }
 
     fn pkcs8(der: &[u8], origin: &Origin) -> Result<Self, CryptoError> {
-        let info =
-            parse_pkcs8(der).map_err(|e| invalid(origin, "not a valid PKCS#8 private key", e))?;
+        let info = PrivateKeyInfoRef::from_der(der)
+            .map_err(|e| invalid(origin, "not a valid PKCS#8 private key", e))?;
+        Self::from_pkcs8_info(&info, der, origin)
+    }
+
+    /// Loads the key of a parsed PKCS#8 document `der`.
+    fn from_pkcs8_info(
+        info: &PrivateKeyInfoRef<'_>,
+        der: &[u8],
+        origin: &Origin,
+    ) -> Result<Self, CryptoError> {
         let oid = info.algorithm.oid;
+        let private_key = info.private_key.as_bytes();
         if oid == OID_RSA_ENCRYPTION {
-            check_rsa_signing_size(rsa_private_bits(info.private_key, origin)?, origin)?;
+            let key = RsaPrivateKeyRef::from_der(private_key)
+                .map_err(|e| invalid(origin, "not a valid PKCS#1 RSA private key", e))?;
+            check_rsa_signing_size(rsa_modulus_bits(key.modulus.as_bytes()), origin)?;
             let pair = RsaKeyPair::from_pkcs8(der).map_err(|e| rejected(origin, e))?;
             Self::from_rsa(pair, origin)
         } else if oid == OID_EC_PUBLIC_KEY {
-            let curve = info
-                .algorithm
-                .parameters
-                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
-                .ok_or_else(|| CryptoError::UnsupportedKey {
-                    origin: origin.clone(),
-                    reason: "EC key without a named curve".to_owned(),
-                })?;
-            Self::sec1(info.private_key, Some(curve), origin)
+            let curve =
+                info.algorithm
+                    .parameters_oid()
+                    .map_err(|_| CryptoError::UnsupportedKey {
+                        origin: origin.clone(),
+                        reason: "EC key without a named curve".to_owned(),
+                    })?;
+            let key = EcPrivateKey::from_der(private_key)
+                .map_err(|e| invalid(origin, "not a valid SEC1 EC private key", e))?;
+            Self::from_sec1_key(&key, Some(curve), origin)
         } else if oid == OID_ED25519 {
             let pair =
                 Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(|e| rejected(origin, e))?;
@@ -186,7 +266,18 @@ impl SigningKey {
     }
 
     fn pkcs1(der: &[u8], origin: &Origin) -> Result<Self, CryptoError> {
-        check_rsa_signing_size(rsa_private_bits(der, origin)?, origin)?;
+        let key = RsaPrivateKeyRef::from_der(der)
+            .map_err(|e| invalid(origin, "not a valid PKCS#1 RSA private key", e))?;
+        Self::from_pkcs1_key(&key, der, origin)
+    }
+
+    /// Loads the key of a parsed PKCS#1 document `der`.
+    fn from_pkcs1_key(
+        key: &RsaPrivateKeyRef<'_>,
+        der: &[u8],
+        origin: &Origin,
+    ) -> Result<Self, CryptoError> {
+        check_rsa_signing_size(rsa_modulus_bits(key.modulus.as_bytes()), origin)?;
         let pair = RsaKeyPair::from_der(der).map_err(|e| rejected(origin, e))?;
         Self::from_rsa(pair, origin)
     }
@@ -196,20 +287,25 @@ impl SigningKey {
         Ok(Self::new(KeyPair::Rsa(pair), public))
     }
 
-    /// Loads an `ECPrivateKey`; `outer_curve` is the curve named by the
+    fn sec1(der: &[u8], origin: &Origin) -> Result<Self, CryptoError> {
+        let key = EcPrivateKey::from_der(der)
+            .map_err(|e| invalid(origin, "not a valid SEC1 EC private key", e))?;
+        Self::from_sec1_key(&key, None, origin)
+    }
+
+    /// Loads a parsed `ECPrivateKey`; `outer_curve` is the curve named by the
     /// PKCS#8 wrapper, if any.
-    fn sec1(
-        der: &[u8],
+    fn from_sec1_key(
+        key: &EcPrivateKey<'_>,
         outer_curve: Option<ObjectIdentifier>,
         origin: &Origin,
     ) -> Result<Self, CryptoError> {
-        let key = parse_ec_private_key(der)
-            .map_err(|e| invalid(origin, "not a valid SEC1 EC private key", e))?;
         let bad = |reason: &str| CryptoError::InvalidKey {
             origin: origin.clone(),
             reason: reason.to_owned(),
         };
-        let curve = match (outer_curve, key.curve) {
+        let inner_curve = key.parameters.and_then(|p| p.named_curve());
+        let curve = match (outer_curve, inner_curve) {
             (Some(outer), Some(inner)) if outer != inner => {
                 return Err(bad("the PKCS#8 and SEC1 curve parameters differ"));
             }
@@ -221,59 +317,19 @@ impl SigningKey {
                 });
             }
         };
-        let field_len = if curve == OID_P256 {
-            32
-        } else if curve == OID_P384 {
-            48
+        let (pair, point) = if curve == NistP256::OID {
+            let (pair, point) =
+                EcKeyPair::<NistP256>::load(key.private_key, key.public_key, origin)?;
+            (KeyPair::P256(pair), point)
+        } else if curve == NistP384::OID {
+            let (pair, point) =
+                EcKeyPair::<NistP384>::load(key.private_key, key.public_key, origin)?;
+            (KeyPair::P384(pair), point)
         } else {
             return Err(CryptoError::UnsupportedKey {
                 origin: origin.clone(),
                 reason: format!("EC curve OID {curve} is not supported"),
             });
-        };
-        let scalar = Scrubbed(
-            fixed_width(key.scalar, field_len)
-                .ok_or_else(|| bad("EC private scalar is longer than the curve order"))?,
-        );
-        let rng = SystemRandom::new();
-        let (pair, point) = if field_len == 32 {
-            let prehash = p256::ecdsa::SigningKey::from_slice(&scalar.0)
-                .map_err(|_| bad("EC private scalar is out of range"))?;
-            let point = match key.public {
-                Some(p) => p.to_vec(),
-                None => prehash
-                    .verifying_key()
-                    .to_sec1_point(false)
-                    .as_bytes()
-                    .to_vec(),
-            };
-            let ring = EcdsaKeyPair::from_private_key_and_public_key(
-                &rs::ECDSA_P256_SHA256_FIXED_SIGNING,
-                &scalar.0,
-                &point,
-                &rng,
-            )
-            .map_err(|e| rejected(origin, e))?;
-            (KeyPair::P256 { ring, prehash }, point)
-        } else {
-            let prehash = p384::ecdsa::SigningKey::from_slice(&scalar.0)
-                .map_err(|_| bad("EC private scalar is out of range"))?;
-            let point = match key.public {
-                Some(p) => p.to_vec(),
-                None => prehash
-                    .verifying_key()
-                    .to_sec1_point(false)
-                    .as_bytes()
-                    .to_vec(),
-            };
-            let ring = EcdsaKeyPair::from_private_key_and_public_key(
-                &rs::ECDSA_P384_SHA384_FIXED_SIGNING,
-                &scalar.0,
-                &point,
-                &rng,
-            )
-            .map_err(|e| rejected(origin, e))?;
-            (KeyPair::P384 { ring, prehash }, point)
         };
         let public = PublicKey::ec_from_point(&curve, &point, origin)?;
         Ok(Self::new(pair, public))
@@ -302,8 +358,8 @@ impl SigningKey {
     pub fn signing_algorithms(&self) -> &'static [SignatureAlgorithm] {
         match &self.pair {
             KeyPair::Rsa(_) => RSA_SIGNING,
-            KeyPair::P256 { .. } => P256_SIGNING,
-            KeyPair::P384 { .. } => P384_SIGNING,
+            KeyPair::P256(_) => NistP256::SIGNING,
+            KeyPair::P384(_) => NistP384::SIGNING,
             KeyPair::Ed25519(_) => ED25519_SIGNING,
         }
     }
@@ -313,8 +369,8 @@ impl SigningKey {
     pub fn default_algorithm(&self) -> SignatureAlgorithm {
         match &self.pair {
             KeyPair::Rsa(_) => SignatureAlgorithm::RsaSha256,
-            KeyPair::P256 { .. } => SignatureAlgorithm::EcdsaSha256,
-            KeyPair::P384 { .. } => SignatureAlgorithm::EcdsaSha384,
+            KeyPair::P256(_) => SignatureAlgorithm::EcdsaSha256,
+            KeyPair::P384(_) => SignatureAlgorithm::EcdsaSha384,
             KeyPair::Ed25519(_) => SignatureAlgorithm::Ed25519,
         }
     }
@@ -365,30 +421,11 @@ impl SigningKey {
                     .map_err(failed)?;
                 Ok(signature)
             }
-            (KeyPair::P256 { ring, .. }, A::EcdsaSha256)
-            | (KeyPair::P384 { ring, .. }, A::EcdsaSha384) => ring
-                .sign(&self.rng, message)
-                .map(|sig| sig.as_ref().to_vec())
-                .map_err(failed),
-            (KeyPair::P256 { prehash, .. }, A::EcdsaSha512) => {
-                let digest = DigestAlgorithm::Sha512.digest(message);
-                let sig: p256::ecdsa::Signature =
-                    prehash.sign_prehash(digest.as_ref()).map_err(|_| {
-                        CryptoError::SigningFailed {
-                            algorithm: alg.uri(),
-                        }
-                    })?;
-                Ok(sig.to_bytes().to_vec())
+            (KeyPair::P256(pair), _) if NistP256::SIGNING.contains(&alg) => {
+                pair.sign(alg, message, &self.rng)
             }
-            (KeyPair::P384 { prehash, .. }, A::EcdsaSha512) => {
-                let digest = DigestAlgorithm::Sha512.digest(message);
-                let sig: p384::ecdsa::Signature =
-                    prehash.sign_prehash(digest.as_ref()).map_err(|_| {
-                        CryptoError::SigningFailed {
-                            algorithm: alg.uri(),
-                        }
-                    })?;
-                Ok(sig.to_bytes().to_vec())
+            (KeyPair::P384(pair), _) if NistP384::SIGNING.contains(&alg) => {
+                pair.sign(alg, message, &self.rng)
             }
             (KeyPair::Ed25519(pair), A::Ed25519) => Ok(pair.sign(message).as_ref().to_vec()),
             _ if same_family(self.kind(), alg) => Err(CryptoError::UnsupportedAlgorithm {
@@ -442,83 +479,6 @@ fn check_rsa_signing_size(bits: u32, origin: &Origin) -> Result<(), CryptoError>
             ),
         })
     }
-}
-
-/// The modulus size of a PKCS#1 `RSAPrivateKey`.
-fn rsa_private_bits(der: &[u8], origin: &Origin) -> Result<u32, CryptoError> {
-    let modulus = (|| -> der::Result<&[u8]> {
-        let mut reader = SliceReader::new(der)?;
-        let modulus = reader.sequence(|r| -> der::Result<&[u8]> {
-            let _version: UintRef<'_> = r.decode()?;
-            let modulus: UintRef<'_> = r.decode()?;
-            r.drain(r.remaining_len())?;
-            Ok(modulus.as_bytes())
-        })?;
-        reader.finish()?;
-        Ok(modulus)
-    })()
-    .map_err(|e| invalid(origin, "not a valid PKCS#1 RSA private key", e))?;
-    let first = modulus.first().copied().unwrap_or(0);
-    let bits = modulus
-        .len()
-        .saturating_mul(8)
-        .saturating_sub(first.leading_zeros() as usize);
-    Ok(u32::try_from(bits).unwrap_or(u32::MAX))
-}
-
-fn parse_pkcs8(der: &[u8]) -> der::Result<Pkcs8<'_>> {
-    let mut reader = SliceReader::new(der)?;
-    let info = reader.sequence(|r| -> der::Result<Pkcs8<'_>> {
-        let version: u8 = r.decode()?;
-        if version > 1 {
-            return Err(Tag::Integer.value_error().to_error());
-        }
-        let algorithm: AlgorithmIdentifierRef<'_> = r.decode()?;
-        let private_key: &OctetStringRef = r.decode()?;
-        // Attributes and the v2 public key are not needed.
-        r.drain(r.remaining_len())?;
-        Ok(Pkcs8 {
-            algorithm,
-            private_key: private_key.as_bytes(),
-        })
-    })?;
-    reader.finish()?;
-    Ok(info)
-}
-
-fn parse_ec_private_key(der: &[u8]) -> der::Result<EcPrivateKey<'_>> {
-    let mut reader = SliceReader::new(der)?;
-    let key = reader.sequence(|r| -> der::Result<EcPrivateKey<'_>> {
-        let version: u8 = r.decode()?;
-        if version != 1 {
-            return Err(Tag::Integer.value_error().to_error());
-        }
-        let scalar: &OctetStringRef = r.decode()?;
-        let curve: Option<ObjectIdentifier> =
-            r.context_specific(TagNumber(0), TagMode::Explicit)?;
-        let public: Option<BitStringRef<'_>> =
-            r.context_specific(TagNumber(1), TagMode::Explicit)?;
-        Ok(EcPrivateKey {
-            scalar: scalar.as_bytes(),
-            curve,
-            public: public.and_then(|p| p.as_bytes()),
-        })
-    })?;
-    reader.finish()?;
-    Ok(key)
-}
-
-/// The tag of the second element of a DER SEQUENCE, if it is one.
-fn second_element_tag(der: &[u8]) -> Option<Tag> {
-    let mut reader = SliceReader::new(der).ok()?;
-    reader
-        .sequence(|r| {
-            let _first: der::asn1::AnyRef<'_> = r.decode()?;
-            let tag = Tag::peek(r)?;
-            r.drain(r.remaining_len())?;
-            Ok::<_, der::Error>(tag)
-        })
-        .ok()
 }
 
 /// A copy of secret bytes that is overwritten on drop (best effort: without
@@ -804,6 +764,21 @@ mod tests {
                 .starts_with("private key file `cut.der`: not a valid PKCS#8 private key"),
             "{err}"
         );
+        // Through the sniffing loader, each parser says why the bytes are not its form.
+        let err = SigningKey::from_any(&der, Some("cut.der")).unwrap_err();
+        assert!(
+            matches!(err, CryptoError::InvalidEncoding { .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().starts_with(
+                "private key file `cut.der`: neither PEM nor a DER PKCS#8, PKCS#1 or SEC1 private key (ASN.1 DER message is incomplete"
+            ),
+            "{err}"
+        );
+        // A PKCS#1 key whose second INTEGER is cut: each parser fails in its own way.
+        let err = SigningKey::from_any(b"\x30\x05\x02\x01\x00\x02\x01", None).unwrap_err();
+        assert!(err.to_string().contains("as PKCS#1: "), "{err}");
 
         // SEC1 key whose public key belongs to another private key: ring's
         // consistency check catches it.

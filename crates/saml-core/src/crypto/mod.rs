@@ -21,6 +21,8 @@ pub mod key;
 
 use std::fmt;
 
+use memchr::memmem;
+
 pub use algorithm::{AlgorithmPolicy, DEFAULT_MIN_RSA_BITS, DigestAlgorithm, SignatureAlgorithm};
 
 /// Algorithm policies that accept what the default refuses. Each is a deliberate, auditable
@@ -236,80 +238,130 @@ pub(crate) struct PemBlock {
 const PEM_BEGIN: &[u8] = b"-----BEGIN ";
 const PEM_DASHES: &[u8] = b"-----";
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// Decodes one PEM block: `block` from `-----BEGIN` to the end of its `-----END …-----`,
+/// `body` what lies between the two. RFC 7468's strict form, which openssl and other tools
+/// write, is decoded by `pem-rfc7468` (constant-time, as private keys deserve). Its lax form
+/// (§3: indentation, trailing spaces, uneven or missing line breaks, no padding), which people
+/// produce by hand or by pasting, falls back to [`decode_base64`].
+fn decode_pem_block(
+    block: &[u8],
+    body: &[u8],
+    label: &str,
+    origin: &Origin,
+) -> Result<Vec<u8>, CryptoError> {
+    let invalid = |reason: String| CryptoError::InvalidEncoding {
+        origin: origin.clone(),
+        reason,
+    };
+    let mut der = Vec::new();
+    if let Ok(mut decoder) = pem_rfc7468::Decoder::new_detect_wrap(block)
+        && decoder.decode_to_end(&mut der).is_ok()
+    {
+        return Ok(der);
+    }
+    // RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`) contain a colon, which base64 never does.
+    if body.contains(&b':') {
+        if memmem::find(body, b"ENCRYPTED").is_some() {
+            return Err(CryptoError::EncryptedKey {
+                origin: origin.clone(),
+            });
+        }
+        return Err(invalid(format!(
+            "PEM block `{label}` has RFC 1421 headers, which are not supported"
+        )));
+    }
+    decode_base64(body, usize::MAX)
+        .map_err(|e| invalid(format!("invalid base64 in PEM block `{label}`: {e}")))
 }
 
-/// Decodes every PEM block in `text`, ignoring any text around the blocks.
-///
-/// Encrypted blocks (`ENCRYPTED PRIVATE KEY`, or RFC 1421 `Proc-Type`
-/// headers) are reported as [`CryptoError::EncryptedKey`].
-pub(crate) fn pem_blocks(text: &[u8], origin: &Origin) -> Result<Vec<PemBlock>, CryptoError> {
+/// Decodes the PEM blocks of `text` whose label is one of `expected`, in order, at most
+/// `limit` of them, ignoring any text around them; reports [`CryptoError::NoPemBlock`] with
+/// the labels that were present if there is none. Blocks with other labels are not decoded. A
+/// block labelled `ENCRYPTED ` and an expected label (`ENCRYPTED PRIVATE KEY`), or one with
+/// RFC 1421 encryption headers, is [`CryptoError::EncryptedKey`].
+fn decode_pem_blocks(
+    text: &[u8],
+    expected: &[&'static str],
+    origin: &Origin,
+    limit: usize,
+) -> Result<Vec<PemBlock>, CryptoError> {
     let invalid = |reason: String| CryptoError::InvalidEncoding {
         origin: origin.clone(),
         reason,
     };
     let mut blocks = Vec::new();
+    let mut found = Vec::new();
     let mut rest = text;
-    while let Some(start) = find(rest, PEM_BEGIN) {
-        let after_begin = &rest[start + PEM_BEGIN.len()..];
-        let label_end = find(after_begin, PEM_DASHES)
+    // Each search starts where the last one ended: finding the blocks is linear in the text.
+    while blocks.len() < limit
+        && let Some(start) = memmem::find(rest, PEM_BEGIN)
+    {
+        let block = &rest[start..];
+        let after_begin = &block[PEM_BEGIN.len()..];
+        let label_end = memmem::find(after_begin, PEM_DASHES)
             .ok_or_else(|| invalid("unterminated PEM `-----BEGIN` line".to_owned()))?;
         let label = std::str::from_utf8(&after_begin[..label_end])
-            .map_err(|_| invalid("PEM label is not valid UTF-8".to_owned()))?
-            .to_owned();
+            .map_err(|_| invalid("PEM label is not valid UTF-8".to_owned()))?;
         let body_and_rest = &after_begin[label_end + PEM_DASHES.len()..];
         let end_line = format!("-----END {label}-----");
-        let body_end = find(body_and_rest, end_line.as_bytes())
+        let body_len = memmem::find(body_and_rest, end_line.as_bytes())
             .ok_or_else(|| invalid(format!("PEM block `{label}` has no `{end_line}` line")))?;
-        let body = &body_and_rest[..body_end];
-        rest = &body_and_rest[body_end + end_line.len()..];
-
-        // RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`) contain a colon, which
-        // base64 never does.
-        let has_headers = body.contains(&b':');
-        if label.contains("ENCRYPTED") || (has_headers && find(body, b"ENCRYPTED").is_some()) {
+        let (block, after) =
+            block.split_at(block.len() - body_and_rest.len() + body_len + end_line.len());
+        rest = after;
+        if expected.contains(&label) {
+            let der = decode_pem_block(block, &body_and_rest[..body_len], label, origin)?;
+            blocks.push(PemBlock {
+                label: label.to_owned(),
+                der,
+            });
+        } else if label
+            .strip_prefix("ENCRYPTED ")
+            .is_some_and(|label| expected.contains(&label))
+        {
             return Err(CryptoError::EncryptedKey {
                 origin: origin.clone(),
             });
+        } else {
+            found.push(label.to_owned());
         }
-        if has_headers {
-            return Err(invalid(format!(
-                "PEM block `{label}` has RFC 1421 headers, which are not supported"
-            )));
-        }
-        let der = decode_base64(body)
-            .map_err(|e| invalid(format!("invalid base64 in PEM block `{label}`: {e}")))?;
-        blocks.push(PemBlock { label, der });
+    }
+    if blocks.is_empty() {
+        return Err(CryptoError::NoPemBlock {
+            origin: origin.clone(),
+            expected: expected.to_vec(),
+            found,
+        });
     }
     Ok(blocks)
 }
 
-/// Picks the first block whose label is one of `expected`, or reports which
-/// labels were present.
+/// Every block of `text` whose label is one of `expected`, in order (see
+/// [`first_pem_block`]).
+pub(crate) fn pem_blocks(
+    text: &[u8],
+    expected: &[&'static str],
+    origin: &Origin,
+) -> Result<Vec<PemBlock>, CryptoError> {
+    decode_pem_blocks(text, expected, origin, usize::MAX)
+}
+
+/// The first block whose label is one of `expected`; blocks with other labels are skipped
+/// without being decoded, and named in the [`CryptoError::NoPemBlock`] error if no block
+/// fits. Encrypted keys are reported as [`CryptoError::EncryptedKey`].
 pub(crate) fn first_pem_block(
     text: &[u8],
     expected: &[&'static str],
     origin: &Origin,
 ) -> Result<PemBlock, CryptoError> {
-    let blocks = pem_blocks(text, origin)?;
-    let mut found = Vec::new();
-    for block in blocks {
-        if expected.contains(&block.label.as_str()) {
-            return Ok(block);
-        }
-        found.push(block.label);
-    }
-    Err(CryptoError::NoPemBlock {
-        origin: origin.clone(),
-        expected: expected.to_vec(),
-        found,
-    })
+    let mut blocks = decode_pem_blocks(text, expected, origin, 1)?;
+    // Never empty: `decode_pem_blocks` reports `NoPemBlock` instead.
+    Ok(blocks.swap_remove(0))
 }
 
 /// Whether `bytes` look like PEM text.
 pub(crate) fn looks_like_pem(bytes: &[u8]) -> bool {
-    find(bytes, PEM_BEGIN).is_some()
+    memmem::find(bytes, PEM_BEGIN).is_some()
 }
 
 /// Whether `bytes` look like DER (an ASN.1 SEQUENCE). Base64 text of a DER
@@ -318,22 +370,79 @@ pub(crate) fn looks_like_der(bytes: &[u8]) -> bool {
     bytes.first() == Some(&0x30)
 }
 
-/// Decodes standard base64, ignoring ASCII whitespace (line breaks,
-/// indentation) and accepting missing padding.
-pub(crate) fn decode_base64(text: &[u8]) -> Result<Vec<u8>, base64::DecodeError> {
+/// Why [`decode_base64`] refused its input.
+#[derive(Debug)]
+pub(crate) enum Base64Error {
+    /// The decoded size, computed from the text without whitespace before decoding, is above
+    /// the caller's limit.
+    TooLarge {
+        /// The size the text would decode to.
+        len: usize,
+    },
+    /// The text is not base64.
+    Invalid(base64::DecodeError),
+}
+
+impl fmt::Display for Base64Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use base64::DecodeError as E;
+        match self {
+            Self::TooLarge { len } => write!(f, "it would decode to {len} bytes"),
+            Self::Invalid(E::InvalidByte(offset, byte)) => write!(
+                f,
+                "byte {byte:#04x} at position {offset} (whitespace removed) is not in the base64 \
+                 alphabet or is misplaced padding"
+            ),
+            Self::Invalid(E::InvalidLength(length)) => write!(
+                f,
+                "{length} base64 characters (whitespace removed) cannot encode whole bytes"
+            ),
+            Self::Invalid(E::InvalidLastSymbol(offset, byte)) => write!(
+                f,
+                "the last symbol {:?} at position {offset} has bits set beyond the encoded data",
+                char::from(*byte)
+            ),
+            Self::Invalid(E::InvalidPadding) => f.write_str("the `=` padding is malformed"),
+        }
+    }
+}
+
+/// The one base64 decoder for text that SAML bindings, XML Signature, metadata and key files
+/// carry: standard alphabet, padding optional, and whitespace (space, tab, CR, LF: XML's, which
+/// line-wrapped base64 uses) ignored wherever it is. The decoded size is checked against
+/// `max_decoded` before any memory is spent on it.
+///
+/// Text without whitespace, the usual case, is decoded where it lies: the output is the only
+/// allocation, and the text is read once. Only text with whitespace is copied without it.
+pub(crate) fn decode_base64(text: &[u8], max_decoded: usize) -> Result<Vec<u8>, Base64Error> {
     use base64::Engine as _;
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    const DECODER: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
     );
-    let compact: Vec<u8> = text
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    LENIENT.decode(compact)
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let decoded_len = |symbols: usize| symbols.div_ceil(4).saturating_mul(3);
+    if decoded_len(text.len()) <= max_decoded {
+        // Decoded where it lies, without a pass to look for whitespace first. Wrapped text
+        // fails at its first line break, and only then is the text searched for whitespace.
+        match DECODER.decode(text) {
+            Ok(bytes) => return Ok(bytes),
+            Err(e) if !text.iter().any(is_space) => return Err(Base64Error::Invalid(e)),
+            Err(_) => {}
+        }
+    } else {
+        // Whitespace does not count: measure without copying.
+        let len = decoded_len(text.iter().filter(|b| !is_space(b)).count());
+        if len > max_decoded {
+            return Err(Base64Error::TooLarge { len });
+        }
+    }
+    // One allocation for the compacted text (collecting a filter would grow it stepwise).
+    let mut compact = Vec::with_capacity(text.len());
+    compact.extend(text.iter().filter(|b| !is_space(b)));
+    DECODER.decode(&compact).map_err(Base64Error::Invalid)
 }
 
 /// Strips a UTF-8 byte-order mark and leading ASCII whitespace.
@@ -357,7 +466,7 @@ mod tests {
     #[test]
     fn pem_blocks_with_surrounding_text_and_crlf() {
         let text = b"junk before\r\n-----BEGIN FOO-----\r\nAAEC\r\nAw==\r\n-----END FOO-----\r\nafter\n-----BEGIN BAR-----\nBAU=\n-----END BAR-----\n";
-        let blocks = pem_blocks(text, &origin()).unwrap();
+        let blocks = pem_blocks(text, &["FOO", "BAR"], &origin()).unwrap();
         assert_eq!(blocks.len(), 2);
         assert_eq!(blocks[0].label, "FOO");
         assert_eq!(blocks[0].der, vec![0, 1, 2, 3]);
@@ -394,9 +503,13 @@ mod tests {
 
     #[test]
     fn unterminated_pem_block_is_invalid_encoding() {
-        let err = pem_blocks(b"-----BEGIN CERTIFICATE-----\nAAEC\n", &origin())
-            .err()
-            .unwrap();
+        let err = pem_blocks(
+            b"-----BEGIN CERTIFICATE-----\nAAEC\n",
+            &["CERTIFICATE"],
+            &origin(),
+        )
+        .err()
+        .unwrap();
         assert!(
             matches!(err, CryptoError::InvalidEncoding { .. }),
             "{err:?}"
@@ -406,9 +519,13 @@ mod tests {
 
     #[test]
     fn bad_base64_in_pem_is_invalid_encoding() {
-        let err = pem_blocks(b"-----BEGIN X-----\n!!!!\n-----END X-----", &origin())
-            .err()
-            .unwrap();
+        let err = pem_blocks(
+            b"-----BEGIN X-----\n!!!!\n-----END X-----",
+            &["X"],
+            &origin(),
+        )
+        .err()
+        .unwrap();
         assert!(
             matches!(err, CryptoError::InvalidEncoding { .. }),
             "{err:?}"
@@ -419,22 +536,108 @@ mod tests {
     fn encrypted_pem_is_reported() {
         let text =
             b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAEC\n-----END ENCRYPTED PRIVATE KEY-----\n";
-        let err = pem_blocks(text, &Origin::new("private key", None))
+        let err = pem_blocks(text, &["PRIVATE KEY"], &Origin::new("private key", None))
             .err()
             .unwrap();
         assert!(matches!(err, CryptoError::EncryptedKey { .. }), "{err:?}");
         let text = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAEC\n-----END RSA PRIVATE KEY-----\n";
-        let err = pem_blocks(text, &Origin::new("private key", None))
+        let err = pem_blocks(
+            text,
+            &["RSA PRIVATE KEY"],
+            &Origin::new("private key", None),
+        )
+        .err()
+        .unwrap();
+        assert!(matches!(err, CryptoError::EncryptedKey { .. }), "{err:?}");
+        // Looking for a certificate, an encrypted key beside it is just another block.
+        let mut text = text.to_vec();
+        text.extend_from_slice(b"-----BEGIN CERTIFICATE-----\nBAU=\n-----END CERTIFICATE-----\n");
+        let blocks = pem_blocks(&text, &["CERTIFICATE"], &origin()).unwrap();
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].der, vec![4, 5]);
+        let text = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,X\n\nAAEC\n-----END RSA PRIVATE KEY-----\n";
+        let err = pem_blocks(text, &["RSA PRIVATE KEY"], &origin())
             .err()
             .unwrap();
-        assert!(matches!(err, CryptoError::EncryptedKey { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "certificate file `idp.pem`: PEM block `RSA PRIVATE KEY` has RFC 1421 headers, which are not supported"
+        );
+    }
+
+    #[test]
+    fn lax_pem_text_is_still_read() {
+        // RFC 7468 §3's lax form: indented, trailing spaces, uneven lines, no padding, or a
+        // block flattened onto one line (as in an environment variable).
+        for text in [
+            &b"  -----BEGIN FOO-----\n  AAEC\n  AwQF\n  -----END FOO-----\n"[..],
+            b"-----BEGIN FOO-----\nAAEC \nAwQF\t\n-----END FOO-----",
+            b"-----BEGIN FOO-----\nAAECAw\nQF\n-----END FOO-----",
+            b"-----BEGIN FOO-----\n\nAAECAwQF\n\n-----END FOO-----",
+            b"-----BEGIN FOO----- AAECAwQF -----END FOO-----",
+        ] {
+            let blocks = pem_blocks(text, &["FOO"], &origin())
+                .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(text)));
+            assert_eq!(blocks[0].der, vec![0, 1, 2, 3, 4, 5]);
+        }
+    }
+
+    #[test]
+    fn only_wanted_blocks_are_decoded_and_in_order() {
+        let text = b"-----BEGIN FOO-----\nAAEC\n-----END FOO-----\n\
+            -----BEGIN BAR-----\n!!!!\n-----END BAR-----\n\
+            -----BEGIN FOO-----\nBAU=\n-----END FOO-----\n";
+        let blocks = pem_blocks(text, &["FOO"], &origin()).unwrap();
+        let ders: Vec<_> = blocks.iter().map(|b| b.der.clone()).collect();
+        assert_eq!(ders, vec![vec![0, 1, 2], vec![4, 5]]);
+        assert_eq!(
+            first_pem_block(text, &["FOO"], &origin()).unwrap().der,
+            vec![0, 1, 2]
+        );
+        // The broken block is reported once it is wanted.
+        assert!(pem_blocks(text, &["BAR"], &origin()).is_err());
     }
 
     #[test]
     fn base64_ignores_whitespace_and_padding() {
-        assert_eq!(decode_base64(b" AA\n EC\tAw== ").unwrap(), vec![0, 1, 2, 3]);
-        assert_eq!(decode_base64(b"AAECAw").unwrap(), vec![0, 1, 2, 3]);
-        assert!(decode_base64(b"AA*C").is_err());
+        let decode = |text: &[u8]| decode_base64(text, usize::MAX);
+        assert_eq!(decode(b" AA\r\n EC\tAw== ").unwrap(), vec![0, 1, 2, 3]);
+        assert_eq!(decode(b"AAECAw").unwrap(), vec![0, 1, 2, 3]);
+        assert_eq!(decode(b"").unwrap(), Vec::<u8>::new());
+        assert!(matches!(
+            decode(b"AA*C"),
+            Err(Base64Error::Invalid(base64::DecodeError::InvalidByte(
+                2, b'*'
+            )))
+        ));
+        // In wrapped text, positions are counted without the whitespace.
+        assert!(matches!(
+            decode(b"AAEC\r\nA*=="),
+            Err(Base64Error::Invalid(base64::DecodeError::InvalidByte(
+                5, b'*'
+            )))
+        ));
+        assert_eq!(decode(b"AAEC\nAw==\n").unwrap(), vec![0, 1, 2, 3]);
+        // Bits beyond the data in the last symbol are refused, as RFC 4648 allows.
+        assert!(matches!(decode(b"AAECAx=="), Err(Base64Error::Invalid(_))));
+    }
+
+    #[test]
+    fn base64_size_is_checked_before_decoding() {
+        // 8 symbols (whitespace not counted) decode to at most 6 bytes.
+        assert_eq!(
+            decode_base64(b"AAEC\nAwQF", 6).unwrap(),
+            vec![0, 1, 2, 3, 4, 5]
+        );
+        assert!(matches!(
+            decode_base64(b"AAEC\nAwQF", 5),
+            Err(Base64Error::TooLarge { len: 6 })
+        ));
+        // The limit applies even to text that is not base64.
+        assert!(matches!(
+            decode_base64(b"********", 5),
+            Err(Base64Error::TooLarge { len: 6 })
+        ));
     }
 
     #[test]

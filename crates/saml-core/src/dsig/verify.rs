@@ -20,7 +20,9 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::DSIG_NS;
 use super::error::DsigError;
-use crate::crypto::{AlgorithmPolicy, DigestAlgorithm, SignatureAlgorithm, TrustAnchor};
+use crate::crypto::{
+    AlgorithmPolicy, DigestAlgorithm, SignatureAlgorithm, TrustAnchor, decode_base64,
+};
 use crate::xml::c14n::{self, Algorithm, Method, Sink};
 use crate::xml::{Children, Document, IdLookup, NodeId, NodeKind};
 
@@ -350,20 +352,6 @@ pub fn signature_parts<'d>(
     })
 }
 
-/// Decodes base64 content, ignoring the whitespace XML Signature allows inside it.
-pub(crate) fn decode_base64(text: &str, element: &'static str) -> Result<Vec<u8>, DsigError> {
-    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    let result = if text.bytes().any(|b| is_space(&b)) {
-        // One allocation for the compacted text (collecting a filter would grow it stepwise).
-        let mut compact = Vec::with_capacity(text.len());
-        compact.extend(text.bytes().filter(|b| !is_space(b)));
-        STANDARD.decode(compact)
-    } else {
-        STANDARD.decode(text)
-    };
-    result.map_err(|_| DsigError::Base64 { element })
-}
-
 /// A [`Sink`] that feeds a digest through a small buffer, so canonical output is hashed as it
 /// is produced.
 pub(crate) struct DigestSink {
@@ -554,7 +542,12 @@ impl Verifier {
             &parts.c14n,
             &mut signed_info,
         )?;
-        let signature_value = decode_base64(&signature_text, "SignatureValue")?;
+        let signature_value =
+            decode_base64(signature_text.as_bytes(), usize::MAX).map_err(|_| {
+                DsigError::Base64 {
+                    element: "SignatureValue",
+                }
+            })?;
         let key_index = self.verify_with_anchors(
             || key_info_certificate(doc, &parts),
             algorithm,
@@ -572,7 +565,12 @@ impl Verifier {
             &mut sink,
         )?;
         let computed = sink.finish();
-        let expected = decode_base64(&doc.text(parts.digest_value), "DigestValue")?;
+        let expected =
+            decode_base64(doc.text(parts.digest_value).as_bytes(), usize::MAX).map_err(|_| {
+                DsigError::Base64 {
+                    element: "DigestValue",
+                }
+            })?;
         if computed.as_ref() != expected.as_slice() {
             return Err(DsigError::DigestMismatch {
                 reference: parts.reference_uri.to_owned(),
@@ -681,5 +679,5 @@ fn key_info_certificate(doc: &Document<'_>, parts: &SignatureParts<'_>) -> Optio
     let cert = doc
         .element_children(x509_data)
         .find(|&c| doc.is(c, DSIG_NS, "X509Certificate"))?;
-    decode_base64(&doc.text(cert), "X509Certificate").ok()
+    decode_base64(doc.text(cert).as_bytes(), usize::MAX).ok()
 }
