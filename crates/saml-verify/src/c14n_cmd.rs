@@ -11,7 +11,8 @@ use crate::{Failure, input};
 /// Arguments of `saml-verify c14n`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The XML document: a path, or `-` or nothing for standard input.
+    /// The document: a path, or `-` or nothing for standard input, in any form the other
+    /// commands accept (raw XML, base64, a form body, a Redirect URL or query).
     input: Option<PathBuf>,
     /// Exclusive XML Canonicalization 1.0 (the default).
     #[arg(long, conflicts_with = "inclusive")]
@@ -32,7 +33,10 @@ pub(crate) struct Args {
 
 /// Runs the command.
 pub(crate) fn run(args: &Args) -> Result<(), Failure> {
-    let bytes = input::read(args.input.as_deref())?;
+    let raw = input::read(args.input.as_deref())?;
+    let bytes = saml_core::binding::decode(&raw, &saml_core::binding::DecodeLimits::default())
+        .map_err(|e| Failure::input(format!("cannot decode the input: {e}")))?
+        .xml;
     let doc = Document::parse_bytes(&bytes, &Limits::default())
         .map_err(|e| Failure::input(format!("malformed XML: {e}")))?;
     let algorithm = if args.inclusive {

@@ -1,6 +1,6 @@
 //! Reading the INPUT argument: a path, or `-` / nothing for standard input.
 
-use std::io::Read;
+use std::io::{IsTerminal as _, Read};
 use std::path::Path;
 
 use crate::Failure;
@@ -12,15 +12,19 @@ const MAX_INPUT: u64 = 32 << 20;
 /// Reads INPUT into memory.
 pub(crate) fn read(input: Option<&Path>) -> Result<Vec<u8>, Failure> {
     let mut buf = Vec::new();
-    let (name, result) = match input {
-        None => (
-            "standard input".to_owned(),
-            read_limited(std::io::stdin().lock(), &mut buf),
-        ),
-        Some(p) if p.as_os_str() == "-" => (
-            "standard input".to_owned(),
-            read_limited(std::io::stdin().lock(), &mut buf),
-        ),
+    let (name, result) = match input.filter(|p| p.as_os_str() != "-") {
+        None => {
+            if std::io::stdin().is_terminal() {
+                eprintln!(
+                    "saml-verify: reading the message from the terminal: paste it, then press \
+                     Ctrl-D (or give a file path)"
+                );
+            }
+            (
+                "standard input".to_owned(),
+                read_limited(std::io::stdin().lock(), &mut buf),
+            )
+        }
         Some(p) => {
             let name = p.display().to_string();
             match std::fs::File::open(p) {

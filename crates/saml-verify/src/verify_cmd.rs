@@ -59,6 +59,9 @@ pub(crate) struct VerifyArgs {
     /// Accept SHA-1 signatures and digests (legacy IdPs only).
     #[arg(long)]
     allow_sha1: bool,
+    /// Accept RSA keys down to 1024 bits (legacy IdPs only).
+    #[arg(long)]
+    allow_small_rsa_keys: bool,
 }
 
 /// Arguments of `saml-verify verify`.
@@ -130,6 +133,9 @@ impl VerifyArgs {
         if self.allow_sha1 {
             danger::allow_sha1(&mut idp);
         }
+        if self.allow_small_rsa_keys {
+            danger::allow_small_rsa_keys(&mut idp, 1024);
+        }
         Ok(idp)
     }
 
@@ -147,7 +153,20 @@ impl VerifyArgs {
         match &self.now {
             // The library never reads the clock; the CLI does, here and only here.
             None => Ok(Instant::from_system_time(std::time::SystemTime::now())),
-            Some(s) => parse_xs_datetime(s).map_err(|e| Failure::input(format!("--now: {e}"))),
+            Some(s) => {
+                // The library reads a time without a zone as UTC (xs:dateTime allows that);
+                // on the command line a missing zone is more likely a local time by mistake.
+                let has_zone = s.ends_with('Z')
+                    || s.ends_with('z')
+                    || s.get(s.len().saturating_sub(6)..)
+                        .is_some_and(|t| t.starts_with(['+', '-']) && t.get(3..4) == Some(":"));
+                if !has_zone {
+                    return Err(Failure::input(format!(
+                        "--now `{s}` has no time zone: write it in UTC with `Z` (e.g. 2026-11-22T12:00:00Z) or with an offset (+01:00)"
+                    )));
+                }
+                parse_xs_datetime(s).map_err(|e| Failure::input(format!("--now: {e}")))
+            }
         }
     }
 
@@ -201,8 +220,44 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
         }),
         Err(e) => Err(Failure {
             code: 1,
-            message: format!("rejected [{}]: {e}", e.kind()),
+            message: rejection(&e, v),
         }),
+    }
+}
+
+/// The one-line rejection, with the flag that changes the decision where there is one: the
+/// library's messages name settings, an operator needs the CLI's flags.
+fn rejection(e: &saml_core::SamlError, v: &VerifyArgs) -> String {
+    use saml_core::ErrorKind as K;
+    let hint = match e.kind() {
+        K::Sha1NotAllowed => Some("pass --allow-sha1 to accept SHA-1 from this IdP".to_owned()),
+        K::KeyTooSmall => {
+            Some("pass --allow-small-rsa-keys to accept RSA keys down to 1024 bits".to_owned())
+        }
+        K::SignatureMissing => Some(format!(
+            "--signed {} is in force; --signed response|assertion|either|both sets which elements must be signed",
+            v.signed
+        )),
+        K::InResponseToMismatch | K::Unsolicited if v.in_response_to.is_some() => {
+            Some("--in-response-to names the AuthnRequest the Response must answer".to_owned())
+        }
+        K::Expired | K::NotYetValid | K::IssuedInFuture => Some(format!(
+            "checked at {} with --clock-skew {}; pass --now to check a capture as of its time",
+            v.now.as_deref().unwrap_or("the system clock's time"),
+            v.clock_skew
+        )),
+        K::AudienceMismatch | K::MissingAudienceRestriction => {
+            Some("--audience is the SP entity ID".to_owned())
+        }
+        K::DestinationMismatch | K::DestinationMissing | K::RecipientMismatch => {
+            Some("--destination is the ACS URL".to_owned())
+        }
+        K::IssuerMismatch => Some("--issuer is the IdP Issuer URI".to_owned()),
+        _ => None,
+    };
+    match hint {
+        Some(hint) => format!("rejected [{}]: {e} ({hint})", e.kind()),
+        None => format!("rejected [{}]: {e}", e.kind()),
     }
 }
 

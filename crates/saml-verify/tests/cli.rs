@@ -542,3 +542,131 @@ mod settings_sources {
         );
     }
 }
+
+/// The gaps that stopped real captures, and messages that name the CLI's own flags.
+mod operator_gaps {
+    use super::*;
+
+    const FEIDE: &str = "tests/vectors/saml/valid/feide-openidp-2012-response-both-signed.xml";
+
+    /// Feide OpenIdP signs with RSA-1024 and SHA-1.
+    fn feide(extra: &[&str]) -> Output {
+        feide_at("2012-07-03T11:33:00Z", extra)
+    }
+
+    fn feide_at(now: &str, extra: &[&str]) -> Output {
+        let mut args: Vec<String> = [
+            "verify",
+            &repo(FEIDE).display().to_string(),
+            "--idp-cert",
+            &repo("tests/vectors/certs/feide-openidp.pem")
+                .display()
+                .to_string(),
+            "--issuer",
+            "https://openidp.feide.no",
+            "--audience",
+            "passport-saml",
+            "--destination",
+            "http://localhost:3000/login/callback",
+            "--now",
+            now,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        bin().args(&args).output().expect("run")
+    }
+
+    fn stderr(out: &Output) -> String {
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    /// A refusal names the flag that would accept it: the library's setting names mean nothing
+    /// to an operator.
+    #[test]
+    fn refusals_name_the_flag() {
+        let out = feide(&[]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains("[sha1_not_allowed]"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains("--allow-sha1"), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("danger"), "{}", stderr(&out));
+
+        let out = feide(&["--allow-sha1"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("[key_too_small]"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--allow-small-rsa-keys"),
+            "{}",
+            stderr(&out)
+        );
+    }
+
+    #[test]
+    fn allow_small_rsa_keys() {
+        let out = feide(&["--allow-sha1", "--allow-small-rsa-keys"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).starts_with("valid: signed"));
+    }
+
+    /// A `--now` without a zone is refused (a local time typed by mistake), exit 2.
+    #[test]
+    fn now_without_a_zone() {
+        let out = feide_at(
+            "2012-07-03T11:33:00",
+            &["--allow-sha1", "--allow-small-rsa-keys"],
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("no time zone"), "{}", stderr(&out));
+        let out = feide_at(
+            "2012-07-03T13:33:00+02:00",
+            &["--allow-sha1", "--allow-small-rsa-keys"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    /// Binary garbage is "not a SAML message", not a guess about URLs or base64.
+    #[test]
+    fn binary_input() {
+        for garbage in [
+            &b"\x1f\x8b\x08\x00\x00\x00"[..],
+            b"\x89PNG\r\n\x1a\n\0\0",
+            b"ab\xff\xfe",
+        ] {
+            for command in ["inspect", "c14n"] {
+                let out = run_with_stdin(&[command], garbage);
+                assert_eq!(out.status.code(), Some(2), "{command}");
+                assert!(
+                    stderr(&out).contains("not a SAML message"),
+                    "{}",
+                    stderr(&out)
+                );
+            }
+        }
+    }
+
+    /// `c14n` reads every form the other commands read.
+    #[test]
+    fn c14n_reads_every_input_form() {
+        use base64::Engine as _;
+        let xml = b"<a xmlns:u=\"urn:u\"><b  c='1'/></a>";
+        let b64 = base64::engine::general_purpose::STANDARD.encode(xml);
+        let expected = "<a><b c=\"1\"></b></a>";
+        for input in [
+            xml.to_vec(),
+            b64.clone().into_bytes(),
+            format!(
+                "SAMLResponse={}",
+                b64.replace('+', "%2B").replace('=', "%3D")
+            )
+            .into_bytes(),
+        ] {
+            let out = run_with_stdin(&["c14n"], &input);
+            assert_eq!(stdout(&out), expected);
+        }
+    }
+}

@@ -215,6 +215,18 @@ pub enum BindingError {
         /// Byte offset of the `;`.
         offset: usize,
     },
+    /// The input is binary data (a control byte or bytes that are not UTF-8): not a SAML message
+    /// in any form a capture comes in.
+    #[error(
+        "not a SAML message: the input is binary data (byte {byte:#04x} at offset {offset}), not \
+         XML, base64, a form body or a URL; was the right file given?"
+    )]
+    Binary {
+        /// Offset of the first binary byte, in the whole input.
+        offset: usize,
+        /// That byte.
+        byte: u8,
+    },
     /// The input is none of the forms [`decode`] recognizes.
     #[error(
         "the input is not recognized: it is not XML (it does not start with `<`), not a URL, \
@@ -401,7 +413,7 @@ pub fn decode(input: &[u8], limits: &DecodeLimits) -> Result<Decoded, BindingErr
             Err(e) => {
                 // Not UTF-8 is not a query as a server received it: name the first bad byte.
                 let offset = e.valid_up_to();
-                return Err(BindingError::Unrecognized {
+                return Err(BindingError::Binary {
                     offset: start + offset,
                     byte: text.get(offset).copied().unwrap_or_default(),
                 });
@@ -516,6 +528,25 @@ fn xml_start(bytes: &[u8]) -> Option<usize> {
     (bytes.get(start) == Some(&b'<')).then_some(start)
 }
 
+/// Why `text` (at `base` in the input) is none of the recognized forms: binary data when it
+/// holds a control byte or is not UTF-8, else the first byte outside base64 at `offset`.
+fn unrecognized(text: &[u8], base: usize, offset: usize, byte: u8) -> BindingError {
+    let control = text
+        .iter()
+        .position(|&b| b < 0x20 && !is_whitespace(b) || b == 0x7f);
+    let not_utf8 = std::str::from_utf8(text).err().map(|e| e.valid_up_to());
+    match control.into_iter().chain(not_utf8).min() {
+        Some(at) => BindingError::Binary {
+            offset: base + at,
+            byte: text.get(at).copied().unwrap_or_default(),
+        },
+        None => BindingError::Unrecognized {
+            offset: base + offset,
+            byte,
+        },
+    }
+}
+
 /// Checks the final size and strips what precedes the document.
 fn finish_xml(
     mut xml: Vec<u8>,
@@ -592,10 +623,7 @@ fn decode_bare_base64(
             b'%' => has_percent = true,
             b if is_whitespace(b) => {}
             _ => {
-                return Err(BindingError::Unrecognized {
-                    offset: base + offset,
-                    byte: b,
-                });
+                return Err(unrecognized(text, base, offset, b));
             }
         }
     }
@@ -1247,10 +1275,27 @@ mod tests {
         );
         assert_eq!(
             decode_err(&[0x00, 0xFF, 0x10]),
-            BindingError::Unrecognized {
+            BindingError::Binary {
                 offset: 0,
                 byte: 0x00
             }
+        );
+        // A gzip file, a PNG: binary, said so, whatever byte breaks base64 first.
+        assert_eq!(
+            decode_err(b"\x1f\x8b\x08\x00"),
+            BindingError::Binary {
+                offset: 0,
+                byte: 0x1f
+            }
+        );
+        assert!(matches!(
+            decode_err(b"ab\xc3("),
+            BindingError::Binary { offset: 2, .. }
+        ));
+        assert!(
+            decode_err(b"\x89PNG\r\n\x1a\n")
+                .to_string()
+                .starts_with("not a SAML message")
         );
         assert_eq!(
             decode_err(b"  {\"SAMLResponse\": 1}"),
@@ -1424,7 +1469,7 @@ mod tests {
         );
         assert_eq!(
             decode_err(b"SAMLRequest=abc&RelayState=\xFF"),
-            BindingError::Unrecognized {
+            BindingError::Binary {
                 offset: 27,
                 byte: 0xFF
             }

@@ -116,7 +116,7 @@ pub enum CryptoError {
 
     /// The algorithm uses SHA-1 and the policy does not allow it.
     #[error(
-        "algorithm `{uri}` uses SHA-1, which the algorithm policy forbids (accepting it needs `settings::danger::allow_sha1`, or `--allow-sha1` on the CLI)"
+        "algorithm `{uri}` uses SHA-1, which the algorithm policy refuses unless SHA-1 is explicitly allowed for this IdP"
     )]
     Sha1NotAllowed {
         /// The SHA-1 based algorithm URI.

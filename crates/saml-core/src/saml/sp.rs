@@ -976,7 +976,17 @@ fn locate_assertion(doc: &Document<'_>, response: NodeId) -> Result<Located, Sam
         Located::Plain(a) => Some(a),
         Located::Encrypted => None,
     };
+    // SAML core §2.6.1: an Assertion may carry `saml:Advice` with assertions of its own (a
+    // chain of evidence). They are never read, returned or verified; only the one Assertion's
+    // direct children are, so they are tolerated there and nowhere else.
+    let advice = allowed.and_then(|a| {
+        doc.element_children(a)
+            .find(|&c| doc.is(c, ASSERTION_NS, "Advice"))
+    });
     for n in doc.descendants(response) {
+        if advice.is_some_and(|adv| doc.is_inside(n, adv)) {
+            continue;
+        }
         // One look at the local name rules out nearly every node before any namespace test.
         if !matches!(
             doc.local_name(n),

@@ -11,6 +11,7 @@
 //! - [`metadata`]: expired metadata still yielding trusted keys.
 //! - [`encrypted`]: an unsigned Response carrying an EncryptedAssertion passing the scope check.
 //! - [`kinds`]: misleading error kinds (missing Conditions, a huge SignatureValue).
+//! - [`advice`]: assertions inside the Assertion's `saml:Advice`, tolerated and never read.
 
 use saml_core::saml::authn::RequestOptions;
 use saml_core::saml::idp::SignTarget;
@@ -399,5 +400,66 @@ mod kinds {
             ),
             "{err}"
         );
+    }
+}
+
+/// SAML core §2.6.1: `saml:Advice` in the Assertion may carry other assertions. They are
+/// accepted there, and never read.
+mod advice {
+    use super::*;
+
+    fn nested(id: &str) -> String {
+        format!(
+            "<saml:Advice><saml:Assertion ID=\"{id}\" Version=\"2.0\" \
+             IssueInstant=\"2026-11-22T12:00:00Z\"><saml:Issuer>{IDP_ISSUER}</saml:Issuer>\
+             <saml:Subject><saml:NameID>{EVIL}</saml:NameID></saml:Subject>\
+             <saml:AttributeStatement><saml:Attribute Name=\"groups\"><saml:AttributeValue>\
+             admins</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>\
+             </saml:Assertion></saml:Advice>"
+        )
+    }
+
+    /// After Conditions, where the schema puts it.
+    fn with_advice(x: &str, id: &str) -> String {
+        insert(x, first(x, A, "Conditions").outer.end, &nested(id))
+    }
+
+    #[test]
+    fn advice_assertions_are_accepted_and_never_read() {
+        for target in [
+            SignTarget::Assertion,
+            SignTarget::Response,
+            SignTarget::Both,
+        ] {
+            let xml = edited(|x| with_advice(x, "_advice1"), target);
+            let v = accepted(&sp(), &xml);
+            assert_eq!(v.name_id().value, ALICE);
+            assert_eq!(
+                v.attribute("groups"),
+                Some(&["Everyone".to_owned(), "Staff".to_owned()][..])
+            );
+        }
+    }
+
+    /// A nested assertion may not share the outer one's ID (signature wrapping).
+    #[test]
+    fn advice_assertion_with_the_outer_id_is_refused() {
+        // Our signer refuses duplicate IDs, so the copy is added after signing (as an
+        // attacker would); the duplicate is refused before any digest is computed.
+        let signed = issue(SignTarget::Assertion);
+        let xml = with_advice(&signed, &assertion_id(&signed));
+        let err = rejected(&sp(), &xml);
+        assert_kind(&err, "duplicate_id");
+    }
+
+    /// Advice anywhere but as a child of the one Assertion is not a place for assertions.
+    #[test]
+    fn advice_elsewhere_is_still_refused() {
+        let xml = edited(
+            |x| insert(x, first(x, A, "NameID").outer.end, &nested("_advice2")),
+            SignTarget::Assertion,
+        );
+        let err = rejected(&sp(), &xml);
+        assert_kind(&err, "assertion_count");
     }
 }
