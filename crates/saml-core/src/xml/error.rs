@@ -57,6 +57,8 @@ pub enum LimitKind {
     Bytes,
     /// Elements nested deeper than allowed.
     Depth,
+    /// More namespace declarations in scope at one element than allowed.
+    NamespaceDeclarations,
     /// More nodes in the document than allowed.
     Nodes,
 }
@@ -67,6 +69,7 @@ impl fmt::Display for LimitKind {
             Self::Attributes => "attributes per element",
             Self::Bytes => "input size in bytes",
             Self::Depth => "element nesting depth",
+            Self::NamespaceDeclarations => "namespace declarations in scope",
             Self::Nodes => "number of nodes",
         })
     }
