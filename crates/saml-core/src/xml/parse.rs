@@ -1228,18 +1228,18 @@ impl<'s> Builder<'s> {
                 at,
             ));
         }
-        if let Some(kind) = self.declaration_error(prefix, uri, scope_mark) {
+        let p = self.text_of(prefix);
+        if let Some(kind) = self.declaration_error(p, uri, scope_mark) {
             return Err(self.err(kind, at));
         }
         self.decls.push(Decl { prefix, uri });
-        self.scope.push(self.text_of(prefix), uri);
+        self.scope.push(p, uri);
         Ok(())
     }
 
-    /// What is wrong with declaring `prefix` as `uri` here, if anything (no allocation unless
+    /// What is wrong with declaring `p` as `uri` here, if anything (no allocation unless
     /// something is).
-    fn declaration_error(&self, prefix: Str, uri: Str, scope_mark: usize) -> Option<XmlErrorKind> {
-        let p = self.text_of(prefix);
+    fn declaration_error(&self, p: &str, uri: Str, scope_mark: usize) -> Option<XmlErrorKind> {
         let u = self.ns_text(uri);
         let bad = |msg: String| Some(XmlErrorKind::InvalidNamespace(msg));
         if p == "xmlns" {
@@ -1265,7 +1265,7 @@ impl<'s> Builder<'s> {
             ));
         }
         // Declared twice on this element: its innermost binding is one of this element's.
-        if self.scope.position(p).is_some_and(|at| at >= scope_mark) {
+        if self.scope.position_since(p, scope_mark).is_some() {
             let shown = if p.is_empty() {
                 "xmlns".to_owned()
             } else {

@@ -13,11 +13,10 @@
 
 use std::collections::HashMap;
 
-use super::document::short_eq;
-
 /// Lookups scan the stack while it holds at most this many bindings; a longer stack is
-/// indexed. Scanning sixteen short prefixes (each comparison usually decided by the length)
-/// costs about what hashing one does, and real SAML rarely has more than eight in scope.
+/// indexed. Scanning sixteen short prefixes (each comparison usually decided by the length,
+/// which `==` checks inline before it calls `memcmp`) costs about what hashing one does, and
+/// real SAML rarely has more than eight in scope.
 pub(crate) const SCAN_MAX: usize = 16;
 
 /// No binding: an empty slot of [`Index::heads`], or nothing shadowed.
@@ -57,6 +56,14 @@ impl<'k> Index<'k> {
         let shadowed = std::mem::replace(&mut self.heads[id as usize], at);
         self.links.push((id, shadowed));
     }
+
+    /// The position of the innermost binding of `key`.
+    #[inline(never)]
+    fn position(&self, key: &str) -> Option<usize> {
+        probe();
+        let head = self.heads[*self.ids.get(key)? as usize];
+        (head != NONE).then_some(head as usize)
+    }
 }
 
 impl<'k, V: Copy> Scope<'k, V> {
@@ -69,6 +76,7 @@ impl<'k, V: Copy> Scope<'k, V> {
     }
 
     /// The number of bindings, shadowed ones included.
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
@@ -79,24 +87,46 @@ impl<'k, V: Copy> Scope<'k, V> {
         &self.entries
     }
 
+    // The scanning path is inlined into the parser's and canonicalization's loops (a call
+    // per lookup cost more than the scan); the index's work stays out of line.
+
     /// Binds `key` to `value`, shadowing any earlier binding of `key` until it is popped.
+    #[inline(always)]
     pub(crate) fn push(&mut self, key: &'k str, value: V) {
         self.entries.push((key, value));
-        match &mut self.index {
-            Some(index) => index.link(key, self.entries.len() - 1),
-            None if self.entries.len() > SCAN_MAX => {
-                let mut index = Box::<Index<'k>>::default();
-                for (at, &(k, _)) in self.entries.iter().enumerate() {
-                    index.link(k, at);
-                }
-                self.index = Some(index);
+        if self.index.is_some() || self.entries.len() > SCAN_MAX {
+            self.link_last();
+        }
+    }
+
+    /// Indexes the binding just pushed, building the index first if there is none.
+    #[inline(never)]
+    fn link_last(&mut self) {
+        let entries = &self.entries;
+        let index = self.index.get_or_insert_with(|| {
+            let mut index = Box::<Index<'k>>::default();
+            for (at, &(k, _)) in entries[..entries.len() - 1].iter().enumerate() {
+                index.link(k, at);
             }
-            None => {}
+            index
+        });
+        if let Some(&(key, _)) = entries.last() {
+            index.link(key, entries.len() - 1);
         }
     }
 
     /// Pops every binding pushed since the stack had `mark` bindings.
+    #[inline(always)]
     pub(crate) fn truncate(&mut self, mark: usize) {
+        if self.index.is_some() {
+            self.unlink_to(mark);
+        }
+        self.entries.truncate(mark);
+    }
+
+    /// Restores the index's heads to what they were with `mark` bindings.
+    #[inline(never)]
+    fn unlink_to(&mut self, mark: usize) {
         if let Some(index) = &mut self.index {
             while index.links.len() > mark {
                 if let Some((id, shadowed)) = index.links.pop() {
@@ -104,28 +134,44 @@ impl<'k, V: Copy> Scope<'k, V> {
                 }
             }
         }
-        self.entries.truncate(mark);
     }
 
     /// The position (in [`entries`](Self::entries)) of the innermost binding of `key`.
+    #[inline(always)]
     pub(crate) fn position(&self, key: &str) -> Option<usize> {
         match &self.index {
             None => self.entries.iter().rposition(|&(k, _)| {
                 probe();
-                short_eq(k, key)
+                k == key
             }),
-            Some(index) => {
-                probe();
-                let head = index.heads[*index.ids.get(key)? as usize];
-                (head != NONE).then_some(head as usize)
-            }
+            Some(index) => index.position(key),
+        }
+    }
+
+    /// The position of the binding of `key` pushed since the stack had `mark` bindings, if
+    /// any (the innermost, if several).
+    #[inline(always)]
+    pub(crate) fn position_since(&self, key: &str, mark: usize) -> Option<usize> {
+        match &self.index {
+            None => self
+                .entries
+                .get(mark..)?
+                .iter()
+                .rposition(|&(k, _)| {
+                    probe();
+                    k == key
+                })
+                .map(|at| mark + at),
+            Some(index) => index.position(key).filter(|&at| at >= mark),
         }
     }
 
     /// The innermost binding of `key`: the key as pushed (which may outlive `key`) and its
     /// value.
+    #[inline(always)]
     pub(crate) fn get(&self, key: &str) -> Option<(&'k str, V)> {
-        self.position(key).map(|at| self.entries[at])
+        self.position(key)
+            .and_then(|at| self.entries.get(at).copied())
     }
 }
 
