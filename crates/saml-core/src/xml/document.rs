@@ -242,6 +242,9 @@ pub struct Document<'a> {
     /// Sorted by value.
     pub(crate) ids: Vec<IdEntry>,
     pub(crate) root: NodeId,
+    /// The limits it was parsed with; what is read from it later (an InclusiveNamespaces
+    /// PrefixList) is held to them too.
+    pub(crate) limits: super::Limits,
 }
 
 impl<'a> Document<'a> {

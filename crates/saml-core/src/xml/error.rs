@@ -61,6 +61,8 @@ pub enum LimitKind {
     NamespaceDeclarations,
     /// More nodes in the document than allowed.
     Nodes,
+    /// More tokens in an InclusiveNamespaces PrefixList than allowed.
+    PrefixListTokens,
 }
 
 impl fmt::Display for LimitKind {
@@ -71,6 +73,7 @@ impl fmt::Display for LimitKind {
             Self::Depth => "element nesting depth",
             Self::NamespaceDeclarations => "namespace declarations in scope",
             Self::Nodes => "number of nodes",
+            Self::PrefixListTokens => "InclusiveNamespaces PrefixList tokens",
         })
     }
 }

@@ -47,6 +47,12 @@ pub struct Limits {
     /// Resolution costs the same whatever this is set to; the limit bounds the state a
     /// document can make the parser and canonicalization keep.
     pub max_namespace_declarations: usize,
+    /// Maximum tokens in an exclusive-c14n InclusiveNamespaces `PrefixList` (on SignedInfo's
+    /// CanonicalizationMethod or a Reference's Transform), counted before anything is done
+    /// with them, duplicates included. Default: 64. Real ones list 1 to 5 prefixes (`xs`,
+    /// `xsi`, `#default`, `saml`, …), and no document can use more than
+    /// [`max_namespace_declarations`](Self::max_namespace_declarations) of them at once.
+    pub max_prefix_list_tokens: usize,
 }
 
 impl Default for Limits {
@@ -57,6 +63,7 @@ impl Default for Limits {
             max_attributes: 128,
             max_nodes: 1_000_000,
             max_namespace_declarations: 256,
+            max_prefix_list_tokens: 64,
         }
     }
 }
@@ -89,6 +96,12 @@ impl Limits {
     /// Sets [`max_namespace_declarations`](Self::max_namespace_declarations).
     pub fn with_max_namespace_declarations(mut self, max: usize) -> Self {
         self.max_namespace_declarations = max;
+        self
+    }
+
+    /// Sets [`max_prefix_list_tokens`](Self::max_prefix_list_tokens).
+    pub fn with_max_prefix_list_tokens(mut self, max: usize) -> Self {
+        self.max_prefix_list_tokens = max;
         self
     }
 }
@@ -150,6 +163,7 @@ impl<'a> Document<'a> {
             decls: built.decls,
             ids: Vec::new(),
             root: built.root,
+            limits: *limits,
         };
         let mut ids = built.ids;
         ids.sort_by(|a, b| doc.str(a.value).cmp(doc.str(b.value)));

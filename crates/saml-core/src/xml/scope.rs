@@ -1,7 +1,8 @@
 //! A stack of namespace bindings whose lookup by prefix costs O(1), however many bindings are
 //! in scope (invariant 12 of `DESIGN.md`: linear cost before authentication).
 //!
-//! The parser resolves every prefix through one of these. Real SAML has a handful of
+//! The parser resolves every prefix through one of these, and canonicalization keeps two (the
+//! bindings in scope and the namespace nodes already rendered). Real SAML has a handful of
 //! bindings in scope, so while the stack holds at most [`SCAN_MAX`] of them a lookup scans
 //! it from the innermost end, as cheap as it gets for five entries. Past that, an index takes
 //! over for the rest of the stack's life: each prefix is interned once to a small integer (a
@@ -82,7 +83,6 @@ impl<'k, V: Copy> Scope<'k, V> {
     }
 
     /// The bindings, outermost first.
-    #[cfg(test)]
     pub(crate) fn entries(&self) -> &[(&'k str, V)] {
         &self.entries
     }
