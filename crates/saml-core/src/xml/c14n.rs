@@ -22,6 +22,8 @@
 //!   never by exclusive c14n;
 //! - comments and processing instructions outside the document element, each on its own line.
 
+use std::collections::HashSet;
+
 use super::document::{Attr, Attribute, Document, NodeData, NodeId, Str, short_eq};
 use super::error::LimitKind;
 use super::parse::XML_NAMESPACE;
@@ -58,9 +60,61 @@ pub enum Algorithm {
 pub struct Method<'a> {
     algorithm: Algorithm,
     with_comments: bool,
-    /// The PrefixList as a set: sorted, without duplicates, so that whether a prefix is listed
-    /// is a binary search rather than a pass over the list.
-    inclusive_prefixes: Vec<&'a str>,
+    inclusive_prefixes: PrefixSet<'a>,
+}
+
+/// An InclusiveNamespaces PrefixList as a set: its tokens without duplicates, in the order
+/// first listed. Real lists have one to five tokens and are scanned; past
+/// [`PrefixSet::SCAN_MAX`] the tokens are also hashed (with a keyed hash, so that no list can
+/// be made to collide), and adding a token or asking whether one is listed costs O(1)
+/// however long the list (sorting would cost O(n log n) string comparisons).
+#[derive(Clone, Debug, Default)]
+struct PrefixSet<'a> {
+    tokens: Vec<&'a str>,
+    index: Option<HashSet<&'a str>>,
+}
+
+impl PartialEq for PrefixSet<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // The index holds the same tokens.
+        self.tokens == other.tokens
+    }
+}
+
+impl Eq for PrefixSet<'_> {}
+
+impl<'a> PrefixSet<'a> {
+    /// Lists up to this long are scanned.
+    const SCAN_MAX: usize = 8;
+
+    fn insert(&mut self, token: &'a str) {
+        let fresh = match &mut self.index {
+            Some(index) => {
+                probe();
+                index.insert(token)
+            }
+            None => !self.contains(token),
+        };
+        if fresh {
+            self.tokens.push(token);
+            if self.index.is_none() && self.tokens.len() > Self::SCAN_MAX {
+                self.index = Some(self.tokens.iter().copied().collect());
+            }
+        }
+    }
+
+    fn contains(&self, token: &str) -> bool {
+        match &self.index {
+            Some(index) => {
+                probe();
+                index.contains(token)
+            }
+            None => self.tokens.iter().any(|t| {
+                probe();
+                short_eq(t, token)
+            }),
+        }
+    }
 }
 
 /// Canonical XML 1.0 URI.
@@ -83,7 +137,7 @@ impl Method<'static> {
         Self {
             algorithm,
             with_comments,
-            inclusive_prefixes: Vec::new(),
+            inclusive_prefixes: PrefixSet::default(),
         }
     }
 
@@ -104,8 +158,9 @@ impl Method<'static> {
 
 impl<'a> Method<'a> {
     /// Adds prefixes to the InclusiveNamespaces PrefixList (`#default` names the default
-    /// namespace). Only exclusive c14n uses it. Duplicates are dropped. No limit applies here:
-    /// to read a PrefixList from a message, use [`with_prefix_list`](Self::with_prefix_list).
+    /// namespace). Only exclusive c14n uses it. Duplicates are dropped; each prefix costs O(1).
+    /// No limit applies here: to read a PrefixList from a message, use
+    /// [`with_prefix_list`](Self::with_prefix_list).
     pub fn with_inclusive_prefixes<'b>(
         self,
         prefixes: impl IntoIterator<Item = &'b str>,
@@ -113,10 +168,10 @@ impl<'a> Method<'a> {
     where
         'a: 'b,
     {
-        let mut inclusive_prefixes: Vec<&'b str> = self.inclusive_prefixes;
-        inclusive_prefixes.extend(prefixes);
-        inclusive_prefixes.sort_unstable();
-        inclusive_prefixes.dedup();
+        let mut inclusive_prefixes: PrefixSet<'b> = self.inclusive_prefixes;
+        for p in prefixes {
+            inclusive_prefixes.insert(p);
+        }
         Method {
             algorithm: self.algorithm,
             with_comments: self.with_comments,
@@ -159,31 +214,15 @@ impl<'a> Method<'a> {
         self.with_comments
     }
 
-    /// The InclusiveNamespaces PrefixList, sorted, without duplicates.
+    /// The InclusiveNamespaces PrefixList, without duplicates, in the order first listed.
     pub fn inclusive_prefixes(&self) -> &[&'a str] {
-        &self.inclusive_prefixes
+        &self.inclusive_prefixes.tokens
     }
 
     /// Whether exclusive c14n treats the in-scope `prefix` (empty for the default namespace)
-    /// the inclusive way: the PrefixList names it. O(log n) in the list's length; a short
-    /// list (real ones have one to five tokens) is scanned, which costs less than ordering
-    /// strings.
+    /// the inclusive way: the PrefixList names it. O(1) (see [`PrefixSet`]).
     fn lists(&self, prefix: &str) -> bool {
-        let list = &self.inclusive_prefixes;
-        let has = |token: &str| {
-            if list.len() <= 8 {
-                list.iter().any(|t| {
-                    probe();
-                    short_eq(t, token)
-                })
-            } else {
-                list.binary_search_by(|t| {
-                    probe();
-                    (*t).cmp(token)
-                })
-                .is_ok()
-            }
-        };
+        let has = |token: &str| self.inclusive_prefixes.contains(token);
         if prefix.is_empty() {
             // `#default`, or an empty token given through `with_inclusive_prefixes`.
             has("#default") || has("")
@@ -555,13 +594,13 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
             // already rendered, so it would not be rendered again. Considering every listed
             // prefix at every element would cost elements × list length.
             if is_apex {
-                for &p in &self.method.inclusive_prefixes {
+                for &p in self.method.inclusive_prefixes() {
                     let p = if p == "#default" { "" } else { p };
                     if p != "xml" && p != "xmlns" {
                         self.consider(&mut ns, p);
                     }
                 }
-            } else if !self.method.inclusive_prefixes.is_empty() {
+            } else if !self.method.inclusive_prefixes().is_empty() {
                 for i in own.0..own.1 {
                     let p = doc.str(doc.decls[i as usize].prefix);
                     if self.method.lists(p) {
@@ -1079,7 +1118,7 @@ mod tests {
     }
 
     /// A PrefixList read from a message is refused past its cap, duplicates counted, and
-    /// kept as a sorted set.
+    /// kept as a set in the order first listed, scanned or hashed.
     #[test]
     fn prefix_list_is_capped_and_deduplicated() {
         let method = Method::new(Algorithm::Exclusive, false);
@@ -1087,7 +1126,15 @@ mod tests {
             .clone()
             .with_prefix_list(" xs  #default\txs saml ", 4)
             .expect("four tokens");
-        assert_eq!(kept.inclusive_prefixes(), ["#default", "saml", "xs"]);
+        assert_eq!(kept.inclusive_prefixes(), ["xs", "#default", "saml"]);
+        let long = Method::new(Algorithm::Exclusive, false)
+            .with_inclusive_prefixes((0..20).chain(0..20).map(|i| ["a", "b", "c"][i % 3]))
+            .with_inclusive_prefixes(["d", "a", "e", "f", "g", "h", "i", "j", "k", "d"]);
+        assert_eq!(
+            long.inclusive_prefixes(),
+            ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]
+        );
+        assert!(long.lists("k") && long.lists("a") && !long.lists("l"));
         assert_eq!(
             method.with_prefix_list("a b c d e", 4),
             Err(C14nError::LimitExceeded {
