@@ -87,6 +87,29 @@ impl<'a> PrefixSet<'a> {
     /// Lists up to this long are scanned.
     const SCAN_MAX: usize = 8;
 
+    /// Adds `more`, each token hashed once: a long list fills an index sized for it up front
+    /// (growing one would hash every token again at each doubling), in place.
+    fn extend(&mut self, mut more: Vec<&'a str>) {
+        if self.tokens.is_empty() && more.len() > Self::SCAN_MAX {
+            let mut index = HashSet::with_capacity(more.len());
+            more.retain(|&t| {
+                probe();
+                index.insert(t)
+            });
+            *self = Self {
+                tokens: more,
+                index: Some(index),
+            };
+            return;
+        }
+        if let Some(index) = &mut self.index {
+            index.reserve(more.len());
+        }
+        for t in more {
+            self.insert(t);
+        }
+    }
+
     fn insert(&mut self, token: &'a str) {
         let fresh = match &mut self.index {
             Some(index) => {
@@ -169,9 +192,7 @@ impl<'a> Method<'a> {
         'a: 'b,
     {
         let mut inclusive_prefixes: PrefixSet<'b> = self.inclusive_prefixes;
-        for p in prefixes {
-            inclusive_prefixes.insert(p);
-        }
+        inclusive_prefixes.extend(prefixes.into_iter().collect());
         Method {
             algorithm: self.algorithm,
             with_comments: self.with_comments,
@@ -191,17 +212,23 @@ impl<'a> Method<'a> {
     where
         'a: 'b,
     {
-        if prefix_list
-            .split_ascii_whitespace()
-            .nth(max_tokens)
-            .is_some()
-        {
-            return Err(C14nError::LimitExceeded {
-                kind: LimitKind::PrefixListTokens,
-                max: max_tokens,
-            });
+        let mut tokens = Vec::new();
+        for token in prefix_list.split_ascii_whitespace() {
+            if tokens.len() == max_tokens {
+                return Err(C14nError::LimitExceeded {
+                    kind: LimitKind::PrefixListTokens,
+                    max: max_tokens,
+                });
+            }
+            tokens.push(token);
         }
-        Ok(self.with_inclusive_prefixes(prefix_list.split_ascii_whitespace()))
+        let mut inclusive_prefixes: PrefixSet<'b> = self.inclusive_prefixes;
+        inclusive_prefixes.extend(tokens);
+        Ok(Method {
+            algorithm: self.algorithm,
+            with_comments: self.with_comments,
+            inclusive_prefixes,
+        })
     }
 
     /// The algorithm.
@@ -586,23 +613,19 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
                     }
                 }
             }
-            // The PrefixList, the inclusive way. A listed prefix that is not in scope is not
-            // rendered (`consider` finds no binding for it); `#default` is the default
-            // namespace, bound or not. Each is considered at the apex; below it, only where
-            // the element declares it: elsewhere its binding is its parent's, which the
-            // parent (always output: only whole subtrees are excluded) rendered or found
-            // already rendered, so it would not be rendered again. Considering every listed
-            // prefix at every element would cost elements × list length.
-            if is_apex {
-                for &p in self.method.inclusive_prefixes() {
-                    let p = if p == "#default" { "" } else { p };
-                    if p != "xml" && p != "xmlns" {
-                        self.consider(&mut ns, p);
-                    }
-                }
-            } else if !self.method.inclusive_prefixes().is_empty() {
-                for i in own.0..own.1 {
-                    let p = doc.str(doc.decls[i as usize].prefix);
+            // The PrefixList, the inclusive way: each listed prefix bound here is considered
+            // (`#default` is the default namespace; a listed prefix bound nowhere is not
+            // rendered, nor is an unbound default namespace at the apex, where nothing has
+            // been rendered yet). At the apex these are all the bindings in scope, each looked
+            // up in the list, so the list's length does not matter. Below it only the
+            // element's own declarations can bind a listed prefix differently from the
+            // parent, which (always output: only whole subtrees are excluded) rendered it or
+            // found it already rendered. Considering every listed prefix at every element
+            // would cost elements × list length.
+            if !self.method.inclusive_prefixes().is_empty() {
+                // The bindings this element brought into `scope` (see above).
+                for i in scope_mark..self.scope.len() {
+                    let p = self.scope.entries()[i].0;
                     if self.method.lists(p) {
                         self.consider(&mut ns, p);
                     }
