@@ -22,8 +22,12 @@ pub const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 /// The namespace URI of namespace declarations (`xmlns`).
 pub const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
 
-/// Resource limits applied while parsing. Exceeding one is an error
-/// ([`XmlErrorKind::LimitExceeded`]) raised before the memory is spent.
+/// Resource limits applied while parsing, and to what is read from the parsed document before
+/// authentication (the PrefixList). Exceeding one is an error
+/// ([`XmlErrorKind::LimitExceeded`], or [`C14nError::LimitExceeded`] for the PrefixList) raised
+/// before the memory is spent.
+///
+/// [`C14nError::LimitExceeded`]: super::c14n::C14nError::LimitExceeded
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -43,15 +47,16 @@ pub struct Limits {
     /// Maximum namespace declarations in scope at any element: its own and its ancestors',
     /// shadowed ones included. Default: 256, twice [`max_attributes`](Self::max_attributes)
     /// so that on any one element the attribute limit is met first. Real SAML has fewer than
-    /// 20 in scope (an Okta Response has 3 to 5; a SOAP-wrapped ADFS one about 10).
-    /// Resolution costs the same whatever this is set to; the limit bounds the state a
-    /// document can make the parser and canonicalization keep.
+    /// 20 in scope (the Okta-shaped fixtures have at most 5: `saml2p`, `saml2`, `xs`, `xsi`,
+    /// `ds`). Resolving a prefix costs O(1) whatever this is set to; the limit bounds the
+    /// state a document can make the parser and canonicalization keep.
     pub max_namespace_declarations: usize,
     /// Maximum tokens in an exclusive-c14n InclusiveNamespaces `PrefixList` (on SignedInfo's
-    /// CanonicalizationMethod or a Reference's Transform), counted before anything is done
-    /// with them, duplicates included. Default: 64. Real ones list 1 to 5 prefixes (`xs`,
-    /// `xsi`, `#default`, `saml`, …), and no document can use more than
-    /// [`max_namespace_declarations`](Self::max_namespace_declarations) of them at once.
+    /// CanonicalizationMethod or a Reference's Transform), duplicates included, enforced where
+    /// the verifier reads the list: before SignedInfo is canonicalized or any key is tried.
+    /// Default: 64. Real ones list 1 to 5 prefixes (`xs`, `xsi`, `#default`, `saml`, …), and
+    /// no element can have more than
+    /// [`max_namespace_declarations`](Self::max_namespace_declarations) of them in scope.
     pub max_prefix_list_tokens: usize,
 }
 
