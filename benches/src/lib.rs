@@ -147,6 +147,30 @@ mod tests {
             assert!(canonical.contains("R&amp;D"), "{}", f.file);
         }
     }
+
+    /// Each hostile document has the size of its flat one, is refused by the default limits
+    /// and parses with them raised; the flat ones parse with the defaults.
+    #[test]
+    fn hostile_generators() {
+        use crate::hostile::*;
+        use saml_core::xml::Limits;
+        let raised = Limits::default()
+            .with_max_namespace_declarations(usize::MAX)
+            .with_max_prefix_list_tokens(usize::MAX);
+        let len = 400 << 10;
+        let hostile = namespaces_hostile(len);
+        let flat = namespaces_flat(hostile.len());
+        assert_eq!(hostile.len(), flat.len());
+        assert!(Document::parse(&hostile).is_err());
+        Document::parse_with_limits(&hostile, &raised).expect("parses with the limit raised");
+        Document::parse(&flat).expect("flat parses");
+        let hostile = prefix_list_hostile(len);
+        let flat = prefix_list_flat(hostile.len());
+        assert_eq!(hostile.len(), flat.len());
+        assert!(hostile.contains(" t999 "));
+        Document::parse(&hostile).expect("the PrefixList limit applies when it is read");
+        Document::parse(&flat).expect("flat parses");
+    }
 }
 
 /// A signed, Okta-shaped fixture in `tests/vectors/bench/` (made by `benches/sign_fixtures.sh`)
@@ -405,4 +429,118 @@ pub fn verify_full(
         &NoReplay,
     )
     .expect("valid")
+}
+
+/// Generators of the hostile inputs of the `hostile` bench (invariant 12 of `DESIGN.md`), each
+/// with a flat counterpart of the same size.
+pub mod hostile {
+    use std::fmt::Write as _;
+
+    use super::{DSIG_NS, SAML_ASSERTION_NS};
+
+    /// Appends `<p0_0:e/>` (the names of both namespace documents) until `s` is `len` long, the
+    /// last few bytes made up with whitespace text.
+    fn fill_with_names(s: &mut String, len: usize, close: &str) {
+        const NAME: &str = "<p0_0:e/>";
+        while s.len() + NAME.len() + close.len() <= len {
+            s.push_str(NAME);
+        }
+        while s.len() + close.len() < len {
+            s.push(' ');
+        }
+        s.push_str(close);
+    }
+
+    /// The hostile namespace document of about `len` bytes: 100 nested elements that each
+    /// declare 100 prefixes nothing uses, then elements `<p0_0:e/>` named with the outermost one.
+    pub fn namespaces_hostile(len: usize) -> String {
+        let (depth, per_level) = (100, 100);
+        let mut s = String::with_capacity(len);
+        for d in 0..depth {
+            s.push_str("<a");
+            for i in 0..per_level {
+                write!(s, " xmlns:p{d}_{i}=\"urn:x\"").expect("writes to a String");
+            }
+            s.push('>');
+        }
+        fill_with_names(&mut s, len, &"</a>".repeat(depth));
+        s
+    }
+
+    /// The flat namespace document of exactly `len` bytes: `p0_0` declared once on the document
+    /// element, then the same names.
+    pub fn namespaces_flat(len: usize) -> String {
+        let mut s = String::with_capacity(len);
+        s.push_str("<a xmlns:p0_0=\"urn:x\">");
+        fill_with_names(&mut s, len, "</a>");
+        s
+    }
+
+    /// The SAML 2.0 protocol namespace.
+    const PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+    /// RSA with SHA-256.
+    const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+    /// SHA-256.
+    const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+    /// The enveloped-signature transform.
+    const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+
+    /// A Response whose Assertion carries an enveloped Signature with `prefix_list` on SignedInfo's
+    /// CanonicalizationMethod, and `filler` after it; padded with whitespace to `len` bytes if it
+    /// is shorter. The SignatureValue is 256 bytes no key produced.
+    fn signed_shape(prefix_list: &str, filler: &str, len: usize) -> String {
+        let exc = saml_core::xml::c14n::EXC_C14N;
+        let value = format!("{}QQ==", "QUJD".repeat(85));
+        let mut s = format!(
+            "<samlp:Response xmlns:samlp=\"{PROTOCOL}\" ID=\"_r\" Version=\"2.0\">\
+             <saml:Assertion xmlns:saml=\"{SAML_ASSERTION_NS}\" xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" \
+             ID=\"_a\" Version=\"2.0\">\
+             <ds:Signature xmlns:ds=\"{DSIG_NS}\"><ds:SignedInfo>\
+             <ds:CanonicalizationMethod Algorithm=\"{exc}\">\
+             <ec:InclusiveNamespaces xmlns:ec=\"{exc}\" PrefixList=\"{prefix_list}\"/>\
+             </ds:CanonicalizationMethod>\
+             <ds:SignatureMethod Algorithm=\"{RSA_SHA256}\"/>\
+             <ds:Reference URI=\"#_a\"><ds:Transforms>\
+             <ds:Transform Algorithm=\"{ENVELOPED}\"/><ds:Transform Algorithm=\"{exc}\"/>\
+             </ds:Transforms><ds:DigestMethod Algorithm=\"{SHA256}\"/>\
+             <ds:DigestValue>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=</ds:DigestValue>\
+             </ds:Reference></ds:SignedInfo>\
+             <ds:SignatureValue>{value}</ds:SignatureValue></ds:Signature>{filler}"
+        );
+        let close = "</saml:Assertion></samlp:Response>";
+        while s.len() + close.len() < len {
+            s.push(' ');
+        }
+        s.push_str(close);
+        s
+    }
+
+    /// The hostile PrefixList document of about `len` bytes: a signed-shape Response whose
+    /// SignedInfo lists distinct, unbound prefixes `t0 t1 …` in its InclusiveNamespaces.
+    pub fn prefix_list_hostile(len: usize) -> String {
+        let mut list = String::with_capacity(len);
+        let mut i = 0;
+        while list.len() + 2_000 < len {
+            write!(list, "t{i} ").expect("writes to a String");
+            i += 1;
+        }
+        signed_shape(list.trim_end(), "", len)
+    }
+
+    /// The flat counterpart: PrefixList `xs`, attribute values up to `len` bytes.
+    pub fn prefix_list_flat(len: usize) -> String {
+        let mut filler = String::from("<saml:AttributeStatement><saml:Attribute Name=\"groups\">");
+        let mut i = 0;
+        while filler.len() + 3_000 < len {
+            write!(
+                filler,
+                "<saml:AttributeValue xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+                 xsi:type=\"xs:string\">group-{i:06}</saml:AttributeValue>"
+            )
+            .expect("writes to a String");
+            i += 1;
+        }
+        filler.push_str("</saml:Attribute></saml:AttributeStatement>");
+        signed_shape("xs", &filler, len)
+    }
 }

@@ -88,6 +88,52 @@ mod namespaces {
         assert!(doc.is(s, "urn:a2", "s"));
         assert!(!doc.is(s, "urn:a", "s"));
     }
+
+    /// Many bindings in scope (past where lookups stop scanning and use an index): the
+    /// nearest declaration wins for names and for `in_scope_namespaces`, a binding comes back
+    /// when the element shadowing it ends, and an empty default is not listed.
+    #[test]
+    fn many_declarations_nearest_wins() {
+        let outer: String = (0..30)
+            .map(|i| format!(" xmlns:p{i}=\"urn:o{i}\""))
+            .collect();
+        let text = format!(
+            "<r xmlns=\"urn:d\"{outer}><p7:s xmlns:p7=\"urn:inner\" xmlns=\"\"><t p3:a=\"1\"/>\
+             </p7:s><p7:u/></r>"
+        );
+        let doc = Document::parse(&text).expect("parses");
+        let r = doc.root_element();
+        let s = doc.element_children(r).next().expect("s");
+        let t = doc.element_children(s).next().expect("t");
+        let u = doc.element_children(r).nth(1).expect("u");
+        assert_eq!(doc.namespace(s), "urn:inner");
+        assert_eq!(doc.namespace(t), "");
+        assert_eq!(doc.attribute_ns_unverified(t, "urn:o3", "a"), Some("1"));
+        assert_eq!(doc.namespace(u), "urn:o7");
+        let scope = doc.in_scope_namespaces(t);
+        assert_eq!(scope.len(), 30, "{scope:?}");
+        assert!(scope.windows(2).all(|w| w[0].prefix < w[1].prefix));
+        let p7 = scope.iter().find(|n| n.prefix == "p7").expect("p7");
+        assert_eq!(p7.uri, "urn:inner");
+        assert!(scope.iter().all(|n| !n.prefix.is_empty()));
+        assert_eq!(doc.in_scope_namespaces(u).len(), 31);
+    }
+
+    /// The namespace limit, set low: declarations in scope are counted across elements.
+    #[test]
+    fn namespace_declaration_limit() {
+        let limits = Limits::default().with_max_namespace_declarations(2);
+        let text = "<r xmlns:a=\"urn:a\"><s xmlns:b=\"urn:b\"><t xmlns:c=\"urn:c\"/></s></r>";
+        let err = Document::parse_with_limits(text, &limits).expect_err("three in scope");
+        assert_eq!(
+            err.kind,
+            XmlErrorKind::LimitExceeded {
+                kind: LimitKind::NamespaceDeclarations,
+                max: 2
+            }
+        );
+        assert_eq!((err.position.line, err.position.column), (1, 39));
+    }
 }
 
 mod attributes {

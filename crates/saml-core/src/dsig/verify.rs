@@ -210,7 +210,8 @@ fn algorithm_attr<'d>(doc: &'d Document<'_>, node: NodeId) -> Result<&'d str, Ds
 }
 
 /// Reads a c14n method element (CanonicalizationMethod or Transform) with its optional
-/// InclusiveNamespaces child.
+/// InclusiveNamespaces child, whose PrefixList is held to the document's
+/// [`Limits::max_prefix_list_tokens`](crate::xml::Limits::max_prefix_list_tokens).
 fn c14n_method<'d>(
     doc: &'d Document<'_>,
     node: NodeId,
@@ -246,7 +247,9 @@ fn c14n_method<'d>(
             });
         }
     }
-    Ok(method.with_inclusive_prefixes(prefixes.unwrap_or("").split_ascii_whitespace()))
+    // Capped before any token is kept: a PrefixList of millions of tokens is refused here,
+    // before SignedInfo is canonicalized or any key is tried.
+    Ok(method.with_prefix_list(prefixes.unwrap_or(""), doc.limits.max_prefix_list_tokens)?)
 }
 
 /// Reads a Signature element strictly. Makes no trust decision: [`Verifier::verify`] and the

@@ -22,8 +22,12 @@
 //!   never by exclusive c14n;
 //! - comments and processing instructions outside the document element, each on its own line.
 
+use std::collections::HashSet;
+
 use super::document::{Attr, Attribute, Document, NodeData, NodeId, Str, short_eq};
+use super::error::LimitKind;
 use super::parse::XML_NAMESPACE;
+use super::scope::{Scope, probe};
 use super::swar;
 
 /// A destination for canonical bytes.
@@ -56,7 +60,84 @@ pub enum Algorithm {
 pub struct Method<'a> {
     algorithm: Algorithm,
     with_comments: bool,
-    inclusive_prefixes: Vec<&'a str>,
+    inclusive_prefixes: PrefixSet<'a>,
+}
+
+/// An InclusiveNamespaces PrefixList as a set: its tokens without duplicates, in the order
+/// first listed. Real lists have one to five tokens and are scanned; past
+/// [`PrefixSet::SCAN_MAX`] the tokens are also hashed (with a keyed hash, so that no list can
+/// be made to collide), and adding a token or asking whether one is listed costs O(1)
+/// however long the list (sorting would cost O(n log n) string comparisons).
+#[derive(Clone, Debug, Default)]
+struct PrefixSet<'a> {
+    tokens: Vec<&'a str>,
+    index: Option<HashSet<&'a str>>,
+}
+
+impl PartialEq for PrefixSet<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // The index holds the same tokens.
+        self.tokens == other.tokens
+    }
+}
+
+impl Eq for PrefixSet<'_> {}
+
+impl<'a> PrefixSet<'a> {
+    /// Lists up to this long are scanned.
+    const SCAN_MAX: usize = 8;
+
+    /// Adds `more`, each token hashed once: a long list fills an index sized for it up front
+    /// (growing one would hash every token again at each doubling), in place.
+    fn extend(&mut self, mut more: Vec<&'a str>) {
+        if self.tokens.is_empty() && more.len() > Self::SCAN_MAX {
+            let mut index = HashSet::with_capacity(more.len());
+            more.retain(|&t| {
+                probe();
+                index.insert(t)
+            });
+            *self = Self {
+                tokens: more,
+                index: Some(index),
+            };
+            return;
+        }
+        if let Some(index) = &mut self.index {
+            index.reserve(more.len());
+        }
+        for t in more {
+            self.insert(t);
+        }
+    }
+
+    fn insert(&mut self, token: &'a str) {
+        let fresh = match &mut self.index {
+            Some(index) => {
+                probe();
+                index.insert(token)
+            }
+            None => !self.contains(token),
+        };
+        if fresh {
+            self.tokens.push(token);
+            if self.index.is_none() && self.tokens.len() > Self::SCAN_MAX {
+                self.index = Some(self.tokens.iter().copied().collect());
+            }
+        }
+    }
+
+    fn contains(&self, token: &str) -> bool {
+        match &self.index {
+            Some(index) => {
+                probe();
+                index.contains(token)
+            }
+            None => self.tokens.iter().any(|t| {
+                probe();
+                short_eq(t, token)
+            }),
+        }
+    }
 }
 
 /// Canonical XML 1.0 URI.
@@ -79,7 +160,7 @@ impl Method<'static> {
         Self {
             algorithm,
             with_comments,
-            inclusive_prefixes: Vec::new(),
+            inclusive_prefixes: PrefixSet::default(),
         }
     }
 
@@ -99,8 +180,10 @@ impl Method<'static> {
 }
 
 impl<'a> Method<'a> {
-    /// Sets the InclusiveNamespaces PrefixList (`#default` names the default namespace). Only
-    /// exclusive c14n uses it.
+    /// Adds prefixes to the InclusiveNamespaces PrefixList (`#default` names the default
+    /// namespace). Only exclusive c14n uses it. Duplicates are dropped; each prefix costs O(1).
+    /// No limit applies here: to read a PrefixList from a message, use
+    /// [`with_prefix_list`](Self::with_prefix_list).
     pub fn with_inclusive_prefixes<'b>(
         self,
         prefixes: impl IntoIterator<Item = &'b str>,
@@ -108,13 +191,44 @@ impl<'a> Method<'a> {
     where
         'a: 'b,
     {
-        let mut inclusive_prefixes: Vec<&'b str> = self.inclusive_prefixes;
-        inclusive_prefixes.extend(prefixes);
+        let mut inclusive_prefixes: PrefixSet<'b> = self.inclusive_prefixes;
+        inclusive_prefixes.extend(prefixes.into_iter().collect());
         Method {
             algorithm: self.algorithm,
             with_comments: self.with_comments,
             inclusive_prefixes,
         }
+    }
+
+    /// Adds the prefixes of a `PrefixList` attribute value (tokens separated by whitespace)
+    /// read from a message, refusing more than `max_tokens` tokens (duplicates counted) with
+    /// [`C14nError::LimitExceeded`] before any is kept. The verifier passes
+    /// [`Limits::max_prefix_list_tokens`](super::Limits::max_prefix_list_tokens).
+    pub fn with_prefix_list<'b>(
+        self,
+        prefix_list: &'b str,
+        max_tokens: usize,
+    ) -> Result<Method<'b>, C14nError>
+    where
+        'a: 'b,
+    {
+        let mut tokens = Vec::new();
+        for token in prefix_list.split_ascii_whitespace() {
+            if tokens.len() == max_tokens {
+                return Err(C14nError::LimitExceeded {
+                    kind: LimitKind::PrefixListTokens,
+                    max: max_tokens,
+                });
+            }
+            tokens.push(token);
+        }
+        let mut inclusive_prefixes: PrefixSet<'b> = self.inclusive_prefixes;
+        inclusive_prefixes.extend(tokens);
+        Ok(Method {
+            algorithm: self.algorithm,
+            with_comments: self.with_comments,
+            inclusive_prefixes,
+        })
     }
 
     /// The algorithm.
@@ -127,9 +241,21 @@ impl<'a> Method<'a> {
         self.with_comments
     }
 
-    /// The InclusiveNamespaces PrefixList.
+    /// The InclusiveNamespaces PrefixList, without duplicates, in the order first listed.
     pub fn inclusive_prefixes(&self) -> &[&'a str] {
-        &self.inclusive_prefixes
+        &self.inclusive_prefixes.tokens
+    }
+
+    /// Whether exclusive c14n treats the in-scope `prefix` (empty for the default namespace)
+    /// the inclusive way: the PrefixList names it. O(1) (see [`PrefixSet`]).
+    fn lists(&self, prefix: &str) -> bool {
+        let has = |token: &str| self.inclusive_prefixes.contains(token);
+        if prefix.is_empty() {
+            // `#default`, or an empty token given through `with_inclusive_prefixes`.
+            has("#default") || has("")
+        } else {
+            has(prefix) && prefix != "xml" && prefix != "xmlns"
+        }
     }
 
     /// The algorithm URI of this method.
@@ -155,6 +281,15 @@ pub enum C14nError {
     /// The excluded node must be an element inside the canonicalized subtree.
     #[error("the excluded node is not an element inside the canonicalized subtree")]
     ExcludedNodeOutside,
+    /// A limit of [`Limits`](super::Limits) on what the method reads from the message was
+    /// exceeded (an InclusiveNamespaces PrefixList with too many tokens).
+    #[error("limit exceeded: {kind} (maximum {max})")]
+    LimitExceeded {
+        /// Which limit.
+        kind: LimitKind,
+        /// The configured maximum.
+        max: usize,
+    },
 }
 
 /// Canonicalizes the whole document (`apex` = `None`) or one element's subtree, optionally
@@ -204,8 +339,8 @@ fn run<S: Sink + ?Sized>(
         doc,
         method,
         out,
-        rendered: Vec::new(),
-        scope: Vec::new(),
+        rendered: Scope::with_capacity(8),
+        scope: Scope::with_capacity(8),
         ns_buf: Vec::new(),
         attr_buf: Vec::new(),
         shortcuts,
@@ -254,20 +389,30 @@ fn qname_len(prefix: Str, local: Str) -> usize {
     }
 }
 
-/// A namespace binding: (prefix, URI), both borrowed from the document.
-type Binding<'d> = (&'d str, &'d str);
+/// No declaration: a [`NamespaceNode`] for an unbound default namespace.
+const NO_DECLARATION: u32 = u32::MAX;
+
+/// A namespace node to render: prefix and URI borrowed from the document, and the index in
+/// `Document::decls` of the declaration in scope that binds it ([`NO_DECLARATION`] for the
+/// empty default namespace when nothing binds it).
+#[derive(Clone, Copy, Debug)]
+struct NamespaceNode<'d> {
+    prefix: &'d str,
+    uri: &'d str,
+    declaration: u32,
+}
 
 struct Writer<'w, 'd, 'a, S: Sink + ?Sized> {
     doc: &'d Document<'a>,
     method: &'w Method<'w>,
     out: &'w mut S,
-    /// Namespace nodes rendered by output ancestors, innermost last.
-    rendered: Vec<Binding<'d>>,
-    /// Namespace bindings in scope, innermost last (exclusive c14n needs them for the
-    /// InclusiveNamespaces prefixes).
-    scope: Vec<Binding<'d>>,
+    /// Namespace nodes rendered by output ancestors: prefix → URI.
+    rendered: Scope<'d, &'d str>,
+    /// Namespace bindings in scope: prefix → (URI, index of the declaration in
+    /// `Document::decls`).
+    scope: Scope<'d, (&'d str, u32)>,
     /// Reused per element: namespace nodes to render.
-    ns_buf: Vec<Binding<'d>>,
+    ns_buf: Vec<NamespaceNode<'d>>,
     /// Reused per element: attributes to render.
     attr_buf: Vec<Attribute<'d>>,
     /// Whether markup whose canonical form is its source text may be copied from the source.
@@ -276,14 +421,6 @@ struct Writer<'w, 'd, 'a, S: Sink + ?Sized> {
     order_buf: Vec<Attr>,
     /// Source range copied but not yet written: consecutive copies join into one write.
     pending: (usize, usize),
-}
-
-fn lookup<'d>(stack: &[Binding<'d>], prefix: &str) -> Option<&'d str> {
-    stack
-        .iter()
-        .rev()
-        .find(|(p, _)| short_eq(p, prefix))
-        .map(|&(_, u)| u)
 }
 
 impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
@@ -446,17 +583,22 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         ns.clear();
         let exclusive = self.method.algorithm == Algorithm::Exclusive;
 
-        // Bring the bindings in scope into `scope`.
+        // Bring the bindings in scope into `scope`: at an orphan apex every one in scope
+        // there (an empty default left out), elsewhere the element's own.
         let scope_mark = self.scope.len();
+        let own = doc.element(id).map_or((0, 0), |el| el.decls);
         if is_apex && orphan {
-            self.scope.extend(
-                doc.in_scope_namespaces(id)
-                    .into_iter()
-                    .map(|n| (n.prefix, n.uri)),
-            );
+            for i in doc.in_scope_declarations(id) {
+                let d = &doc.decls[i as usize];
+                let uri = doc.str(d.uri);
+                if !uri.is_empty() {
+                    self.scope.push(doc.str(d.prefix), (uri, i));
+                }
+            }
         } else {
-            for d in doc.namespace_declarations(id) {
-                self.scope.push((d.prefix, d.uri));
+            for i in own.0..own.1 {
+                let d = &doc.decls[i as usize];
+                self.scope.push(doc.str(d.prefix), (doc.str(d.uri), i));
             }
         }
 
@@ -471,27 +613,49 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
                     }
                 }
             }
-            // A listed prefix that is not in scope is not rendered (`consider` finds no
-            // binding for it); `#default` is the default namespace, bound or not.
-            for &p in &self.method.inclusive_prefixes {
-                let p = if p == "#default" { "" } else { p };
-                if p != "xml" && p != "xmlns" {
-                    self.consider(&mut ns, p);
+            // The PrefixList, the inclusive way: each listed prefix bound here is considered
+            // (`#default` is the default namespace; a listed prefix bound nowhere is not
+            // rendered, nor is an unbound default namespace at the apex, where nothing has
+            // been rendered yet). At the apex these are all the bindings in scope, each looked
+            // up in the list, so the list's length does not matter. Below it only the
+            // element's own declarations can bind a listed prefix differently from the
+            // parent, which (always output: only whole subtrees are excluded) rendered it or
+            // found it already rendered. Considering every listed prefix at every element
+            // would cost elements × list length.
+            if !self.method.inclusive_prefixes().is_empty() {
+                // The bindings this element brought into `scope` (see above).
+                for i in scope_mark..self.scope.len() {
+                    let p = self.scope.entries()[i].0;
+                    if self.method.lists(p) {
+                        self.consider(&mut ns, p);
+                    }
                 }
             }
         } else if is_apex && orphan {
             // Every binding in scope.
-            ns.extend_from_slice(&self.scope[scope_mark..]);
+            ns.extend(self.scope.entries()[scope_mark..].iter().map(
+                |&(prefix, (uri, declaration))| NamespaceNode {
+                    prefix,
+                    uri,
+                    declaration,
+                },
+            ));
         } else {
-            for d in doc.namespace_declarations(id) {
-                let current = lookup(&self.rendered, d.prefix).unwrap_or("");
-                if !short_eq(current, d.uri) {
-                    ns.push((d.prefix, d.uri));
+            for i in own.0..own.1 {
+                let d = &doc.decls[i as usize];
+                let (prefix, uri) = (doc.str(d.prefix), doc.str(d.uri));
+                let current = self.rendered.get(prefix).map_or("", |(_, r)| r);
+                if !short_eq(current, uri) {
+                    ns.push(NamespaceNode {
+                        prefix,
+                        uri,
+                        declaration: i,
+                    });
                 }
             }
         }
-        ns.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        ns.dedup_by(|a, b| a.0 == b.0);
+        ns.sort_unstable_by(|a, b| a.prefix.cmp(b.prefix));
+        ns.dedup_by(|a, b| a.prefix == b.prefix);
 
         // When every declaration and attribute is written canonically (see
         // `Element::canonical_units`), the start tag is copied from the source piece by piece:
@@ -507,20 +671,26 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         {
             let span = doc.span(id);
             self.copy(span.start, span.start + 1 + qname_len(el.prefix, el.local));
-            for &(p, u) in &ns {
-                let own = doc.decls[el.decls.0 as usize..el.decls.1 as usize]
-                    .iter()
-                    .find(|d| short_eq(doc.str(d.prefix), p) && short_eq(doc.str(d.uri), u));
-                match own {
+            for &NamespaceNode {
+                prefix,
+                uri,
+                declaration,
+            } in &ns
+            {
+                // The binding in scope is the element's own declaration, or an ancestor's.
+                if (own.0..own.1).contains(&declaration) {
                     // ` xmlns="` or ` xmlns:p="` before the URI, `"` after it.
-                    Some(d) => {
-                        let (uri_start, uri_len, _) = d.uri.parts();
-                        let before = if p.is_empty() { 8 } else { 9 + p.len() };
-                        self.copy(uri_start - before, uri_start + uri_len + 1);
-                    }
-                    None => self.write_namespace(p, u),
+                    let (uri_start, uri_len, _) = doc.decls[declaration as usize].uri.parts();
+                    let before = if prefix.is_empty() {
+                        8
+                    } else {
+                        9 + prefix.len()
+                    };
+                    self.copy(uri_start - before, uri_start + uri_len + 1);
+                } else {
+                    self.write_namespace(prefix, uri);
                 }
-                self.rendered.push((p, u));
+                self.rendered.push(prefix, uri);
             }
             self.ns_buf = ns;
             let own = &doc.attrs[el.attrs.0 as usize..el.attrs.1 as usize];
@@ -553,9 +723,9 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
 
         self.sink().write(b"<");
         self.write_qname(doc.prefix(id), doc.local_name(id));
-        for &(p, u) in &ns {
-            self.write_namespace(p, u);
-            self.rendered.push((p, u));
+        for n in &ns {
+            self.write_namespace(n.prefix, n.uri);
+            self.rendered.push(n.prefix, n.uri);
         }
         self.ns_buf = ns;
 
@@ -586,28 +756,29 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
 
     /// Exclusive c14n: adds `prefix` to the namespace nodes to render when its in-scope value
     /// differs from what the nearest output ancestor rendered.
-    fn consider(&self, ns: &mut Vec<Binding<'d>>, prefix: &str) {
+    fn consider(&self, ns: &mut Vec<NamespaceNode<'d>>, prefix: &str) {
         // Keep the document's copy of the prefix: the method's list may not live as long.
-        let found = self
-            .scope
-            .iter()
-            .rev()
-            .find(|(p, _)| short_eq(p, prefix))
-            .copied();
-        let (prefix, uri): Binding<'d> = match found {
-            Some(binding) => binding,
+        let node = match self.scope.get(prefix) {
+            Some((prefix, (uri, declaration))) => NamespaceNode {
+                prefix,
+                uri,
+                declaration,
+            },
             // An unbound default namespace is the empty one.
-            None if prefix.is_empty() => ("", ""),
+            None if prefix.is_empty() => NamespaceNode {
+                prefix: "",
+                uri: "",
+                declaration: NO_DECLARATION,
+            },
             // The parser rejects undeclared prefixes, and listed prefixes are checked first.
             None => return,
         };
-        let rendered = lookup(&self.rendered, prefix);
-        let render = match rendered {
-            None => !uri.is_empty(),
-            Some(r) => !short_eq(r, uri),
+        let render = match self.rendered.get(node.prefix) {
+            None => !node.uri.is_empty(),
+            Some((_, r)) => !short_eq(r, node.uri),
         };
         if render {
-            ns.push((prefix, uri));
+            ns.push(node);
         }
     }
 
@@ -853,7 +1024,170 @@ pub fn to_vec(
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
+    use super::super::Limits;
+    use super::super::scope::{SCAN_MAX, take_probes};
     use super::*;
+
+    /// Parses with the namespace and attribute limits out of the way.
+    fn parse(text: &str) -> Document<'_> {
+        let limits = Limits::default()
+            .with_max_attributes(100_000)
+            .with_max_namespace_declarations(usize::MAX);
+        Document::parse_with_limits(text, &limits).expect("parses")
+    }
+
+    /// Prefix comparisons, index probes and PrefixList comparisons made while canonicalizing
+    /// the whole of `doc` (not while parsing it), and the output.
+    fn c14n_probes(doc: &Document<'_>, method: &Method<'_>) -> (u64, Vec<u8>) {
+        take_probes();
+        let out = to_vec(doc, None, None, method).expect("canonicalizes");
+        (take_probes(), out)
+    }
+
+    /// A root declaring `p0`…`p{listed-1}` (a PrefixList names them all), over `elements`
+    /// children `<q:e/>`.
+    fn listed_prefixes_then_elements(listed: usize, elements: usize) -> (String, Vec<String>) {
+        let mut s = String::from("<r xmlns:q=\"urn:q\"");
+        for i in 0..listed {
+            write!(s, " xmlns:p{i}=\"urn:p{i}\"").expect("writes to a String");
+        }
+        s.push('>');
+        s.push_str(&"<q:e/>".repeat(elements));
+        s.push_str("</r>");
+        (s, (0..listed).map(|i| format!("p{i}")).collect())
+    }
+
+    /// The PrefixList is considered once, at the apex: the probes per element do not depend
+    /// on its length (going through it at every element costs about twice its length per
+    /// element), and doubling both the list and the elements about doubles the total.
+    #[test]
+    fn prefix_list_costs_once_not_per_element() {
+        let run = |listed: usize, elements: usize| {
+            let (text, prefixes) = listed_prefixes_then_elements(listed, elements);
+            let doc = parse(&text);
+            let method = Method::new(Algorithm::Exclusive, false)
+                .with_inclusive_prefixes(prefixes.iter().map(String::as_str));
+            let (probes, out) = c14n_probes(&doc, &method);
+            let out = String::from_utf8(out).expect("UTF-8");
+            assert!(out.starts_with("<r xmlns:p0=\"urn:p0\""), "{}", &out[..40]);
+            probes
+        };
+        let per_element = |listed: usize| {
+            let (one, two) = (run(listed, 1_000), run(listed, 2_000));
+            assert!(two >= one + 1_000, "{one} → {two}");
+            (two - one) / 1_000
+        };
+        let (short, long) = (per_element(50), per_element(1_000));
+        assert!(
+            short <= 2 * SCAN_MAX as u64 + 2 && long <= short,
+            "probes per element: {short} with 50 listed prefixes, {long} with 1,000"
+        );
+        let (one, two) = (run(1_000, 1_000), run(2_000, 2_000));
+        assert!(two * 10 <= one * 22, "{one} → {two}");
+    }
+
+    /// `depth` nested elements, each declaring `per_level` prefixes that nothing uses, then
+    /// `names` elements named with the outermost prefix.
+    fn unused_declarations_then_names(depth: usize, per_level: usize, names: usize) -> String {
+        let mut s = String::new();
+        for d in 0..depth {
+            s.push_str("<a");
+            for i in 0..per_level {
+                write!(s, " xmlns:p{d}_{i}=\"urn:x{i}\"").expect("writes to a String");
+            }
+            s.push('>');
+        }
+        s.push_str(&"<p0_0:e/>".repeat(names));
+        s.push_str(&"</a>".repeat(depth));
+        s
+    }
+
+    /// Exclusive c14n of deep nesting with many unused declarations, then many prefixed
+    /// names: the probes per name do not grow with the declarations in scope (a scan of the
+    /// scope costs about 1,000 and 4,000).
+    #[test]
+    fn exclusive_probes_per_name_do_not_grow_with_declarations_in_scope() {
+        let exclusive = Method::new(Algorithm::Exclusive, false).with_inclusive_prefixes(["q"]);
+        let per_name = |per_level: usize| {
+            let probes = |names| {
+                let text = unused_declarations_then_names(10, per_level, names);
+                c14n_probes(&parse(&text), &exclusive).0
+            };
+            let (one, two) = (probes(2_000), probes(4_000));
+            assert!(two >= one + 2_000, "{one} → {two}");
+            (two - one) / 2_000
+        };
+        let (few, many) = (per_name(100), per_name(400));
+        assert!(
+            few <= 2 * SCAN_MAX as u64 + 2 && many <= few,
+            "probes per name: {few} with 1,000 declarations in scope, {many} with 4,000"
+        );
+    }
+
+    /// Inclusive c14n renders every declaration of the same shape, each checked against those
+    /// already rendered: doubling the document about doubles the probes (a scan of the
+    /// rendered ones would quadruple them).
+    #[test]
+    fn inclusive_probes_grow_linearly_with_declarations() {
+        let inclusive = Method::new(Algorithm::Inclusive10, false);
+        let probes = |depth, names| {
+            let text = unused_declarations_then_names(depth, 200, names);
+            c14n_probes(&parse(&text), &inclusive).0
+        };
+        let (one, two) = (probes(10, 5_000), probes(20, 10_000));
+        assert!(one >= 2_000 && two * 10 <= one * 22, "{one} → {two}");
+    }
+
+    /// A PrefixList read from a message is refused past its cap, duplicates counted, and
+    /// kept as a set in the order first listed, scanned or hashed.
+    #[test]
+    fn prefix_list_is_capped_and_deduplicated() {
+        let method = Method::new(Algorithm::Exclusive, false);
+        let kept = method
+            .clone()
+            .with_prefix_list(" xs  #default\txs saml ", 4)
+            .expect("four tokens");
+        assert_eq!(kept.inclusive_prefixes(), ["xs", "#default", "saml"]);
+        let long = Method::new(Algorithm::Exclusive, false)
+            .with_inclusive_prefixes((0..20).chain(0..20).map(|i| ["a", "b", "c"][i % 3]))
+            .with_inclusive_prefixes(["d", "a", "e", "f", "g", "h", "i", "j", "k", "d"]);
+        assert_eq!(
+            long.inclusive_prefixes(),
+            ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]
+        );
+        assert!(long.lists("k") && long.lists("a") && !long.lists("l"));
+        assert_eq!(
+            method.with_prefix_list("a b c d e", 4),
+            Err(C14nError::LimitExceeded {
+                kind: LimitKind::PrefixListTokens,
+                max: 4
+            })
+        );
+    }
+
+    /// Below the apex, a listed prefix an element declares is rendered where its value
+    /// changes, `#default` included, exactly as when every listed prefix was considered at
+    /// every element.
+    #[test]
+    fn listed_prefixes_declared_below_the_apex() {
+        let doc = Document::parse(
+            "<r xmlns:a=\"urn:a\" xmlns=\"urn:d\"><x:s xmlns:x=\"urn:x\" xmlns:a=\"urn:a\">\
+             <x:t xmlns:a=\"urn:a2\" xmlns=\"\"><x:u xmlns=\"urn:d2\"/></x:t></x:s></r>",
+        )
+        .expect("parses");
+        let s = doc.element_children(doc.root_element()).next().expect("s");
+        let method =
+            Method::new(Algorithm::Exclusive, false).with_inclusive_prefixes(["a", "#default"]);
+        let out =
+            String::from_utf8(to_vec(&doc, Some(s), None, &method).expect("c14n")).expect("UTF-8");
+        assert_eq!(
+            out,
+            "<x:s xmlns=\"urn:d\" xmlns:a=\"urn:a\" xmlns:x=\"urn:x\">\
+             <x:t xmlns=\"\" xmlns:a=\"urn:a2\"><x:u xmlns=\"urn:d2\"></x:u></x:t></x:s>"
+        );
+    }
 
     #[test]
     fn dot_segments() {

@@ -250,6 +250,9 @@ pub struct Document<'a> {
     /// Sorted by value.
     pub(crate) ids: Vec<IdEntry>,
     pub(crate) root: NodeId,
+    /// The limits it was parsed with; what is read from it later (an InclusiveNamespaces
+    /// PrefixList) is held to them too.
+    pub(crate) limits: super::Limits,
 }
 
 impl<'a> Document<'a> {
@@ -474,19 +477,44 @@ impl<'a> Document<'a> {
     /// The namespaces in scope at an element, nearest declaration winning, sorted by prefix.
     /// The implicit `xml` binding and an empty default (`xmlns=""`) are not listed.
     pub fn in_scope_namespaces(&self, id: NodeId) -> Vec<Namespace<'_>> {
-        let mut out: Vec<Namespace<'_>> = Vec::new();
+        self.in_scope_declarations(id)
+            .into_iter()
+            .map(|i| {
+                let d = &self.decls[i as usize];
+                Namespace {
+                    prefix: self.str(d.prefix),
+                    uri: self.str(d.uri),
+                }
+            })
+            .filter(|n| !n.uri.is_empty())
+            .collect()
+    }
+
+    /// The declarations in scope at an element, as indices into `decls`, nearest winning,
+    /// sorted by prefix; an empty default (`xmlns=""`) included. O(n log n) in the
+    /// declarations on the element and its ancestors (checking each against those kept so far
+    /// would be quadratic).
+    pub(crate) fn in_scope_declarations(&self, id: NodeId) -> Vec<u32> {
+        let mut all: Vec<u32> = Vec::new();
         let mut cur = Some(id);
         while let Some(n) = cur {
-            for d in self.namespace_declarations(n) {
-                if !out.iter().any(|o| o.prefix == d.prefix) {
-                    out.push(d);
-                }
+            if let Some(el) = self.element(n) {
+                all.extend(el.decls.0..el.decls.1);
             }
             cur = self.parent(n);
         }
-        out.retain(|n| !n.uri.is_empty());
-        out.sort_by(|a, b| a.prefix.cmp(b.prefix));
-        out
+        // Nearest first, and a stable sort keeps that order among equal prefixes.
+        all.sort_by(|&a, &b| {
+            self.str(self.decls[a as usize].prefix)
+                .cmp(self.str(self.decls[b as usize].prefix))
+        });
+        all.dedup_by(|a, b| {
+            short_eq(
+                self.str(self.decls[*a as usize].prefix),
+                self.str(self.decls[*b as usize].prefix),
+            )
+        });
+        all
     }
 
     /// The value of a text, CDATA or comment node, or the data of a processing instruction;

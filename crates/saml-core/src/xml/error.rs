@@ -57,8 +57,12 @@ pub enum LimitKind {
     Bytes,
     /// Elements nested deeper than allowed.
     Depth,
+    /// More namespace declarations in scope at one element than allowed.
+    NamespaceDeclarations,
     /// More nodes in the document than allowed.
     Nodes,
+    /// More tokens in an InclusiveNamespaces PrefixList than allowed.
+    PrefixListTokens,
 }
 
 impl fmt::Display for LimitKind {
@@ -67,7 +71,9 @@ impl fmt::Display for LimitKind {
             Self::Attributes => "attributes per element",
             Self::Bytes => "input size in bytes",
             Self::Depth => "element nesting depth",
+            Self::NamespaceDeclarations => "namespace declarations in scope",
             Self::Nodes => "number of nodes",
+            Self::PrefixListTokens => "InclusiveNamespaces PrefixList tokens",
         })
     }
 }

@@ -5,6 +5,7 @@ mod document;
 mod error;
 pub(crate) mod escape;
 mod parse;
+mod scope;
 mod swar;
 
 pub use document::{Attribute, Children, Document, IdLookup, Namespace, NodeId, NodeKind};

@@ -14,6 +14,7 @@ use std::cell::RefCell;
 
 use super::document::{Attr, Decl, Document, Element, IdEntry, Node, NodeData, NodeId, Str};
 use super::error::{LimitKind, XmlError, XmlErrorKind};
+use super::scope::Scope;
 use super::swar;
 
 /// The namespace URI bound to the `xml` prefix.
@@ -21,8 +22,12 @@ pub const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 /// The namespace URI of namespace declarations (`xmlns`).
 pub const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
 
-/// Resource limits applied while parsing. Exceeding one is an error
-/// ([`XmlErrorKind::LimitExceeded`]) raised before the memory is spent.
+/// Resource limits applied while parsing, and to what is read from the parsed document before
+/// authentication (the PrefixList). Exceeding one is an error
+/// ([`XmlErrorKind::LimitExceeded`], or [`C14nError::LimitExceeded`] for the PrefixList) raised
+/// before the memory is spent.
+///
+/// [`C14nError::LimitExceeded`]: super::c14n::C14nError::LimitExceeded
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -39,6 +44,20 @@ pub struct Limits {
     /// Maximum number of nodes (elements, text, comments, processing instructions).
     /// Default: 1,000,000, which bounds the arena at about 50 MiB.
     pub max_nodes: usize,
+    /// Maximum namespace declarations in scope at any element: its own and its ancestors',
+    /// shadowed ones included. Default: 256, twice [`max_attributes`](Self::max_attributes)
+    /// so that on any one element the attribute limit is met first. Real SAML has fewer than
+    /// 20 in scope (the Okta-shaped fixtures have at most 5: `saml2p`, `saml2`, `xs`, `xsi`,
+    /// `ds`). Resolving a prefix costs O(1) whatever this is set to; the limit bounds the
+    /// state a document can make the parser and canonicalization keep.
+    pub max_namespace_declarations: usize,
+    /// Maximum tokens in an exclusive-c14n InclusiveNamespaces `PrefixList` (on SignedInfo's
+    /// CanonicalizationMethod or a Reference's Transform), duplicates included, enforced where
+    /// the verifier reads the list: before SignedInfo is canonicalized or any key is tried.
+    /// Default: 64. Real ones list 1 to 5 prefixes (`xs`, `xsi`, `#default`, `saml`, …), and
+    /// no element can have more than
+    /// [`max_namespace_declarations`](Self::max_namespace_declarations) of them in scope.
+    pub max_prefix_list_tokens: usize,
 }
 
 impl Default for Limits {
@@ -48,6 +67,8 @@ impl Default for Limits {
             max_depth: 128,
             max_attributes: 128,
             max_nodes: 1_000_000,
+            max_namespace_declarations: 256,
+            max_prefix_list_tokens: 64,
         }
     }
 }
@@ -74,6 +95,18 @@ impl Limits {
     /// Sets [`max_nodes`](Self::max_nodes).
     pub fn with_max_nodes(mut self, max: usize) -> Self {
         self.max_nodes = max;
+        self
+    }
+
+    /// Sets [`max_namespace_declarations`](Self::max_namespace_declarations).
+    pub fn with_max_namespace_declarations(mut self, max: usize) -> Self {
+        self.max_namespace_declarations = max;
+        self
+    }
+
+    /// Sets [`max_prefix_list_tokens`](Self::max_prefix_list_tokens).
+    pub fn with_max_prefix_list_tokens(mut self, max: usize) -> Self {
+        self.max_prefix_list_tokens = max;
         self
     }
 }
@@ -135,6 +168,7 @@ impl<'a> Document<'a> {
             decls: built.decls,
             ids: Vec::new(),
             root: built.root,
+            limits: *limits,
         };
         let mut ids = built.ids;
         ids.sort_by(|a, b| doc.str(a.value).cmp(doc.str(b.value)));
@@ -495,8 +529,8 @@ struct Builder<'s> {
     decls: Vec<Decl>,
     ids: Vec<IdEntry>,
     stack: Vec<Open>,
-    /// In-scope namespace bindings, innermost last: (prefix, uri).
-    scope: Vec<(Str, Str)>,
+    /// In-scope namespace bindings, innermost last: prefix → URI.
+    scope: Scope<'s, Str>,
     text: Option<PendingText>,
     root: Option<NodeId>,
     /// Attributes of the element being read, reused across elements.
@@ -586,7 +620,7 @@ impl<'s> Builder<'s> {
             decls: arena.decls,
             ids: arena.ids,
             stack: Vec::with_capacity(16),
-            scope: Vec::with_capacity(16),
+            scope: Scope::with_capacity(16),
             text: None,
             root: None,
             pending: Vec::with_capacity(8),
@@ -598,10 +632,11 @@ impl<'s> Builder<'s> {
         XmlError::at(kind, self.src, offset)
     }
 
-    fn text_of(&self, s: Str) -> &str {
+    fn text_of(&self, s: Str) -> &'s str {
         // Only called for `Str::source` values built from `self.src`.
         let (start, len, _) = s.parts();
-        self.src.get(start..start + len).unwrap_or_default()
+        let src: &'s str = self.src;
+        src.get(start..start + len).unwrap_or_default()
     }
 
     fn push_node(&mut self, data: NodeData, start: usize, offset: usize) -> Result<u32, XmlError> {
@@ -971,12 +1006,10 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// The URI `prefix` is bound to here: O(1) however many bindings are in scope (see
+    /// [`Scope`]).
     fn lookup(&self, prefix: &str) -> Option<Str> {
-        self.scope
-            .iter()
-            .rev()
-            .find(|(p, _)| self.text_of(*p) == prefix)
-            .map(|&(_, u)| u)
+        self.scope.get(prefix).map(|(_, uri)| uri)
     }
 
     /// A start tag or empty-element tag at `start` (its `<`); returns the offset after it.
@@ -1047,13 +1080,13 @@ impl<'s> Builder<'s> {
             let key_at = attr.name.0;
             canonical &= attr.canonical;
             if key == "xmlns" {
-                self.declare(Str::EMPTY, value, start, decls_start)?;
+                self.declare(Str::EMPTY, value, start, scope_mark)?;
             } else if let Some(p) = key.strip_prefix("xmlns:") {
                 if !is_ncname(p) {
                     return Err(self.err(XmlErrorKind::InvalidName(key.to_owned()), start));
                 }
                 let ps = Str::source(key_at + 6..key_at + key.len());
-                self.declare(ps, value, start, decls_start)?;
+                self.declare(ps, value, start, scope_mark)?;
             } else {
                 let (p, l) = self.qname(key, key_at, start)?;
                 pending.push((p, l, value));
@@ -1196,25 +1229,36 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// Declares `prefix` as `uri` on the element whose start tag is at `at` and whose
+    /// bindings start at `scope_mark` in the scope.
     fn declare(
         &mut self,
         prefix: Str,
         uri: Str,
         at: usize,
-        decls_start: usize,
+        scope_mark: usize,
     ) -> Result<(), XmlError> {
-        if let Some(kind) = self.declaration_error(prefix, uri, decls_start) {
+        if self.scope.len() >= self.limits.max_namespace_declarations {
+            return Err(self.err(
+                XmlErrorKind::LimitExceeded {
+                    kind: LimitKind::NamespaceDeclarations,
+                    max: self.limits.max_namespace_declarations,
+                },
+                at,
+            ));
+        }
+        let p = self.text_of(prefix);
+        if let Some(kind) = self.declaration_error(p, uri, scope_mark) {
             return Err(self.err(kind, at));
         }
         self.decls.push(Decl { prefix, uri });
-        self.scope.push((prefix, uri));
+        self.scope.push(p, uri);
         Ok(())
     }
 
-    /// What is wrong with declaring `prefix` as `uri` here, if anything (no allocation unless
+    /// What is wrong with declaring `p` as `uri` here, if anything (no allocation unless
     /// something is).
-    fn declaration_error(&self, prefix: Str, uri: Str, decls_start: usize) -> Option<XmlErrorKind> {
-        let p = self.text_of(prefix);
+    fn declaration_error(&self, p: &str, uri: Str, scope_mark: usize) -> Option<XmlErrorKind> {
         let u = self.ns_text(uri);
         let bad = |msg: String| Some(XmlErrorKind::InvalidNamespace(msg));
         if p == "xmlns" {
@@ -1239,10 +1283,8 @@ impl<'s> Builder<'s> {
                 "relative namespace URI `{u}` (Canonical XML cannot process it)"
             ));
         }
-        if self.decls[decls_start..]
-            .iter()
-            .any(|d| self.text_of(d.prefix) == p)
-        {
+        // Declared twice on this element: its innermost binding is one of this element's.
+        if self.scope.position_since(p, scope_mark).is_some() {
             let shown = if p.is_empty() {
                 "xmlns".to_owned()
             } else {
@@ -1345,7 +1387,128 @@ impl<'s> Builder<'s> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
+    use super::super::scope::{SCAN_MAX, take_probes};
     use super::*;
+
+    /// The attack shape of invariant 12: `depth` nested elements, each declaring `per_level`
+    /// prefixes that nothing uses, then `names` elements named with the outermost prefix
+    /// (the binding a scan from the innermost end reaches last).
+    fn unused_declarations_then_names(depth: usize, per_level: usize, names: usize) -> String {
+        let mut s = String::new();
+        for d in 0..depth {
+            s.push_str("<a");
+            for i in 0..per_level {
+                write!(s, " xmlns:p{d}_{i}=\"urn:x\"").expect("writes to a String");
+            }
+            s.push('>');
+        }
+        s.push_str(&"<p0_0:e/>".repeat(names));
+        s.push_str(&"</a>".repeat(depth));
+        s
+    }
+
+    /// Prefix comparisons and index probes made while parsing `text`, with the namespace and
+    /// attribute limits out of the way.
+    fn parse_probes(text: &str) -> u64 {
+        let limits = Limits::default()
+            .with_max_attributes(10_000)
+            .with_max_namespace_declarations(usize::MAX);
+        take_probes();
+        let doc = Document::parse_with_limits(text, &limits).expect("parses");
+        let probes = take_probes();
+        assert!(doc.node_count() > 1);
+        probes
+    }
+
+    /// Resolving one prefixed name costs a bounded number of probes, however many
+    /// declarations are in scope: the per-name cost with 4,000 declarations in scope is that
+    /// with 1,000, and at most what a scan of the small stack costs. A scan of the whole
+    /// scope costs about 1,000 and 4,000.
+    #[test]
+    fn prefix_lookup_cost_does_not_grow_with_declarations_in_scope() {
+        let names = 2_000;
+        let per_name = |per_level: usize| {
+            let one = parse_probes(&unused_declarations_then_names(10, per_level, names));
+            let two = parse_probes(&unused_declarations_then_names(10, per_level, 2 * names));
+            // Every name costs at least one probe: a lookup that is not counted fails here.
+            assert!(two >= one + names as u64, "{one} → {two}");
+            (two - one) / names as u64
+        };
+        let (few, many) = (per_name(100), per_name(400));
+        assert!(
+            few <= SCAN_MAX as u64 && many <= few,
+            "probes per prefixed name: {few} with 1,000 declarations in scope, {many} with 4,000"
+        );
+    }
+
+    /// Doubling the hostile document (twice the declarations in scope, twice the names)
+    /// about doubles the probes; a scan per name would quadruple them.
+    #[test]
+    fn hostile_namespace_shape_costs_linear_probes() {
+        let small = unused_declarations_then_names(10, 200, 5_000);
+        let large = unused_declarations_then_names(20, 200, 10_000);
+        let (one, two) = (parse_probes(&small), parse_probes(&large));
+        assert!(one >= 5_000, "{one}");
+        assert!(
+            two * 10 <= one * 22,
+            "{} bytes: {one} probes; {} bytes: {two} probes",
+            small.len(),
+            large.len()
+        );
+    }
+
+    /// The namespace limit counts the bindings in scope, shadowed ones included, and not
+    /// those gone out of scope.
+    #[test]
+    fn namespace_limit_counts_bindings_in_scope() {
+        let limits = Limits::default().with_max_namespace_declarations(3);
+        let ok = "<a xmlns:p=\"urn:p\"><b xmlns:p=\"urn:q\" xmlns=\"urn:d\"/>\
+                  <c xmlns:x=\"urn:x\" xmlns:y=\"urn:y\"/></a>";
+        Document::parse_with_limits(ok, &limits).expect("three in scope at most");
+        let over = "<a xmlns:p=\"urn:p\"><b xmlns:p=\"urn:q\" xmlns=\"urn:d\">\
+                    <c xmlns:x=\"urn:x\"/></b></a>";
+        let err = Document::parse_with_limits(over, &limits).expect_err("four in scope");
+        assert_eq!(
+            err.kind,
+            XmlErrorKind::LimitExceeded {
+                kind: LimitKind::NamespaceDeclarations,
+                max: 3
+            }
+        );
+        assert_eq!(err.position.offset, over.find("<c").expect("c"));
+    }
+
+    /// Past the scanned size, the index resolves shadowed, restored and duplicate
+    /// declarations as the scan did.
+    #[test]
+    fn indexed_scope_resolves_like_the_scan() {
+        let many: String = (0..40)
+            .map(|i| format!(" xmlns:p{i}=\"urn:outer{i}\""))
+            .collect();
+        let text =
+            format!("<r{many}><p3:a xmlns:p3=\"urn:inner\"><p3:b/></p3:a><p3:c p5:x=\"1\"/></r>");
+        let doc = Document::parse(&text).expect("parses");
+        let names: Vec<_> = doc
+            .descendants(doc.root_element())
+            .filter(|&n| doc.is_element(n))
+            .map(|n| doc.namespace(n))
+            .collect();
+        assert_eq!(names, ["", "urn:inner", "urn:inner", "urn:outer3"]);
+        let c = doc.element_children(doc.root_element()).nth(1).expect("c");
+        assert_eq!(doc.attribute_ns(c, "urn:outer5", "x"), Some("1"));
+
+        let twice = format!("<r{many} xmlns:p7=\"urn:again\"/>");
+        let err = Document::parse(&twice).expect_err("p7 declared twice");
+        assert_eq!(
+            err.kind,
+            XmlErrorKind::DuplicateAttribute("xmlns:p7".into())
+        );
+        let gone = format!("<r{many}><a xmlns:q=\"urn:q\"/><q:b/></r>");
+        let err = Document::parse(&gone).expect_err("q out of scope");
+        assert_eq!(err.kind, XmlErrorKind::UndeclaredPrefix("q".into()));
+    }
 
     /// A recycled arena serves the next parse on the thread; one too large is freed.
     #[test]
