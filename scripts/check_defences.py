@@ -46,6 +46,9 @@ MUTATIONS = [
     ("SignatureValue length", "crates/saml-core/src/dsig/verify.rs",
      "        if signature_text.len() > MAX_SIGNATURE_VALUE_TEXT {", "        if false {",
      ("attacks", "seams::kinds")),
+    ("SignedInfo size", "crates/saml-core/src/dsig/verify.rs",
+     "        if signed_info_len > MAX_SIGNED_INFO_BYTES {", "        if false {",
+     ("attacks", "seams::kinds")),
     ("replay store fails closed", SP,
      "            Err(source) => Err(SamlError::ReplayStoreUnavailable {\n"
      "                assertion_id: self.assertion.assertion_id,\n"

@@ -66,6 +66,9 @@ error_kinds! {
     KeyAlgorithmMismatch => "key_algorithm_mismatch",
     /// An RSA key below the policy's minimum size.
     KeyTooSmall => "key_too_small",
+    /// A limit on what the verifier reads before the signature check was exceeded (for
+    /// example an InclusiveNamespaces PrefixList with too many tokens).
+    LimitExceeded => "limit_exceeded",
     /// A required SAML element or attribute is missing or malformed.
     MalformedMessage => "malformed_message",
     /// The Signature element is not shaped as XML Signature and the profile require.

@@ -142,6 +142,15 @@ pub enum DsigError {
         /// The limit.
         max: usize,
     },
+    /// A SignedInfo larger than any real one (a few hundred bytes to a few KB): refused before
+    /// it is canonicalized and hashed, so its size cannot buy work before the signature check.
+    #[error("malformed Signature: SignedInfo is {len} bytes, more than the {max} allowed")]
+    SignedInfoTooLarge {
+        /// Its size in the document, in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A transform other than enveloped-signature and one canonicalization, or these in a
     /// wrong number or order.
     #[error("transform `{uri}` is not allowed: only enveloped-signature then one canonicalization")]
@@ -190,6 +199,7 @@ impl DsigError {
                 _ => K::UnsupportedAlgorithm,
             },
             Self::AmbiguousId { .. } => K::AmbiguousId,
+            Self::C14n(crate::xml::c14n::C14nError::LimitExceeded { .. }) => K::LimitExceeded,
             Self::C14n(_) => K::CanonicalizationFailed,
             Self::Base64 { .. }
             | Self::DetachedSignature
@@ -198,6 +208,7 @@ impl DsigError {
             | Self::NotASignature { .. }
             | Self::ReferenceCount
             | Self::SignatureValueTooLong { .. }
+            | Self::SignedInfoTooLarge { .. }
             | Self::UnexpectedElement { .. }
             | Self::UnexpectedText { .. }
             | Self::WrongElement { .. } => K::MalformedSignature,

@@ -124,6 +124,10 @@ pub struct SignatureParts<'d> {
 /// every 64 characters in CRLF form.
 const MAX_SIGNATURE_VALUE_TEXT: usize = 4096;
 
+/// The largest SignedInfo accepted, in bytes of the document: 64 KiB. Real ones, with one
+/// Reference, two transforms and a PrefixList, are under 2 KB.
+const MAX_SIGNED_INFO_BYTES: usize = 64 << 10;
+
 struct Strict<'d, 'a> {
     doc: &'d Document<'a>,
     children: Children<'d, 'a>,
@@ -526,6 +530,13 @@ impl Verifier {
         let element = referenced_element(doc, &parts)?;
         // The largest supported key (RSA-16384) signs 2,048 bytes: 2,732 base64 characters,
         // plus line breaks. Anything longer is malformed, and is refused before any work.
+        let signed_info_len = doc.span(parts.signed_info).len();
+        if signed_info_len > MAX_SIGNED_INFO_BYTES {
+            return Err(DsigError::SignedInfoTooLarge {
+                len: signed_info_len,
+                max: MAX_SIGNED_INFO_BYTES,
+            });
+        }
         let signature_text = doc.text(parts.signature_value);
         if signature_text.len() > MAX_SIGNATURE_VALUE_TEXT {
             return Err(DsigError::SignatureValueTooLong {

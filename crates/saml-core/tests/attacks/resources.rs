@@ -374,7 +374,7 @@ fn tokens(n: usize) -> String {
 /// signature, `C14nError::LimitExceeded` for PrefixList tokens with maximum `max`.
 #[track_caller]
 fn prefix_list_refused(err: &SamlError, max: usize) {
-    assert_kind(err, "canonicalization_failed");
+    assert_kind(err, "limit_exceeded");
     let (element, source) = dsig_source(err);
     assert_eq!(element, "Assertion");
     assert!(

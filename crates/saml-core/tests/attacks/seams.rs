@@ -384,6 +384,24 @@ mod kinds {
         assert_kind(&err, "missing_conditions");
     }
 
+    /// A SignedInfo of megabytes (whitespace, or unchecked children) is refused before it is
+    /// canonicalized and hashed, not after the work.
+    #[test]
+    fn huge_signed_info_is_refused_before_hashing() {
+        let xml = issue(SignTarget::Assertion);
+        let signed_info = first(&xml, saml_core::dsig::DSIG_NS, "SignedInfo");
+        let xml = insert(&xml, signed_info.inner.end, &" ".repeat(1 << 20));
+        let err = rejected(&sp(), &xml);
+        assert_kind(&err, "malformed_signature");
+        assert!(
+            matches!(
+                dsig_source(&err).1,
+                saml_core::dsig::DsigError::SignedInfoTooLarge { .. }
+            ),
+            "{err}"
+        );
+    }
+
     /// A 6 MB SignatureValue is malformed, refused before any key is tried, not a
     /// `signature_mismatch`.
     #[test]
