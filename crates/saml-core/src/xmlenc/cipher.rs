@@ -10,6 +10,7 @@ use aws_lc_rs::cipher::{
     AES_128, AES_192, AES_256, DecryptingKey, DecryptionContext, EncryptingKey, EncryptionContext,
     UnboundCipherKey,
 };
+use aws_lc_rs::error::Unspecified;
 use aws_lc_rs::iv::FixedLength;
 use aws_lc_rs::rand;
 use aws_lc_rs::rsa::OaepAlgorithm;
@@ -64,8 +65,14 @@ pub(crate) fn unwrap(
     for (i, key) in keys.iter().enumerate() {
         let out = &mut buffer[..key.modulus_len];
         let result = match method {
-            Unwrap::Oaep(algorithm, label) => key.oaep.decrypt(algorithm, wrapped, out, label),
-            Unwrap::Pkcs1 => key.pkcs1.decrypt(wrapped, out),
+            Unwrap::Oaep(algorithm, label) => key
+                .oaep()
+                .ok_or(Unspecified)
+                .and_then(|k| k.decrypt(algorithm, wrapped, out, label)),
+            Unwrap::Pkcs1 => key
+                .pkcs1_v1_5()
+                .ok_or(Unspecified)
+                .and_then(|k| k.decrypt(wrapped, out)),
         };
         // Whether the RSA padding was valid is already public inside AWS-LC (it declassifies
         // that one bit); this match only picks which bytes the selection below reads, never

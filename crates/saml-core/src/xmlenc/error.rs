@@ -188,4 +188,11 @@ impl XmlencError {
             | Self::UnresolvedReference { .. } => K::MalformedEncryptedData,
         }
     }
+
+    /// Whether the encrypted element is not shaped as XML Encryption and SAML require (the
+    /// `malformed_encrypted_data` kind), as opposed to a refused algorithm, a missing key or a
+    /// failed decryption.
+    pub fn is_malformed(&self) -> bool {
+        self.kind() == ErrorKind::MalformedEncryptedData
+    }
 }

@@ -29,10 +29,11 @@ const PRIVATE_KEY: &str = "PRIVATE KEY";
 const RSA_PRIVATE_KEY: &str = "RSA PRIVATE KEY";
 
 /// An RSA private key for XML Encryption key transport (the SP's decryption key), parsed
-/// once. Cheap to share between threads; several can be configured for key rollover.
+/// once. Cheap to clone (a reference count) and to share between threads; several can be
+/// configured for key rollover.
+#[derive(Clone)]
 pub struct DecryptionKey {
-    pub(crate) oaep: OaepPrivateDecryptingKey,
-    pub(crate) pkcs1: Pkcs1PrivateDecryptingKey,
+    private: PrivateDecryptingKey,
     /// The modulus length in bytes: the size of an RSA ciphertext and of the unwrap buffer.
     pub(crate) modulus_len: usize,
     bits: u32,
@@ -135,29 +136,34 @@ impl DecryptionKey {
     }
 
     fn new(private: PrivateDecryptingKey, origin: &Origin) -> Result<Self, CryptoError> {
-        let failed = |what: &str| CryptoError::InvalidKey {
-            origin: origin.clone(),
-            reason: format!("aws-lc-rs could not {what}"),
-        };
-        let spki: PublicKeyX509Der<'static> = private
-            .public_key()
-            .as_der()
-            .map_err(|_| failed("encode the public key"))?;
+        let spki: PublicKeyX509Der<'static> =
+            private
+                .public_key()
+                .as_der()
+                .map_err(|_| CryptoError::InvalidKey {
+                    origin: origin.clone(),
+                    reason: "aws-lc-rs could not encode the public key".to_owned(),
+                })?;
         let spki_sha256 = sha256(spki.as_ref());
         let bits = u32::try_from(private.key_size_bits()).unwrap_or(u32::MAX);
         let modulus_len = private.key_size_bytes();
-        // Both constructors only wrap the key (they cannot fail in aws-lc-rs 1.19).
-        let pkcs1 = Pkcs1PrivateDecryptingKey::new(private.clone())
-            .map_err(|_| failed("prepare RSA PKCS#1 v1.5 decryption"))?;
-        let oaep =
-            OaepPrivateDecryptingKey::new(private).map_err(|_| failed("prepare RSA-OAEP"))?;
         Ok(Self {
-            oaep,
-            pkcs1,
+            private,
             modulus_len,
             bits,
             spki_sha256,
         })
+    }
+
+    /// RSA-OAEP decryption with this key. The aws-lc-rs wrappers only hold the key (a
+    /// reference count), so they are made per use, which keeps this type `Clone`.
+    pub(crate) fn oaep(&self) -> Option<OaepPrivateDecryptingKey> {
+        OaepPrivateDecryptingKey::new(self.private.clone()).ok()
+    }
+
+    /// RSA PKCS#1 v1.5 decryption with this key.
+    pub(crate) fn pkcs1_v1_5(&self) -> Option<Pkcs1PrivateDecryptingKey> {
+        Pkcs1PrivateDecryptingKey::new(self.private.clone()).ok()
     }
 
     /// The modulus size in bits.
@@ -181,8 +187,9 @@ impl DecryptionKey {
 
 /// An RSA public key to encrypt a CEK to (an SP's encryption key, on the IdP side), parsed
 /// once.
+#[derive(Clone)]
 pub struct EncryptionKey {
-    pub(crate) oaep: OaepPublicEncryptingKey,
+    public: PublicEncryptingKey,
     /// The base64 DER of the certificate, named in the `EncryptedKey`'s `ds:KeyInfo` so the SP
     /// can tell which of its keys to use.
     pub(crate) certificate: Option<String>,
@@ -235,9 +242,8 @@ impl EncryptionKey {
         }
         .try_into()
         .map_err(|_| rejected("modulus or exponent"))?;
-        let oaep = OaepPublicEncryptingKey::new(public).map_err(|_| rejected("RSA-OAEP"))?;
         Ok(Self {
-            oaep,
+            public,
             certificate: None,
             bits,
         })
@@ -246,6 +252,11 @@ impl EncryptionKey {
     /// The modulus size in bits.
     pub fn bits(&self) -> u32 {
         self.bits
+    }
+
+    /// RSA-OAEP encryption to this key (made per use, like [`DecryptionKey::oaep`]).
+    pub(crate) fn oaep(&self) -> Option<OaepPublicEncryptingKey> {
+        OaepPublicEncryptingKey::new(self.public.clone()).ok()
     }
 }
 

@@ -326,9 +326,9 @@ pub fn encrypt(
     let mut cek = Zeroizing::new(vec![0u8; data.key_len()]);
     rand::fill(&mut cek).map_err(|_| XmlencError::Randomness)?;
     let ciphertext = cipher::seal(data, &cek, element)?;
-    let mut wrapped = vec![0u8; key.oaep.ciphertext_size()];
-    let wrapped = key
-        .oaep
+    let public = key.oaep().ok_or(XmlencError::EncryptionFailed)?;
+    let mut wrapped = vec![0u8; public.ciphertext_size()];
+    let wrapped = public
         .encrypt(oaep, &cek, &mut wrapped, None)
         .map_err(|_| XmlencError::EncryptionFailed)?;
 

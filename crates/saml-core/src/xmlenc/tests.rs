@@ -211,7 +211,7 @@ fn assert_not_allowed(result: Result<Decrypted, XmlencError>, uri: &str, reason:
 #[track_caller]
 fn assert_malformed(result: Result<impl std::fmt::Debug, XmlencError>) -> XmlencError {
     match result {
-        Err(e) if e.kind() == ErrorKind::MalformedEncryptedData => e,
+        Err(e) if e.is_malformed() && e.kind() == ErrorKind::MalformedEncryptedData => e,
         other => panic!("expected malformed_encrypted_data, got {other:?}"),
     }
 }
@@ -407,6 +407,9 @@ fn key_rollover_tries_every_key() {
     );
     let keys = [load("rsa2048.pk8.pem"), load("rsa3072.pk8.pem")];
     assert_eq!(decrypt_xml(&xml, &keys, &policy).unwrap().key_index, 0);
+    // A clone is the same key.
+    let keys = [key3072().clone(), key2048().clone()];
+    assert_eq!(decrypt_xml(&xml, &keys, &policy).unwrap().key_index, 1);
     assert!(matches!(
         decrypt_xml(&xml, &[], &policy),
         Err(XmlencError::NoDecryptionKeys)
