@@ -74,9 +74,9 @@ pub(crate) fn unwrap(
                 .ok_or(Unspecified)
                 .and_then(|k| k.decrypt(wrapped, out)),
         };
-        // Whether the RSA padding was valid is already public inside AWS-LC (it declassifies
-        // that one bit); this match only picks which bytes the selection below reads, never
-        // what happens next.
+        // Whether the RSA padding was valid, and the length of what it held, are already
+        // public inside AWS-LC (it declassifies both); this match only picks which bytes the
+        // selection below reads, never what happens next.
         let (valid, candidate) = match result {
             Ok(unwrapped) if unwrapped.len() == cek_len => (Choice::from(1), &unwrapped[..]),
             _ => (Choice::from(0), &zeros[..]),

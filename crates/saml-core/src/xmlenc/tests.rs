@@ -165,8 +165,13 @@ fn cipher_value_text(xml: &str, n: usize) -> &str {
     &xml[start..end]
 }
 
-/// `xml` with one byte of the `n`-th CipherValue flipped at `at` (negative: from the end).
+/// `xml` with one bit of the `n`-th CipherValue flipped at byte `at` (negative: from the end).
 fn tamper(xml: &str, n: usize, at: isize) -> String {
+    tamper_with(xml, n, at, 0x01)
+}
+
+/// `xml` with the byte `at` of the `n`-th CipherValue XOR-ed with `mask`.
+fn tamper_with(xml: &str, n: usize, at: isize, mask: u8) -> String {
     let text = cipher_value_text(xml, n);
     let mut bytes = STANDARD.decode(text).unwrap();
     let i = if at < 0 {
@@ -174,7 +179,7 @@ fn tamper(xml: &str, n: usize, at: isize) -> String {
     } else {
         at.unsigned_abs()
     };
-    bytes[i] ^= 0x01;
+    bytes[i] ^= mask;
     replace_once(xml, text, &STANDARD.encode(bytes))
 }
 
@@ -448,13 +453,43 @@ fn altered_ciphertexts_fail_alike() {
         assert_decryption_failed(decrypt_default(&tamper(&xml, 0, 100)), "bad OAEP");
         assert_decryption_failed(decrypt_default(&tamper(&xml, 0, 0)), "bad OAEP first byte");
         if data.is_cbc() {
-            // The IV's and the second-to-last block's last byte decide the pad octet; flipping
-            // the last block garbles it.
-            assert_decryption_failed(decrypt_default(&tamper(&xml, 1, -1)), "CBC last byte");
+            // The last byte of the block before the last (or of the IV) is XOR-ed into the pad
+            // octet: flipping its top bit makes the pad length 128 or more, always bad
+            // padding. (Flipping the last block instead would garble it into valid padding
+            // one time in 16: CBC has no integrity, see the module documentation.)
+            let bad_padding = tamper_with(&xml, 1, -17, 0x80);
+            assert_decryption_failed(decrypt_default(&bad_padding), "CBC bad padding");
         } else {
             assert_decryption_failed(decrypt_default(&tamper(&xml, 1, -1)), "GCM tag");
             assert_decryption_failed(decrypt_default(&tamper(&xml, 1, 20)), "GCM ciphertext");
             assert_decryption_failed(decrypt_default(&tamper(&xml, 1, 0)), "GCM IV");
+        }
+    }
+}
+
+/// Why the caller accepts CBC plaintext only under a verified signature: CBC has no
+/// integrity, so flipping a bit of the IV flips the same bit of the plaintext and decryption
+/// succeeds. GCM refuses the same change.
+#[test]
+fn cbc_is_malleable_and_gcm_is_not() {
+    for data in [DataEncryption::Aes128Cbc, DataEncryption::Aes128Gcm] {
+        let xml = container(
+            &encrypt(
+                ASSERTION.as_bytes(),
+                &encryption_key(),
+                data,
+                KeyTransport::default(),
+            )
+            .unwrap(),
+        );
+        // Byte 1 of the IV; "<saml:" becomes "<raml:".
+        let altered = decrypt_default(&tamper(&xml, 1, 1));
+        if data.is_cbc() {
+            let plaintext = altered.unwrap().plaintext;
+            assert!(plaintext.starts_with(b"<raml:Assertion"));
+            assert_eq!(plaintext[2..], ASSERTION.as_bytes()[2..]);
+        } else {
+            assert_decryption_failed(altered, "GCM IV");
         }
     }
 }
