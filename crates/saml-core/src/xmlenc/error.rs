@@ -66,12 +66,14 @@ pub enum XmlencError {
         /// How many there are.
         found: usize,
     },
-    /// No `xenc:EncryptedKey` applies to the EncryptedData, or more than one does.
+    /// No `xenc:EncryptedKey` applies to the EncryptedData, or more than one does (encryption
+    /// to several recipients is not supported).
     #[error(
-        "malformed encrypted data: {found} EncryptedKey elements apply to the EncryptedData, expected exactly one (inside its KeyInfo, or a sibling named by RetrievalMethod or whose ReferenceList names the EncryptedData)"
+        "malformed encrypted data: {} EncryptedKey applies to the EncryptedData; expected exactly one, inside its KeyInfo, or a sibling named by a RetrievalMethod or whose ReferenceList names the EncryptedData",
+        if *found == 0 { "no" } else { "more than one" }
     )]
     EncryptedKeyCount {
-        /// How many apply.
+        /// 0 when none applies; 2 when more than one does (the count stops at the second).
         found: usize,
     },
     /// The crypto library failed to encrypt (should not happen with a valid key).

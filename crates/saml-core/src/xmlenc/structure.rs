@@ -71,20 +71,29 @@ pub(crate) fn read(doc: &Document<'_>, container: NodeId) -> Result<Structure, X
     };
     let data = read_encrypted_data(doc, data_node)?;
 
-    // Every EncryptedKey that applies, each once, with where it was first found.
-    let mut keys: Vec<(NodeId, KeyLocation)> = Vec::new();
-    let mut add = |node: NodeId, location: KeyLocation| {
-        if !keys.iter().any(|(n, _)| *n == node) {
-            keys.push((node, location));
+    // The EncryptedKey that applies, with where it was first found. A second, different one
+    // is refused at once (the count stops there).
+    let mut key: Option<(NodeId, KeyLocation)> = None;
+    let mut add = |node: NodeId, location: KeyLocation| match &key {
+        None => {
+            key = Some((node, location));
+            Ok(())
         }
+        Some((first, _)) if *first == node => Ok(()),
+        Some(_) => Err(XmlencError::EncryptedKeyCount { found: 2 }),
     };
     if let Some(key_info) = data.key_info {
+        // At most one RetrievalMethod: resolving one is a pass over the siblings, so the
+        // work stays linear in the input (invariant 12), and a second could only name a
+        // second key.
+        let mut retrieval = None;
         for child in doc.element_children(key_info) {
             if doc.is(child, ns::XMLENC, "EncryptedKey") {
-                add(child, KeyLocation::KeyInfo);
+                add(child, KeyLocation::KeyInfo)?;
             } else if doc.is(child, ns::DSIG, "RetrievalMethod") {
+                once(doc, "KeyInfo", &mut retrieval, child)?;
                 let (node, id) = retrieval_method(doc, child, &siblings)?;
-                add(node, KeyLocation::RetrievalMethod { id });
+                add(node, KeyLocation::RetrievalMethod { id })?;
             } else if !doc.is(child, ns::DSIG, "KeyName") {
                 return Err(unexpected(doc, "KeyInfo", child));
             }
@@ -98,14 +107,11 @@ pub(crate) fn read(doc: &Document<'_>, container: NodeId) -> Result<Structure, X
                     KeyLocation::DataReference {
                         id: doc.attribute(sibling, "Id").map(str::to_owned),
                     },
-                );
+                )?;
             }
         }
     }
-    let (key_node, key_location) = match keys.len() {
-        1 => keys.swap_remove(0),
-        found => return Err(XmlencError::EncryptedKeyCount { found }),
-    };
+    let (key_node, key_location) = key.ok_or(XmlencError::EncryptedKeyCount { found: 0 })?;
     let key = read_encrypted_key(doc, key_node)?;
     Ok(Structure {
         data_node,

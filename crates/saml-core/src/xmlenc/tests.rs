@@ -985,6 +985,19 @@ fn references_outside_the_container_are_refused() {
         matches!(result, Err(XmlencError::UnresolvedReference { .. })),
         "{result:?}"
     );
+    // Two RetrievalMethods, even naming the same key.
+    let two = with_method(&(retrieval("#ek1") + &retrieval("#ek1")));
+    let result = decrypt_default(&two);
+    assert!(
+        matches!(
+            &result,
+            Err(XmlencError::UnexpectedElement {
+                parent: "KeyInfo",
+                ..
+            })
+        ),
+        "{result:?}"
+    );
     // The wrong Type, and Transforms.
     let typed = with_method(&format!(
         "<ds:RetrievalMethod Type=\"{DS}X509Data\" URI=\"#ek1\"/>"
