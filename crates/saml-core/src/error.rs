@@ -32,6 +32,9 @@ macro_rules! error_kinds {
 error_kinds! {
     /// An AuthnRequest asked for an ACS URL the SP did not register.
     AcsUrlNotRegistered => "acs_url_not_registered",
+    /// An XML Encryption algorithm that is unknown or refused (3DES, rsa-1_5 without the
+    /// opt-in, an RSA-OAEP digest/MGF pair the crypto library lacks).
+    AlgorithmNotAllowed => "algorithm_not_allowed",
     /// The signed element carries a second ID-like attribute.
     AmbiguousId => "ambiguous_id",
     /// Not exactly one Assertion in its one allowed place.
@@ -42,6 +45,9 @@ error_kinds! {
     CanonicalizationFailed => "canonicalization_failed",
     /// A comment or processing instruction inside a Signature.
     CommentInSignature => "comment_in_signature",
+    /// No configured key decrypts the encrypted element, or its ciphertext was altered (one
+    /// kind for every cryptographic failure: no decryption oracle).
+    DecryptionFailed => "decryption_failed",
     /// A Destination that is not the configured URL.
     DestinationMismatch => "destination_mismatch",
     /// A signed message without Destination.
@@ -54,6 +60,8 @@ error_kinds! {
     EmptyNameId => "empty_name_id",
     /// An EncryptedAssertion, which cannot be decrypted yet.
     EncryptedAssertionUnsupported => "encrypted_assertion_unsupported",
+    /// Encrypting an element failed.
+    EncryptionFailed => "encryption_failed",
     /// A NotOnOrAfter has passed.
     Expired => "expired",
     /// Response/@InResponseTo and the bearer confirmation's disagree, or the wrong request.
@@ -69,6 +77,9 @@ error_kinds! {
     /// A limit on what the verifier reads before the signature check was exceeded (for
     /// example an InclusiveNamespaces PrefixList with too many tokens).
     LimitExceeded => "limit_exceeded",
+    /// An EncryptedAssertion, EncryptedID or EncryptedAttribute not shaped as XML Encryption
+    /// and SAML require.
+    MalformedEncryptedData => "malformed_encrypted_data",
     /// A required SAML element or attribute is missing or malformed.
     MalformedMessage => "malformed_message",
     /// The Signature element is not shaped as XML Signature and the profile require.
@@ -83,6 +94,8 @@ error_kinds! {
     MultipleSignatures => "multiple_signatures",
     /// No acceptable bearer SubjectConfirmation.
     NoBearerConfirmation => "no_bearer_confirmation",
+    /// No decryption keys are configured.
+    NoDecryptionKeys => "no_decryption_keys",
     /// No trusted keys are configured.
     NoTrustedKeys => "no_trusted_keys",
     /// The document element is not an AuthnRequest.

@@ -48,6 +48,7 @@ pub mod saml;
 pub mod settings;
 pub mod time;
 pub mod xml;
+pub mod xmlenc;
 
 #[cfg(test)]
 mod test_support;

@@ -14,6 +14,9 @@ pub const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 /// XML Encryption 1.0.
 pub const XMLENC: &str = "http://www.w3.org/2001/04/xmlenc#";
+/// XML Encryption 1.1 (AES-GCM, the `rsa-oaep` key transport with a chosen mask generation
+/// function, and its `MGF` element).
+pub const XMLENC11: &str = "http://www.w3.org/2009/xmlenc11#";
 /// SAML 2.0 assertions.
 pub const SAML_ASSERTION: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 /// SAML 2.0 protocol messages.
