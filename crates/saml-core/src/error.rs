@@ -58,8 +58,6 @@ error_kinds! {
     DuplicateId => "duplicate_id",
     /// An empty NameID.
     EmptyNameId => "empty_name_id",
-    /// An EncryptedAssertion, which cannot be decrypted yet.
-    EncryptedAssertionUnsupported => "encrypted_assertion_unsupported",
     /// Encrypting an element failed.
     EncryptionFailed => "encryption_failed",
     /// A NotOnOrAfter has passed.

@@ -17,6 +17,7 @@ use crate::crypto::{
     AlgorithmPolicy, Certificate, CryptoError, SignatureAlgorithm, SigningKey, TrustAnchor,
 };
 use crate::dsig::Signer;
+use crate::xmlenc::{DecryptionKey, DecryptionPolicy};
 
 /// A SAML binding for sending a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -280,6 +281,8 @@ pub struct SpSettings {
     pub(crate) signer: Option<Signer>,
     allow_unsolicited: bool,
     want_assertions_signed: bool,
+    decryption_keys: Vec<DecryptionKey>,
+    pub(crate) decryption_policy: DecryptionPolicy,
 }
 
 impl SpSettings {
@@ -291,7 +294,22 @@ impl SpSettings {
             signer: None,
             allow_unsolicited: false,
             want_assertions_signed: true,
+            decryption_keys: Vec::new(),
+            decryption_policy: DecryptionPolicy::default(),
         }
+    }
+
+    /// Adds a private key that EncryptedAssertion, EncryptedID and EncryptedAttribute are
+    /// decrypted with. Several can be configured for rollover; every one is tried (XML
+    /// Encryption names no key reliably).
+    pub fn with_decryption_key(mut self, key: DecryptionKey) -> Self {
+        self.decryption_keys.push(key);
+        self
+    }
+
+    /// The decryption keys, in the order configured.
+    pub fn decryption_keys(&self) -> &[DecryptionKey] {
+        &self.decryption_keys
     }
 
     /// Audience URI (the SP entity ID): an AudienceRestriction must contain it.
@@ -363,7 +381,7 @@ impl SpSettings {
 
 /// Legacy opt-ins that weaken verification. Each is a deliberate, auditable choice.
 pub mod danger {
-    use super::IdpSettings;
+    use super::{IdpSettings, SpSettings};
     use crate::crypto::SignatureAlgorithm;
 
     /// Accepts SHA-1 digests and RSA-SHA1 signatures from this IdP. Only for IdPs that cannot
@@ -376,6 +394,13 @@ pub mod danger {
     pub fn allow_small_rsa_keys(settings: &mut IdpSettings, bits: u32) {
         settings.algorithm_policy =
             crate::crypto::danger::allow_small_rsa_keys(&settings.algorithm_policy, bits);
+    }
+
+    /// Accepts RSA PKCS#1 v1.5 key transport (`xmlenc#rsa-1_5`) in encrypted assertions. It
+    /// is open to Bleichenbacher's attack; decryption then substitutes a random key on bad
+    /// padding, but only an IdP that offers nothing else justifies it.
+    pub fn allow_rsa1_5(settings: &mut SpSettings) {
+        crate::xmlenc::danger::allow_rsa1_5(&mut settings.decryption_policy);
     }
 
     /// Signs AuthnRequests with RSA-SHA1, for IdPs that verify nothing else.

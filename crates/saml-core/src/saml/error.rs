@@ -66,11 +66,9 @@ pub enum SamlError {
         /// The Destination found.
         found: String,
     },
-    /// An `EncryptedAssertion`: decryption is not supported yet.
-    #[error(
-        "the Response carries an EncryptedAssertion; decrypting assertions is not supported yet (its outer signature, if any, was verified first)"
-    )]
-    EncryptedAssertionUnsupported,
+    /// An encrypted element could not be decrypted, or its encryption is refused.
+    #[error("{0}")]
+    Decryption(#[from] crate::xmlenc::XmlencError),
     /// A time window was not yet open.
     #[error("{element} is not valid yet: NotBefore is {not_before}, now is {now} ({} early, beyond the clock skew of {skew_seconds} s)", not_before.since(*now))]
     NotYetValid {
@@ -344,7 +342,7 @@ impl SamlError {
             Self::MissingDestination { .. } | Self::RequestMissingDestination { .. } => {
                 K::DestinationMissing
             }
-            Self::EncryptedAssertionUnsupported => K::EncryptedAssertionUnsupported,
+            Self::Decryption(e) => e.kind(),
             Self::NotYetValid { .. } => K::NotYetValid,
             Self::Expired { .. } => K::Expired,
             Self::IssuedInFuture { .. } => K::IssuedInFuture,

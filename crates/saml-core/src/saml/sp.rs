@@ -123,6 +123,7 @@ pub struct VerifiedAssertion {
     attributes: Vec<Attribute>,
     signed: Vec<SignedElement>,
     in_response_to: Option<String>,
+    encrypted: Option<crate::xmlenc::DataEncryption>,
 }
 
 impl VerifiedAssertion {
@@ -183,6 +184,12 @@ impl VerifiedAssertion {
     /// Response is covered by that signature but is listed only if it has its own.
     pub fn signed(&self) -> &[SignedElement] {
         &self.signed
+    }
+
+    /// The data encryption of the EncryptedAssertion this assertion came in, if it came
+    /// encrypted.
+    pub fn encryption(&self) -> Option<crate::xmlenc::DataEncryption> {
+        self.encrypted
     }
 
     /// The AuthnRequest ID this assertion answers, if any: read only from signed values (the
@@ -503,35 +510,148 @@ impl ServiceProvider {
 
         // Every signature present must verify, the Response's first.
         let response_verified = self.verify_signature_of(doc, response, "Response")?;
-        let assertion = match located {
-            Located::Plain(a) => a,
-            Located::Encrypted => {
-                // Nothing inside is readable or verifiable yet, so only a verified Response
-                // signature can stand; decryption is not supported.
-                self.check_scope(response_verified.is_some(), false)?;
-                return Err(SamlError::EncryptedAssertionUnsupported);
+        match located {
+            Located::Plain(assertion) => {
+                let assertion_verified = self.verify_signature_of(doc, assertion, "Assertion")?;
+                self.check_scope(response_verified.is_some(), assertion_verified.is_some())?;
+                let covered = assertion_verified
+                    .as_ref()
+                    .or(response_verified.as_ref())
+                    .and_then(|v| Covered::new(v, assertion));
+                self.check_assertion(
+                    doc,
+                    assertion,
+                    covered,
+                    response_verified.is_some(),
+                    assertion_verified.is_some(),
+                    None,
+                    now,
+                    solicitation,
+                )
+            }
+            Located::Encrypted(container) => self.validate_encrypted(
+                doc,
+                container,
+                response_verified.is_some(),
+                now,
+                solicitation,
+            ),
+        }
+    }
+
+    /// An EncryptedAssertion: decrypted after the Response signature (if any) verified, the
+    /// plaintext parsed in place of the EncryptedAssertion (so in its ancestors' namespace
+    /// context) by the same hardened parser and limits, its own signature verified, then every
+    /// check as for a plain assertion.
+    ///
+    /// No decryption oracle: every failure of the decryption itself is one
+    /// `decryption_failed` (see [`crate::xmlenc`]). When the ciphertext is CBC (malleable) and
+    /// no Response signature vouches for it, every failure until the decrypted assertion's own
+    /// signature verifies is reported as `decryption_failed` too: an attacker who alters a
+    /// victim's CBC ciphertext learns nothing from whether the result parsed (Jager and
+    /// Somorovsky, "How to Break XML Encryption", CCS 2011). A CBC assertion is thus accepted
+    /// only under a signature: the Response's, or its own after decryption.
+    fn validate_encrypted(
+        &self,
+        doc: &Document<'_>,
+        container: NodeId,
+        response_signed: bool,
+        now: Instant,
+        solicitation: Solicitation<'_>,
+    ) -> Result<Unreplayed, SamlError> {
+        let decrypted = crate::xmlenc::decrypt(
+            doc,
+            container,
+            self.sp.decryption_keys(),
+            &self.sp.decryption_policy,
+        )?;
+        let guarded = !response_signed && decrypted.data.is_cbc();
+        let oracle_safe = |e: SamlError| {
+            if guarded {
+                SamlError::Decryption(crate::xmlenc::XmlencError::DecryptionFailed)
+            } else {
+                e
             }
         };
-        let assertion_verified = self.verify_signature_of(doc, assertion, "Assertion")?;
-        self.check_scope(response_verified.is_some(), assertion_verified.is_some())?;
-        let covered = assertion_verified
-            .as_ref()
-            .or(response_verified.as_ref())
-            .and_then(|v| Covered::new(v, assertion))
-            .ok_or(SamlError::SignatureScope {
-                scope: self.idp.response_signature_scope().name(),
-                missing: "no verified signature covers the Assertion",
-            })?;
+        let span = doc.span(container);
+        let source = doc.source();
+        let plaintext = std::str::from_utf8(&decrypted.plaintext)
+            .map_err(|_| SamlError::Decryption(crate::xmlenc::XmlencError::DecryptionFailed))?;
+        let mut spliced = String::with_capacity(source.len() - span.len() + plaintext.len());
+        spliced.push_str(source.get(..span.start).unwrap_or_default());
+        spliced.push_str(plaintext);
+        spliced.push_str(source.get(span.end..).unwrap_or_default());
+        let inner = Document::parse_bytes(spliced.as_bytes(), &self.limits).map_err(|_| {
+            // A plaintext that does not parse is a decryption failure, whatever the mode.
+            SamlError::Decryption(crate::xmlenc::XmlencError::DecryptionFailed)
+        })?;
+        let response = inner.root_element();
+        let assertion = match locate_assertion(&inner, response).map_err(oracle_safe)? {
+            Located::Plain(a) if inner.span(a).start == span.start => a,
+            _ => {
+                return Err(oracle_safe(SamlError::UnexpectedAssertion {
+                    element: "the decrypted EncryptedAssertion".into(),
+                }));
+            }
+        };
+        let assertion_verified = self
+            .verify_signature_of(&inner, assertion, "Assertion")
+            .map_err(oracle_safe)?;
+        self.check_scope(response_signed, assertion_verified.is_some())
+            .map_err(oracle_safe)?;
+        // The plaintext stood inside the EncryptedAssertion, which the verified Response
+        // signature covered: a Response signature vouches for the decrypted assertion.
+        let covered = match &assertion_verified {
+            Some(v) => Covered::new(v, assertion),
+            None if response_signed => Some(Covered {
+                doc: &inner,
+                assertion,
+            }),
+            None => None,
+        };
+        self.check_assertion(
+            &inner,
+            assertion,
+            covered,
+            response_signed,
+            assertion_verified.is_some(),
+            Some(decrypted.data),
+            now,
+            solicitation,
+        )
+    }
+
+    /// Every SAML check on an Assertion that a verified signature covers.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private step with the facts each caller established"
+    )]
+    fn check_assertion(
+        &self,
+        doc: &Document<'_>,
+        assertion: NodeId,
+        covered: Option<Covered<'_, '_>>,
+        response_signed: bool,
+        assertion_signed: bool,
+        encrypted: Option<crate::xmlenc::DataEncryption>,
+        now: Instant,
+        solicitation: Solicitation<'_>,
+    ) -> Result<Unreplayed, SamlError> {
+        let response = doc.root_element();
+        let covered = covered.ok_or(SamlError::SignatureScope {
+            scope: self.idp.response_signature_scope().name(),
+            missing: "no verified signature covers the Assertion",
+        })?;
         let envelope = Envelope {
             doc,
             response,
-            signed: response_verified.is_some(),
+            signed: response_signed,
         };
         let mut signed = Vec::with_capacity(2);
         if envelope.signed {
             signed.push(SignedElement::Response);
         }
-        if assertion_verified.is_some() {
+        if assertion_signed {
             signed.push(SignedElement::Assertion);
         }
 
@@ -581,6 +701,7 @@ impl ServiceProvider {
                 signed,
                 in_response_to: in_response_to.map(str::to_owned),
                 assertion_id,
+                encrypted,
             },
             replay_key,
             keep_until,
@@ -951,7 +1072,7 @@ fn check_status(envelope: &Envelope<'_, '_>) -> Result<(), SamlError> {
 
 enum Located {
     Plain(NodeId),
-    Encrypted,
+    Encrypted(NodeId),
 }
 
 /// The one Assertion or EncryptedAssertion, a direct child of the Response. Any other
@@ -965,7 +1086,7 @@ fn locate_assertion(doc: &Document<'_>, response: NodeId) -> Result<Located, Sam
             direct = Some(Located::Plain(c));
         } else if doc.is(c, ASSERTION_NS, "EncryptedAssertion") {
             count += 1;
-            direct = Some(Located::Encrypted);
+            direct = Some(Located::Encrypted(c));
         }
     }
     let located = match direct {
@@ -974,7 +1095,7 @@ fn locate_assertion(doc: &Document<'_>, response: NodeId) -> Result<Located, Sam
     };
     let allowed = match located {
         Located::Plain(a) => Some(a),
-        Located::Encrypted => None,
+        Located::Encrypted(_) => None,
     };
     // SAML core §2.6.1: an Assertion may carry `saml:Advice` with assertions of its own (a
     // chain of evidence). They are never read, returned or verified; only the one Assertion's

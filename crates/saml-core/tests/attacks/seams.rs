@@ -327,46 +327,146 @@ mod metadata {
 
 mod encrypted {
     use saml_core::settings::SignatureScope;
+    use saml_core::xmlenc::{DataEncryption, DecryptionKey, EncryptionKey, KeyTransport};
 
     use super::*;
 
-    /// Alice's Response, unsigned, with an EncryptedAssertion in place of the Assertion.
-    fn unsigned_encrypted() -> String {
-        let xml = unsigned();
-        splice(
-            &xml,
-            assertion(&xml).outer,
-            "<saml:EncryptedAssertion><xenc:EncryptedData \
-             xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\" \
-             Type=\"http://www.w3.org/2001/04/xmlenc#Element\"><xenc:CipherData>\
-             <xenc:CipherValue>AAAA</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData>\
-             </saml:EncryptedAssertion>",
-        )
+    fn sp_key() -> DecryptionKey {
+        DecryptionKey::from_pem(&testdata("rsa3072.pk8.pem"), Some("sp")).expect("key")
     }
 
-    /// Nothing inside can be verified before decryption, so an unsigned Response carrying one
-    /// fails the scope check under every scope, instead of satisfying Either/Assertion.
+    fn sp_decrypting(scope: SignatureScope) -> saml_core::ServiceProvider {
+        saml_core::ServiceProvider::new(
+            idp_settings().with_signature_scope(scope),
+            sp_settings().with_decryption_key(sp_key()),
+        )
+        .expect("complete settings")
+    }
+
+    /// Alice's Response with its Assertion (signed as `inner`) encrypted for the SP's key,
+    /// then the Response signed as `outer`.
+    fn encrypted(inner: bool, outer: bool, data: DataEncryption) -> String {
+        let mut xml = unsigned();
+        if inner {
+            xml = sign(&xml, SignTarget::Assertion);
+        }
+        let span = assertion(&xml).outer;
+        let key = EncryptionKey::from_certificate(&cert("rsa3072.cert.pem")).expect("key");
+        let data = saml_core::xmlenc::encrypt(
+            xml[span.clone()].as_bytes(),
+            &key,
+            data,
+            KeyTransport::RsaOaepMgf1p {
+                digest: saml_core::crypto::DigestAlgorithm::Sha1,
+            },
+        )
+        .expect("encrypts");
+        let xml = splice(
+            &xml,
+            span,
+            &format!("<saml:EncryptedAssertion>{data}</saml:EncryptedAssertion>"),
+        );
+        if outer {
+            sign(&xml, SignTarget::Response)
+        } else {
+            xml
+        }
+    }
+
+    /// An encrypted assertion is decrypted and accepted when a signature covers it.
+    #[test]
+    fn decrypted_and_accepted_under_a_signature() {
+        for data in [DataEncryption::Aes256Gcm, DataEncryption::Aes128Cbc] {
+            let v = accepted(
+                &sp_decrypting(SignatureScope::Either),
+                &encrypted(true, false, data),
+            );
+            assert_eq!(v.name_id().value, ALICE);
+            assert_eq!(v.encryption(), Some(data));
+            let v = accepted(
+                &sp_decrypting(SignatureScope::Both),
+                &encrypted(true, true, data),
+            );
+            assert_eq!(v.signed().len(), 2);
+            let v = accepted(
+                &sp_decrypting(SignatureScope::Response),
+                &encrypted(false, true, data),
+            );
+            assert_eq!(v.name_id().value, ALICE);
+        }
+    }
+
+    /// An unsigned Response carrying one fails the scope check after decryption unless a
+    /// signature verified: nothing is accepted on the strength of the encryption.
     #[test]
     fn unsigned_response_with_encrypted_assertion_is_signature_missing() {
-        let xml = unsigned_encrypted();
+        let unsigned_inner = encrypted(false, false, DataEncryption::Aes256Gcm);
+        let signed_inner = encrypted(true, false, DataEncryption::Aes256Gcm);
         for scope in [
             SignatureScope::Either,
             SignatureScope::Assertion,
             SignatureScope::Response,
             SignatureScope::Both,
         ] {
-            let sp = sp_with(|i| *i = i.clone().with_signature_scope(scope));
-            let err = rejected(&sp, &xml);
+            let err = rejected(&sp_decrypting(scope), &unsigned_inner);
             assert_kind(&err, "signature_missing");
+            if matches!(scope, SignatureScope::Response | SignatureScope::Both) {
+                let err = rejected(&sp_decrypting(scope), &signed_inner);
+                assert_kind(&err, "signature_missing");
+            }
         }
     }
 
-    /// A signed Response carrying one still says decryption is unsupported.
+    /// No decryption oracle: an attacker who alters a victim's CBC ciphertext (in an unsigned
+    /// Response) sees `decryption_failed` whatever the alteration did: bad padding, garbage
+    /// that does not parse, or XML whose signature no longer verifies.
     #[test]
-    fn signed_response_with_encrypted_assertion_is_unsupported() {
-        let xml = sign(&unsigned_encrypted(), SignTarget::Response);
-        let err = rejected(&sp(), &xml);
-        assert_kind(&err, "encrypted_assertion_unsupported");
+    fn altered_cbc_ciphertext_fails_alike() {
+        use base64::Engine as _;
+        let xml = encrypted(true, false, DataEncryption::Aes128Cbc);
+        let value = all(&xml, saml_core::ns::XMLENC, "CipherValue")
+            .into_iter()
+            .last()
+            .expect("the data's CipherValue");
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(
+                xml[value.inner.clone()]
+                    .split_whitespace()
+                    .collect::<String>(),
+            )
+            .expect("base64");
+        let mut kinds = std::collections::BTreeSet::new();
+        for at in [17, 40, bytes.len() / 2, bytes.len() - 17, bytes.len() - 1] {
+            for bit in [0x01, 0x80] {
+                let mut altered = bytes.clone();
+                altered[at] ^= bit;
+                let altered = splice(
+                    &xml,
+                    value.inner.clone(),
+                    &base64::engine::general_purpose::STANDARD.encode(&altered),
+                );
+                kinds.insert(
+                    rejected(&sp_decrypting(SignatureScope::Either), &altered)
+                        .kind()
+                        .as_str(),
+                );
+            }
+        }
+        assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["decryption_failed"]);
+    }
+
+    #[test]
+    fn wrong_key_and_no_key() {
+        let xml = encrypted(true, false, DataEncryption::Aes256Gcm);
+        let wrong = saml_core::ServiceProvider::new(
+            idp_settings(),
+            sp_settings().with_decryption_key(
+                DecryptionKey::from_pem(&testdata("rsa2048.pk8.pem"), None).expect("key"),
+            ),
+        )
+        .expect("complete settings");
+        assert_kind(&rejected(&wrong, &xml), "decryption_failed");
+        assert_kind(&rejected(&sp(), &xml), "no_decryption_keys");
     }
 }
 
