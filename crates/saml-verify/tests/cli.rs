@@ -487,7 +487,7 @@ mod settings_sources {
         ];
         assert_eq!(
             kind(&okta_args(&source)),
-            (Some(1), "encrypted_assertion_unsupported".to_owned())
+            (Some(1), "no_decryption_keys".to_owned())
         );
     }
 
@@ -505,7 +505,7 @@ mod settings_sources {
         ];
         assert_eq!(
             kind(&okta_args(&source)),
-            (Some(1), "encrypted_assertion_unsupported".to_owned())
+            (Some(1), "no_decryption_keys".to_owned())
         );
     }
 

@@ -455,6 +455,42 @@ mod encrypted {
         assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["decryption_failed"]);
     }
 
+    /// Without a Response signature, anything that goes wrong after a CBC decryption and
+    /// before the decrypted assertion's own signature verifies is `decryption_failed`: here an
+    /// assertion signed with the attacker's key. (Under GCM, which authenticates the
+    /// ciphertext, the same assertion reports the signature failure itself.)
+    #[test]
+    fn cbc_failures_before_the_inner_signature_are_decryption_failed() {
+        let forged = |data| {
+            let xml = sign_with(&attacker_signer(), &unsigned(), SignTarget::Assertion);
+            let span = assertion(&xml).outer;
+            let key = EncryptionKey::from_certificate(&cert("rsa3072.cert.pem")).expect("key");
+            let enc = saml_core::xmlenc::encrypt(
+                xml[span.clone()].as_bytes(),
+                &key,
+                data,
+                KeyTransport::RsaOaepMgf1p {
+                    digest: saml_core::crypto::DigestAlgorithm::Sha1,
+                },
+            )
+            .expect("encrypts");
+            splice(
+                &xml,
+                span,
+                &format!("<saml:EncryptedAssertion>{enc}</saml:EncryptedAssertion>"),
+            )
+        };
+        let sp = sp_decrypting(SignatureScope::Either);
+        assert_kind(
+            &rejected(&sp, &forged(DataEncryption::Aes128Cbc)),
+            "decryption_failed",
+        );
+        assert_kind(
+            &rejected(&sp, &forged(DataEncryption::Aes128Gcm)),
+            "signature_mismatch",
+        );
+    }
+
     #[test]
     fn wrong_key_and_no_key() {
         let xml = encrypted(true, false, DataEncryption::Aes256Gcm);
