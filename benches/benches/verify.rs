@@ -39,7 +39,9 @@ fn bench(c: &mut Criterion) {
     for f in SIGNED {
         let p = Floor::prepare(f.name);
         let mut group = c.benchmark_group(format!("verify/{}", f.name));
-        group.throughput(Throughput::Bytes(p.b64.len() as u64));
+        group.throughput(Throughput::Bytes(
+            u64::try_from(p.b64.len()).expect("usize fits in u64"),
+        ));
 
         group.bench_function(BenchmarkId::from_parameter("floor"), |b| {
             b.iter(|| p.run());
@@ -141,7 +143,9 @@ fn scaling(c: &mut Criterion) {
         let subject = Subject::new("alice@example.com").with_attribute("groups", values);
         let xml = idp.issue(&peer, &subject, None, now).expect("issued");
         let b64 = binding::encode_post(xml.as_bytes());
-        group.throughput(Throughput::Bytes(xml.len() as u64));
+        group.throughput(Throughput::Bytes(
+            u64::try_from(xml.len()).expect("usize fits in u64"),
+        ));
         group.bench_function(BenchmarkId::new("verify_full", format!("{kb}KB")), |b| {
             b.iter(|| {
                 let xml = binding::decode(b64.as_bytes(), &DecodeLimits::default())

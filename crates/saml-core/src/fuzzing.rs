@@ -8,7 +8,7 @@ use crate::xml::{Document, Limits};
 pub fn parse(data: &[u8]) {
     if let Ok(doc) = Document::parse_bytes(data, &Limits::default()) {
         for i in 0..doc.node_count() {
-            let _ = doc.kind(crate::xml::NodeId(i as u32));
+            let _ = doc.kind(crate::xml::NodeId(crate::cast::to_u32(i)));
         }
         let root = doc.root_element();
         let _ = doc.text(root);

@@ -38,6 +38,7 @@
 #![warn(missing_docs)]
 
 pub mod binding;
+mod cast;
 pub mod crypto;
 pub mod dsig;
 pub mod error;

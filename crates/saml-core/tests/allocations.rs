@@ -153,6 +153,10 @@ fn memory_grows_linearly_up_to_the_size_limit() {
             // The canonical output is held too: count it, it is part of this test's work.
             assert!(!sink.is_empty());
         });
+        #[expect(
+            clippy::as_conversions,
+            reason = "byte counts of a few MiB, exact in f64 (no lossless From for usize)"
+        )]
         let ratio = info.bytes_max as f64 / text.len() as f64;
         eprintln!(
             "{:>8} bytes: peak {:>9} bytes live ({ratio:.2} per input byte)",

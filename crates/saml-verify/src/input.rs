@@ -41,7 +41,7 @@ pub(crate) fn read(input: Option<&Path>) -> Result<Vec<u8>, Failure> {
 
 fn read_limited(r: impl Read, buf: &mut Vec<u8>) -> std::io::Result<()> {
     r.take(MAX_INPUT + 1).read_to_end(buf)?;
-    if buf.len() as u64 > MAX_INPUT {
+    if u64::try_from(buf.len()).unwrap_or(u64::MAX) > MAX_INPUT {
         return Err(std::io::Error::other(format!(
             "input larger than {} MiB",
             MAX_INPUT >> 20

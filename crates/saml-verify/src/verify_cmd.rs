@@ -339,11 +339,17 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
             .collect::<Result<Vec<()>, Failure>>()
     })?;
     let elapsed = start.elapsed().as_secs_f64();
-    let total = (iterations as f64) * (threads as f64);
+    #[expect(
+        clippy::as_conversions,
+        reason = "counts to f64 for a rate: no lossless conversion from u64 or usize, and \
+                  rounding past 2^53 iterations would not matter"
+    )]
+    let (iterations_f, threads_f) = (iterations as f64, threads as f64);
+    let total = iterations_f * threads_f;
     println!(
         "verify: {iterations} iterations x {threads} thread(s), {} bytes: {:.1} µs/op, {:.0} ops/s",
         raw.len(),
-        elapsed * 1e6 * (threads as f64) / total,
+        elapsed * 1e6 * threads_f / total,
         total / elapsed
     );
     Ok(())

@@ -768,7 +768,7 @@ pub(crate) fn rsa_modulus_bits(modulus: &[u8]) -> u32 {
     let bits = modulus
         .len()
         .saturating_mul(8)
-        .saturating_sub(first.leading_zeros() as usize);
+        .saturating_sub(crate::cast::to_usize(first.leading_zeros()));
     u32::try_from(bits).unwrap_or(u32::MAX)
 }
 

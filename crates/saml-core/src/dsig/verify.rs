@@ -268,10 +268,10 @@ pub fn signature_parts<'d>(
         });
     }
     // No comments or processing instructions anywhere inside the Signature.
-    let range = signature.index() + 1..doc.node(signature).end as usize;
+    let range = signature.index() + 1..crate::cast::to_usize(doc.node(signature).end);
     if range.clone().any(|i| {
         matches!(
-            doc.kind(NodeId(i as u32)),
+            doc.kind(NodeId(crate::cast::to_u32(i))),
             NodeKind::Comment | NodeKind::ProcessingInstruction
         )
     }) {

@@ -29,6 +29,7 @@ use super::error::LimitKind;
 use super::parse::XML_NAMESPACE;
 use super::scope::{Scope, probe};
 use super::swar;
+use crate::cast::{range, to_usize};
 
 /// A destination for canonical bytes.
 pub trait Sink {
@@ -589,7 +590,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         let own = doc.element(id).map_or((0, 0), |el| el.decls);
         if is_apex && orphan {
             for i in doc.in_scope_declarations(id) {
-                let d = &doc.decls[i as usize];
+                let d = &doc.decls[to_usize(i)];
                 let uri = doc.str(d.uri);
                 if !uri.is_empty() {
                     self.scope.push(doc.str(d.prefix), (uri, i));
@@ -597,7 +598,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
             }
         } else {
             for i in own.0..own.1 {
-                let d = &doc.decls[i as usize];
+                let d = &doc.decls[to_usize(i)];
                 self.scope.push(doc.str(d.prefix), (doc.str(d.uri), i));
             }
         }
@@ -606,7 +607,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
             let element_prefix = doc.prefix(id);
             self.consider(&mut ns, element_prefix);
             if let Some(el) = doc.element(id) {
-                for a in &doc.attrs[el.attrs.0 as usize..el.attrs.1 as usize] {
+                for a in &doc.attrs[range(el.attrs)] {
                     let prefix = doc.str(a.prefix);
                     if !prefix.is_empty() && prefix != "xml" {
                         self.consider(&mut ns, prefix);
@@ -642,7 +643,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
             ));
         } else {
             for i in own.0..own.1 {
-                let d = &doc.decls[i as usize];
+                let d = &doc.decls[to_usize(i)];
                 let (prefix, uri) = (doc.str(d.prefix), doc.str(d.uri));
                 let current = self.rendered.get(prefix).map_or("", |(_, r)| r);
                 if !short_eq(current, uri) {
@@ -680,7 +681,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
                 // The binding in scope is the element's own declaration, or an ancestor's.
                 if (own.0..own.1).contains(&declaration) {
                     // ` xmlns="` or ` xmlns:p="` before the URI, `"` after it.
-                    let (uri_start, uri_len, _) = doc.decls[declaration as usize].uri.parts();
+                    let (uri_start, uri_len, _) = doc.decls[to_usize(declaration)].uri.parts();
                     let before = if prefix.is_empty() {
                         8
                     } else {
@@ -693,7 +694,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
                 self.rendered.push(prefix, uri);
             }
             self.ns_buf = ns;
-            let own = &doc.attrs[el.attrs.0 as usize..el.attrs.1 as usize];
+            let own = &doc.attrs[range(el.attrs)];
             if el.attributes_sorted {
                 for a in own {
                     self.copy_attribute(a);
@@ -712,7 +713,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
             }
             // An element with content ends its start tag with `>`; an empty-element tag's
             // `/>` is written as `>` (its end tag follows by the rules).
-            let head_end = el.head_end as usize;
+            let head_end = to_usize(el.head_end);
             if span.end > head_end {
                 self.copy(head_end - 1, head_end);
             } else {
@@ -1081,7 +1082,7 @@ mod tests {
         };
         let (short, long) = (per_element(50), per_element(1_000));
         assert!(
-            short <= 2 * SCAN_MAX as u64 + 2 && long <= short,
+            short <= 2 * u64::try_from(SCAN_MAX).expect("small") + 2 && long <= short,
             "probes per element: {short} with 50 listed prefixes, {long} with 1,000"
         );
         let (one, two) = (run(1_000, 1_000), run(2_000, 2_000));
@@ -1121,7 +1122,7 @@ mod tests {
         };
         let (few, many) = (per_name(100), per_name(400));
         assert!(
-            few <= 2 * SCAN_MAX as u64 + 2 && many <= few,
+            few <= 2 * u64::try_from(SCAN_MAX).expect("small") + 2 && many <= few,
             "probes per name: {few} with 1,000 declarations in scope, {many} with 4,000"
         );
     }

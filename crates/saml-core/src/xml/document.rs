@@ -8,6 +8,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use crate::cast::{range, to_u32, to_usize};
+
 /// The index of a node in its [`Document`]. Only the document that produced a `NodeId` can
 /// interpret it: using it with another document is a programming error and may panic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,7 +21,7 @@ impl NodeId {
     pub const DOCUMENT: NodeId = NodeId(0);
 
     pub(crate) fn index(self) -> usize {
-        self.0 as usize
+        to_usize(self.0)
     }
 }
 
@@ -40,23 +42,23 @@ impl Str {
     pub(crate) fn source(range: Range<usize>) -> Self {
         // The parser refuses inputs of 2 GiB or more, so offsets fit in 31 bits.
         Str {
-            start: range.start as u32,
-            len: (range.end - range.start) as u32,
+            start: to_u32(range.start),
+            len: to_u32(range.end - range.start),
         }
     }
 
     pub(crate) fn decoded(range: Range<usize>) -> Self {
         Str {
-            start: range.start as u32 | DECODED,
-            len: (range.end - range.start) as u32,
+            start: to_u32(range.start) | DECODED,
+            len: to_u32(range.end - range.start),
         }
     }
 
     /// (start, length, whether it lives in the decoded-values buffer).
     pub(crate) fn parts(self) -> (usize, usize, bool) {
         (
-            (self.start & !DECODED) as usize,
-            self.len as usize,
+            to_usize(self.start & !DECODED),
+            to_usize(self.len),
             self.start & DECODED != 0,
         )
     }
@@ -279,12 +281,12 @@ impl<'a> Document<'a> {
 
     pub(crate) fn str(&self, s: Str) -> &str {
         let (buf, start) = if s.start & DECODED != 0 {
-            (self.decoded.as_str(), (s.start & !DECODED) as usize)
+            (self.decoded.as_str(), to_usize(s.start & !DECODED))
         } else {
-            (&*self.src, s.start as usize)
+            (&*self.src, to_usize(s.start))
         };
         // Every `Str` is built by the parser from ranges on UTF-8 boundaries of these buffers.
-        buf.get(start..start + s.len as usize).unwrap_or_default()
+        buf.get(start..start + to_usize(s.len)).unwrap_or_default()
     }
 
     pub(crate) fn node(&self, id: NodeId) -> &Node {
@@ -339,8 +341,7 @@ impl<'a> Document<'a> {
 
     /// The byte range of `id`'s markup in [`source`](Self::source).
     pub fn span(&self, id: NodeId) -> Range<usize> {
-        let (s, e) = self.node(id).span;
-        s as usize..e as usize
+        range(self.node(id).span)
     }
 
     /// Whether `node` is `ancestor` or inside it.
@@ -413,15 +414,13 @@ impl<'a> Document<'a> {
         &self,
         id: NodeId,
     ) -> impl ExactSizeIterator<Item = Attribute<'_>> + '_ {
-        let (s, e) = self.element(id).map_or((0, 0), |e| e.attrs);
-        self.attrs[s as usize..e as usize]
-            .iter()
-            .map(|a| Attribute {
-                prefix: self.str(a.prefix),
-                local_name: self.str(a.local),
-                namespace: self.str(a.ns),
-                value: self.str(a.value),
-            })
+        let attrs = self.element(id).map_or((0, 0), |e| e.attrs);
+        self.attrs[range(attrs)].iter().map(|a| Attribute {
+            prefix: self.str(a.prefix),
+            local_name: self.str(a.local),
+            namespace: self.str(a.ns),
+            value: self.str(a.value),
+        })
     }
 
     /// The value of the attribute in no namespace with this local name (SAML's own
@@ -450,9 +449,9 @@ impl<'a> Document<'a> {
         namespace: &str,
         local_name: &str,
     ) -> Option<&str> {
-        let (s, e) = self.element(id).map_or((0, 0), |e| e.attrs);
+        let attrs = self.element(id).map_or((0, 0), |e| e.attrs);
         // Names first (usually a length mismatch); the namespace only for a matching name.
-        self.attrs[s as usize..e as usize]
+        self.attrs[range(attrs)]
             .iter()
             .find(|a| {
                 short_eq(self.str(a.local), local_name) && short_eq(self.str(a.ns), namespace)
@@ -465,13 +464,11 @@ impl<'a> Document<'a> {
         &self,
         id: NodeId,
     ) -> impl ExactSizeIterator<Item = Namespace<'_>> + '_ {
-        let (s, e) = self.element(id).map_or((0, 0), |e| e.decls);
-        self.decls[s as usize..e as usize]
-            .iter()
-            .map(|d| Namespace {
-                prefix: self.str(d.prefix),
-                uri: self.str(d.uri),
-            })
+        let decls = self.element(id).map_or((0, 0), |e| e.decls);
+        self.decls[range(decls)].iter().map(|d| Namespace {
+            prefix: self.str(d.prefix),
+            uri: self.str(d.uri),
+        })
     }
 
     /// The namespaces in scope at an element, nearest declaration winning, sorted by prefix.
@@ -480,7 +477,7 @@ impl<'a> Document<'a> {
         self.in_scope_declarations(id)
             .into_iter()
             .map(|i| {
-                let d = &self.decls[i as usize];
+                let d = &self.decls[to_usize(i)];
                 Namespace {
                     prefix: self.str(d.prefix),
                     uri: self.str(d.uri),
@@ -505,13 +502,13 @@ impl<'a> Document<'a> {
         }
         // Nearest first, and a stable sort keeps that order among equal prefixes.
         all.sort_by(|&a, &b| {
-            self.str(self.decls[a as usize].prefix)
-                .cmp(self.str(self.decls[b as usize].prefix))
+            self.str(self.decls[to_usize(a)].prefix)
+                .cmp(self.str(self.decls[to_usize(b)].prefix))
         });
         all.dedup_by(|a, b| {
             short_eq(
-                self.str(self.decls[*a as usize].prefix),
-                self.str(self.decls[*b as usize].prefix),
+                self.str(self.decls[to_usize(*a)].prefix),
+                self.str(self.decls[to_usize(*b)].prefix),
             )
         });
         all
@@ -624,7 +621,7 @@ mod tests {
     #[test]
     fn short_eq_agrees_with_eq() {
         for n in 0..80 {
-            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            let a: String = (b'a'..=b'z').cycle().take(n).map(char::from).collect();
             assert!(short_eq(&a, &a.clone()), "{n}");
             for at in 0..n {
                 let mut b = a.clone().into_bytes();

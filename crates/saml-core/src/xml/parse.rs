@@ -16,6 +16,7 @@ use super::document::{Attr, Decl, Document, Element, IdEntry, Node, NodeData, No
 use super::error::{LimitKind, XmlError, XmlErrorKind};
 use super::scope::Scope;
 use super::swar;
+use crate::cast::{to_u32, to_usize};
 
 /// The namespace URI bound to the `xml` prefix.
 pub const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
@@ -276,6 +277,10 @@ static ASCII_NAME: [u8; 128] = {
     let mut table = [0u8; 128];
     let mut i = 0;
     while i < 128 {
+        #[expect(
+            clippy::as_conversions,
+            reason = "i < 128 fits in u8; u8::try_from cannot be called in a const initializer"
+        )]
         let b = i as u8;
         table[i] = if b.is_ascii_alphabetic() || b == b'_' {
             NAME_START
@@ -649,13 +654,13 @@ impl<'s> Builder<'s> {
                 offset,
             ));
         }
-        let id = self.nodes.len() as u32;
+        let id = to_u32(self.nodes.len());
         let parent = self.stack.last().map_or(0, |o| o.node);
         self.nodes.push(Node {
             data,
             parent,
             end: id + 1,
-            span: (start as u32, start as u32),
+            span: (to_u32(start), to_u32(start)),
         });
         Ok(id)
     }
@@ -665,7 +670,7 @@ impl<'s> Builder<'s> {
             data: NodeData::Document,
             parent: u32::MAX,
             end: 1,
-            span: (0, self.src.len() as u32),
+            span: (0, to_u32(self.src.len())),
         });
         let src = self.src;
         let bytes = src.as_bytes();
@@ -695,13 +700,13 @@ impl<'s> Builder<'s> {
         self.finish_text();
         if let Some(open) = self.stack.last() {
             let name = self.src[open.name.0..open.name.1].to_owned();
-            let at = self.nodes[open.node as usize].span.0 as usize;
+            let at = to_usize(self.nodes[to_usize(open.node)].span.0);
             return Err(self.err(XmlErrorKind::UnclosedTag(name), at));
         }
         let root = self
             .root
             .ok_or_else(|| self.err(XmlErrorKind::EmptyDocument, self.src.len()))?;
-        self.nodes[0].end = self.nodes.len() as u32;
+        self.nodes[0].end = to_u32(self.nodes.len());
         Ok(Built {
             decoded: self.decoded,
             nodes: self.nodes,
@@ -802,9 +807,9 @@ impl<'s> Builder<'s> {
                 Some(from) => Str::decoded(from..self.decoded.len()),
                 None => Str::source(t.start..t.end),
             };
-            let node = &mut self.nodes[t.node as usize];
+            let node = &mut self.nodes[to_usize(t.node)];
             node.data = NodeData::Text(value);
-            node.span = (t.start as u32, t.end as u32);
+            node.span = (to_u32(t.start), to_u32(t.end));
         }
     }
 
@@ -841,7 +846,7 @@ impl<'s> Builder<'s> {
         let target = Str::source(off..off + target_len);
         let data = Str::source(off + data_start..off + raw.len());
         let id = self.push_node(NodeData::Pi { target, data }, start, start)?;
-        self.nodes[id as usize].span.1 = end as u32;
+        self.nodes[to_usize(id)].span.1 = to_u32(end);
         Ok(end)
     }
 
@@ -876,7 +881,7 @@ impl<'s> Builder<'s> {
                 .unwrap_or_default()
                 .trim_start_matches([' ', '\t', '\n']);
             let quote = match after.as_bytes().first() {
-                Some(&q @ (b'"' | b'\'')) => q as char,
+                Some(&q @ (b'"' | b'\'')) => char::from(q),
                 _ => return Err(bad(format!("the value of `{name}` must be quoted"))),
             };
             let Some(close) = after[1..].find(quote) else {
@@ -933,7 +938,7 @@ impl<'s> Builder<'s> {
             }
             let end = dashes + 3;
             let id = self.push_node(NodeData::Comment(Str::source(body..dashes)), start, start)?;
-            self.nodes[id as usize].span.1 = end as u32;
+            self.nodes[to_usize(id)].span.1 = to_u32(end);
             return Ok(end);
         }
         if rest.starts_with(b"<![CDATA[") {
@@ -948,7 +953,7 @@ impl<'s> Builder<'s> {
             let end = body + len + 3;
             let id =
                 self.push_node(NodeData::CData(Str::source(body..body + len)), start, start)?;
-            self.nodes[id as usize].span.1 = end as u32;
+            self.nodes[to_usize(id)].span.1 = to_u32(end);
             return Ok(end);
         }
         if rest.starts_with(b"<!DOCTYPE") {
@@ -1121,9 +1126,9 @@ impl<'s> Builder<'s> {
                 prefix,
                 local,
                 ns,
-                attrs: (attrs_start as u32, attrs_start as u32),
-                decls: (decls_start as u32, self.decls.len() as u32),
-                head_end: end as u32,
+                attrs: (to_u32(attrs_start), to_u32(attrs_start)),
+                decls: (to_u32(decls_start), to_u32(self.decls.len())),
+                head_end: to_u32(end),
                 canonical_units: false,
                 attributes_sorted: false,
                 canonical_tail: false,
@@ -1188,15 +1193,15 @@ impl<'s> Builder<'s> {
             });
         }
         self.pending = pending;
-        if let NodeData::Element(el) = &mut self.nodes[node as usize].data {
-            el.attrs.1 = self.attrs.len() as u32;
+        if let NodeData::Element(el) = &mut self.nodes[to_usize(node)].data {
+            el.attrs.1 = to_u32(self.attrs.len());
             el.canonical_units = canonical;
             el.attributes_sorted = sorted;
         }
 
         if empty {
             self.scope.truncate(scope_mark);
-            self.nodes[node as usize].span.1 = end as u32;
+            self.nodes[to_usize(node)].span.1 = to_u32(end);
         } else {
             self.stack.push(Open {
                 node,
@@ -1374,10 +1379,10 @@ impl<'s> Builder<'s> {
             ));
         }
         self.scope.truncate(open.scope_mark);
-        let total = self.nodes.len() as u32;
-        let node = &mut self.nodes[open.node as usize];
+        let total = to_u32(self.nodes.len());
+        let node = &mut self.nodes[to_usize(open.node)];
         node.end = total;
-        node.span.1 = end as u32;
+        node.span.1 = to_u32(end);
         if let NodeData::Element(el) = &mut node.data {
             el.canonical_tail = end - start == name.len() + 3;
         }
@@ -1429,16 +1434,17 @@ mod tests {
     #[test]
     fn prefix_lookup_cost_does_not_grow_with_declarations_in_scope() {
         let names = 2_000;
+        let names_u64 = u64::try_from(names).expect("small");
         let per_name = |per_level: usize| {
             let one = parse_probes(&unused_declarations_then_names(10, per_level, names));
             let two = parse_probes(&unused_declarations_then_names(10, per_level, 2 * names));
             // Every name costs at least one probe: a lookup that is not counted fails here.
-            assert!(two >= one + names as u64, "{one} → {two}");
-            (two - one) / names as u64
+            assert!(two >= one + names_u64, "{one} → {two}");
+            (two - one) / names_u64
         };
         let (few, many) = (per_name(100), per_name(400));
         assert!(
-            few <= SCAN_MAX as u64 && many <= few,
+            few <= u64::try_from(SCAN_MAX).expect("small") && many <= few,
             "probes per prefixed name: {few} with 1,000 declarations in scope, {many} with 4,000"
         );
     }

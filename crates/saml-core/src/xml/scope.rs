@@ -14,6 +14,8 @@
 
 use std::collections::HashMap;
 
+use crate::cast::{to_u32, to_usize};
+
 /// Lookups scan the stack while it holds at most this many bindings; a longer stack is
 /// indexed. Scanning sixteen short prefixes (each comparison usually decided by the length,
 /// which `==` checks inline before it calls `memcmp`) costs about what hashing one does, and
@@ -48,13 +50,13 @@ impl<'k> Index<'k> {
         probe();
         // Positions are below the number of bindings, which the input size bounds well
         // below 2^31 (the parser refuses larger inputs, and each binding takes bytes).
-        let at = at as u32;
-        let fresh = self.heads.len() as u32;
+        let at = to_u32(at);
+        let fresh = to_u32(self.heads.len());
         let id = *self.ids.entry(key).or_insert(fresh);
         if id == fresh {
             self.heads.push(NONE);
         }
-        let shadowed = std::mem::replace(&mut self.heads[id as usize], at);
+        let shadowed = std::mem::replace(&mut self.heads[to_usize(id)], at);
         self.links.push((id, shadowed));
     }
 
@@ -62,8 +64,8 @@ impl<'k> Index<'k> {
     #[inline(never)]
     fn position(&self, key: &str) -> Option<usize> {
         probe();
-        let head = self.heads[*self.ids.get(key)? as usize];
-        (head != NONE).then_some(head as usize)
+        let head = self.heads[to_usize(*self.ids.get(key)?)];
+        (head != NONE).then_some(to_usize(head))
     }
 }
 
@@ -130,7 +132,7 @@ impl<'k, V: Copy> Scope<'k, V> {
         if let Some(index) = &mut self.index {
             while index.links.len() > mark {
                 if let Some((id, shadowed)) = index.links.pop() {
-                    index.heads[id as usize] = shadowed;
+                    index.heads[to_usize(id)] = shadowed;
                 }
             }
         }
@@ -213,7 +215,7 @@ mod tests {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            (state % n as u64) as usize
+            usize::try_from(state % u64::try_from(n).expect("small")).expect("below n")
         };
         let mut scope = Scope::with_capacity(4);
         let mut stack: Vec<(&str, u32)> = Vec::new();

@@ -5,9 +5,11 @@
 //! Only the lowest set bit is exact (a borrow can flag bytes above a true match, never below
 //! one), which is all [`find`] uses; the OR of several masks keeps that property.
 
+use crate::cast::to_usize;
+
 /// Eight copies of `b`.
 pub(crate) const fn splat(b: u8) -> u64 {
-    0x0101_0101_0101_0101 * b as u64
+    u64::from_le_bytes([b; 8])
 }
 
 /// Bytes of `x` equal to `b`.
@@ -38,7 +40,7 @@ pub(crate) fn find(
         w.copy_from_slice(chunk);
         let hits = word(u64::from_le_bytes(w));
         if hits != 0 {
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
+            return Some(i + to_usize(hits.trailing_zeros() / 8));
         }
         i += 8;
     }
