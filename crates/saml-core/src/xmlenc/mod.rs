@@ -236,9 +236,9 @@ pub struct Decrypted {
 
 /// The largest `EncryptedKey` CipherValue: an RSA ciphertext under the largest key
 /// aws-lc-rs accepts (8192 bits).
-const MAX_WRAPPED_LEN: usize = (key::MAX_BITS / 8) as usize;
+const MAX_WRAPPED_LEN: usize = crate::cast::to_usize(key::MAX_BITS / 8);
 /// The smallest: under a 2048-bit key.
-const MIN_WRAPPED_LEN: usize = (key::MIN_BITS / 8) as usize;
+const MIN_WRAPPED_LEN: usize = crate::cast::to_usize(key::MIN_BITS / 8);
 
 /// Decrypts an encrypted element (`container`: `saml:EncryptedAssertion`, `EncryptedID`,
 /// `EncryptedAttribute` or `samlp:NewEncryptedID`) with the first of `keys` that unwraps its
