@@ -191,7 +191,8 @@ const RSA3072: [Suite; 3] = rsa("crates/saml-core/testdata/rsa3072");
 /// `testdata` has no RSA-4096 certificate, so this key pair lives in `interop/keys`.
 const RSA4096: [Suite; 3] = rsa("tests/vectors/interop/keys/rsa4096");
 /// P-256 with ecdsa-sha256 (the brief), plus P-384/ecdsa-sha384 and P-256/ecdsa-sha512 (the
-/// latter is signed by RustCrypto rather than ring, so it is a separate code path).
+/// latter is signed by RustCrypto rather than the crypto backend, so it is a separate code
+/// path).
 const ECDSA: [Suite; 3] = [
     Suite {
         key: "crates/saml-core/testdata/p256",

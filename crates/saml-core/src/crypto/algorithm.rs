@@ -5,9 +5,9 @@
 //! in particular every HMAC URI (`...#hmac-sha1`, `...#hmac-sha256`, ...),
 //! DSA and ECDSA-SHA1, is rejected with [`CryptoError::UnsupportedAlgorithm`].
 
-use ring::digest;
-
 use crate::crypto::CryptoError;
+use crate::crypto::backend;
+pub use crate::crypto::backend::{Digest, DigestContext};
 
 /// A signature algorithm (`ds:SignatureMethod/@Algorithm`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -134,29 +134,24 @@ impl DigestAlgorithm {
         }
     }
 
-    /// The *ring* digest algorithm.
-    pub fn ring_algorithm(self) -> &'static digest::Algorithm {
-        match self {
-            Self::Sha1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
-            Self::Sha256 => &digest::SHA256,
-            Self::Sha384 => &digest::SHA384,
-            Self::Sha512 => &digest::SHA512,
-        }
-    }
-
     /// A fresh incremental digest context.
-    pub fn context(self) -> digest::Context {
-        digest::Context::new(self.ring_algorithm())
+    pub fn context(self) -> DigestContext {
+        backend::digest_context(self)
     }
 
     /// Digests `data` in one go.
-    pub fn digest(self, data: &[u8]) -> digest::Digest {
-        digest::digest(self.ring_algorithm(), data)
+    pub fn digest(self, data: &[u8]) -> Digest {
+        backend::digest(self, data)
     }
 
     /// Length of the digest output in bytes.
     pub fn output_len(self) -> usize {
-        self.ring_algorithm().output_len()
+        match self {
+            Self::Sha1 => 20,
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 => 64,
+        }
     }
 }
 
@@ -387,7 +382,8 @@ mod tests {
             ctx.finish().as_ref(),
             DigestAlgorithm::Sha512.digest(b"abc").as_ref()
         );
-        assert_eq!(DigestAlgorithm::Sha1.output_len(), 20);
-        assert_eq!(DigestAlgorithm::Sha384.output_len(), 48);
+        for alg in DigestAlgorithm::ALL {
+            assert_eq!(alg.digest(b"").as_ref().len(), alg.output_len(), "{alg:?}");
+        }
     }
 }

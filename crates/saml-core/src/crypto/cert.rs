@@ -8,21 +8,23 @@
 //! these.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::SystemTime;
 
-use der::asn1::{AnyRef, ObjectIdentifier, UintRef};
+use der::asn1::{AnyRef, ObjectIdentifier};
 use der::{Decode, Encode};
 use ecdsa::EcdsaCurve;
 use p256::NistP256;
-use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
 use p256::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
 use p256::elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytesSize};
 use p384::NistP384;
 use pkcs1::RsaPublicKeyRef;
-use ring::signature as rs;
 use x509_cert::spki::SubjectPublicKeyInfoRef;
 
 use crate::crypto::algorithm::{AlgorithmPolicy, DigestAlgorithm, SignatureAlgorithm};
+use crate::crypto::backend::{
+    self, Curve, RSA_VERIFY_MAX_BITS, RSA_VERIFY_MIN_BITS, RSA_VERIFY_MIN_BITS_STRICT,
+};
 use crate::crypto::{
     CryptoError, Origin, decode_base64, first_pem_block, looks_like_der, looks_like_pem,
     pem_blocks, trim_start,
@@ -37,13 +39,6 @@ pub(crate) const OID_EC_PUBLIC_KEY: ObjectIdentifier =
 const OID_P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 pub(crate) const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const OID_ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
-
-/// Smallest RSA modulus *ring* can verify at all (its `_1024_8192_` variants).
-const RSA_VERIFY_MIN_BITS: u32 = 1024;
-/// Smallest RSA modulus for RSA-SHA384 and RSA-PSS in *ring*.
-const RSA_VERIFY_MIN_BITS_STRICT: u32 = 2048;
-/// Largest RSA modulus *ring* verifies.
-const RSA_VERIFY_MAX_BITS: u32 = 8192;
 
 /// The type (and, for RSA, size) of a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,28 +68,14 @@ impl fmt::Display for KeyKind {
     }
 }
 
-/// `ECDSA-Sig-Value` (RFC 3279), used to hand *ring* the curve/hash
-/// combinations it only offers in ASN.1 form.
-#[derive(der::Sequence)]
-struct EcdsaSigValue<'a> {
-    r: UintRef<'a>,
-    s: UintRef<'a>,
-}
-
 #[derive(Clone)]
 enum Inner {
-    /// Canonical DER `RSAPublicKey`, as *ring* takes it.
+    /// Canonical DER `RSAPublicKey`.
     Rsa { der: Vec<u8>, bits: u32 },
-    /// Uncompressed SEC1 point; the RustCrypto key serves only ECDSA-SHA512.
-    P256 {
-        point: Vec<u8>,
-        prehash: p256::ecdsa::VerifyingKey,
-    },
-    /// Uncompressed SEC1 point; the RustCrypto key serves only ECDSA-SHA512.
-    P384 {
-        point: Vec<u8>,
-        prehash: p384::ecdsa::VerifyingKey,
-    },
+    /// Uncompressed SEC1 point.
+    P256 { point: Vec<u8> },
+    /// Uncompressed SEC1 point.
+    P384 { point: Vec<u8> },
     /// The 32-byte public key.
     Ed25519 { key: [u8; 32] },
 }
@@ -106,9 +87,9 @@ enum Inner {
 #[derive(Clone)]
 pub struct PublicKey {
     inner: Inner,
-    /// aws-lc-rs keys parsed once per RSA algorithm (feature `aws-lc`).
-    #[cfg(feature = "aws-lc")]
-    aws: std::sync::Arc<crate::crypto::aws::RsaCache>,
+    /// The key in the crypto backend's form (on aws-lc-rs, parsed once per algorithm and
+    /// shared by every clone).
+    key: Arc<backend::VerifyingKey>,
 }
 
 impl PartialEq for PublicKey {
@@ -139,9 +120,8 @@ impl PublicKey {
         }
     }
 
-    /// The key in the form *ring* verifies with: the DER `RSAPublicKey`
-    /// (PKCS#1) for RSA, the uncompressed point (`04 || X || Y`) for ECDSA,
-    /// the 32 raw bytes for Ed25519.
+    /// The key's bytes: the DER `RSAPublicKey` (PKCS#1) for RSA, the uncompressed point
+    /// (`04 || X || Y`) for ECDSA, the 32 raw bytes for Ed25519.
     pub fn bytes(&self) -> &[u8] {
         match &self.inner {
             Inner::Rsa { der, .. } => der,
@@ -249,14 +229,14 @@ impl PublicKey {
         origin: &Origin,
     ) -> Result<Self, CryptoError> {
         let inner = if *curve == NistP256::OID {
+            check_ec_point::<NistP256>(point, origin)?;
             Inner::P256 {
                 point: point.to_vec(),
-                prehash: ec_verifying_key::<NistP256>(point, origin)?,
             }
         } else if *curve == NistP384::OID {
+            check_ec_point::<NistP384>(point, origin)?;
             Inner::P384 {
                 point: point.to_vec(),
-                prehash: ec_verifying_key::<NistP384>(point, origin)?,
             }
         } else if *curve == OID_P521 {
             return Err(CryptoError::UnsupportedKey {
@@ -273,10 +253,15 @@ impl PublicKey {
     }
 
     fn from_inner(inner: Inner) -> Self {
+        let key = match &inner {
+            Inner::Rsa { der, bits } => backend::VerifyingKey::rsa(der, *bits),
+            Inner::P256 { point } => backend::VerifyingKey::ec(Curve::P256, point),
+            Inner::P384 { point } => backend::VerifyingKey::ec(Curve::P384, point),
+            Inner::Ed25519 { key } => backend::VerifyingKey::ed25519(key),
+        };
         Self {
             inner,
-            #[cfg(feature = "aws-lc")]
-            aws: std::sync::Arc::default(),
+            key: Arc::new(key),
         }
     }
 
@@ -296,12 +281,12 @@ impl PublicKey {
     /// fixed-length `r || s`. A wrong signature gives
     /// [`CryptoError::BadSignature`] and nothing more.
     ///
-    /// RSA limits come from *ring* 0.17: keys of 2048–8192 bits work with
-    /// every RSA algorithm; 1024–2047-bit keys (only when the policy's
-    /// `min_rsa_bits` allows them) work with RSA-SHA1, RSA-SHA256 and
-    /// RSA-SHA512 through *ring*'s `RSA_PKCS1_1024_8192_*_FOR_LEGACY_USE_ONLY`,
-    /// but not with RSA-SHA384 or RSA-PSS, for which *ring* has no such
-    /// variant (reported as `RsaKeyTooSmall { min: 2048 }`).
+    /// RSA limits are those of both crypto backends (aws-lc-rs and *ring*): keys of
+    /// 2048–8192 bits work with every RSA algorithm; 1024–2047-bit keys (only when the
+    /// policy's `min_rsa_bits` allows them) work with RSA-SHA1, RSA-SHA256 and RSA-SHA512
+    /// through the `RSA_PKCS1_1024_8192_*_FOR_LEGACY_USE_ONLY` parameters, but not with
+    /// RSA-SHA384 or RSA-PSS, which have no such variant (reported as
+    /// `RsaKeyTooSmall { min: 2048 }`).
     pub fn verify(
         &self,
         alg: SignatureAlgorithm,
@@ -311,9 +296,9 @@ impl PublicKey {
     ) -> Result<(), CryptoError> {
         use SignatureAlgorithm as A;
         policy.check_signature_algorithm(alg)?;
-        let verified = match (&self.inner, alg) {
+        match (&self.inner, alg) {
             (
-                Inner::Rsa { der, bits },
+                Inner::Rsa { bits, .. },
                 A::RsaSha1
                 | A::RsaSha256
                 | A::RsaSha384
@@ -321,57 +306,23 @@ impl PublicKey {
                 | A::RsaPssSha256
                 | A::RsaPssSha384
                 | A::RsaPssSha512,
-            ) => {
-                let params = rsa_verification_params(alg, *bits, policy)?;
-                #[cfg(feature = "aws-lc")]
-                if *bits >= 2048
-                    && let Some(ok) = self.aws.verify(alg, der, message, signature)
-                {
-                    return if ok {
-                        Ok(())
-                    } else {
-                        Err(CryptoError::BadSignature)
-                    };
-                }
-                ring_verify(params, der, message, signature)
+            ) => check_rsa_size(alg, *bits, policy)?,
+            (Inner::P256 { .. }, A::EcdsaSha256 | A::EcdsaSha384 | A::EcdsaSha512) => {
+                check_fixed_len(signature, Curve::P256)?;
             }
-            (Inner::P256 { point, .. }, A::EcdsaSha256) => {
-                ring_verify(&rs::ECDSA_P256_SHA256_FIXED, point, message, signature)
+            (Inner::P384 { .. }, A::EcdsaSha256 | A::EcdsaSha384 | A::EcdsaSha512) => {
+                check_fixed_len(signature, Curve::P384)?;
             }
-            (Inner::P256 { point, .. }, A::EcdsaSha384) => {
-                let asn1 = fixed_to_asn1(signature, 32)?;
-                ring_verify(&rs::ECDSA_P256_SHA384_ASN1, point, message, &asn1)
-            }
-            (Inner::P384 { point, .. }, A::EcdsaSha384) => {
-                ring_verify(&rs::ECDSA_P384_SHA384_FIXED, point, message, signature)
-            }
-            (Inner::P384 { point, .. }, A::EcdsaSha256) => {
-                let asn1 = fixed_to_asn1(signature, 48)?;
-                ring_verify(&rs::ECDSA_P384_SHA256_ASN1, point, message, &asn1)
-            }
-            (Inner::P256 { prehash, .. }, A::EcdsaSha512) => {
-                let sig = p256::ecdsa::Signature::from_slice(signature)
-                    .map_err(|_| CryptoError::BadSignature)?;
-                let digest = DigestAlgorithm::Sha512.digest(message);
-                prehash.verify_prehash(digest.as_ref(), &sig).is_ok()
-            }
-            (Inner::P384 { prehash, .. }, A::EcdsaSha512) => {
-                let sig = p384::ecdsa::Signature::from_slice(signature)
-                    .map_err(|_| CryptoError::BadSignature)?;
-                let digest = DigestAlgorithm::Sha512.digest(message);
-                prehash.verify_prehash(digest.as_ref(), &sig).is_ok()
-            }
-            (Inner::Ed25519 { key }, A::Ed25519) => {
-                ring_verify(&rs::ED25519, key, message, signature)
-            }
+            (Inner::Ed25519 { .. }, A::Ed25519) => {}
             _ => {
                 return Err(CryptoError::KeyAlgorithmMismatch {
                     algorithm: alg.uri(),
                     key: self.kind(),
                 });
             }
-        };
-        if verified {
+        }
+        // The mathematics, the one place a verdict is made.
+        if self.key.verify(alg, message, signature) {
             Ok(())
         } else {
             Err(CryptoError::BadSignature)
@@ -388,8 +339,8 @@ pub(crate) trait NistCurve: EcdsaCurve + CurveArithmetic {
     const NAME: &'static str;
     /// Bytes in a coordinate or a scalar.
     const FIELD_LEN: usize;
-    /// *ring*'s signing algorithm: the curve with its own hash, `r || s` output.
-    const RING_SIGNING: &'static rs::EcdsaSigningAlgorithm;
+    /// The curve, as the crypto backend names it.
+    const CURVE: Curve;
     /// The algorithms a key on this curve signs with (see [`crate::crypto::SigningKey`]).
     const SIGNING: &'static [SignatureAlgorithm];
 }
@@ -397,8 +348,8 @@ pub(crate) trait NistCurve: EcdsaCurve + CurveArithmetic {
 impl NistCurve for NistP256 {
     const OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
     const NAME: &'static str = "P-256";
-    const FIELD_LEN: usize = 32;
-    const RING_SIGNING: &'static rs::EcdsaSigningAlgorithm = &rs::ECDSA_P256_SHA256_FIXED_SIGNING;
+    const FIELD_LEN: usize = Curve::P256.field_len();
+    const CURVE: Curve = Curve::P256;
     const SIGNING: &'static [SignatureAlgorithm] = &[
         SignatureAlgorithm::EcdsaSha256,
         SignatureAlgorithm::EcdsaSha512,
@@ -408,17 +359,17 @@ impl NistCurve for NistP256 {
 impl NistCurve for NistP384 {
     const OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
     const NAME: &'static str = "P-384";
-    const FIELD_LEN: usize = 48;
-    const RING_SIGNING: &'static rs::EcdsaSigningAlgorithm = &rs::ECDSA_P384_SHA384_FIXED_SIGNING;
+    const FIELD_LEN: usize = Curve::P384.field_len();
+    const CURVE: Curve = Curve::P384;
     const SIGNING: &'static [SignatureAlgorithm] = &[
         SignatureAlgorithm::EcdsaSha384,
         SignatureAlgorithm::EcdsaSha512,
     ];
 }
 
-/// Checks that `point` is an uncompressed point of curve `C` and makes the RustCrypto key of
-/// it (which serves ECDSA-SHA512).
-fn ec_verifying_key<C>(point: &[u8], origin: &Origin) -> Result<ecdsa::VerifyingKey<C>, CryptoError>
+/// Checks that `point` is an uncompressed point of curve `C` (with the RustCrypto curve, so
+/// that both crypto backends load the same keys).
+fn check_ec_point<C>(point: &[u8], origin: &Origin) -> Result<(), CryptoError>
 where
     C: NistCurve,
     AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
@@ -437,27 +388,18 @@ where
     if point.len() != 1 + 2 * C::FIELD_LEN {
         return Err(bad_point());
     }
-    ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| bad_point())
+    ecdsa::VerifyingKey::<C>::from_sec1_bytes(point)
+        .map(|_| ())
+        .map_err(|_| bad_point())
 }
 
-fn ring_verify(
-    alg: &'static dyn rs::VerificationAlgorithm,
-    key: &[u8],
-    message: &[u8],
-    signature: &[u8],
-) -> bool {
-    rs::UnparsedPublicKey::new(alg, key)
-        .verify(message, signature)
-        .is_ok()
-}
-
-/// Chooses *ring*'s RSA parameters for `alg` and a `bits`-bit key, enforcing
-/// the policy's minimum and *ring*'s limits.
-fn rsa_verification_params(
+/// Enforces the policy's minimum RSA size, and the backends' limits, for `alg` and a
+/// `bits`-bit key.
+fn check_rsa_size(
     alg: SignatureAlgorithm,
     bits: u32,
     policy: &AlgorithmPolicy,
-) -> Result<&'static rs::RsaParameters, CryptoError> {
+) -> Result<(), CryptoError> {
     use SignatureAlgorithm as A;
     let min = policy.min_rsa_bits().max(RSA_VERIFY_MIN_BITS);
     if bits < min {
@@ -469,45 +411,24 @@ fn rsa_verification_params(
             max: RSA_VERIFY_MAX_BITS,
         });
     }
-    let legacy = bits < RSA_VERIFY_MIN_BITS_STRICT;
-    let params = match (alg, legacy) {
-        (A::RsaSha1, false) => &rs::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        (A::RsaSha1, true) => &rs::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        (A::RsaSha256, false) => &rs::RSA_PKCS1_2048_8192_SHA256,
-        (A::RsaSha256, true) => &rs::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-        (A::RsaSha512, false) => &rs::RSA_PKCS1_2048_8192_SHA512,
-        (A::RsaSha512, true) => &rs::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-        (A::RsaSha384, false) => &rs::RSA_PKCS1_2048_8192_SHA384,
-        (A::RsaPssSha256, false) => &rs::RSA_PSS_2048_8192_SHA256,
-        (A::RsaPssSha384, false) => &rs::RSA_PSS_2048_8192_SHA384,
-        (A::RsaPssSha512, false) => &rs::RSA_PSS_2048_8192_SHA512,
-        (A::RsaSha384 | A::RsaPssSha256 | A::RsaPssSha384 | A::RsaPssSha512, true) => {
-            return Err(CryptoError::RsaKeyTooSmall {
-                bits,
-                min: RSA_VERIFY_MIN_BITS_STRICT,
-            });
-        }
-        _ => {
-            return Err(CryptoError::KeyAlgorithmMismatch {
-                algorithm: alg.uri(),
-                key: KeyKind::Rsa { bits },
-            });
-        }
-    };
-    Ok(params)
+    let legacy_capable = matches!(alg, A::RsaSha1 | A::RsaSha256 | A::RsaSha512);
+    if bits < RSA_VERIFY_MIN_BITS_STRICT && !legacy_capable {
+        return Err(CryptoError::RsaKeyTooSmall {
+            bits,
+            min: RSA_VERIFY_MIN_BITS_STRICT,
+        });
+    }
+    Ok(())
 }
 
-/// Converts a fixed-length `r || s` ECDSA signature to `ECDSA-Sig-Value` DER.
-fn fixed_to_asn1(signature: &[u8], field_len: usize) -> Result<Vec<u8>, CryptoError> {
-    if signature.len() != 2 * field_len {
-        return Err(CryptoError::BadSignature);
+/// An ECDSA signature is the fixed-length `r || s` of the key's curve; anything else cannot
+/// verify.
+fn check_fixed_len(signature: &[u8], curve: Curve) -> Result<(), CryptoError> {
+    if signature.len() == 2 * curve.field_len() {
+        Ok(())
+    } else {
+        Err(CryptoError::BadSignature)
     }
-    let (r, s) = signature.split_at(field_len);
-    let value = EcdsaSigValue {
-        r: UintRef::new(r).map_err(|_| CryptoError::BadSignature)?,
-        s: UintRef::new(s).map_err(|_| CryptoError::BadSignature)?,
-    };
-    value.to_der().map_err(|_| CryptoError::BadSignature)
 }
 
 pub(crate) const CERTIFICATE: &str = "CERTIFICATE";
@@ -1343,6 +1264,60 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn one_key_verifies_every_algorithm_in_any_order_across_clones_and_threads() {
+        // The backend keeps per-algorithm state (aws-lc-rs parses a key once per algorithm and
+        // shares it between clones): a failure with one algorithm must not stick to another,
+        // and the order of first use must not matter.
+        use SignatureAlgorithm as A;
+        let legacy = crate::crypto::danger::legacy();
+        let rsa = key("rsa2048.cert.pem");
+        let p256 = key("p256.cert.pem");
+        let cases: Vec<(&PublicKey, A, Vec<u8>)> = vec![
+            (&rsa, A::RsaSha512, testdata("rsa2048.sha512.sig")),
+            (&rsa, A::RsaSha256, testdata("rsa2048.sha256.sig")),
+            (&rsa, A::RsaPssSha256, testdata("rsa2048.pss-sha256.sig")),
+            (&rsa, A::RsaSha1, testdata("rsa2048.sha1.sig")),
+            (&p256, A::EcdsaSha512, testdata("p256.sha512.sig")),
+            (&p256, A::EcdsaSha256, testdata("p256.sha256.sig")),
+            (&p256, A::EcdsaSha384, testdata("p256.sha384.sig")),
+        ];
+        let check = |cases: &[(&PublicKey, A, Vec<u8>)]| {
+            for (i, (key, alg, sig)) in cases.iter().enumerate() {
+                // First the same key's signature with another algorithm: refused, and that
+                // refusal refuses nothing else.
+                let (_, _, other) = cases
+                    .iter()
+                    .enumerate()
+                    .find(|(j, (k, ..))| *j != i && k.kind() == key.kind())
+                    .map(|(_, case)| case)
+                    .unwrap();
+                let err = key.verify(*alg, &legacy, MESSAGE, other).unwrap_err();
+                assert!(matches!(err, CryptoError::BadSignature), "{alg:?}: {err:?}");
+                key.verify(*alg, &legacy, MESSAGE, sig)
+                    .unwrap_or_else(|e| panic!("{alg:?}: {e}"));
+            }
+        };
+        check(&cases);
+        let (rsa2, p256_2) = (rsa.clone(), p256.clone());
+        let reversed: Vec<(&PublicKey, A, Vec<u8>)> = cases
+            .iter()
+            .rev()
+            .map(|(k, alg, sig)| {
+                let k = if k.kind() == rsa.kind() {
+                    &rsa2
+                } else {
+                    &p256_2
+                };
+                (k, *alg, sig.clone())
+            })
+            .collect();
+        std::thread::scope(|scope| {
+            scope.spawn(|| check(&reversed));
+            scope.spawn(|| check(&cases));
+        });
+    }
+
+    #[test]
     fn sha1_signature_needs_opt_in() {
         let key = key("rsa2048.cert.pem");
         let sig = testdata("rsa2048.sha1.sig");
@@ -1412,7 +1387,7 @@ pub(crate) mod tests {
             )
             .unwrap_err();
         assert!(matches!(err, CryptoError::BadSignature), "{err:?}");
-        // ring has no 1024-bit variant for PSS or RSA-SHA384.
+        // Neither backend has a 1024-bit variant for PSS or RSA-SHA384.
         let err = key
             .verify(SignatureAlgorithm::RsaPssSha256, &legacy, MESSAGE, &sha256)
             .unwrap_err();
@@ -1426,7 +1401,7 @@ pub(crate) mod tests {
             ),
             "{err:?}"
         );
-        // A policy floor below what ring can do is raised to 1024.
+        // A policy floor below what the backends can do is raised to 1024.
         let err = key
             .verify(
                 SignatureAlgorithm::RsaSha256,

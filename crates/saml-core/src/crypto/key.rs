@@ -1,17 +1,17 @@
 //! Private keys and signing.
 //!
 //! A [`SigningKey`] is loaded from PKCS#8 (`PRIVATE KEY`, PEM or DER),
-//! PKCS#1 (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`), and signs with
-//! *ring* (RSA PKCS#1 v1.5 and PSS, ECDSA with fixed `r || s` output,
-//! Ed25519).
+//! PKCS#1 (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`), parsed once by the crypto
+//! backend (aws-lc-rs, or *ring* under the `ring` feature), and signs with it (RSA PKCS#1
+//! v1.5 and PSS, ECDSA with fixed `r || s` output, Ed25519).
 //!
-//! Limits of *ring* 0.17 that show through:
-//! - RSA signing keys must be 2048–4096 bits;
+//! Limits, the same on both backends:
+//! - RSA signing keys must be 2048–4096 bits (*ring* 0.17's range);
 //! - there is no RSA-SHA1 signing (verification only);
 //! - ECDSA signing pairs the curve with its own hash only (P-256/SHA-256,
-//!   P-384/SHA-384). ECDSA-SHA512 is signed with the RustCrypto `p256`/`p384`
-//!   crates over *ring*'s SHA-512 digest (RFC 6979 deterministic nonces);
-//!   P-256/SHA-384 and P-384/SHA-256 cannot be signed.
+//!   P-384/SHA-384), the only pairs either library signs. ECDSA-SHA512 is signed with the
+//!   RustCrypto `p256`/`p384` crates over the backend's SHA-512 digest (RFC 6979
+//!   deterministic nonces); P-256/SHA-384 and P-384/SHA-256 cannot be signed.
 
 use std::fmt;
 
@@ -24,11 +24,12 @@ use p256::elliptic_curve::{AffinePoint, FieldBytesSize};
 use p384::NistP384;
 use pkcs1::RsaPrivateKeyRef;
 use pkcs8::PrivateKeyInfoRef;
-use ring::rand::SystemRandom;
-use ring::signature::{self as rs, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
 use sec1::EcPrivateKey;
 
 use crate::crypto::algorithm::{DigestAlgorithm, SignatureAlgorithm};
+use crate::crypto::backend::{
+    self, EcdsaSigningKey, Ed25519SigningKey, RSA_SIGN_MAX_BITS, RSA_SIGN_MIN_BITS, RsaSigningKey,
+};
 use crate::crypto::cert::{
     KeyKind, NistCurve, OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, PublicKey, invalid,
     rsa_modulus_bits,
@@ -38,10 +39,6 @@ use crate::crypto::{CryptoError, Origin, first_pem_block, looks_like_pem, trim_s
 const PRIVATE_KEY: &str = "PRIVATE KEY";
 const RSA_PRIVATE_KEY: &str = "RSA PRIVATE KEY";
 const EC_PRIVATE_KEY: &str = "EC PRIVATE KEY";
-
-/// Smallest and largest RSA modulus *ring* 0.17 signs with.
-const RSA_SIGN_MIN_BITS: u32 = 2048;
-const RSA_SIGN_MAX_BITS: u32 = 4096;
 
 const RSA_SIGNING: &[SignatureAlgorithm] = &[
     SignatureAlgorithm::RsaSha256,
@@ -54,16 +51,16 @@ const RSA_SIGNING: &[SignatureAlgorithm] = &[
 const ED25519_SIGNING: &[SignatureAlgorithm] = &[SignatureAlgorithm::Ed25519];
 
 enum KeyPair {
-    Rsa(RsaKeyPair),
+    Rsa(RsaSigningKey),
     P256(EcKeyPair<NistP256>),
     P384(EcKeyPair<NistP384>),
-    Ed25519(Ed25519KeyPair),
+    Ed25519(Ed25519SigningKey),
 }
 
-/// An ECDSA key on curve `C`, held twice: *ring* signs with the curve's own hash, the
-/// RustCrypto key only with SHA-512, which *ring* lacks.
+/// An ECDSA key on curve `C`, held twice: the backend signs with the curve's own hash, the
+/// RustCrypto key only with SHA-512, which neither backend signs with.
 struct EcKeyPair<C: NistCurve> {
-    ring: EcdsaKeyPair,
+    backend: EcdsaSigningKey,
     prehash: ecdsa::SigningKey<C>,
 }
 
@@ -75,7 +72,7 @@ where
     ecdsa::SigningKey<C>: PrehashSigner<ecdsa::Signature<C>>,
 {
     /// Loads the private `scalar` with its public `point` if the key file has one (it is
-    /// derived otherwise; *ring* checks that the two belong together). Returns the pair and
+    /// derived otherwise; the backend checks that the two belong together). Returns the pair and
     /// the uncompressed public point.
     fn load(
         scalar: &[u8],
@@ -100,23 +97,13 @@ where
                 .as_bytes()
                 .to_vec(),
         };
-        let ring = EcdsaKeyPair::from_private_key_and_public_key(
-            C::RING_SIGNING,
-            &scalar.0,
-            &point,
-            &SystemRandom::new(),
-        )
-        .map_err(|e| rejected(origin, e))?;
-        Ok((Self { ring, prehash }, point))
+        let backend =
+            EcdsaSigningKey::new(C::CURVE, &scalar.0, &point).map_err(|e| rejected(origin, &e))?;
+        Ok((Self { backend, prehash }, point))
     }
 
     /// Signs with `alg`, one of [`NistCurve::SIGNING`].
-    fn sign(
-        &self,
-        alg: SignatureAlgorithm,
-        message: &[u8],
-        rng: &SystemRandom,
-    ) -> Result<Vec<u8>, CryptoError> {
+    fn sign(&self, alg: SignatureAlgorithm, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let failed = || CryptoError::SigningFailed {
             algorithm: alg.uri(),
         };
@@ -128,10 +115,7 @@ where
                 .map_err(|_| failed())?;
             Ok(sig.to_bytes().to_vec())
         } else {
-            self.ring
-                .sign(rng, message)
-                .map(|sig| sig.as_ref().to_vec())
-                .map_err(|_| failed())
+            self.backend.sign(message).map_err(|_| failed())
         }
     }
 }
@@ -140,7 +124,6 @@ where
 pub struct SigningKey {
     pair: KeyPair,
     public: PublicKey,
-    rng: SystemRandom,
 }
 
 impl fmt::Debug for SigningKey {
@@ -239,7 +222,7 @@ impl SigningKey {
             let key = RsaPrivateKeyRef::from_der(private_key)
                 .map_err(|e| invalid(origin, "not a valid PKCS#1 RSA private key", e))?;
             check_rsa_signing_size(rsa_modulus_bits(key.modulus.as_bytes()), origin)?;
-            let pair = RsaKeyPair::from_pkcs8(der).map_err(|e| rejected(origin, e))?;
+            let pair = RsaSigningKey::from_pkcs8(der).map_err(|e| rejected(origin, &e))?;
             Self::from_rsa(pair, origin)
         } else if oid == OID_EC_PUBLIC_KEY {
             let curve =
@@ -253,9 +236,8 @@ impl SigningKey {
                 .map_err(|e| invalid(origin, "not a valid SEC1 EC private key", e))?;
             Self::from_sec1_key(&key, Some(curve), origin)
         } else if oid == OID_ED25519 {
-            let pair =
-                Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(|e| rejected(origin, e))?;
-            let public = PublicKey::ed25519_from_bytes(pair.public_key().as_ref(), origin)?;
+            let pair = Ed25519SigningKey::from_pkcs8(der).map_err(|e| rejected(origin, &e))?;
+            let public = PublicKey::ed25519_from_bytes(pair.public_key(), origin)?;
             Ok(Self::new(KeyPair::Ed25519(pair), public))
         } else {
             Err(CryptoError::UnsupportedKey {
@@ -278,12 +260,12 @@ impl SigningKey {
         origin: &Origin,
     ) -> Result<Self, CryptoError> {
         check_rsa_signing_size(rsa_modulus_bits(key.modulus.as_bytes()), origin)?;
-        let pair = RsaKeyPair::from_der(der).map_err(|e| rejected(origin, e))?;
+        let pair = RsaSigningKey::from_pkcs1(der).map_err(|e| rejected(origin, &e))?;
         Self::from_rsa(pair, origin)
     }
 
-    fn from_rsa(pair: RsaKeyPair, origin: &Origin) -> Result<Self, CryptoError> {
-        let public = PublicKey::rsa_from_pkcs1(pair.public().as_ref(), origin)?;
+    fn from_rsa(pair: RsaSigningKey, origin: &Origin) -> Result<Self, CryptoError> {
+        let public = PublicKey::rsa_from_pkcs1(pair.public_key_der(), origin)?;
         Ok(Self::new(KeyPair::Rsa(pair), public))
     }
 
@@ -336,11 +318,7 @@ impl SigningKey {
     }
 
     fn new(pair: KeyPair, public: PublicKey) -> Self {
-        Self {
-            pair,
-            public,
-            rng: SystemRandom::new(),
-        }
+        Self { pair, public }
     }
 
     /// The matching public key; compare it with a certificate's
@@ -408,26 +386,11 @@ impl SigningKey {
         };
         match (&self.pair, alg) {
             (KeyPair::Rsa(pair), _) if RSA_SIGNING.contains(&alg) => {
-                let padding: &'static dyn rs::RsaEncoding = match alg {
-                    A::RsaSha384 => &rs::RSA_PKCS1_SHA384,
-                    A::RsaSha512 => &rs::RSA_PKCS1_SHA512,
-                    A::RsaPssSha256 => &rs::RSA_PSS_SHA256,
-                    A::RsaPssSha384 => &rs::RSA_PSS_SHA384,
-                    A::RsaPssSha512 => &rs::RSA_PSS_SHA512,
-                    _ => &rs::RSA_PKCS1_SHA256,
-                };
-                let mut signature = vec![0; pair.public().modulus_len()];
-                pair.sign(padding, &self.rng, message, &mut signature)
-                    .map_err(failed)?;
-                Ok(signature)
+                pair.sign(alg, message).map_err(failed)
             }
-            (KeyPair::P256(pair), _) if NistP256::SIGNING.contains(&alg) => {
-                pair.sign(alg, message, &self.rng)
-            }
-            (KeyPair::P384(pair), _) if NistP384::SIGNING.contains(&alg) => {
-                pair.sign(alg, message, &self.rng)
-            }
-            (KeyPair::Ed25519(pair), A::Ed25519) => Ok(pair.sign(message).as_ref().to_vec()),
+            (KeyPair::P256(pair), _) if NistP256::SIGNING.contains(&alg) => pair.sign(alg, message),
+            (KeyPair::P384(pair), _) if NistP384::SIGNING.contains(&alg) => pair.sign(alg, message),
+            (KeyPair::Ed25519(pair), A::Ed25519) => pair.sign(message).map_err(failed),
             _ if same_family(self.kind(), alg) => Err(CryptoError::UnsupportedAlgorithm {
                 uri: alg.uri().to_owned(),
                 allowed: self.signing_algorithms().iter().map(|a| a.uri()).collect(),
@@ -461,10 +424,10 @@ fn same_family(kind: KeyKind, alg: SignatureAlgorithm) -> bool {
     }
 }
 
-fn rejected(origin: &Origin, err: ring::error::KeyRejected) -> CryptoError {
+fn rejected(origin: &Origin, err: &backend::KeyRejected) -> CryptoError {
     CryptoError::InvalidKey {
         origin: origin.clone(),
-        reason: format!("rejected by ring ({err})"),
+        reason: err.to_string(),
     }
 }
 
@@ -656,7 +619,7 @@ mod tests {
 
     #[test]
     fn deterministic_signatures_equal_openssl_output() {
-        // RSA PKCS#1 v1.5 and Ed25519 are deterministic, so ring must produce
+        // RSA PKCS#1 v1.5 and Ed25519 are deterministic, so the backend must produce
         // exactly what `openssl dgst -sign` / `openssl pkeyutl -sign` produced.
         let rsa = load("rsa2048.pkcs1.pem");
         assert_eq!(
@@ -701,7 +664,7 @@ mod tests {
                 other => panic!("{alg:?}: expected KeyAlgorithmMismatch, got {other:?}"),
             }
         }
-        // Right family, but ring cannot sign it.
+        // Right family, but no backend signs it.
         for (key, alg) in [
             (&rsa, A::RsaSha1),
             (&p256, A::EcdsaSha384),
@@ -780,7 +743,7 @@ mod tests {
         let err = SigningKey::from_any(b"\x30\x05\x02\x01\x00\x02\x01", None).unwrap_err();
         assert!(err.to_string().contains("as PKCS#1: "), "{err}");
 
-        // SEC1 key whose public key belongs to another private key: ring's
+        // SEC1 key whose public key belongs to another private key: the backend's
         // consistency check catches it.
         let mut sec1 = crate::crypto::first_pem_block(
             &testdata("p256.sec1.pem"),

@@ -1,21 +1,22 @@
 //! Cryptographic primitives for XML Signature: algorithm allow-lists,
 //! certificate and public-key loading, signature verification and signing.
 //!
-//! All mathematics and digests are done by [`ring`]. The only exception is
-//! ECDSA with SHA-512 (`ecdsa-sha512`), which *ring* does not offer; it is
-//! computed by the RustCrypto `p256`/`p384` crates over a SHA-512 digest that
-//! *ring* produces.
+//! All mathematics, digests and random bytes come from one crypto backend: aws-lc-rs by
+//! default, *ring* with the cargo feature `ring`. Both give the same results and accept the
+//! same keys and algorithms. The exception is ECDSA with SHA-512 (`ecdsa-sha512`), which
+//! neither signs (and *ring* does not verify): the RustCrypto `p256`/`p384` crates do the
+//! curve step there, over the backend's SHA-512 digest.
 //!
-//! Keys and certificates are parsed once, when they are loaded; verifying a
-//! signature with an already-loaded [`PublicKey`] is a single *ring* call.
+//! Keys and certificates are parsed once, when they are loaded; on aws-lc-rs the backend's
+//! own parsed form of a public key is also made once (per algorithm, on first use), so
+//! verifying with an already-loaded [`PublicKey`] is a single call into the library.
 //!
 //! Loading functions take an optional *source label*, normally the file name
 //! the bytes came from, which is repeated in every error message, e.g.
 //! ``certificate file `idp.pem`: no PEM block `CERTIFICATE` found``.
 
 pub mod algorithm;
-#[cfg(feature = "aws-lc")]
-mod aws;
+pub(crate) mod backend;
 pub mod cert;
 pub mod key;
 
@@ -23,7 +24,10 @@ use std::fmt;
 
 use memchr::memmem;
 
-pub use algorithm::{AlgorithmPolicy, DEFAULT_MIN_RSA_BITS, DigestAlgorithm, SignatureAlgorithm};
+pub use algorithm::{
+    AlgorithmPolicy, DEFAULT_MIN_RSA_BITS, Digest, DigestAlgorithm, DigestContext,
+    SignatureAlgorithm,
+};
 
 /// Algorithm policies that accept what the default refuses. Each is a deliberate, auditable
 /// choice; settings reach them through [`crate::settings::danger`].

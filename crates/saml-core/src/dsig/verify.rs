@@ -21,7 +21,8 @@ use base64::engine::general_purpose::STANDARD;
 use super::DSIG_NS;
 use super::error::DsigError;
 use crate::crypto::{
-    AlgorithmPolicy, DigestAlgorithm, SignatureAlgorithm, TrustAnchor, decode_base64,
+    AlgorithmPolicy, Digest, DigestAlgorithm, DigestContext, SignatureAlgorithm, TrustAnchor,
+    decode_base64,
 };
 use crate::xml::c14n::{self, Algorithm, Method, Sink};
 use crate::xml::{Children, Document, IdLookup, NodeId, NodeKind};
@@ -362,7 +363,7 @@ pub fn signature_parts<'d>(
 /// A [`Sink`] that feeds a digest through a small buffer, so canonical output is hashed as it
 /// is produced.
 pub(crate) struct DigestSink {
-    ctx: ring::digest::Context,
+    ctx: DigestContext,
     buf: [u8; 2048],
     len: usize,
 }
@@ -376,7 +377,7 @@ impl DigestSink {
         }
     }
 
-    pub(crate) fn finish(mut self) -> ring::digest::Digest {
+    pub(crate) fn finish(mut self) -> Digest {
         self.ctx.update(&self.buf[..self.len]);
         self.ctx.finish()
     }
@@ -647,9 +648,7 @@ impl Verifier {
         }
         let key_info = match key_info_cert.or_else(key_info) {
             Some(der) => {
-                let fp = crate::crypto::fingerprint(
-                    ring::digest::digest(&ring::digest::SHA256, &der).as_ref(),
-                );
+                let fp = crate::crypto::fingerprint(DigestAlgorithm::Sha256.digest(&der).as_ref());
                 let known = self
                     .anchors
                     .iter()

@@ -4,13 +4,15 @@
 
 use std::fmt::Write as _;
 
+use crate::crypto::backend::{self, RandomFailed};
 use crate::time::Instant;
 
 pub(crate) use crate::xml::escape::escape;
 
 /// A fresh message ID: `_` and 160 random bits in hex (an NCName, as xs:ID requires).
-pub(crate) fn new_id() -> Result<String, ring::error::Unspecified> {
-    let bytes: [u8; 20] = ring::rand::generate(&ring::rand::SystemRandom::new())?.expose();
+pub(crate) fn new_id() -> Result<String, RandomFailed> {
+    let mut bytes = [0u8; 20];
+    backend::fill_random(&mut bytes)?;
     let mut id = String::with_capacity(41);
     id.push('_');
     for b in bytes {

@@ -18,8 +18,8 @@ use saml_core::settings::danger;
 
 use crate::helpers::*;
 
-/// A fixed Response (fixed IDs, issued at [`now`]) for signatures made outside the tests: *ring*
-/// cannot sign with RSA-SHA1 or with an RSA key under 2048 bits. [`SIG_1024`] and
+/// A fixed Response (fixed IDs, issued at [`now`]) for signatures made outside the tests:
+/// `SigningKey` signs neither with RSA-SHA1 nor with an RSA key under 2048 bits. [`SIG_1024`] and
 /// [`SIG_SHA1`] sign [`Forge::place`]'s canonical SignedInfo for its Assertion; regenerate
 /// them by writing that SignedInfo to a file and running, in `crates/saml-core/testdata`,
 /// `openssl dgst -sha256 -sign rsa1024.pk8.pem FILE | base64 -w0` (default Forge) and
@@ -81,12 +81,12 @@ fn crypto(err: &saml_core::saml::SamlError) -> &CryptoError {
 fn hmac_keyed_with_the_public_certificate() {
     let cases = [
         (
-            ring::hmac::HMAC_SHA256,
+            aws_lc_rs::hmac::HMAC_SHA256,
             "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256",
             cert("rsa2048.cert.pem").der().to_vec(),
         ),
         (
-            ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+            aws_lc_rs::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
             "http://www.w3.org/2000/09/xmldsig#hmac-sha1",
             testdata("rsa2048.cert.pem"),
         ),
@@ -134,7 +134,7 @@ fn hmac_uri_alone() {
 fn hmac_output_length_truncation() {
     for bits in ["0", "8"] {
         let mut forge = Forge::with_key(ForgeKey::Hmac(
-            ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+            aws_lc_rs::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
             cert("rsa2048.cert.pem").der().to_vec(),
         ));
         forge.signature_method = "http://www.w3.org/2000/09/xmldsig#hmac-sha1".into();

@@ -501,9 +501,9 @@ pub enum ForgeKey {
     /// A private key and the algorithm it really signs with (whatever URI is written).
     Key(Box<SigningKey>, SignatureAlgorithm),
     /// An HMAC with a secret the attacker knows (for example the IdP's public certificate).
-    Hmac(ring::hmac::Algorithm, Vec<u8>),
+    Hmac(aws_lc_rs::hmac::Algorithm, Vec<u8>),
     /// A signature made outside the test (by `openssl dgst`) over [`Forge::place`]'s canonical
-    /// SignedInfo, for keys and algorithms *ring* cannot sign with.
+    /// SignedInfo, for keys and algorithms our signer refuses.
     Precomputed(Vec<u8>),
 }
 
@@ -622,8 +622,8 @@ impl Forge {
         let signature = match &self.key {
             ForgeKey::Key(k, alg) => k.sign(*alg, &canonical).expect("signs"),
             ForgeKey::Hmac(alg, secret) => {
-                let k = ring::hmac::Key::new(*alg, secret);
-                ring::hmac::sign(&k, &canonical).as_ref().to_vec()
+                let k = aws_lc_rs::hmac::Key::new(*alg, secret);
+                aws_lc_rs::hmac::sign(&k, &canonical).as_ref().to_vec()
             }
             ForgeKey::Precomputed(signature) => signature.clone(),
         };
