@@ -1,5 +1,12 @@
 //! Bodies of the cargo-fuzz targets, kept here so the same code also runs as ordinary tests
 //! over the seed corpus on stable Rust (`tests/fuzz_corpus.rs`). Not a stable API.
+//!
+//! Under cargo-fuzz (`--cfg fuzzing`) the crate uses a no-security crypto backend: every
+//! signature verifies and every digest matches (`src/crypto/no_security.rs`), so mutated
+//! inputs reach the SAML checks behind the signature; parsing, the Signature's structure and
+//! Reference rules, canonicalization, the algorithm policy and key selection still run. Under
+//! `cargo test` the same bodies run with real cryptography, so only the unmodified seeds get
+//! that far.
 
 use crate::xml::c14n::{self, Algorithm, Method};
 use crate::xml::{Document, Limits};

@@ -77,6 +77,23 @@ fn authn_request_corpus() {
     }
 }
 
+/// The fuzzing backend (which accepts every signature and digest) exists only under
+/// `--cfg fuzzing`: an ordinary build refuses a changed digest and a changed signature.
+#[test]
+fn ordinary_builds_check_signatures_and_digests() {
+    use saml_core::fuzzing::signed_seed;
+    use saml_core::saml::idp::SignTarget;
+    let xml = signed_seed(SignTarget::Assertion).expect("seed");
+    assert!(saml_core::fuzzing::verify(xml.as_bytes()));
+    let changed_content = xml.replace("alice@example.com", "mallory@example.com");
+    assert!(!saml_core::fuzzing::verify(changed_content.as_bytes()));
+    let start = xml.find("<ds:SignatureValue>").expect("SignatureValue") + 19;
+    let mut changed_signature = xml.clone();
+    let flipped = if &xml[start..=start] == "A" { "B" } else { "A" };
+    changed_signature.replace_range(start..=start, flipped);
+    assert!(!saml_core::fuzzing::verify(changed_signature.as_bytes()));
+}
+
 /// Writes the generated seeds: `FUZZ_REGENERATE_SEEDS=1 cargo test -p saml-core --test
 /// fuzz_corpus regenerate`.
 #[test]

@@ -40,6 +40,8 @@ impl RsaCache {
         let key = self.slots[slot]
             .get_or_init(|| ParsedPublicKey::new(params, der).ok())
             .as_ref()?;
-        Some(key.verify_sig(message, signature).is_ok())
+        Some(super::signature_math(|| {
+            key.verify_sig(message, signature).is_ok()
+        }))
     }
 }

@@ -381,13 +381,13 @@ impl PublicKey {
                 let sig = p256::ecdsa::Signature::from_slice(signature)
                     .map_err(|_| CryptoError::BadSignature)?;
                 let digest = DigestAlgorithm::Sha512.digest(message);
-                prehash.verify_prehash(digest.as_ref(), &sig).is_ok()
+                super::signature_math(|| prehash.verify_prehash(digest.as_ref(), &sig).is_ok())
             }
             (Inner::P384 { prehash, .. }, A::EcdsaSha512) => {
                 let sig = p384::ecdsa::Signature::from_slice(signature)
                     .map_err(|_| CryptoError::BadSignature)?;
                 let digest = DigestAlgorithm::Sha512.digest(message);
-                prehash.verify_prehash(digest.as_ref(), &sig).is_ok()
+                super::signature_math(|| prehash.verify_prehash(digest.as_ref(), &sig).is_ok())
             }
             (Inner::Ed25519 { key }, A::Ed25519) => {
                 ring_verify(&rs::ED25519, key, message, signature)
@@ -413,9 +413,11 @@ fn ring_verify(
     message: &[u8],
     signature: &[u8],
 ) -> bool {
-    rs::UnparsedPublicKey::new(alg, key)
-        .verify(message, signature)
-        .is_ok()
+    super::signature_math(|| {
+        rs::UnparsedPublicKey::new(alg, key)
+            .verify(message, signature)
+            .is_ok()
+    })
 }
 
 /// Chooses *ring*'s RSA parameters for `alg` and a `bits`-bit key, enforcing
