@@ -545,3 +545,188 @@ pub fn sp_validate(data: &[u8]) -> usize {
     }
     accepted
 }
+
+/// The identity provider and the two peers [`idp_receive`] uses, built once per process.
+struct IdpFixture {
+    idp: crate::saml::idp::IdentityProvider,
+    /// Requests must be signed with the fixture key.
+    signed: crate::saml::idp::SpPeer,
+    /// Requests are accepted unsigned; signed ones cannot verify.
+    unsigned: crate::saml::idp::SpPeer,
+}
+
+fn idp_fixture() -> Option<&'static IdpFixture> {
+    use crate::crypto::TrustAnchor;
+    use crate::saml::idp::{IdentityProvider, SpPeer, danger};
+    static FIXTURE: std::sync::OnceLock<Option<IdpFixture>> = std::sync::OnceLock::new();
+    FIXTURE
+        .get_or_init(|| {
+            let key = crate::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).ok()?;
+            let anchor = TrustAnchor::from_any(fixture::CERT_PEM, None).ok()?;
+            Some(IdpFixture {
+                idp: IdentityProvider::new(
+                    fixture::ISSUER,
+                    fixture::SSO_URL,
+                    crate::dsig::Signer::new(key, None),
+                ),
+                signed: SpPeer::new(fixture::AUDIENCE, fixture::ACS, vec![anchor]).ok()?,
+                unsigned: danger::unsigned_requests(fixture::AUDIENCE, fixture::ACS),
+            })
+        })
+        .as_ref()
+}
+
+/// Checks an AuthnRequest the IdP accepted from `peer`: `xml` is the request as the IdP parsed
+/// it, `had_signature` whether it came with a signature (enveloped for HTTP-POST, in the
+/// query for HTTP-Redirect), `relay_state` the RelayState that came with it.
+fn check_received(
+    peer: &crate::saml::idp::SpPeer,
+    request: &crate::saml::idp::ReceivedRequest,
+    xml: &[u8],
+    had_signature: bool,
+    relay_state: Option<&str>,
+) {
+    assert!(
+        !request.signed || had_signature,
+        "reported signed without a signature"
+    );
+    assert!(
+        request.signed || !had_signature,
+        "a signature that did not count was accepted"
+    );
+    assert!(
+        request.signed || !peer.authn_requests_signed(),
+        "an unsigned request accepted from a peer that signs"
+    );
+    assert!(
+        !request.signed || !peer.certificates().is_empty(),
+        "a signature verified without keys"
+    );
+    assert!(!request.id.is_empty(), "empty AuthnRequest ID accepted");
+    assert_eq!(request.issuer, peer.entity_id());
+    assert_eq!(request.relay_state.as_deref(), relay_state);
+    let Ok(doc) = Document::parse_bytes(xml, &Limits::default()) else {
+        panic!("an accepted request does not parse again");
+    };
+    let root = doc.root_element();
+    assert_eq!(doc.attribute(root, "ID"), Some(request.id.as_str()));
+    match doc.attribute(root, "Destination") {
+        Some(destination) => assert_eq!(destination, fixture::SSO_URL),
+        None => assert!(!request.signed, "a signed request without Destination"),
+    }
+    if let Some(acs) = doc.attribute(root, "AssertionConsumerServiceURL") {
+        assert_eq!(acs, peer.acs_url());
+    }
+}
+
+/// Whether the document element of `xml` has a `ds:Signature` child (an enveloped signature
+/// as HTTP-POST carries it).
+fn has_enveloped_signature(xml: &[u8]) -> bool {
+    Document::parse_bytes(xml, &Limits::default()).is_ok_and(|doc| {
+        let root = doc.root_element();
+        doc.element_children(root)
+            .any(|c| doc.is(c, crate::dsig::DSIG_NS, "Signature"))
+    })
+}
+
+/// `xml` without the UTF-8 byte order mark and XML whitespace in front of it, which the
+/// HTTP-Redirect decoding drops.
+fn after_bom_and_whitespace(xml: &[u8]) -> &[u8] {
+    let xml = xml.strip_prefix(b"\xef\xbb\xbf").unwrap_or(xml);
+    let start = xml
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .count();
+    xml.get(start..).unwrap_or_default()
+}
+
+/// The IdP's HTTP-Redirect path for `query`, from one peer: accepts or refuses, and checks
+/// what it accepted. Returns the request.
+fn receive_redirect(
+    f: &IdpFixture,
+    peer: &crate::saml::idp::SpPeer,
+    query: &str,
+) -> Option<crate::saml::idp::ReceivedRequest> {
+    let limits = crate::binding::DecodeLimits::default();
+    let request = f.idp.receive_redirect(peer, query, fixture::now()).ok()?;
+    let parsed = crate::binding::RedirectQuery::parse(query, &limits);
+    let decoded = parsed.as_ref().ok().and_then(|q| q.decode(&limits).ok());
+    let (Ok(parsed), Some(decoded)) = (parsed.as_ref(), decoded) else {
+        panic!("an accepted query does not decode again");
+    };
+    check_received(
+        peer,
+        &request,
+        &decoded.xml,
+        parsed.has_signature(),
+        decoded.relay_state.as_deref(),
+    );
+    Some(request)
+}
+
+/// Receives arbitrary bytes as an AuthnRequest at the IdP, from a peer that signs its requests
+/// and from one that does not: as HTTP-POST XML, as an HTTP-Redirect query string, and as the
+/// XML of an HTTP-Redirect query built around the bytes (unsigned, and with a placeholder
+/// query signature that only the fuzzing backend accepts).
+///
+/// Must never panic. On every acceptance: `signed` exactly when the request came with a
+/// signature, never unsigned from the signing peer nor signed from the other, a non-empty
+/// ID, the peer's issuer, a Destination that is the SSO URL (required when signed), the
+/// registered ACS URL. The unsigned HTTP-Redirect query built around the bytes must be
+/// treated as the same XML posted. Returns how many of these paths accepted the input.
+pub fn idp_receive(data: &[u8]) -> usize {
+    use crate::binding;
+    let Some(f) = idp_fixture() else {
+        return 0;
+    };
+    let now = fixture::now();
+    let mut accepted = 0;
+    // Deflating is the dearest step: only bytes that can be the XML of a query are wrapped.
+    let wrapped = Document::parse_bytes(after_bom_and_whitespace(data), &Limits::default())
+        .is_ok()
+        .then(|| {
+            let unsigned = format!(
+                "SAMLRequest={}&RelayState=rs",
+                binding::encode_redirect(data)
+            );
+            let signed = format!(
+                "{unsigned}&SigAlg={}&Signature=AAAA",
+                binding::url_encode(crate::crypto::SignatureAlgorithm::RsaSha256.uri())
+            );
+            (unsigned, signed)
+        });
+    for peer in [&f.signed, &f.unsigned] {
+        if let Ok(request) = f.idp.receive_post(peer, data, Some("rs"), now) {
+            let enveloped = has_enveloped_signature(data);
+            check_received(peer, &request, data, enveloped, Some("rs"));
+            accepted += 1;
+        }
+        if let Ok(query) = std::str::from_utf8(data)
+            && receive_redirect(f, peer, query).is_some()
+        {
+            accepted += 1;
+        }
+        let Some((unsigned, signed)) = &wrapped else {
+            continue;
+        };
+        if receive_redirect(f, peer, signed).is_some() {
+            accepted += 1;
+        }
+        if let Some(request) = receive_redirect(f, peer, unsigned) {
+            accepted += 1;
+            // The same XML, posted (after the binding's decoding, which drops a BOM and
+            // leading whitespace), is received the same way unless it is signed there.
+            let limits = binding::DecodeLimits::default();
+            let Ok(decoded) =
+                binding::RedirectQuery::parse(unsigned, &limits).and_then(|q| q.decode(&limits))
+            else {
+                panic!("an accepted query does not decode again");
+            };
+            if !has_enveloped_signature(&decoded.xml) {
+                let posted = f.idp.receive_post(peer, &decoded.xml, Some("rs"), now);
+                assert_eq!(posted.ok().as_ref(), Some(&request), "HTTP-POST disagrees");
+            }
+        }
+    }
+    accepted
+}

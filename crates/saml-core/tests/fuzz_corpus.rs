@@ -108,6 +108,11 @@ fn sp_validate_corpus_and_valid_seeds_stay_valid() {
     corpus_with_valid_seeds("sp_validate", saml_core::fuzzing::sp_validate, 1, 8);
 }
 
+#[test]
+fn idp_receive_corpus_and_valid_seeds_stay_valid() {
+    corpus_with_valid_seeds("idp_receive", saml_core::fuzzing::idp_receive, 1, 4);
+}
+
 /// The settings `sp_validate` compares accept exactly what they should: a solicited Response
 /// signed twice passes all seven, an unsolicited one all but the two that need the request,
 /// one signed only on the Assertion fails the scopes that need the Response's signature.
@@ -153,14 +158,20 @@ fn ordinary_builds_check_signatures_and_digests() {
     );
 }
 
-/// Writes the generated seeds of `sp_validate` (and only those):
+/// Writes the generated seeds of `sp_validate` and `idp_receive` (and only those):
 /// `FUZZ_REGENERATE_SEEDS=1 cargo test -p saml-core --test fuzz_corpus --
-/// --exact regenerate_sp_validate_seeds`. Their IDs are random, so every run
+/// --exact regenerate_sp_validate_and_idp_receive_seeds`. Their IDs are random, so every run
 /// changes them.
 #[test]
-fn regenerate_sp_validate_seeds() {
+fn regenerate_sp_validate_and_idp_receive_seeds() {
+    use saml_core::binding;
+    use saml_core::dsig::redirect::sign_query;
     use saml_core::fuzzing::{fixture, signed_response, signed_seed};
+    use saml_core::saml::authn::RequestOptions;
     use saml_core::saml::idp::{SignTarget, Subject};
+    use saml_core::saml::replay::InMemoryStore;
+    use saml_core::saml::sp::ServiceProvider;
+    use saml_core::settings::{IdpSettings, SpSettings};
 
     if std::env::var_os("FUZZ_REGENERATE_SEEDS").is_none() {
         return;
@@ -218,6 +229,57 @@ fn regenerate_sp_validate_seeds() {
         "sp_validate",
         "seed-valid-plain-assertion.xml",
         xml.as_bytes(),
+    );
+
+    // AuthnRequests: signed and unsigned, as HTTP-POST XML and as HTTP-Redirect queries.
+    let key = || saml_core::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).expect("key");
+    let cert = saml_core::crypto::Certificate::from_pem(fixture::CERT_PEM, None).expect("cert");
+    let anchor = saml_core::crypto::TrustAnchor::from_any(fixture::CERT_PEM, None).expect("cert");
+    let options = RequestOptions::default()
+        .with_force_authn(true)
+        .with_name_id_format("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
+    let request = |sign: bool| {
+        let sp = ServiceProvider::new(
+            IdpSettings::new(fixture::ISSUER, fixture::SSO_URL, vec![anchor.clone()])
+                .with_sign_requests(sign),
+            SpSettings::new(fixture::AUDIENCE, fixture::ACS).with_signing_key(key(), cert.clone()),
+        )
+        .expect("complete settings");
+        sp.authn_request(fixture::now(), &options, &InMemoryStore::default())
+            .expect("request")
+            .xml
+    };
+    let signed = request(true);
+    let unsigned = request(false);
+    write(
+        "idp_receive",
+        "seed-valid-post-signed.xml",
+        signed.as_bytes(),
+    );
+    write(
+        "idp_receive",
+        "seed-valid-post-unsigned.xml",
+        unsigned.as_bytes(),
+    );
+    let signer = saml_core::dsig::Signer::new(key(), None);
+    let encoded = binding::encode_redirect(unsigned.as_bytes());
+    let query = sign_query("SAMLRequest", &encoded, Some("rs"), &signer).expect("signed query");
+    write(
+        "idp_receive",
+        "seed-valid-redirect-signed.txt",
+        query.as_bytes(),
+    );
+    let url = format!("{}?{query}", fixture::SSO_URL);
+    write(
+        "idp_receive",
+        "seed-valid-redirect-signed-url.txt",
+        url.as_bytes(),
+    );
+    let query = format!("SAMLRequest={encoded}&RelayState=%2Fapp%3Fa%3D1");
+    write(
+        "idp_receive",
+        "seed-valid-redirect-unsigned.txt",
+        query.as_bytes(),
     );
 }
 
