@@ -326,13 +326,15 @@ fn regenerate_seeds() {
     }
     let key = saml_core::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).expect("key");
     let cert = saml_core::crypto::Certificate::from_pem(fixture::CERT_PEM, None).expect("cert");
+    // Settings must name a trust anchor, although nothing here verifies.
+    let anchor = saml_core::crypto::TrustAnchor::from_any(fixture::CERT_PEM, None).expect("cert");
     for (binding_kind, name) in [
         (Binding::HttpPost, "post.xml"),
         (Binding::HttpRedirect, "redirect.txt"),
     ] {
         let key = saml_core::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).expect("key");
         let sp = ServiceProvider::new(
-            IdpSettings::new(fixture::ISSUER, "https://idp.fuzz.example/sso", Vec::new())
+            IdpSettings::new(fixture::ISSUER, fixture::SSO_URL, vec![anchor.clone()])
                 .with_sso_binding(binding_kind),
             SpSettings::new(fixture::AUDIENCE, fixture::ACS).with_signing_key(key, cert.clone()),
         )
