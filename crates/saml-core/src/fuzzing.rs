@@ -1,5 +1,12 @@
 //! Bodies of the cargo-fuzz targets, kept here so the same code also runs as ordinary tests
 //! over the seed corpus on stable Rust (`tests/fuzz_corpus.rs`). Not a stable API.
+//!
+//! Under cargo-fuzz (`--cfg fuzzing`) the crate uses a no-security crypto backend: every
+//! signature verifies and every digest matches (`src/crypto/no_security.rs`), so mutated
+//! inputs reach the SAML checks behind the signature; parsing, the Signature's structure and
+//! Reference rules, canonicalization, the algorithm policy and key selection still run. Under
+//! `cargo test` the same bodies run with real cryptography, so only the unmodified seeds get
+//! that far.
 
 use crate::xml::c14n::{self, Algorithm, Method};
 use crate::xml::{Document, Limits};
@@ -100,6 +107,13 @@ pub mod fixture {
     pub const AUDIENCE: &str = "https://sp.fuzz.example/metadata";
     /// The ACS URL.
     pub const ACS: &str = "https://sp.fuzz.example/acs";
+    /// The IdP's SSO URL (the Destination of AuthnRequests).
+    pub const SSO_URL: &str = "https://idp.fuzz.example/sso";
+    /// The AuthnRequest ID that solicited Responses answer; `sp_validate` holds it as the
+    /// outstanding request and expects it.
+    pub const REQUEST_ID: &str = "_fuzz-request-1";
+    /// The clock skew of the fixture settings (the default), in seconds.
+    pub const SKEW_SECONDS: i64 = 120;
     /// The trusted certificate (a public test certificate).
     pub const CERT_PEM: &[u8] = include_bytes!("../testdata/rsa2048.cert.pem");
     /// The matching test key, for making seeds.
@@ -114,8 +128,7 @@ pub mod fixture {
     pub fn service_provider() -> Option<ServiceProvider> {
         let anchor = TrustAnchor::from_any(CERT_PEM, Some("fuzz")).ok()?;
         ServiceProvider::new(
-            IdpSettings::new(ISSUER, "https://idp.fuzz.example/sso", vec![anchor])
-                .with_sign_requests(false),
+            IdpSettings::new(ISSUER, SSO_URL, vec![anchor]).with_sign_requests(false),
             SpSettings::new(AUDIENCE, ACS).with_unsolicited(true),
         )
         .ok()
@@ -125,19 +138,40 @@ pub mod fixture {
 /// A Response signed by the fixture IdP at [`fixture::now`], valid for
 /// [`fixture::service_provider`] (used to make the `verify` seed corpus).
 pub fn signed_seed(target: crate::saml::idp::SignTarget) -> Option<String> {
-    use crate::saml::idp::{IdentityProvider, Subject};
+    let subject = crate::saml::idp::Subject::new("alice@example.com")
+        .with_attribute("groups", vec!["a".into(), "b & c".into()]);
+    signed_response(target, &subject, None)
+}
+
+/// A Response for `subject` signed by the fixture IdP at [`fixture::now`], answering the
+/// AuthnRequest `in_response_to` (unsolicited when `None`); used to make the `sp_validate`
+/// seed corpus.
+pub fn signed_response(
+    target: crate::saml::idp::SignTarget,
+    subject: &crate::saml::idp::Subject,
+    in_response_to: Option<&str>,
+) -> Option<String> {
+    use crate::saml::idp::{IdentityProvider, ReceivedRequest};
     let key = crate::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).ok()?;
     let cert = crate::crypto::Certificate::from_pem(fixture::CERT_PEM, None).ok()?;
     let idp = IdentityProvider::new(
         fixture::ISSUER,
-        "https://idp.fuzz.example/sso",
+        fixture::SSO_URL,
         crate::dsig::Signer::new(key, Some(cert)),
     )
     .with_sign_target(target);
     let peer = crate::saml::idp::danger::unsigned_requests(fixture::AUDIENCE, fixture::ACS);
-    let subject = Subject::new("alice@example.com")
-        .with_attribute("groups", vec!["a".into(), "b & c".into()]);
-    idp.issue(&peer, &subject, None, fixture::now()).ok()
+    let request = in_response_to.map(|id| ReceivedRequest {
+        id: id.to_owned(),
+        issuer: fixture::AUDIENCE.to_owned(),
+        signed: false,
+        force_authn: false,
+        is_passive: false,
+        name_id_format: None,
+        relay_state: None,
+    });
+    idp.issue(&peer, subject, request.as_ref(), fixture::now())
+        .ok()
 }
 
 /// Validates arbitrary bytes as a Response with a fixed trusted key. Must never panic;
@@ -202,4 +236,497 @@ pub fn authn_request(data: &[u8]) {
     if let Ok(query) = std::str::from_utf8(data) {
         let _ = idp.receive_redirect(&peer, query, fixture::now());
     }
+}
+
+/// The service providers [`sp_validate`] checks every input against: built once per process
+/// (key parsing would otherwise dominate each run). All trust the fixture IdP.
+struct SpMatrix {
+    /// Scope `either`, unsolicited Responses allowed: the weakest settings.
+    either: crate::ServiceProvider,
+    /// Scope `assertion`.
+    assertion: crate::ServiceProvider,
+    /// Scope `response`.
+    response: crate::ServiceProvider,
+    /// Scope `both`.
+    both: crate::ServiceProvider,
+    /// Scope `either`, unsolicited Responses refused.
+    solicited_only: crate::ServiceProvider,
+}
+
+fn sp_matrix() -> Option<&'static SpMatrix> {
+    use crate::crypto::TrustAnchor;
+    use crate::settings::{IdpSettings, SignatureScope, SpSettings};
+    static MATRIX: std::sync::OnceLock<Option<SpMatrix>> = std::sync::OnceLock::new();
+    MATRIX
+        .get_or_init(|| {
+            let anchor = TrustAnchor::from_any(fixture::CERT_PEM, Some("fuzz")).ok()?;
+            let sp = |scope, unsolicited| {
+                crate::ServiceProvider::new(
+                    IdpSettings::new(fixture::ISSUER, fixture::SSO_URL, vec![anchor.clone()])
+                        .with_sign_requests(false)
+                        .with_signature_scope(scope),
+                    SpSettings::new(fixture::AUDIENCE, fixture::ACS).with_unsolicited(unsolicited),
+                )
+                .ok()
+            };
+            Some(SpMatrix {
+                either: sp(SignatureScope::Either, true)?,
+                assertion: sp(SignatureScope::Assertion, true)?,
+                response: sp(SignatureScope::Response, true)?,
+                both: sp(SignatureScope::Both, true)?,
+                solicited_only: sp(SignatureScope::Either, false)?,
+            })
+        })
+        .as_ref()
+}
+
+/// Everything a [`VerifiedAssertion`](crate::VerifiedAssertion) says, and how long the replay
+/// cache keeps it: what must not depend on the settings that accepted it.
+#[derive(Debug, PartialEq)]
+struct Accepted {
+    issuer: String,
+    assertion_id: String,
+    name_id: crate::saml::sp::NameId,
+    session_index: Option<String>,
+    authn_instant: Option<crate::time::Instant>,
+    authn_context_class_ref: Option<String>,
+    not_before: Option<crate::time::Instant>,
+    not_on_or_after: Option<crate::time::Instant>,
+    attributes: Vec<crate::saml::sp::Attribute>,
+    signed: Vec<crate::saml::sp::SignedElement>,
+    in_response_to: Option<String>,
+    keep_until: crate::time::Instant,
+}
+
+/// How [`validate_and_commit`] checks `InResponseTo`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Solicited {
+    Expect,
+    NotTracked,
+    Outstanding,
+}
+
+impl Solicited {
+    fn solicitation(self) -> crate::Solicitation<'static> {
+        match self {
+            Self::Expect => crate::Solicitation::expect(fixture::REQUEST_ID),
+            Self::NotTracked => crate::saml::sp::danger::not_tracked(),
+            Self::Outstanding => crate::Solicitation::outstanding(),
+        }
+    }
+}
+
+/// Validates `data` with `sp` and commits it to a fresh store that holds the outstanding
+/// request [`fixture::REQUEST_ID`]. On success, checks what every accepted assertion must
+/// satisfy, then that the same input is never accepted again from that store: at once, and
+/// at any later instant at which it still validates.
+fn validate_and_commit(
+    sp: &crate::ServiceProvider,
+    data: &[u8],
+    solicited: Solicited,
+    replay: bool,
+) -> Option<Accepted> {
+    use crate::ErrorKind;
+    use crate::saml::replay::{InMemoryStore, RequestStore};
+    use crate::saml::sp::SignedElement;
+    use crate::settings::SignatureScope;
+    let now = fixture::now();
+    let store = InMemoryStore::new(16);
+    let request_expires = now.checked_add_seconds(3600)?;
+    assert!(
+        store
+            .insert(fixture::REQUEST_ID, request_expires, now)
+            .is_ok(),
+        "an empty store refused the outstanding request"
+    );
+    let pending = sp.validate(data, now, solicited.solicitation()).ok()?;
+    let keep_until = pending.keep_until();
+    assert!(
+        keep_until > now,
+        "the replay cache would forget the assertion at once"
+    );
+    let assertion = match pending.commit(&store) {
+        Ok(assertion) => assertion,
+        Err(e) => {
+            // The store is fresh and roomy: only a request that is not outstanding can fail.
+            assert_eq!(
+                e.kind(),
+                ErrorKind::UnknownInResponseTo,
+                "unexpected commit error: {e}"
+            );
+            return None;
+        }
+    };
+
+    assert_eq!(assertion.issuer(), fixture::ISSUER);
+    assert!(!assertion.assertion_id().is_empty(), "empty Assertion ID");
+    assert!(
+        !crate::xml::trim_xml(&assertion.name_id().value).is_empty(),
+        "empty NameID accepted"
+    );
+    assert!(!assertion.signed().is_empty(), "no signature accepted");
+    match solicited {
+        Solicited::Expect => assert_eq!(assertion.in_response_to(), Some(fixture::REQUEST_ID)),
+        Solicited::Outstanding if !sp.sp().allow_unsolicited() => {
+            assert_eq!(assertion.in_response_to(), Some(fixture::REQUEST_ID));
+        }
+        Solicited::Outstanding => assert!(matches!(
+            assertion.in_response_to(),
+            None | Some(fixture::REQUEST_ID)
+        )),
+        Solicited::NotTracked => {}
+    }
+    let signed = |e| assertion.signed().contains(&e);
+    match sp.idp().response_signature_scope() {
+        SignatureScope::Assertion => assert!(signed(SignedElement::Assertion)),
+        SignatureScope::Response => assert!(signed(SignedElement::Response)),
+        SignatureScope::Both => {
+            assert!(signed(SignedElement::Assertion) && signed(SignedElement::Response));
+        }
+        SignatureScope::Either => {}
+    }
+    if let Some(not_on_or_after) = assertion.not_on_or_after() {
+        assert!(
+            not_on_or_after
+                .checked_add_seconds(fixture::SKEW_SECONDS)
+                .is_none_or(|latest| now < latest),
+            "expired Conditions accepted"
+        );
+        assert!(
+            not_on_or_after
+                .checked_add_seconds(fixture::SKEW_SECONDS)
+                .is_none_or(|latest| keep_until >= latest),
+            "the replay cache forgets the assertion before its Conditions expire"
+        );
+    }
+    if let Some(not_before) = assertion.not_before() {
+        assert!(
+            not_before
+                .checked_add_seconds(-fixture::SKEW_SECONDS)
+                .is_none_or(|earliest| earliest <= now),
+            "Conditions not yet valid accepted"
+        );
+    }
+
+    // The same input again, on the same store: never accepted twice.
+    if let Ok(again) = sp.validate(data, now, solicited.solicitation()) {
+        let e = again
+            .commit(&store)
+            .expect_err("the same assertion was accepted twice");
+        assert!(
+            matches!(e.kind(), ErrorKind::Replay | ErrorKind::UnknownInResponseTo),
+            "second commit refused for the wrong reason: {e}"
+        );
+    }
+    if replay {
+        let at = |t: crate::time::Instant| sp.validate(data, t, solicited.solicitation());
+        // Not tracking solicitation consumes no request: only the replay cache refuses it.
+        if let Ok(again) = sp.validate(data, now, crate::saml::sp::danger::not_tracked()) {
+            let e = again
+                .commit(&store)
+                .expect_err("the same assertion was accepted twice");
+            assert_eq!(e.kind(), ErrorKind::Replay, "{e}");
+        }
+        // The cache keeps the assertion until the last instant it could still be accepted...
+        let just_before = match keep_until.subsec_nanos() {
+            0 => keep_until
+                .checked_add_seconds(-1)
+                .and_then(|t| crate::time::Instant::from_unix(t.unix_seconds(), 999_999_999)),
+            n => crate::time::Instant::from_unix(keep_until.unix_seconds(), n - 1),
+        };
+        if let Some(t) = just_before.filter(|&t| t > now)
+            && let Ok(again) = at(t)
+        {
+            let e = again
+                .commit(&store)
+                .expect_err("a replay was accepted before the cache forgot the assertion");
+            assert!(
+                matches!(e.kind(), ErrorKind::Replay | ErrorKind::UnknownInResponseTo),
+                "{e}"
+            );
+        }
+        // ...and from then on the assertion itself is refused.
+        assert!(
+            at(keep_until).is_err(),
+            "the assertion still validates when the replay cache forgets it"
+        );
+    }
+
+    Some(Accepted {
+        issuer: assertion.issuer().to_owned(),
+        assertion_id: assertion.assertion_id().to_owned(),
+        name_id: assertion.name_id().clone(),
+        session_index: assertion.session_index().map(str::to_owned),
+        authn_instant: assertion.authn_instant(),
+        authn_context_class_ref: assertion.authn_context_class_ref().map(str::to_owned),
+        not_before: assertion.not_before(),
+        not_on_or_after: assertion.not_on_or_after(),
+        attributes: assertion.attributes().to_vec(),
+        signed: assertion.signed().to_vec(),
+        in_response_to: assertion.in_response_to().map(str::to_owned),
+        keep_until,
+    })
+}
+
+/// Validates arbitrary bytes as a Response under several settings: every signature scope,
+/// and solicitation [`expect`](crate::Solicitation::expect)ing [`fixture::REQUEST_ID`],
+/// [`outstanding`](crate::Solicitation::outstanding) (a store holding that request; with
+/// unsolicited Responses allowed and refused) and
+/// [`not_tracked`](crate::saml::sp::danger::not_tracked); commits each acceptance to an
+/// [`InMemoryStore`](crate::saml::replay::InMemoryStore), then commits the same input again,
+/// which must be refused.
+///
+/// Must never panic. Besides the invariants of each acceptance (the configured issuer, a
+/// non-empty NameID, the expected InResponseTo, the scope's signatures, an unexpired
+/// assertion, a replay cache that outlives it), the settings must agree with each other: the
+/// weakest (scope `either`, not tracked) accepts whenever any other does, with the same
+/// assertion, and each other accepts exactly when what it adds holds (the scope's signatures,
+/// the expected InResponseTo). Returns how many of the settings accepted the input.
+pub fn sp_validate(data: &[u8]) -> usize {
+    use crate::saml::sp::SignedElement;
+    let Some(m) = sp_matrix() else {
+        return 0;
+    };
+    // Every setting parses first: one parse turns most fuzz inputs away.
+    if Document::parse_bytes(data, &Limits::default()).is_err() {
+        return 0;
+    }
+    let base = validate_and_commit(&m.either, data, Solicited::NotTracked, true);
+    let signed = |e| base.as_ref().is_some_and(|b| b.signed.contains(&e));
+    let answers = |id: Option<&str>| {
+        base.as_ref()
+            .is_some_and(|b| b.in_response_to.as_deref() == id)
+    };
+    let solicited = answers(Some(fixture::REQUEST_ID));
+    let checks = [
+        (
+            "expect",
+            validate_and_commit(&m.either, data, Solicited::Expect, false),
+            solicited,
+        ),
+        (
+            "outstanding",
+            validate_and_commit(&m.either, data, Solicited::Outstanding, false),
+            solicited || answers(None),
+        ),
+        (
+            "outstanding, unsolicited refused",
+            validate_and_commit(&m.solicited_only, data, Solicited::Outstanding, false),
+            solicited,
+        ),
+        (
+            "scope assertion",
+            validate_and_commit(&m.assertion, data, Solicited::NotTracked, false),
+            signed(SignedElement::Assertion),
+        ),
+        (
+            "scope response",
+            validate_and_commit(&m.response, data, Solicited::NotTracked, false),
+            signed(SignedElement::Response),
+        ),
+        (
+            "scope both",
+            validate_and_commit(&m.both, data, Solicited::NotTracked, false),
+            signed(SignedElement::Assertion) && signed(SignedElement::Response),
+        ),
+    ];
+    let mut accepted = usize::from(base.is_some());
+    for (name, outcome, expected) in checks {
+        assert_eq!(
+            outcome.is_some(),
+            expected,
+            "{name}: accepted = {}, but the weakest settings say {base:?}",
+            outcome.is_some()
+        );
+        if let Some(outcome) = outcome {
+            assert_eq!(Some(&outcome), base.as_ref(), "{name}: another assertion");
+            accepted += 1;
+        }
+    }
+    accepted
+}
+
+/// The identity provider and the two peers [`idp_receive`] uses, built once per process.
+struct IdpFixture {
+    idp: crate::saml::idp::IdentityProvider,
+    /// Requests must be signed with the fixture key.
+    signed: crate::saml::idp::SpPeer,
+    /// Requests are accepted unsigned; signed ones cannot verify.
+    unsigned: crate::saml::idp::SpPeer,
+}
+
+fn idp_fixture() -> Option<&'static IdpFixture> {
+    use crate::crypto::TrustAnchor;
+    use crate::saml::idp::{IdentityProvider, SpPeer, danger};
+    static FIXTURE: std::sync::OnceLock<Option<IdpFixture>> = std::sync::OnceLock::new();
+    FIXTURE
+        .get_or_init(|| {
+            let key = crate::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).ok()?;
+            let anchor = TrustAnchor::from_any(fixture::CERT_PEM, None).ok()?;
+            Some(IdpFixture {
+                idp: IdentityProvider::new(
+                    fixture::ISSUER,
+                    fixture::SSO_URL,
+                    crate::dsig::Signer::new(key, None),
+                ),
+                signed: SpPeer::new(fixture::AUDIENCE, fixture::ACS, vec![anchor]).ok()?,
+                unsigned: danger::unsigned_requests(fixture::AUDIENCE, fixture::ACS),
+            })
+        })
+        .as_ref()
+}
+
+/// Checks an AuthnRequest the IdP accepted from `peer`: `xml` is the request as the IdP parsed
+/// it, `had_signature` whether it came with a signature (enveloped for HTTP-POST, in the
+/// query for HTTP-Redirect), `relay_state` the RelayState that came with it.
+fn check_received(
+    peer: &crate::saml::idp::SpPeer,
+    request: &crate::saml::idp::ReceivedRequest,
+    xml: &[u8],
+    had_signature: bool,
+    relay_state: Option<&str>,
+) {
+    assert!(
+        !request.signed || had_signature,
+        "reported signed without a signature"
+    );
+    assert!(
+        request.signed || !had_signature,
+        "a signature that did not count was accepted"
+    );
+    assert!(
+        request.signed || !peer.authn_requests_signed(),
+        "an unsigned request accepted from a peer that signs"
+    );
+    assert!(
+        !request.signed || !peer.certificates().is_empty(),
+        "a signature verified without keys"
+    );
+    assert!(!request.id.is_empty(), "empty AuthnRequest ID accepted");
+    assert_eq!(request.issuer, peer.entity_id());
+    assert_eq!(request.relay_state.as_deref(), relay_state);
+    let Ok(doc) = Document::parse_bytes(xml, &Limits::default()) else {
+        panic!("an accepted request does not parse again");
+    };
+    let root = doc.root_element();
+    assert_eq!(doc.attribute(root, "ID"), Some(request.id.as_str()));
+    match doc.attribute(root, "Destination") {
+        Some(destination) => assert_eq!(destination, fixture::SSO_URL),
+        None => assert!(!request.signed, "a signed request without Destination"),
+    }
+    if let Some(acs) = doc.attribute(root, "AssertionConsumerServiceURL") {
+        assert_eq!(acs, peer.acs_url());
+    }
+}
+
+/// Whether the document element of `xml` has a `ds:Signature` child (an enveloped signature
+/// as HTTP-POST carries it).
+fn has_enveloped_signature(xml: &[u8]) -> bool {
+    Document::parse_bytes(xml, &Limits::default()).is_ok_and(|doc| {
+        let root = doc.root_element();
+        doc.element_children(root)
+            .any(|c| doc.is(c, crate::dsig::DSIG_NS, "Signature"))
+    })
+}
+
+/// `xml` without the UTF-8 byte order mark and XML whitespace in front of it, which the
+/// HTTP-Redirect decoding drops.
+fn after_bom_and_whitespace(xml: &[u8]) -> &[u8] {
+    let xml = xml.strip_prefix(b"\xef\xbb\xbf").unwrap_or(xml);
+    let start = xml
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .count();
+    xml.get(start..).unwrap_or_default()
+}
+
+/// The IdP's HTTP-Redirect path for `query`, from one peer: accepts or refuses, and checks
+/// what it accepted. Returns the request.
+fn receive_redirect(
+    f: &IdpFixture,
+    peer: &crate::saml::idp::SpPeer,
+    query: &str,
+) -> Option<crate::saml::idp::ReceivedRequest> {
+    let limits = crate::binding::DecodeLimits::default();
+    let request = f.idp.receive_redirect(peer, query, fixture::now()).ok()?;
+    let parsed = crate::binding::RedirectQuery::parse(query, &limits);
+    let decoded = parsed.as_ref().ok().and_then(|q| q.decode(&limits).ok());
+    let (Ok(parsed), Some(decoded)) = (parsed.as_ref(), decoded) else {
+        panic!("an accepted query does not decode again");
+    };
+    check_received(
+        peer,
+        &request,
+        &decoded.xml,
+        parsed.has_signature(),
+        decoded.relay_state.as_deref(),
+    );
+    Some(request)
+}
+
+/// Receives arbitrary bytes as an AuthnRequest at the IdP, from a peer that signs its requests
+/// and from one that does not: as HTTP-POST XML, as an HTTP-Redirect query string, and as the
+/// XML of an HTTP-Redirect query built around the bytes (unsigned, and with a placeholder
+/// query signature that only the fuzzing backend accepts).
+///
+/// Must never panic. On every acceptance: `signed` exactly when the request came with a
+/// signature, never unsigned from the signing peer nor signed from the other, a non-empty
+/// ID, the peer's issuer, a Destination that is the SSO URL (required when signed), the
+/// registered ACS URL. The unsigned HTTP-Redirect query built around the bytes must be
+/// treated as the same XML posted. Returns how many of these paths accepted the input.
+pub fn idp_receive(data: &[u8]) -> usize {
+    use crate::binding;
+    let Some(f) = idp_fixture() else {
+        return 0;
+    };
+    let now = fixture::now();
+    let mut accepted = 0;
+    // Deflating is the dearest step: only bytes that can be the XML of a query are wrapped.
+    let wrapped = Document::parse_bytes(after_bom_and_whitespace(data), &Limits::default())
+        .is_ok()
+        .then(|| {
+            let unsigned = format!(
+                "SAMLRequest={}&RelayState=rs",
+                binding::encode_redirect(data)
+            );
+            let signed = format!(
+                "{unsigned}&SigAlg={}&Signature=AAAA",
+                binding::url_encode(crate::crypto::SignatureAlgorithm::RsaSha256.uri())
+            );
+            (unsigned, signed)
+        });
+    for peer in [&f.signed, &f.unsigned] {
+        if let Ok(request) = f.idp.receive_post(peer, data, Some("rs"), now) {
+            let enveloped = has_enveloped_signature(data);
+            check_received(peer, &request, data, enveloped, Some("rs"));
+            accepted += 1;
+        }
+        if let Ok(query) = std::str::from_utf8(data)
+            && receive_redirect(f, peer, query).is_some()
+        {
+            accepted += 1;
+        }
+        let Some((unsigned, signed)) = &wrapped else {
+            continue;
+        };
+        if receive_redirect(f, peer, signed).is_some() {
+            accepted += 1;
+        }
+        if let Some(request) = receive_redirect(f, peer, unsigned) {
+            accepted += 1;
+            // The same XML, posted (after the binding's decoding, which drops a BOM and
+            // leading whitespace), is received the same way unless it is signed there.
+            let limits = binding::DecodeLimits::default();
+            let Ok(decoded) =
+                binding::RedirectQuery::parse(unsigned, &limits).and_then(|q| q.decode(&limits))
+            else {
+                panic!("an accepted query does not decode again");
+            };
+            if !has_enveloped_signature(&decoded.xml) {
+                let posted = f.idp.receive_post(peer, &decoded.xml, Some("rs"), now);
+                assert_eq!(posted.ok().as_ref(), Some(&request), "HTTP-POST disagrees");
+            }
+        }
+    }
+    accepted
 }

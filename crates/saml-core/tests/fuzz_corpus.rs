@@ -77,6 +77,212 @@ fn authn_request_corpus() {
     }
 }
 
+/// Runs `body` over the corpus of `target`; each `seed-valid-*` file must be accepted at least
+/// `min` times (by at least one of the settings the body tries), and there must be `seeds` of
+/// them, so that the fuzzer starts from inputs that reach the deepest checks.
+fn corpus_with_valid_seeds(target: &str, body: fn(&[u8]) -> usize, min: usize, seeds: usize) {
+    let mut valid_seeds = 0;
+    for (path, data) in corpus(target) {
+        eprintln!("{}", path.display());
+        let accepted = body(&data);
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with("seed-valid-") {
+            assert!(
+                accepted >= min,
+                "{name} must be accepted: {accepted} < {min}"
+            );
+            valid_seeds += 1;
+        }
+    }
+    assert!(
+        valid_seeds >= seeds,
+        "the {target} corpus needs valid seeds to reach deep code"
+    );
+}
+
+#[test]
+fn sp_validate_corpus_and_valid_seeds_stay_valid() {
+    corpus_with_valid_seeds("sp_validate", saml_core::fuzzing::sp_validate, 1, 8);
+}
+
+#[test]
+fn idp_receive_corpus_and_valid_seeds_stay_valid() {
+    corpus_with_valid_seeds("idp_receive", saml_core::fuzzing::idp_receive, 1, 4);
+}
+
+/// The settings `sp_validate` compares accept exactly what they should: a solicited Response
+/// signed twice passes all seven, an unsolicited one all but the two that need the request,
+/// one signed only on the Assertion fails the scopes that need the Response's signature.
+#[test]
+fn sp_validate_tries_every_setting() {
+    use saml_core::fuzzing::{fixture, signed_response};
+    use saml_core::saml::idp::{SignTarget, Subject};
+    let subject = Subject::new("alice@example.com");
+    let accepted = |target, in_response_to| {
+        let xml = signed_response(target, &subject, in_response_to).expect("seed");
+        saml_core::fuzzing::sp_validate(xml.as_bytes())
+    };
+    assert_eq!(accepted(SignTarget::Both, Some(fixture::REQUEST_ID)), 7);
+    assert_eq!(accepted(SignTarget::Both, None), 5);
+    assert_eq!(accepted(SignTarget::Assertion, None), 3);
+    assert_eq!(accepted(SignTarget::Response, Some(fixture::REQUEST_ID)), 5);
+    assert_eq!(accepted(SignTarget::Both, Some("_another-request")), 4);
+}
+
+/// The fuzzing backend (which accepts every signature and digest) exists only under
+/// `--cfg fuzzing`: an ordinary build refuses a changed digest and a changed signature.
+#[test]
+fn ordinary_builds_check_signatures_and_digests() {
+    use saml_core::fuzzing::signed_seed;
+    use saml_core::saml::idp::SignTarget;
+    let xml = signed_seed(SignTarget::Assertion).expect("seed");
+    assert!(saml_core::fuzzing::verify(xml.as_bytes()));
+    assert_eq!(saml_core::fuzzing::sp_validate(xml.as_bytes()), 3);
+    let changed_content = xml.replace("alice@example.com", "mallory@example.com");
+    assert!(!saml_core::fuzzing::verify(changed_content.as_bytes()));
+    assert_eq!(
+        saml_core::fuzzing::sp_validate(changed_content.as_bytes()),
+        0
+    );
+    let start = xml.find("<ds:SignatureValue>").expect("SignatureValue") + 19;
+    let mut changed_signature = xml.clone();
+    let flipped = if &xml[start..=start] == "A" { "B" } else { "A" };
+    changed_signature.replace_range(start..=start, flipped);
+    assert!(!saml_core::fuzzing::verify(changed_signature.as_bytes()));
+    assert_eq!(
+        saml_core::fuzzing::sp_validate(changed_signature.as_bytes()),
+        0
+    );
+}
+
+/// Writes the generated seeds of `sp_validate` and `idp_receive` (and only those):
+/// `FUZZ_REGENERATE_SEEDS=1 cargo test -p saml-core --test fuzz_corpus --
+/// --exact regenerate_sp_validate_and_idp_receive_seeds`. Their IDs are random, so every run
+/// changes them.
+#[test]
+fn regenerate_sp_validate_and_idp_receive_seeds() {
+    use saml_core::binding;
+    use saml_core::dsig::redirect::sign_query;
+    use saml_core::fuzzing::{fixture, signed_response, signed_seed};
+    use saml_core::saml::authn::RequestOptions;
+    use saml_core::saml::idp::{SignTarget, Subject};
+    use saml_core::saml::replay::InMemoryStore;
+    use saml_core::saml::sp::ServiceProvider;
+    use saml_core::settings::{IdpSettings, SpSettings};
+
+    if std::env::var_os("FUZZ_REGENERATE_SEEDS").is_none() {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
+    let write = |sub: &str, name: &str, data: &[u8]| {
+        std::fs::create_dir_all(dir.join(sub)).expect("corpus directory");
+        std::fs::write(dir.join(sub).join(name), data).expect("write seed");
+    };
+
+    // Responses: unsolicited, solicited by the request the target holds outstanding, answering
+    // another request, with many attributes, with none.
+    let plain = Subject::new("bob");
+    let rich = Subject::new("carol@example.com")
+        .with_format("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+        .with_attribute("email", vec!["carol@example.com".into()])
+        .with_attribute(
+            "groups",
+            vec!["admins".into(), "R&D <lab>".into(), "".into()],
+        )
+        .with_attribute("displayName", vec!["Carol \u{e9}\u{f1}\u{4e2d}".into()]);
+    for (name, target) in [
+        ("assertion", SignTarget::Assertion),
+        ("response", SignTarget::Response),
+        ("both", SignTarget::Both),
+    ] {
+        let xml = signed_seed(target).expect("seed");
+        write(
+            "sp_validate",
+            &format!("seed-valid-{name}.xml"),
+            xml.as_bytes(),
+        );
+        let subject = Subject::new("alice@example.com");
+        let xml = signed_response(target, &subject, Some(fixture::REQUEST_ID)).expect("seed");
+        write(
+            "sp_validate",
+            &format!("seed-valid-solicited-{name}.xml"),
+            xml.as_bytes(),
+        );
+    }
+    let xml = signed_response(SignTarget::Both, &plain, Some("_another-request")).expect("seed");
+    write(
+        "sp_validate",
+        "seed-valid-other-request-both.xml",
+        xml.as_bytes(),
+    );
+    let xml = signed_response(SignTarget::Both, &rich, Some(fixture::REQUEST_ID)).expect("seed");
+    write(
+        "sp_validate",
+        "seed-valid-attributes-both.xml",
+        xml.as_bytes(),
+    );
+    let xml = signed_response(SignTarget::Assertion, &plain, None).expect("seed");
+    write(
+        "sp_validate",
+        "seed-valid-plain-assertion.xml",
+        xml.as_bytes(),
+    );
+
+    // AuthnRequests: signed and unsigned, as HTTP-POST XML and as HTTP-Redirect queries.
+    let key = || saml_core::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).expect("key");
+    let cert = saml_core::crypto::Certificate::from_pem(fixture::CERT_PEM, None).expect("cert");
+    let anchor = saml_core::crypto::TrustAnchor::from_any(fixture::CERT_PEM, None).expect("cert");
+    let options = RequestOptions::default()
+        .with_force_authn(true)
+        .with_name_id_format("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
+    let request = |sign: bool| {
+        let sp = ServiceProvider::new(
+            IdpSettings::new(fixture::ISSUER, fixture::SSO_URL, vec![anchor.clone()])
+                .with_sign_requests(sign),
+            SpSettings::new(fixture::AUDIENCE, fixture::ACS).with_signing_key(key(), cert.clone()),
+        )
+        .expect("complete settings");
+        sp.authn_request(fixture::now(), &options, &InMemoryStore::default())
+            .expect("request")
+            .xml
+    };
+    let signed = request(true);
+    let unsigned = request(false);
+    write(
+        "idp_receive",
+        "seed-valid-post-signed.xml",
+        signed.as_bytes(),
+    );
+    write(
+        "idp_receive",
+        "seed-valid-post-unsigned.xml",
+        unsigned.as_bytes(),
+    );
+    let signer = saml_core::dsig::Signer::new(key(), None);
+    let encoded = binding::encode_redirect(unsigned.as_bytes());
+    let query = sign_query("SAMLRequest", &encoded, Some("rs"), &signer).expect("signed query");
+    write(
+        "idp_receive",
+        "seed-valid-redirect-signed.txt",
+        query.as_bytes(),
+    );
+    let url = format!("{}?{query}", fixture::SSO_URL);
+    write(
+        "idp_receive",
+        "seed-valid-redirect-signed-url.txt",
+        url.as_bytes(),
+    );
+    let query = format!("SAMLRequest={encoded}&RelayState=%2Fapp%3Fa%3D1");
+    write(
+        "idp_receive",
+        "seed-valid-redirect-unsigned.txt",
+        query.as_bytes(),
+    );
+}
+
 /// Writes the generated seeds: `FUZZ_REGENERATE_SEEDS=1 cargo test -p saml-core --test
 /// fuzz_corpus regenerate`.
 #[test]
@@ -120,13 +326,15 @@ fn regenerate_seeds() {
     }
     let key = saml_core::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).expect("key");
     let cert = saml_core::crypto::Certificate::from_pem(fixture::CERT_PEM, None).expect("cert");
+    // Settings must name a trust anchor, although nothing here verifies.
+    let anchor = saml_core::crypto::TrustAnchor::from_any(fixture::CERT_PEM, None).expect("cert");
     for (binding_kind, name) in [
         (Binding::HttpPost, "post.xml"),
         (Binding::HttpRedirect, "redirect.txt"),
     ] {
         let key = saml_core::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).expect("key");
         let sp = ServiceProvider::new(
-            IdpSettings::new(fixture::ISSUER, "https://idp.fuzz.example/sso", Vec::new())
+            IdpSettings::new(fixture::ISSUER, fixture::SSO_URL, vec![anchor.clone()])
                 .with_sso_binding(binding_kind),
             SpSettings::new(fixture::AUDIENCE, fixture::ACS).with_signing_key(key, cert.clone()),
         )

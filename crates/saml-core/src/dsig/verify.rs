@@ -586,7 +586,14 @@ impl Verifier {
                     element: "DigestValue",
                 }
             })?;
-        if computed.as_ref() != expected.as_slice() {
+        // Fuzzing builds take any DigestValue (see `crypto::no_security`); the digest above is
+        // still computed.
+        #[cfg(not(fuzzing))]
+        let digest_matches = computed.as_ref() == expected.as_slice();
+        #[cfg(fuzzing)]
+        let digest_matches =
+            crate::crypto::no_security::digest_matches(computed.as_ref(), &expected);
+        if !digest_matches {
             return Err(DsigError::DigestMismatch {
                 reference: parts.reference_uri.to_owned(),
                 computed: STANDARD.encode(computed.as_ref()),

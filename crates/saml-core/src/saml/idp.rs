@@ -370,8 +370,11 @@ impl IdentityProvider {
             now,
             skew,
         )?;
+        // ID is a required xs:ID, never empty: an empty one would be answered with
+        // InResponseTo="".
         let id = doc
             .attribute(root, "ID")
+            .filter(|id| !trim_xml(id).is_empty())
             .ok_or(SamlError::MissingAttribute {
                 element: "AuthnRequest",
                 attribute: "ID",

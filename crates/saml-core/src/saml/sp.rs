@@ -673,8 +673,11 @@ impl ServiceProvider {
         let consume_request = self.check_solicitation(in_response_to, solicitation)?;
         let authn = read_authn_statement(&covered)?;
         let attributes = read_attributes(&covered);
+        // ID is a required xs:ID, never empty: an empty one would give every such assertion
+        // the same replay-cache key.
         let assertion_id = covered
             .attr(assertion, "ID")
+            .filter(|id| !trim_xml(id).is_empty())
             .ok_or(SamlError::MissingAttribute {
                 element: "Assertion",
                 attribute: "ID",
