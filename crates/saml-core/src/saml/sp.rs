@@ -667,12 +667,12 @@ impl ServiceProvider {
                 parent: "Assertion",
                 element: "Subject",
             })?;
-        let name_id = read_name_id(&covered, subject)?;
+        let name_id = self.read_name_id(&covered, subject)?;
         let bearer = self.check_bearer(&covered, subject, now, skew)?;
         let in_response_to = signed_in_response_to(&envelope, &bearer)?;
         let consume_request = self.check_solicitation(in_response_to, solicitation)?;
         let authn = read_authn_statement(&covered)?;
-        let attributes = read_attributes(&covered);
+        let attributes = self.read_attributes(&covered)?;
         // ID is a required xs:ID, never empty: an empty one would give every such assertion
         // the same replay-cache key.
         let assertion_id = covered
@@ -922,6 +922,96 @@ impl ServiceProvider {
         }
     }
 
+    /// The Subject's NameID, or its EncryptedID decrypted (SAML core §2.2.4).
+    fn read_name_id(
+        &self,
+        covered: &Covered<'_, '_>,
+        subject: NodeId,
+    ) -> Result<NameId, SamlError> {
+        if let Some(name_id) = covered.child(subject, "NameID") {
+            return name_id_from(covered.doc, name_id);
+        }
+        let encrypted = covered
+            .child(subject, "EncryptedID")
+            .ok_or(SamlError::MissingElement {
+                parent: "Subject",
+                element: "NameID",
+            })?;
+        self.with_decrypted(covered, encrypted, "NameID", name_id_from)
+    }
+
+    /// The attributes of every AttributeStatement, in document order, EncryptedAttributes
+    /// decrypted in their place. One that cannot be decrypted refuses the assertion: an
+    /// attribute silently missing could change what the application grants.
+    fn read_attributes(&self, covered: &Covered<'_, '_>) -> Result<Vec<Attribute>, SamlError> {
+        let doc = covered.doc;
+        let mut attributes = Vec::new();
+        for statement in covered.children(covered.assertion, "AttributeStatement") {
+            for a in doc.element_children(statement) {
+                if doc.is(a, ASSERTION_NS, "Attribute") {
+                    attributes.push(attribute_from(doc, a));
+                } else if doc.is(a, ASSERTION_NS, "EncryptedAttribute") {
+                    attributes.push(self.with_decrypted(covered, a, "Attribute", |d, n| {
+                        Ok(attribute_from(d, n))
+                    })?);
+                }
+            }
+        }
+        Ok(attributes)
+    }
+
+    /// Decrypts an EncryptedID or EncryptedAttribute inside the covered assertion (the
+    /// signature over the assertion covers its ciphertext, so there is no oracle to guard),
+    /// parses the plaintext in the container's namespace context with the same parser and
+    /// limits, and reads the one `saml:<local>` element it must hold.
+    fn with_decrypted<T>(
+        &self,
+        covered: &Covered<'_, '_>,
+        container: NodeId,
+        local: &'static str,
+        read: impl FnOnce(&Document<'_>, NodeId) -> Result<T, SamlError>,
+    ) -> Result<T, SamlError> {
+        let doc = covered.doc;
+        debug_assert!(doc.is_inside(container, covered.assertion));
+        let decrypted = crate::xmlenc::decrypt(
+            doc,
+            container,
+            self.sp.decryption_keys(),
+            &self.sp.decryption_policy,
+        )?;
+        let failed = || SamlError::Decryption(crate::xmlenc::XmlencError::DecryptionFailed);
+        let plaintext = std::str::from_utf8(&decrypted.plaintext).map_err(|_| failed())?;
+        let mut wrapped = String::with_capacity(plaintext.len() + 256);
+        wrapped.push_str("<w");
+        for ns in doc.in_scope_namespaces(container) {
+            wrapped.push_str(" xmlns");
+            if !ns.prefix.is_empty() {
+                wrapped.push(':');
+                wrapped.push_str(ns.prefix);
+            }
+            wrapped.push_str("=\"");
+            wrapped.push_str(&crate::xml::escape::escape(ns.uri));
+            wrapped.push('"');
+        }
+        wrapped.push('>');
+        wrapped.push_str(plaintext);
+        wrapped.push_str("</w>");
+        let inner =
+            Document::parse_bytes(wrapped.as_bytes(), &self.limits).map_err(|_| failed())?;
+        let mut elements = inner.element_children(inner.root_element());
+        match (elements.next(), elements.next()) {
+            (Some(n), None) if inner.is(n, ASSERTION_NS, local) => read(&inner, n),
+            _ => Err(SamlError::MissingElement {
+                parent: if local == "NameID" {
+                    "EncryptedID"
+                } else {
+                    "EncryptedAttribute"
+                },
+                element: local,
+            }),
+        }
+    }
+
     /// Decides solicitation from the signed InResponseTo; returns the request ID to consume at
     /// commit, if any.
     fn check_solicitation(
@@ -979,23 +1069,32 @@ fn signed_in_response_to<'d>(
     Ok(signed)
 }
 
-fn read_name_id(covered: &Covered<'_, '_>, subject: NodeId) -> Result<NameId, SamlError> {
-    let name_id = covered
-        .child(subject, "NameID")
-        .ok_or(SamlError::MissingElement {
-            parent: "Subject",
-            element: "NameID",
-        })?;
-    let value = covered.text(name_id).into_owned();
+/// A NameID element's value and qualifiers.
+fn name_id_from(doc: &Document<'_>, name_id: NodeId) -> Result<NameId, SamlError> {
+    let value = doc.text(name_id).into_owned();
     if trim_xml(&value).is_empty() {
         return Err(SamlError::EmptyNameId);
     }
     Ok(NameId {
         value,
-        format: covered.attr(name_id, "Format").map(str::to_owned),
-        sp_name_qualifier: covered.attr(name_id, "SPNameQualifier").map(str::to_owned),
-        name_qualifier: covered.attr(name_id, "NameQualifier").map(str::to_owned),
+        format: doc.attribute(name_id, "Format").map(str::to_owned),
+        sp_name_qualifier: doc.attribute(name_id, "SPNameQualifier").map(str::to_owned),
+        name_qualifier: doc.attribute(name_id, "NameQualifier").map(str::to_owned),
     })
+}
+
+/// An Attribute element's name, format and values.
+fn attribute_from(doc: &Document<'_>, a: NodeId) -> Attribute {
+    Attribute {
+        name: doc.attribute(a, "Name").unwrap_or_default().to_owned(),
+        name_format: doc.attribute(a, "NameFormat").map(str::to_owned),
+        friendly_name: doc.attribute(a, "FriendlyName").map(str::to_owned),
+        values: doc
+            .element_children(a)
+            .filter(|&v| doc.is(v, ASSERTION_NS, "AttributeValue"))
+            .map(|v| doc.text(v).into_owned())
+            .collect(),
+    }
 }
 
 struct Authn {
@@ -1021,24 +1120,6 @@ fn read_authn_statement(covered: &Covered<'_, '_>) -> Result<Authn, SamlError> {
         instant: covered.time(authn, "AuthnInstant")?,
         class_ref,
     })
-}
-
-fn read_attributes(covered: &Covered<'_, '_>) -> Vec<Attribute> {
-    let mut attributes = Vec::new();
-    for statement in covered.children(covered.assertion, "AttributeStatement") {
-        for a in covered.children(statement, "Attribute") {
-            attributes.push(Attribute {
-                name: covered.attr(a, "Name").unwrap_or_default().to_owned(),
-                name_format: covered.attr(a, "NameFormat").map(str::to_owned),
-                friendly_name: covered.attr(a, "FriendlyName").map(str::to_owned),
-                values: covered
-                    .children(a, "AttributeValue")
-                    .map(|v| covered.text(v).into_owned())
-                    .collect(),
-            });
-        }
-    }
-    attributes
 }
 
 fn check_status(envelope: &Envelope<'_, '_>) -> Result<(), SamlError> {

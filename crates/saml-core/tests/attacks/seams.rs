@@ -491,6 +491,49 @@ mod encrypted {
         );
     }
 
+    /// EncryptedID in the Subject and EncryptedAttribute in an AttributeStatement, inside a
+    /// signed Assertion, are decrypted in their place.
+    #[test]
+    fn encrypted_id_and_attribute() {
+        let key = EncryptionKey::from_certificate(&cert("rsa3072.cert.pem")).expect("key");
+        let seal = |element: &str| {
+            saml_core::xmlenc::encrypt(
+                element.as_bytes(),
+                &key,
+                DataEncryption::Aes128Gcm,
+                KeyTransport::RsaOaepMgf1p {
+                    digest: saml_core::crypto::DigestAlgorithm::Sha1,
+                },
+            )
+            .expect("encrypts")
+        };
+        let xml = edited(
+            |x| {
+                let attribute = first(x, A, "Attribute").outer;
+                let sealed = seal(&x[attribute.clone()]);
+                let x = splice(
+                    x,
+                    attribute,
+                    &format!("<saml:EncryptedAttribute>{sealed}</saml:EncryptedAttribute>"),
+                );
+                let name_id = first(&x, A, "NameID").outer;
+                let sealed = seal(&x[name_id.clone()]);
+                splice(
+                    &x,
+                    name_id,
+                    &format!("<saml:EncryptedID>{sealed}</saml:EncryptedID>"),
+                )
+            },
+            SignTarget::Assertion,
+        );
+        let v = accepted(&sp_decrypting(SignatureScope::Either), &xml);
+        assert_eq!(v.name_id().value, ALICE);
+        assert_eq!(v.attribute("firstName"), Some(&["Alice".to_owned()][..]));
+        assert_eq!(v.attributes()[0].name, "firstName", "in document order");
+        // Without the key, the assertion is refused rather than read without them.
+        assert_kind(&rejected(&sp(), &xml), "no_decryption_keys");
+    }
+
     #[test]
     fn wrong_key_and_no_key() {
         let xml = encrypted(true, false, DataEncryption::Aes256Gcm);
