@@ -1083,3 +1083,47 @@ fn templates_are_the_unsigned_response_plus_empty_signature_templates() {
     assert!(!minified.contains(">\n") && !minified.contains("> "));
     assert!(minified.contains("line one&#13;\nline two"));
 }
+
+/// `Reference URI=""` (the whole document), as several IdP tools emit it: accepted when the
+/// Signature is a child of the document element, which is then the signed element, the same
+/// node an ID reference would reach; refused anywhere else. xmlsec1 signs both.
+#[test]
+fn empty_reference_uri_on_the_document_element_only() {
+    let Some(xmlsec) = xmlsec1() else { return };
+    let scratch = Scratch::new("empty-uri");
+    let suite = &RSA2048[0];
+    let verifier = suite.verifier();
+    for (signed, id) in [
+        (Signed::Response, RESPONSE_ID),
+        (Signed::Assertion, ASSERTION_ID),
+    ] {
+        let text = template(signed, Form::Ds, suite);
+        let needle = format!("URI=\"#{id}\"");
+        assert_eq!(text.matches(&needle).count(), 1, "{needle}");
+        let input = scratch.file(&format!("{}.template.xml", signed.stem()));
+        write(&input, &text.replace(&needle, "URI=\"\""));
+        let output = scratch.file(&format!("{}.signed.xml", signed.stem()));
+        let r = xmlsec_sign(&xmlsec, suite, &input, id, &output);
+        assert!(r.success, "xmlsec1 --sign failed:\n{}", r.output);
+        let signed_text = read(&output);
+        let doc = Document::parse(&signed_text).expect("parses");
+        let element = element_by_id(&doc, id).expect("element");
+        let result = verifier.verify_element(&doc, element);
+        match signed {
+            Signed::Response => {
+                result.expect("URI=\"\" on the document element verifies");
+                let tampered = tamper(&signed_text);
+                let doc = Document::parse(&tampered).expect("parses");
+                let element = element_by_id(&doc, id).expect("element");
+                assert!(matches!(
+                    verifier.verify_element(&doc, element),
+                    Err(DsigError::DigestMismatch { .. })
+                ));
+            }
+            _ => assert!(
+                matches!(result, Err(DsigError::ReferenceUri { .. })),
+                "{result:?}"
+            ),
+        }
+    }
+}

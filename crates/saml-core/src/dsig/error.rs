@@ -109,7 +109,9 @@ pub enum DsigError {
         parent_id: String,
     },
     /// A Reference URI that is not `#` followed by an ID (empty, XPointer, external).
-    #[error("Reference URI `{uri}` is not allowed: only `#` followed by the parent's ID")]
+    #[error(
+        "Reference URI `{uri}` is not allowed: only `#` followed by the parent's ID, or `\"\"` when the Signature is a child of the document element"
+    )]
     ReferenceUri {
         /// The Reference URI.
         uri: String,

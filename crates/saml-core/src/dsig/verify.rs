@@ -301,7 +301,13 @@ pub fn signature_parts<'d>(
         return Err(DsigError::ReferenceCount);
     }
 
-    let reference_uri = doc.attribute(reference, "URI").unwrap_or("");
+    // An absent URI means "the application knows what is signed": never accepted. `URI=""`
+    // (the whole document) is, when the Signature's parent is the document element.
+    let reference_uri = doc
+        .attribute(reference, "URI")
+        .ok_or_else(|| DsigError::ReferenceUri {
+            uri: "(no URI attribute)".into(),
+        })?;
     let mut r = Strict::new(doc, reference, "Reference");
     let mut reference_c14n = Method::new(Algorithm::Inclusive10, false);
     let mut enveloped = false;
@@ -411,7 +417,7 @@ pub fn reference_digest(
     let mut sink = DigestSink::new(digest);
     c14n::canonicalize(
         doc,
-        Some(element),
+        digest_apex(parts, element),
         Some(parts.signature),
         &parts.reference_c14n,
         &mut sink,
@@ -419,12 +425,27 @@ pub fn reference_digest(
     Ok(sink.finish().as_ref().to_vec())
 }
 
-/// Resolves the Reference to the Signature's parent, enforcing the SAML profile's rules.
+/// What the digest is taken over: the referenced element's subtree, or for `URI=""` the whole
+/// document (whose element is then the Signature's parent: see [`referenced_element`]).
+fn digest_apex(parts: &SignatureParts<'_>, element: NodeId) -> Option<NodeId> {
+    (!parts.reference_uri.is_empty()).then_some(element)
+}
+
+/// Resolves the Reference to the Signature's parent, enforcing the SAML profile's rules: `#`
+/// and the parent's ID, or `""` (the whole document) when the parent is the document element,
+/// which is then the same node an ID reference would reach.
 fn referenced_element(doc: &Document<'_>, parts: &SignatureParts<'_>) -> Result<NodeId, DsigError> {
     let parent = doc
         .parent(parts.signature)
         .filter(|&p| doc.is_element(p))
         .ok_or(DsigError::DetachedSignature)?;
+    if parts.reference_uri.is_empty() {
+        return if parent == doc.root_element() {
+            Ok(parent)
+        } else {
+            Err(DsigError::ReferenceUri { uri: String::new() })
+        };
+    }
     // `Verifier::verify` has already refused any duplicate ID in the document; the lookup
     // below still refuses a duplicate of this ID for callers that come here directly.
     let uri = parts.reference_uri;
@@ -574,7 +595,7 @@ impl Verifier {
         let mut sink = DigestSink::new(digest);
         c14n::canonicalize(
             doc,
-            Some(element),
+            digest_apex(&parts, element),
             Some(signature),
             &parts.reference_c14n,
             &mut sink,
