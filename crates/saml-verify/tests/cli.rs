@@ -279,6 +279,7 @@ mod verify {
                 keys(v),
                 [
                     "attributes",
+                    "encrypted",
                     "error",
                     "issuer",
                     "signed",
@@ -289,6 +290,7 @@ mod verify {
                 "{v}"
             );
             assert!(v["valid"].is_boolean() && v["issuer"].is_string(), "{v}");
+            assert_eq!(v["encrypted"], false, "{v}");
             assert_eq!(keys(&v["subject"]), ["format", "name_id"], "{v}");
             assert!(v["subject"]["name_id"].is_string() && v["subject"]["format"].is_string());
             let attributes = v["attributes"].as_object().expect("attributes");
