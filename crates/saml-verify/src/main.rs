@@ -4,6 +4,8 @@
 #![forbid(unsafe_code)]
 
 mod c14n_cmd;
+mod decrypt_cmd;
+mod decryption;
 mod input;
 mod inspect_cmd;
 mod sign_cmd;
@@ -33,6 +35,16 @@ enum Command {
     Bench(verify_cmd::BenchArgs),
     /// Sign a SAML Response, its Assertion, or both (enveloped, exclusive c14n, RSA-SHA256).
     Sign(sign_cmd::Args),
+    /// Decrypt an encrypted assertion with the SP's key and print it (no trust decision).
+    ///
+    /// Decrypts the first EncryptedAssertion of a message (if it has none, its first
+    /// EncryptedID, EncryptedAttribute or NewEncryptedID) with the --sp-key keys and prints the
+    /// plaintext exactly as decrypted, followed by a newline.
+    ///
+    /// No trust decision: nothing is verified, neither a signature nor a condition, and an
+    /// AES-CBC plaintext may have been altered in transit. `saml-verify verify --sp-key`
+    /// decides.
+    Decrypt(decrypt_cmd::Args),
 }
 
 /// A failure that ends the command with an exit code and a message on standard error.
@@ -57,6 +69,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::C14n(args) => c14n_cmd::run(&args),
         Command::Sign(args) => sign_cmd::run(&args),
+        Command::Decrypt(args) => decrypt_cmd::run(&args),
         Command::Inspect(args) => inspect_cmd::run(&args),
         Command::Verify(args) => verify_cmd::run(&args),
         Command::Bench(args) => verify_cmd::bench(&args),

@@ -15,6 +15,7 @@ use saml_core::settings::{IdpSettings, SignatureScope, SpSettings, danger};
 use saml_core::time::{Instant, parse_xs_datetime};
 
 use self::json_output::Report;
+use crate::decryption::{self, KeyArgs};
 use crate::{Failure, input};
 
 /// The settings shared by `verify` and `bench`.
@@ -62,6 +63,8 @@ pub(crate) struct VerifyArgs {
     /// Accept RSA keys down to 1024 bits (legacy IdPs only).
     #[arg(long)]
     allow_small_rsa_keys: bool,
+    #[command(flatten)]
+    keys: KeyArgs,
 }
 
 /// Arguments of `saml-verify verify`.
@@ -142,11 +145,14 @@ impl VerifyArgs {
     fn service_provider(&self) -> Result<ServiceProvider, Failure> {
         // The CLI only verifies: it never sends an AuthnRequest, so it needs no signing key.
         let idp = self.idp_settings()?.with_sign_requests(false);
-        ServiceProvider::new(
-            idp,
-            SpSettings::new(&self.audience, &self.destination).with_unsolicited(true),
-        )
-        .map_err(|e| Failure::input(e.to_string()))
+        let mut sp = SpSettings::new(&self.audience, &self.destination).with_unsolicited(true);
+        for key in self.keys.load()?.keys {
+            sp = sp.with_decryption_key(key);
+        }
+        if self.keys.allow_rsa1_5 {
+            danger::allow_rsa1_5(&mut sp);
+        }
+        ServiceProvider::new(idp, sp).map_err(|e| Failure::input(e.to_string()))
     }
 
     fn now(&self) -> Result<Instant, Failure> {
@@ -225,10 +231,22 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     }
 }
 
+/// The message of a rejection, naming the CLI's flags where the library names its own
+/// functions (for `--json`'s `error.message`; [`rejection`] adds hints).
+fn message(e: &saml_core::SamlError) -> String {
+    match e {
+        saml_core::SamlError::Decryption(x) => decryption::message(x),
+        other => other.to_string(),
+    }
+}
+
 /// The one-line rejection, with the flag that changes the decision where there is one: the
 /// library's messages name settings, an operator needs the CLI's flags.
 fn rejection(e: &saml_core::SamlError, v: &VerifyArgs) -> String {
     use saml_core::ErrorKind as K;
+    if let saml_core::SamlError::Decryption(x) = e {
+        return format!("rejected [{}]: {}", e.kind(), decryption::explain(x));
+    }
     let hint = match e.kind() {
         K::Sha1NotAllowed => Some("pass --allow-sha1 to accept SHA-1 from this IdP".to_owned()),
         K::KeyTooSmall => {
@@ -264,6 +282,9 @@ fn rejection(e: &saml_core::SamlError, v: &VerifyArgs) -> String {
 fn human(out: &mut impl Write, a: &VerifiedAssertion) -> std::io::Result<()> {
     let signed: Vec<&str> = a.signed().iter().map(|s| s.name()).collect();
     writeln!(out, "valid: signed {}", signed.join(" and "))?;
+    if let Some(data) = a.encryption() {
+        writeln!(out, "encrypted: {data}")?;
+    }
     writeln!(out, "issuer:    {}", a.issuer())?;
     writeln!(
         out,
@@ -308,7 +329,7 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
         .validate(&xml, now, v.solicitation())
         .map_err(|e| Failure {
             code: 1,
-            message: format!("rejected [{}]: {e}", e.kind()),
+            message: rejection(&e, v),
         })?;
     drop(checked);
     let iterations = args.iterations.max(1);

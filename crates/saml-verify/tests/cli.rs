@@ -279,6 +279,7 @@ mod verify {
                 keys(v),
                 [
                     "attributes",
+                    "encrypted",
                     "error",
                     "issuer",
                     "signed",
@@ -289,6 +290,7 @@ mod verify {
                 "{v}"
             );
             assert!(v["valid"].is_boolean() && v["issuer"].is_string(), "{v}");
+            assert_eq!(v["encrypted"], false, "{v}");
             assert_eq!(keys(&v["subject"]), ["format", "name_id"], "{v}");
             assert!(v["subject"]["name_id"].is_string() && v["subject"]["format"].is_string());
             let attributes = v["attributes"].as_object().expect("attributes");
@@ -668,5 +670,685 @@ mod operator_gaps {
             let out = run_with_stdin(&["c14n"], &input);
             assert_eq!(stdout(&out), expected);
         }
+    }
+}
+
+/// Encrypted assertions: `verify --sp-key`, `decrypt`, and `inspect` with and without keys.
+/// Most fixtures are issued here by the library (IdP key rsa2048, SP encryption key rsa3072);
+/// the rest are stored vectors (the TestShib capture, `tests/vectors/xmlenc`).
+mod encrypted {
+    use super::*;
+    use saml_core::crypto::{Certificate, DigestAlgorithm, SigningKey};
+    use saml_core::dsig::{DSIG_NS, Signer};
+    use saml_core::saml::idp::{IdentityProvider, SignTarget, Subject, danger};
+    use saml_core::saml::{ASSERTION_NS, PROTOCOL_NS};
+    use saml_core::time::parse_xs_datetime;
+    use saml_core::xml::Document;
+    use saml_core::xmlenc::{DataEncryption, EncryptionKey, KeyTransport};
+
+    const IDP: &str = "https://idp.example/cli";
+    const SP: &str = "https://sp.example/cli";
+    const ACS: &str = "https://sp.example/cli/acs";
+    const NOW: &str = "2030-01-01T00:00:00Z";
+    const IDP_KEY: &str = "crates/saml-core/testdata/rsa2048.pk8.pem";
+    const IDP_CERT: &str = "crates/saml-core/testdata/rsa2048.cert.pem";
+    /// The SP's encryption key, PKCS#8.
+    const SP_KEY: &str = "crates/saml-core/testdata/rsa3072.pk8.pem";
+    const SP_CERT: &str = "crates/saml-core/testdata/rsa3072.cert.pem";
+    /// Some other RSA key, which opens nothing here.
+    const OTHER_KEY: &str = "crates/saml-core/testdata/rsa4096.pk8.pem";
+
+    const TESTSHIB: &str =
+        "tests/vectors/saml/valid/shibboleth-testshib-2014-response-encassertion-signed.xml";
+    /// TestShib's SP encryption key, PKCS#1.
+    const TESTSHIB_KEY: &str = "tests/vectors/keys/testshib-sp-encryption-key.pem";
+    const RSA15: &str = "tests/vectors/xmlenc/cli-rsa15-response-signed.xml";
+    const V7_RSA15: &str = "tests/vectors/xmlenc/v7-aes128cbc-rsa15.xml";
+    const VECTOR_KEY: &str = "tests/vectors/xmlenc/sp-key.pem";
+
+    fn path(rel: &str) -> String {
+        repo(rel).display().to_string()
+    }
+
+    fn read(rel: &str) -> Vec<u8> {
+        std::fs::read(repo(rel)).expect("test file")
+    }
+
+    fn stderr(out: &Output) -> String {
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    fn json(out: &Output) -> serde_json::Value {
+        serde_json::from_slice(&out.stdout).expect("one JSON object")
+    }
+
+    /// `args` with each `&str` owned, for `run_with_stdin`.
+    fn run(args: &[String], stdin: &[u8]) -> Output {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_with_stdin(&args, stdin)
+    }
+
+    /// The encryption of `element` to the SP's key.
+    fn encrypt(element: &str, data: DataEncryption, transport: KeyTransport) -> String {
+        let cert = Certificate::from_pem(&read(SP_CERT), None).expect("SP certificate");
+        let key = EncryptionKey::from_certificate(&cert).expect("encryption key");
+        saml_core::xmlenc::encrypt(element.as_bytes(), &key, data, transport).expect("encrypts")
+    }
+
+    fn signer() -> Signer {
+        Signer::new(
+            SigningKey::from_pem(&read(IDP_KEY), None).expect("IdP key"),
+            Some(Certificate::from_pem(&read(IDP_CERT), None).expect("IdP certificate")),
+        )
+    }
+
+    /// A Response issued by the library at [`NOW`], signed as `sign` says.
+    fn issue(sign: SignTarget) -> String {
+        let idp = IdentityProvider::new(IDP, "https://idp.example/cli/sso", signer())
+            .with_sign_target(sign);
+        let subject = Subject::new("alice@example.com")
+            .with_attribute("mail", vec!["alice@example.com".to_owned()]);
+        idp.issue(
+            &danger::unsigned_requests(SP, ACS),
+            &subject,
+            None,
+            parse_xs_datetime(NOW).expect("time"),
+        )
+        .expect("issues")
+    }
+
+    /// `xml` with the byte range `span` replaced by `with`.
+    fn replace(xml: &str, span: std::ops::Range<usize>, with: &str) -> String {
+        format!("{}{with}{}", &xml[..span.start], &xml[span.end..])
+    }
+
+    /// A Response whose Assertion (signed, unless `sign` is `Response`) is replaced by an
+    /// EncryptedAssertion, and the plaintext that was encrypted: the Assertion's markup as
+    /// issued, a fragment that uses the Response's `saml` prefix. With `SignTarget::Response`
+    /// the Response's signature is removed (it covered the plain Assertion): both are unsigned.
+    fn encrypted_response(
+        sign: SignTarget,
+        data: DataEncryption,
+        transport: KeyTransport,
+    ) -> (String, String) {
+        let mut xml = issue(sign);
+        if sign == SignTarget::Response {
+            let doc = Document::parse(&xml).expect("parses");
+            let root = doc.root_element();
+            let signature = doc
+                .element_children(root)
+                .find(|&c| doc.is(c, DSIG_NS, "Signature"))
+                .expect("Response signature");
+            xml = replace(&xml, doc.span(signature), "");
+        }
+        let doc = Document::parse(&xml).expect("parses");
+        let root = doc.root_element();
+        let assertion = doc
+            .element_children(root)
+            .find(|&c| doc.is(c, ASSERTION_NS, "Assertion"))
+            .expect("Assertion");
+        let span = doc.span(assertion);
+        let plaintext = xml[span.clone()].to_owned();
+        let container = format!(
+            "<saml:EncryptedAssertion>{}</saml:EncryptedAssertion>",
+            encrypt(&plaintext, data, transport)
+        );
+        (replace(&xml, span, &container), plaintext)
+    }
+
+    /// The default fixture: a signed Assertion, AES-256-GCM, RSA-OAEP (mgf1p, SHA-1).
+    fn gcm_response() -> (String, String) {
+        encrypted_response(
+            SignTarget::Assertion,
+            DataEncryption::Aes256Gcm,
+            KeyTransport::default(),
+        )
+    }
+
+    /// `verify` of standard input with this module's IdP and SP settings, and `extra`.
+    fn verify(xml: &str, extra: &[&str]) -> Output {
+        let mut args: Vec<String> = [
+            "verify",
+            "-",
+            "--idp-cert",
+            &path(IDP_CERT),
+            "--issuer",
+            IDP,
+            "--audience",
+            SP,
+            "--destination",
+            ACS,
+            "--now",
+            NOW,
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        run(&args, xml.as_bytes())
+    }
+
+    /// `verify` of the TestShib capture at its time, with `extra`.
+    fn verify_testshib(extra: &[&str]) -> Output {
+        let mut args: Vec<String> = [
+            "verify",
+            &path(TESTSHIB),
+            "--idp-cert",
+            &path("tests/vectors/certs/testshib-idp-2006.pem"),
+            "--issuer",
+            "https://idp.testshib.org/idp/shibboleth",
+            "--audience",
+            "http://subspacesw.com",
+            "--destination",
+            "http://localhost/browserSamlLogin",
+            "--now",
+            "2014-06-02T17:49:00Z",
+            "--in-response-to",
+            "_3138d675d6ed416d43d6",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        bin().args(&args).output().expect("run")
+    }
+
+    // ---- verify --sp-key ----
+
+    #[test]
+    fn verify_decrypts_with_sp_key_human_output() {
+        let (xml, _) = gcm_response();
+        let out = verify(&xml, &["--sp-key", &path(SP_KEY)]);
+        let text = stdout(&out);
+        assert!(text.starts_with("valid: signed assertion\n"), "{text}");
+        let line = format!("encrypted: {}\n", DataEncryption::Aes256Gcm);
+        assert!(text.contains(&line), "no `{line}` in:\n{text}");
+        assert!(
+            text.contains("subject:   alice@example.com")
+                && text.contains("mail: alice@example.com"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn verify_decrypts_with_sp_key_json() {
+        let (xml, _) = gcm_response();
+        let out = verify(&xml, &["--sp-key", &path(SP_KEY), "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let v = json(&out);
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["valid"], true);
+        assert_eq!(v["encrypted"], true);
+        assert_eq!(v["signed"], serde_json::json!(["assertion"]));
+        assert_eq!(v["subject"]["name_id"], "alice@example.com");
+        assert_eq!(v["attributes"]["mail"][0], "alice@example.com");
+    }
+
+    /// A plain assertion: `"encrypted": false` and no `encrypted:` line.
+    #[test]
+    fn plain_assertion_is_not_encrypted() {
+        let xml = issue(SignTarget::Assertion);
+        let v = json(&verify(&xml, &["--json"]));
+        assert_eq!(
+            (&v["valid"], &v["encrypted"]),
+            (&true.into(), &false.into())
+        );
+        let text = stdout(&verify(&xml, &["--sp-key", &path(SP_KEY)]));
+        assert!(!text.contains("encrypted"), "{text}");
+    }
+
+    /// `--sp-key` repeats (key rollover): the one that fits may come second.
+    #[test]
+    fn verify_tries_every_sp_key() {
+        let (xml, _) = gcm_response();
+        let out = verify(
+            &xml,
+            &["--sp-key", &path(OTHER_KEY), "--sp-key", &path(SP_KEY)],
+        );
+        assert!(stdout(&out).starts_with("valid:"));
+    }
+
+    #[test]
+    fn verify_with_a_wrong_key_is_decryption_failed() {
+        let (xml, _) = gcm_response();
+        let out = verify(&xml, &["--sp-key", &path(OTHER_KEY), "--json"]);
+        assert_eq!(out.status.code(), Some(1));
+        let v = json(&out);
+        assert_eq!(v["error"]["kind"], "decryption_failed");
+        assert_eq!(
+            (&v["valid"], &v["encrypted"]),
+            (&false.into(), &false.into())
+        );
+        let out = verify(&xml, &["--sp-key", &path(OTHER_KEY)]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("saml-verify: rejected [decryption_failed]: ")
+                && err.contains("--sp-key"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn verify_without_sp_key_names_the_flag() {
+        let (xml, _) = gcm_response();
+        let out = verify(&xml, &[]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(
+            err.contains("[no_decryption_keys]") && err.contains("--sp-key"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unreadable_sp_key_is_exit_2() {
+        let (xml, _) = gcm_response();
+        for key in ["/nonexistent.pem", &path(IDP_CERT)] {
+            let out = verify(&xml, &["--sp-key", key]);
+            assert_eq!(out.status.code(), Some(2), "{key}: {}", stderr(&out));
+        }
+    }
+
+    /// RSA PKCS#1 v1.5 key transport is refused, naming `--allow-rsa1_5` (not the library's
+    /// function); with the flag, the whole Response verifies.
+    #[test]
+    fn rsa1_5_needs_allow_rsa1_5() {
+        let xml = String::from_utf8(read(RSA15)).expect("UTF-8");
+        let settings = |extra: &[&str]| {
+            let mut args: Vec<String> = [
+                "verify",
+                "-",
+                "--idp-cert",
+                &path(IDP_CERT),
+                "--issuer",
+                "https://idp.example",
+                "--audience",
+                "https://sp.example",
+                "--destination",
+                "https://sp.example/acs",
+                "--now",
+                "2024-01-01T00:01:00Z",
+                "--sp-key",
+                &path(VECTOR_KEY),
+            ]
+            .map(str::to_owned)
+            .to_vec();
+            args.extend(extra.iter().map(|s| (*s).to_owned()));
+            run(&args, xml.as_bytes())
+        };
+        let out = settings(&[]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(
+            err.contains("rejected [algorithm_not_allowed]") && err.contains("--allow-rsa1_5"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("danger") && !err.contains("xmlenc::"),
+            "{err}"
+        );
+        let v = json(&settings(&["--json"]));
+        assert_eq!(v["error"]["kind"], "algorithm_not_allowed");
+        let message = v["error"]["message"].as_str().expect("message");
+        assert!(
+            message.contains("--allow-rsa1_5") && !message.contains("danger"),
+            "{message}"
+        );
+
+        let out = settings(&["--allow-rsa1_5"]);
+        let text = stdout(&out);
+        assert!(text.starts_with("valid: signed response\n"), "{text}");
+        assert!(
+            text.contains(&format!("encrypted: {}\n", DataEncryption::Aes128Cbc))
+                && text.contains("subject:   legacy@idp.example"),
+            "{text}"
+        );
+        let v = json(&settings(&["--allow-rsa1_5", "--json"]));
+        assert_eq!((&v["valid"], &v["encrypted"]), (&true.into(), &true.into()));
+    }
+
+    #[test]
+    fn unsigned_encrypted_assertion_in_unsigned_response_is_signature_missing() {
+        let (xml, _) = encrypted_response(
+            SignTarget::Response,
+            DataEncryption::Aes128Gcm,
+            KeyTransport::default(),
+        );
+        assert!(!xml.contains("Signature"), "fixture is unsigned");
+        let out = verify(&xml, &["--sp-key", &path(SP_KEY), "--json"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(json(&out)["error"]["kind"], "signature_missing");
+        let out = verify(&xml, &["--sp-key", &path(SP_KEY)]);
+        assert!(
+            stderr(&out).contains("rejected [signature_missing]"),
+            "{}",
+            stderr(&out)
+        );
+    }
+
+    /// A real Shibboleth IdP capture: AES-128-CBC, RSA-OAEP, the Assertion signed inside; the
+    /// SP key is PKCS#1.
+    #[test]
+    fn shibboleth_capture_verifies_with_its_key() {
+        let out = verify_testshib(&["--sp-key", &path(TESTSHIB_KEY), "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let v = json(&out);
+        assert_eq!((&v["valid"], &v["encrypted"]), (&true.into(), &true.into()));
+        assert_eq!(v["signed"], serde_json::json!(["assertion"]));
+        assert_eq!(v["subject"]["name_id"], "_32990a6fe34e615a7657a8fe2056d885");
+        let text = stdout(&verify_testshib(&["--sp-key", &path(TESTSHIB_KEY)]));
+        assert!(text.contains("encrypted: aes128-cbc\n"), "{text}");
+        let out = verify_testshib(&["--sp-key", &path(SP_KEY)]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("[decryption_failed]"));
+    }
+
+    // ---- decrypt ----
+
+    fn decrypt(input: &[u8], extra: &[&str]) -> Output {
+        let mut args = vec!["decrypt".to_owned()];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        run(&args, input)
+    }
+
+    #[test]
+    fn decrypt_prints_the_plaintext_then_a_newline() {
+        let (xml, plaintext) = gcm_response();
+        let out = decrypt(xml.as_bytes(), &["--sp-key", &path(SP_KEY)]);
+        assert_eq!(stdout(&out), format!("{plaintext}\n"));
+        // Every input form: here a POST form body, and a path.
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&xml);
+        let body = format!(
+            "SAMLResponse={}&RelayState=x",
+            b64.replace('+', "%2B")
+                .replace('/', "%2F")
+                .replace('=', "%3D")
+        );
+        let out = decrypt(body.as_bytes(), &["--sp-key", &path(SP_KEY)]);
+        assert_eq!(stdout(&out), format!("{plaintext}\n"));
+        let out = decrypt(
+            b"",
+            &[
+                &path(TESTSHIB),
+                "--sp-key",
+                &path(OTHER_KEY),
+                "--sp-key",
+                &path(TESTSHIB_KEY),
+            ],
+        );
+        let text = stdout(&out);
+        assert!(
+            text.starts_with("<saml2:Assertion ") && text.ends_with("</saml2:Assertion>\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn decrypt_with_a_wrong_key_is_exit_1_with_the_kind() {
+        let (xml, _) = gcm_response();
+        let out = decrypt(xml.as_bytes(), &["--sp-key", &path(OTHER_KEY)]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stdout.is_empty());
+        assert!(
+            stderr(&out).starts_with("saml-verify: rejected [decryption_failed]: "),
+            "{}",
+            stderr(&out)
+        );
+    }
+
+    #[test]
+    fn decrypt_rsa1_5_needs_allow_rsa1_5() {
+        let xml = read(V7_RSA15);
+        let out = decrypt(&xml, &["--sp-key", &path(VECTOR_KEY)]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(
+            err.contains("rejected [algorithm_not_allowed]") && err.contains("--allow-rsa1_5"),
+            "{err}"
+        );
+        assert!(!err.contains("danger"), "{err}");
+        let out = decrypt(&xml, &["--sp-key", &path(VECTOR_KEY), "--allow-rsa1_5"]);
+        let text = stdout(&out);
+        assert!(
+            text.starts_with("<saml:Assertion ID=\"_a1\"") && text.ends_with("</saml:Assertion>\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn decrypt_input_errors_are_exit_2() {
+        let key = path(SP_KEY);
+        // No encrypted element.
+        let plain = issue(SignTarget::Assertion);
+        let out = decrypt(plain.as_bytes(), &["--sp-key", &key]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("EncryptedAssertion"),
+            "{}",
+            stderr(&out)
+        );
+        // Unreadable input, malformed XML, no key.
+        let (xml, _) = gcm_response();
+        for (input, args) in [
+            (&b""[..], vec!["/nonexistent.xml", "--sp-key", &key]),
+            (b"<a><b></a>", vec!["--sp-key", &key]),
+            (xml.as_bytes(), vec![]),
+            (xml.as_bytes(), vec!["--sp-key", "/nonexistent.pem"]),
+        ] {
+            let out = decrypt(input, &args);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        }
+    }
+
+    /// The EncryptedAssertion first, wherever it is; without one, the first EncryptedID or
+    /// EncryptedAttribute.
+    #[test]
+    fn decrypt_chooses_the_encrypted_assertion_then_an_encrypted_id() {
+        let name_id = "<saml:NameID>bob</saml:NameID>";
+        let assertion = "<saml:Assertion ID=\"_inner\"/>";
+        let gcm = DataEncryption::Aes128Gcm;
+        let id = format!(
+            "<saml:EncryptedID>{}</saml:EncryptedID>",
+            encrypt(name_id, gcm, KeyTransport::default())
+        );
+        let both = format!(
+            "<samlp:Response xmlns:samlp=\"{PROTOCOL_NS}\" xmlns:saml=\"{ASSERTION_NS}\">\
+             <saml:Assertion><saml:Subject>{id}</saml:Subject></saml:Assertion>\
+             <saml:EncryptedAssertion>{}</saml:EncryptedAssertion></samlp:Response>",
+            encrypt(assertion, gcm, KeyTransport::default())
+        );
+        let out = decrypt(both.as_bytes(), &["--sp-key", &path(SP_KEY)]);
+        assert_eq!(stdout(&out), format!("{assertion}\n"));
+        let logout = format!(
+            "<samlp:LogoutRequest xmlns:samlp=\"{PROTOCOL_NS}\" xmlns:saml=\"{ASSERTION_NS}\" \
+             ID=\"_l\">{id}</samlp:LogoutRequest>"
+        );
+        let out = decrypt(logout.as_bytes(), &["--sp-key", &path(SP_KEY)]);
+        assert_eq!(stdout(&out), format!("{name_id}\n"));
+        let attribute = "<saml:Attribute Name=\"role\"/>";
+        let with_attribute = format!(
+            "<saml:AttributeStatement xmlns:saml=\"{ASSERTION_NS}\"><saml:EncryptedAttribute>{}\
+             </saml:EncryptedAttribute></saml:AttributeStatement>",
+            encrypt(attribute, gcm, KeyTransport::default())
+        );
+        let out = decrypt(with_attribute.as_bytes(), &["--sp-key", &path(SP_KEY)]);
+        assert_eq!(stdout(&out), format!("{attribute}\n"));
+    }
+
+    #[test]
+    fn decrypt_help_says_it_decides_nothing() {
+        let out = bin().args(["decrypt", "--help"]).output().expect("run");
+        let text = stdout(&out);
+        assert!(
+            text.contains("No trust decision") && text.contains("--sp-key"),
+            "{text}"
+        );
+        let out = bin().args(["--help"]).output().expect("run");
+        let text = stdout(&out);
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with("decrypt") && l.contains("no trust decision")),
+            "{text}"
+        );
+    }
+
+    // ---- inspect ----
+
+    fn inspect(input: &[u8], extra: &[&str]) -> String {
+        let mut args = vec!["inspect".to_owned()];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        stdout(&run(&args, input))
+    }
+
+    #[track_caller]
+    fn contains_all(text: &str, needles: &[&str]) {
+        for needle in needles {
+            assert!(text.contains(needle), "missing `{needle}` in:\n{text}");
+        }
+    }
+
+    /// Without `--sp-key`: the algorithms, where the EncryptedKey is and the certificate it
+    /// names; nothing decrypted.
+    #[test]
+    fn inspect_describes_an_encrypted_assertion_without_decrypting() {
+        let text = inspect(&read(TESTSHIB), &[]);
+        contains_all(
+            &text,
+            &[
+                "assertion:   encrypted",
+                "data:       aes128-cbc, Algorithm=http://www.w3.org/2001/04/xmlenc#aes128-cbc",
+                "key:        rsa-oaep-mgf1p (SHA-1, MGF1-SHA-1), Algorithm=http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
+                "key found:  EncryptedKey inside the EncryptedData's KeyInfo",
+                "key cert:   SHA-256 81:54:4A:F1:",
+                "pass --sp-key",
+            ],
+        );
+        assert!(
+            !text.contains("_32990a6fe34e615a7657a8fe2056d885"),
+            "{text}"
+        );
+        assert!(!text.contains("--sp-key:"), "{text}");
+        // Okta names its sibling EncryptedKey by a RetrievalMethod.
+        let text = inspect(
+            &read("tests/vectors/saml/valid/okta-2020-response-signed-encassertion-signed.xml.b64"),
+            &[],
+        );
+        contains_all(
+            &text,
+            &["data:       aes256-cbc", "named by a RetrievalMethod"],
+        );
+    }
+
+    /// With `--sp-key`: which key fits, then the decrypted assertion shown like a plain one,
+    /// parsed in place (the TestShib assertion's signature uses an InclusiveNamespaces prefix
+    /// declared outside it), with its signature's digest recomputed.
+    #[test]
+    fn inspect_with_sp_key_shows_the_decrypted_assertion() {
+        let key = path(TESTSHIB_KEY);
+        let text = inspect(&read(TESTSHIB), &["--sp-key", &key]);
+        contains_all(
+            &text,
+            &[
+                &format!("--sp-key:   `{key}` fits"),
+                &format!("decrypted:  with --sp-key `{key}`"),
+                "assertion (decrypted):",
+                "ID:           _ade26627507dcc2902b20f0c38ee6298",
+                "NameID:     _32990a6fe34e615a7657a8fe2056d885",
+                "audience:   http://subspacesw.com",
+                "urn:oid:1.3.6.1.4.1.5923.1.1.1.6: myself@testshib.org",
+                "#1 on Assertion ID=_ade26627507dcc2902b20f0c38ee6298",
+                "(match)",
+            ],
+        );
+    }
+
+    /// The fingerprint is the SP certificate's; of two keys, the one whose SPKI matches is
+    /// named; RSA-OAEP's digest and MGF are shown.
+    #[test]
+    fn inspect_names_the_key_that_fits_and_the_oaep_hashes() {
+        let (xml, _) = encrypted_response(
+            SignTarget::Assertion,
+            DataEncryption::Aes192Gcm,
+            KeyTransport::RsaOaep {
+                digest: DigestAlgorithm::Sha256,
+                mgf: DigestAlgorithm::Sha256,
+            },
+        );
+        let fingerprint = Certificate::from_pem(&read(SP_CERT), None)
+            .expect("certificate")
+            .fingerprint_sha256();
+        let (other, right) = (path(OTHER_KEY), path(SP_KEY));
+        let text = inspect(xml.as_bytes(), &["--sp-key", &other, "--sp-key", &right]);
+        contains_all(
+            &text,
+            &[
+                "data:       aes192-gcm",
+                "key:        rsa-oaep (SHA-256, MGF1-SHA-256), Algorithm=http://www.w3.org/2009/xmlenc11#rsa-oaep",
+                &format!("key cert:   SHA-256 {fingerprint}"),
+                &format!("--sp-key:   `{right}` fits"),
+                &format!("decrypted:  with --sp-key `{right}`"),
+                "NameID:     alice@example.com",
+                "mail: alice@example.com",
+                "#1 on Assertion",
+                "(match)",
+            ],
+        );
+        assert!(!text.contains(&format!("`{other}` fits")), "{text}");
+
+        let text = inspect(xml.as_bytes(), &["--sp-key", &other]);
+        contains_all(
+            &text,
+            &[
+                "none of the 1 given fits the certificate",
+                "decrypted:  no: [decryption_failed]",
+            ],
+        );
+        assert!(!text.contains("alice@example.com"), "{text}");
+    }
+
+    #[test]
+    fn inspect_rsa1_5_needs_allow_rsa1_5() {
+        let key = path(VECTOR_KEY);
+        let text = inspect(&read(RSA15), &["--sp-key", &key]);
+        contains_all(
+            &text,
+            &[
+                "key:        rsa-1_5",
+                "decrypted:  no: [algorithm_not_allowed]",
+                "--allow-rsa1_5",
+            ],
+        );
+        let text = inspect(&read(RSA15), &["--sp-key", &key, "--allow-rsa1_5"]);
+        contains_all(&text, &["assertion (decrypted):", "legacy@idp.example"]);
+    }
+
+    /// An EncryptedID in the Subject and an EncryptedAttribute, in a plain assertion.
+    #[test]
+    fn inspect_encrypted_id_and_attribute() {
+        let gcm = DataEncryption::Aes128Gcm;
+        let name_id = "<saml:NameID Format=\"urn:f\">carol</saml:NameID>";
+        let attribute = "<saml:Attribute Name=\"role\"><saml:AttributeValue>admin\
+                         </saml:AttributeValue></saml:Attribute>";
+        let xml = format!(
+            "<samlp:Response xmlns:samlp=\"{PROTOCOL_NS}\" xmlns:saml=\"{ASSERTION_NS}\" ID=\"_r\">\
+             <saml:Assertion ID=\"_a\"><saml:Subject><saml:EncryptedID>{}</saml:EncryptedID>\
+             </saml:Subject><saml:AttributeStatement><saml:EncryptedAttribute>{}\
+             </saml:EncryptedAttribute></saml:AttributeStatement></saml:Assertion>\
+             </samlp:Response>",
+            encrypt(name_id, gcm, KeyTransport::default()),
+            encrypt(attribute, gcm, KeyTransport::default())
+        );
+        let text = inspect(xml.as_bytes(), &[]);
+        contains_all(
+            &text,
+            &[
+                "NameID:     encrypted (EncryptedID)",
+                "encrypted attribute:",
+                "data:       aes128-gcm",
+            ],
+        );
+        assert!(!text.contains("carol") && !text.contains("admin"), "{text}");
+        let text = inspect(xml.as_bytes(), &["--sp-key", &path(SP_KEY)]);
+        contains_all(&text, &["NameID:     carol (urn:f)", "    role: admin"]);
     }
 }

@@ -29,6 +29,9 @@ pub(super) struct Report<'a> {
     attributes: BTreeMap<&'a str, Vec<&'a str>>,
     /// The elements whose signature was verified: `response`, `assertion`.
     signed: Vec<&'static str>,
+    /// Whether the assertion came encrypted (and was decrypted with `--sp-key`); `false` when
+    /// rejected.
+    encrypted: bool,
 }
 
 /// `error`: a rejection.
@@ -70,6 +73,7 @@ impl<'a> Report<'a> {
                     },
                     attributes,
                     signed: a.signed().iter().map(|s| s.name()).collect(),
+                    encrypted: a.encryption().is_some(),
                 }
             }
             Err(e) => Self {
@@ -77,12 +81,13 @@ impl<'a> Report<'a> {
                 valid: false,
                 error: Some(ErrorReport {
                     kind: e.kind().as_str(),
-                    message: e.to_string(),
+                    message: super::message(e),
                 }),
                 issuer: "",
                 subject: Subject::default(),
                 attributes: BTreeMap::new(),
                 signed: Vec::new(),
+                encrypted: false,
             },
         }
     }
