@@ -464,14 +464,10 @@ fn referenced_element(doc: &Document<'_>, parts: &SignatureParts<'_>) -> Result<
     // One ID per element: any other ID-like attribute with another value is refused
     // ("The Fragile Lock" attribute pollution).
     for a in doc.attributes(parent) {
-        let id_like = if a.namespace.is_empty() {
-            matches!(
-                a.local_name,
-                "Id" | "id" | "AssertionID" | "ResponseID" | "RequestID"
-            )
-        } else {
-            a.namespace == crate::xml::XML_NAMESPACE && a.local_name == "id"
-        };
+        // The parent's own `ID` is the one the Reference named; any other with another value
+        // is a second identity.
+        let id_like = crate::xml::is_id_attribute(a.namespace, a.local_name)
+            && !(a.namespace.is_empty() && a.local_name == "ID");
         if id_like && a.value != id {
             return Err(DsigError::AmbiguousId {
                 element: doc.qualified_name(parent).into_owned(),

@@ -18,3 +18,19 @@ pub use parse::{Limits, XML_NAMESPACE, XMLNS_NAMESPACE};
 pub(crate) fn trim_xml(value: &str) -> &str {
     value.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
 }
+
+/// Whether an attribute (namespace URI, local name) is one that some XML Signature resolver
+/// treats as an ID: SAML 2.0's `ID`, the `Id`/`id` of other schemas, SAML 1.1's
+/// `AssertionID`/`ResponseID`/`RequestID`, and `xml:id`. The one list behind the duplicate-ID
+/// index and the signer's attribute-pollution check ("The Fragile Lock").
+#[inline]
+pub(crate) fn is_id_attribute(namespace: &str, local_name: &str) -> bool {
+    if namespace.is_empty() {
+        matches!(
+            local_name,
+            "ID" | "Id" | "id" | "AssertionID" | "ResponseID" | "RequestID"
+        )
+    } else {
+        namespace == XML_NAMESPACE && local_name == "id"
+    }
+}

@@ -1170,14 +1170,7 @@ impl<'s> Builder<'s> {
             if sorted && let Some(last) = self.attrs[attrs_start..].last() {
                 sorted = (self.ns_text(last.ns), self.text_of(last.local)) < (ans_text, local_text);
             }
-            let is_id = if ans.is_empty() {
-                matches!(
-                    local_text,
-                    "ID" | "Id" | "id" | "AssertionID" | "ResponseID" | "RequestID"
-                )
-            } else {
-                ans_text == XML_NAMESPACE && local_text == "id"
-            };
+            let is_id = super::is_id_attribute(ans_text, local_text);
             if is_id {
                 self.ids.push(IdEntry {
                     value,
