@@ -34,6 +34,8 @@
 //! which signs requests with RSA-SHA1 and, for a SHA-1 response algorithm, applies
 //! [`crate::settings::danger::allow_sha1`]; it lives in a
 //! `danger` module so a reviewer finds it with the same grep as the other legacy opt-ins.
+//!
+//! It owns only the translation of Okta's JSON into [`IdpSettings`]; it fetches nothing.
 
 use std::time::Duration;
 

@@ -19,6 +19,10 @@
 //! signature mathematics and the `DigestValue` comparison with a no-security backend that
 //! accepts, so that mutated inputs reach the SAML checks; everything else still runs. See
 //! `src/crypto/no_security.rs`.
+//!
+//! This module owns keys, certificates, algorithm policy and the mathematics, behind one backend
+//! interface. It parses no XML and decides nothing about which element is signed: that is
+//! `dsig`'s.
 
 pub mod algorithm;
 pub(crate) mod backend;

@@ -1,4 +1,8 @@
 //! XML: the hardened parser into an arena [`Document`], and canonicalization ([`c14n`]).
+//!
+//! This module owns well-formedness, namespace resolution and canonical bytes. It knows nothing
+//! of signatures or SAML and trusts nothing: a parsed [`Document`] is untrusted data, and its
+//! public content accessors say so (`*_unverified`).
 
 pub mod c14n;
 mod document;

@@ -62,6 +62,10 @@
 //!   plaintext only under a verified signature over the ciphertext, and report a plaintext
 //!   that does not parse with this same error kind. [`DataEncryption::is_cbc`] tells it.
 //! - Success takes a different time from failure; success is not a secret.
+//!
+//! This module owns the XML Encryption structure and the cryptography of one encrypted element.
+//! It makes no trust decision: whether a signature covers what it decrypts, and what the
+//! plaintext means, is the caller's (`saml::sp`).
 
 mod algorithm;
 mod cipher;
