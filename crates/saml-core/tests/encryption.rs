@@ -1,7 +1,7 @@
 //! Our IdP encrypts the assertions it issues for an SP's encryption key, and our SP decrypts
 //! them: every SignTarget with both algorithm choices (the default AES-256-GCM with xmlenc11
-//! RSA-OAEP SHA-256/MGF1-SHA-256, and AES-128-CBC with rsa-oaep-mgf1p for older SPs), the
-//! wrong key refused, the NameID as EncryptedID.
+//! RSA-OAEP SHA-256/MGF1-SHA-256, and AES-128-CBC with rsa-oaep-mgf1p for older SPs), the SP's
+//! key from settings or from its metadata, the wrong key refused, the NameID as EncryptedID.
 //! `xmlsec1 --decrypt` decrypts our IdP's EncryptedAssertion (Debian's xmlsec1 1.2.37 knows
 //! rsa-oaep-mgf1p, not xmlenc11 rsa-oaep) and the decrypted assertion's signature verifies in
 //! xmlsec1 and in our SP. Without xmlsec1 on `PATH` those tests print `SKIPPED` and pass,
@@ -12,6 +12,7 @@ use std::process::Command;
 
 use saml_core::crypto::DigestAlgorithm;
 use saml_core::dsig::Signer;
+use saml_core::metadata::{SpMetadata, sp_peer_from_metadata};
 use saml_core::saml::idp::{
     DEFAULT_DATA_ENCRYPTION, DEFAULT_KEY_TRANSPORT, EncryptTarget, IdentityProvider, SignTarget,
     SpPeer, Subject,
@@ -374,6 +375,82 @@ fn name_id_as_encrypted_id() {
             .expect_err("EncryptedID is not read yet");
         assert_eq!(err.kind(), "malformed_message", "{target:?}: {err}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SP's encryption key from its metadata
+// ---------------------------------------------------------------------------------------------
+
+fn cert_b64(name: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(cert(name).der())
+}
+
+/// Org2's metadata: signing and encryption KeyDescriptors, two POST ACS endpoints of which
+/// the second is the default, and a Redirect one.
+fn org2_metadata(encryption: &str) -> String {
+    format!(
+        r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="{SP_ENTITY}">
+  <md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{signing}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    {encryption}
+    <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://org2.okta.com/other" index="0"/>
+    <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://org2.okta.com/redirect" index="1" isDefault="true"/>
+    <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{ACS}" index="2" isDefault="true"/>
+  </md:SPSSODescriptor>
+</md:EntityDescriptor>"#,
+        signing = cert_b64("rsa3072.cert.pem"),
+    )
+}
+
+fn encryption_key_descriptor(cert: &str) -> String {
+    format!(
+        r#"<md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>
+      <md:EncryptionMethod Algorithm="http://www.w3.org/2009/xmlenc11#aes256-gcm"/>
+      <md:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"/></md:KeyDescriptor>"#,
+        cert_b64(cert)
+    )
+}
+
+#[test]
+fn sp_metadata_encryption_key_is_used() {
+    let xml = org2_metadata(&encryption_key_descriptor("rsa3072.cert.pem"));
+    let md = SpMetadata::parse(xml.as_bytes()).expect("SP metadata");
+    assert_eq!(md.entity_id(), SP_ENTITY);
+    assert_eq!(md.acs_urls(), [ACS, "https://org2.okta.com/other"]);
+    assert_eq!(md.encryption_certificates(), [cert("rsa3072.cert.pem")]);
+    assert_eq!(md.signing_certificates().len(), 1);
+    assert_eq!(
+        md.encryption_methods(),
+        [
+            "http://www.w3.org/2009/xmlenc11#aes256-gcm",
+            "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"
+        ]
+    );
+    assert!(md.authn_requests_signed() && md.want_assertions_signed());
+    let peer = md.into_peer(now()).expect("peer");
+    assert_eq!(peer.acs_url(), ACS);
+    assert!(peer.authn_requests_signed());
+    assert_eq!(peer.encryption_key().map(EncryptionKey::bits), Some(3072));
+
+    for sign in [SignTarget::Assertion, SignTarget::Both] {
+        let response = org1(sign)
+            .issue(&peer, &alice(), None, now())
+            .expect("issued");
+        assert!(!response.contains(ALICE));
+        let v = validate(&org2(scope_for(sign), Some("rsa3072.pk8.pem")), &response)
+            .expect("decrypted and valid");
+        assert_eq!(v.encryption(), Some(DEFAULT_DATA_ENCRYPTION));
+        assert_eq!(v.name_id().value, ALICE);
+    }
+
+    // Without an encryption KeyDescriptor the peer issues in the clear.
+    let peer = sp_peer_from_metadata(org2_metadata("").as_bytes(), now()).expect("peer");
+    assert!(peer.encryption_key().is_none());
+    let response = org1(SignTarget::Both)
+        .issue(&peer, &alice(), None, now())
+        .expect("issued");
+    assert!(response.contains(ALICE));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@
 //!
 //! # Encrypted assertions
 //!
-//! An [`SpPeer`] with an encryption key ([`SpPeer::with_encryption`]) gets its assertions
-//! encrypted. The order is
+//! An [`SpPeer`] with an encryption key ([`SpPeer::with_encryption`], or the
+//! `KeyDescriptor use="encryption"` of its metadata through
+//! [`crate::metadata::SpMetadata::into_peer`]) gets its assertions encrypted. The order is
 //! fixed: the Assertion is signed ([`SignTarget::Assertion`] or [`SignTarget::Both`]), the
 //! signed `saml:Assertion` element, as it stands in the Response, is encrypted and put back as
 //! `saml:EncryptedAssertion`, and the Response is signed last ([`SignTarget::Response`] or
