@@ -12,10 +12,18 @@
 //! - `verify_signature`: parse + every XML Signature verified (no SAML checks).
 //! - `verify_full`: what `saml-verify verify` does: decode, parse, every signature, every
 //!   SAML check, producing the `VerifiedAssertion`.
+//!
+//! `verify/encrypted-small`: the small fixture with its signed Assertion encrypted for the
+//! SP's RSA-2048 key (AES-256-GCM, xmlenc11 RSA-OAEP SHA-256), made at start-up: `floor` is
+//! the small floor plus one RSA-OAEP decryption and AES-256-GCM over the ciphertext
+//! (`saml_benches::EncryptedFloor`), `verify_full` decrypts and validates it.
 
 use base64::Engine as _;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use saml_benches::{Floor, NOW, NoReplay, SIGNED, service_provider, verify_full};
+use saml_benches::{
+    EncryptedFloor, Floor, NOW, NoReplay, SIGNED, decrypting_service_provider, service_provider,
+    verify_full,
+};
 use saml_core::binding::{self, DecodeLimits};
 use saml_core::crypto::TrustAnchor;
 use saml_core::dsig::{DSIG_NS, Verifier};
@@ -88,6 +96,26 @@ fn bench(c: &mut Criterion) {
         });
         group.finish();
     }
+}
+
+/// The encrypted small fixture: full verification (decryption included) against its floor.
+fn encrypted(c: &mut Criterion) {
+    let sp = decrypting_service_provider();
+    let now = parse_xs_datetime(NOW).expect("now");
+    let p = EncryptedFloor::prepare("small");
+    let v = verify_full(&sp, &p.b64, now);
+    assert_eq!(v.encryption(), Some(saml_benches::ENCRYPTED_DATA));
+    let mut group = c.benchmark_group("verify/encrypted-small");
+    group.throughput(Throughput::Bytes(
+        u64::try_from(p.b64.len()).expect("usize fits in u64"),
+    ));
+    group.bench_function(BenchmarkId::from_parameter("floor"), |b| {
+        b.iter(|| p.run());
+    });
+    group.bench_function(BenchmarkId::from_parameter("verify_full"), |b| {
+        b.iter(|| verify_full(&sp, &p.b64, now));
+    });
+    group.finish();
 }
 
 /// Feeds canonical bytes to a digest (unbuffered: the `c14n` group measures c14n itself).
@@ -164,5 +192,5 @@ fn scaling(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench, scaling);
+criterion_group!(benches, bench, encrypted, scaling);
 criterion_main!(benches);

@@ -1,5 +1,6 @@
-//! Full verification ÷ floor per signed fixture, with the two measured alternately in one
-//! process so that load from other tenants of a shared machine falls on both alike.
+//! Full verification ÷ floor per signed fixture (and `encrypted-small`, the small one with its
+//! Assertion encrypted), with the two measured alternately in one process so that load from
+//! other tenants of a shared machine falls on both alike.
 //!
 //! Criterion measures `floor` and `verify_full` one after the other, seconds apart; on a noisy
 //! machine a burst of load during one of them moves the ratio. Here each round times a batch of
@@ -18,7 +19,9 @@
 
 use std::time::{Duration, Instant};
 
-use saml_benches::{Floor, NOW, SIGNED, service_provider, verify_full};
+use saml_benches::{
+    EncryptedFloor, Floor, NOW, SIGNED, decrypting_service_provider, service_provider, verify_full,
+};
 use saml_core::time::parse_xs_datetime;
 
 /// Time per batch of one side: long enough to swamp timer resolution, short enough for many
@@ -40,6 +43,45 @@ fn median(values: &mut [f64]) -> f64 {
 
 fn min(values: &[f64]) -> f64 {
     values.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// Times `run_floor` and `run_full` in alternating batches and prints one table row.
+fn measure(name: &str, rounds: usize, run_floor: &mut dyn FnMut(), run_full: &mut dyn FnMut()) {
+    // Calibrate: iterations per batch from one warm-up second per side.
+    let warm = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        let mut n = 0u32;
+        while start.elapsed() < Duration::from_millis(500) {
+            f();
+            n += 1;
+        }
+        let each = start.elapsed().as_secs_f64() / f64::from(n);
+        #[expect(
+            clippy::as_conversions,
+            reason = "float to int saturates (and NaN gives 0, raised to 1 below), which is \
+                      what a batch size wants; no conversion in std does this without `as`"
+        )]
+        let batch = (BATCH.as_secs_f64() / each) as u32;
+        batch.max(1)
+    };
+    let floor_n = warm(run_floor);
+    let full_n = warm(run_full);
+    let mut floors = Vec::with_capacity(rounds);
+    let mut fulls = Vec::with_capacity(rounds);
+    let mut ratios = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let a = per_op(floor_n, run_floor);
+        let b = per_op(full_n, run_full);
+        floors.push(a);
+        fulls.push(b);
+        ratios.push(b / a);
+    }
+    let (floor_min, full_min) = (min(&floors), min(&fulls));
+    println!(
+        "| {name} | {floor_min:.1} | {full_min:.1} | {:.2} | {:.2} |",
+        full_min / floor_min,
+        median(&mut ratios)
+    );
 }
 
 fn main() {
@@ -68,54 +110,32 @@ fn main() {
         "| fixture | floor µs (min) | full µs (min) | full ÷ floor (min) | full ÷ floor (median) |"
     );
     println!("|---|---:|---:|---:|---:|");
-    for f in SIGNED
-        .iter()
-        .filter(|f| wanted.is_empty() || wanted.iter().any(|w| w == f.name))
-    {
+    let selected = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
+    for f in SIGNED.iter().filter(|f| selected(f.name)) {
         let floor = Floor::prepare(f.name);
-        let mut run_floor = || {
-            std::hint::black_box(floor.run());
-        };
-        let mut run_full = || {
-            std::hint::black_box(verify_full(&sp, &floor.b64, now));
-        };
-        // Calibrate: iterations per batch from one warm-up second per side.
-        let warm = |f: &mut dyn FnMut()| {
-            let start = Instant::now();
-            let mut n = 0u32;
-            while start.elapsed() < Duration::from_millis(500) {
-                f();
-                n += 1;
-            }
-            let each = start.elapsed().as_secs_f64() / f64::from(n);
-            #[expect(
-                clippy::as_conversions,
-                reason = "float to int saturates (and NaN gives 0, raised to 1 below), which is \
-                          what a batch size wants; no conversion in std does this without `as`"
-            )]
-            let batch = (BATCH.as_secs_f64() / each) as u32;
-            batch.max(1)
-        };
-        let floor_n = warm(&mut run_floor);
-        let full_n = warm(&mut run_full);
-        let mut floors = Vec::with_capacity(rounds);
-        let mut fulls = Vec::with_capacity(rounds);
-        let mut ratios = Vec::with_capacity(rounds);
-        for _ in 0..rounds {
-            let a = per_op(floor_n, &mut run_floor);
-            let b = per_op(full_n, &mut run_full);
-            floors.push(a);
-            fulls.push(b);
-            ratios.push(b / a);
-        }
-        let (floor_min, full_min) = (min(&floors), min(&fulls));
-        println!(
-            "| {} | {:.1} | {:.1} | {:.2} | {:.2} |",
+        measure(
             f.name,
-            floor_min,
-            full_min,
-            full_min / floor_min,
-            median(&mut ratios)
+            rounds,
+            &mut || {
+                std::hint::black_box(floor.run());
+            },
+            &mut || {
+                std::hint::black_box(verify_full(&sp, &floor.b64, now));
+            },
+        );
+    }
+    if selected("encrypted-small") {
+        let sp = decrypting_service_provider();
+        let floor = EncryptedFloor::prepare("small");
+        measure(
+            "encrypted-small",
+            rounds,
+            &mut || {
+                std::hint::black_box(floor.run());
+            },
+            &mut || {
+                std::hint::black_box(verify_full(&sp, &floor.b64, now));
+            },
         );
     }
 }

@@ -148,6 +148,22 @@ mod tests {
         }
     }
 
+    /// The encrypted fixture decrypts and validates, and its floor decrypts the same bytes.
+    #[test]
+    fn encrypted_fixture_validates() {
+        let floor = EncryptedFloor::prepare("small");
+        let xml = String::from_utf8(
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &floor.b64)
+                .expect("base64"),
+        )
+        .expect("UTF-8");
+        assert!(xml.contains("EncryptedAssertion") && !xml.contains("<saml2:Assertion"));
+        let now = saml_core::time::parse_xs_datetime(NOW).expect("now");
+        let v = verify_full(&decrypting_service_provider(), &floor.b64, now);
+        assert_eq!(v.encryption(), Some(ENCRYPTED_DATA));
+        assert!(floor.run() > 0);
+    }
+
     /// Each hostile document has the size of its flat one, is refused by the default limits
     /// and parses with them raised; the flat ones parse with the defaults.
     #[test]
@@ -404,6 +420,174 @@ impl Floor {
         return self.key.verify(message, signature).is_ok();
         #[cfg(feature = "aws-lc")]
         return self.key.verify_sig(message, signature).is_ok();
+    }
+}
+
+/// The SP key the encrypted fixture is encrypted to: `tests/vectors/xmlenc/sp-key.pem`, a
+/// throwaway RSA-2048 key (PKCS#8) made for the XML Encryption tests; its certificate is
+/// `sp-cert.pem` beside it.
+fn xmlenc_vector(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors/xmlenc")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// The service provider the encrypted fixture validates under: [`service_provider`]'s settings
+/// with the SP's decryption key.
+///
+/// # Panics
+///
+/// If the key file is missing or unreadable.
+pub fn decrypting_service_provider() -> saml_core::saml::sp::ServiceProvider {
+    use saml_core::crypto::TrustAnchor;
+    use saml_core::settings::{IdpSettings, SpSettings};
+    use saml_core::xmlenc::DecryptionKey;
+    let cert = std::fs::read(fixture_dir().join("idp.pem")).expect("tests/vectors/bench/idp.pem");
+    let anchor = TrustAnchor::from_any(&cert, Some("idp.pem")).expect("anchor");
+    let key = DecryptionKey::from_pem(&xmlenc_vector("sp-key.pem"), Some("sp-key.pem"))
+        .expect("the SP key");
+    saml_core::saml::sp::ServiceProvider::new(
+        IdpSettings::new(ISSUER, "https://idp.example.com/sso", vec![anchor])
+            .with_sign_requests(false),
+        SpSettings::new(AUDIENCE, ACS).with_decryption_key(key),
+    )
+    .expect("the bench settings are complete")
+}
+
+/// The data encryption of the encrypted fixture: AES-256-GCM, our IdP's default.
+pub const ENCRYPTED_DATA: saml_core::xmlenc::DataEncryption =
+    saml_core::xmlenc::DataEncryption::Aes256Gcm;
+/// The key transport of the encrypted fixture: xmlenc11 RSA-OAEP with SHA-256 and
+/// MGF1-SHA-256, our IdP's default.
+pub const ENCRYPTED_TRANSPORT: saml_core::xmlenc::KeyTransport =
+    saml_core::xmlenc::KeyTransport::RsaOaep {
+        digest: saml_core::crypto::DigestAlgorithm::Sha256,
+        mgf: saml_core::crypto::DigestAlgorithm::Sha256,
+    };
+
+/// A signed fixture with its Assertion (signature inside) encrypted for the SP's RSA-2048 key
+/// as our IdP does it ([`ENCRYPTED_DATA`], [`ENCRYPTED_TRANSPORT`]), made when the benchmark
+/// starts (each run draws its own CEK and IV, which changes no timing), and its floor: the
+/// plain fixture's [`Floor`] plus what decryption cannot avoid, with aws-lc-rs as
+/// `saml_core::xmlenc` uses it: one RSA-2048 private-key operation (RSA-OAEP decryption of the
+/// wrapped key) and AES-256-GCM (key setup and the authenticated decryption) over the
+/// ciphertext. The floor does not count the base64 decoding of the CipherValues nor the
+/// tokenizing of the encrypted envelope, so it is, if anything, low.
+pub struct EncryptedFloor {
+    /// The POST value of the encrypted Response.
+    pub b64: String,
+    plain: Floor,
+    wrapped: Vec<u8>,
+    /// IV, ciphertext and tag.
+    data: Vec<u8>,
+    key: aws_lc_rs::rsa::OaepPrivateDecryptingKey,
+}
+
+impl std::fmt::Debug for EncryptedFloor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncryptedFloor")
+            .field("b64_len", &self.b64.len())
+            .field("data_len", &self.data.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl EncryptedFloor {
+    /// Encrypts the Assertion of the signed fixture `name` and prepares the floor.
+    ///
+    /// # Panics
+    ///
+    /// If the fixture or the SP key is missing, or encryption fails: a benchmark cannot run
+    /// without its input.
+    pub fn prepare(name: &str) -> Self {
+        use base64::Engine as _;
+        use saml_core::crypto::Certificate;
+        use saml_core::xmlenc::EncryptionKey;
+        const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+        let plain = Floor::prepare(name);
+        let doc = Document::parse(&plain.xml).expect("parses");
+        let assertion = doc
+            .element_children(doc.root_element())
+            .find(|&n| doc.is(n, SAML_ASSERTION_NS, "Assertion"))
+            .expect("an Assertion");
+        let span = doc.span(assertion);
+        let cert = Certificate::from_pem(&xmlenc_vector("sp-cert.pem"), Some("sp-cert.pem"))
+            .expect("the SP certificate");
+        let encrypted = saml_core::xmlenc::encrypt(
+            plain.xml[span.clone()].as_bytes(),
+            &EncryptionKey::from_certificate(&cert).expect("an RSA key"),
+            ENCRYPTED_DATA,
+            ENCRYPTED_TRANSPORT,
+        )
+        .expect("encrypts");
+        // The assertion's prefix, `saml2`, is declared on the Assertion itself in this shape;
+        // the EncryptedAssertion declares it for itself.
+        let xml = format!(
+            "{}<saml2:EncryptedAssertion xmlns:saml2=\"{SAML_ASSERTION_NS}\">{encrypted}\
+             </saml2:EncryptedAssertion>{}",
+            &plain.xml[..span.start],
+            &plain.xml[span.end..]
+        );
+        let b64 = B64.encode(&xml);
+
+        let enc = Document::parse(&encrypted).expect("parses");
+        let values: Vec<Vec<u8>> = enc
+            .descendants(enc.root_element())
+            .filter(|&n| enc.is(n, saml_core::ns::XMLENC, "CipherValue"))
+            .map(|n| B64.decode(enc.text_unverified(n).trim()).expect("base64"))
+            .collect();
+        let [wrapped, data] = <[Vec<u8>; 2]>::try_from(values).expect("two CipherValues");
+
+        let pem = String::from_utf8(xmlenc_vector("sp-key.pem")).expect("PEM");
+        let der: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = B64.decode(der).expect("PEM base64");
+        let key = aws_lc_rs::rsa::OaepPrivateDecryptingKey::new(
+            aws_lc_rs::rsa::PrivateDecryptingKey::from_pkcs8(&der).expect("PKCS#8"),
+        )
+        .expect("an OAEP key");
+        let floor = Self {
+            b64,
+            plain,
+            wrapped,
+            data,
+            key,
+        };
+        assert_eq!(floor.run_decryption(), floor.plain.xml[span].len());
+        floor
+    }
+
+    /// The floor's decryption: unwraps the CEK and opens the data; returns the plaintext's
+    /// length.
+    ///
+    /// # Panics
+    ///
+    /// If the prepared ciphertext does not decrypt, which would make the floor meaningless.
+    fn run_decryption(&self) -> usize {
+        use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+        let mut cek = [0u8; 512];
+        let cek = self
+            .key
+            .decrypt(
+                &aws_lc_rs::rsa::OAEP_SHA256_MGF1SHA256,
+                &self.wrapped,
+                &mut cek,
+                None,
+            )
+            .expect("unwraps");
+        let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, cek).expect("an AES-256 key"));
+        let (iv, sealed) = self.data.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(iv).expect("a 12-byte IV");
+        let mut buffer = sealed.to_vec();
+        key.open_in_place(nonce, Aad::empty(), &mut buffer)
+            .expect("opens")
+            .len()
+    }
+
+    /// Does the floor's work once: the plain fixture's floor, then the decryption.
+    pub fn run(&self) -> usize {
+        self.plain.run() + self.run_decryption()
     }
 }
 

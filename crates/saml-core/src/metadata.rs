@@ -1,5 +1,5 @@
 //! SAML 2.0 metadata (`saml-metadata-2.0-os`): IdP settings from an IdP's `EntityDescriptor`,
-//! and `EntityDescriptor`s for our own SP and IdP.
+//! an SP peer (for an IdP we run) from an SP's, and `EntityDescriptor`s for our own SP and IdP.
 //!
 //! # What reading metadata trusts
 //!
@@ -30,6 +30,28 @@
 //! Keys with `use="encryption"` are never trusted for signatures. Everything else in the
 //! settings keeps the defaults of [`IdpSettings::new`].
 //!
+//! [`SpMetadata::parse`] reads a service provider's metadata, for an IdP we run, as strictly
+//! (the metadata is the trust decision for the SP's request-signing keys and the key we
+//! encrypt to):
+//!
+//! | metadata | becomes |
+//! |---|---|
+//! | `@entityID` | [`SpPeer::entity_id`] |
+//! | the one `md:SPSSODescriptor` whose `@protocolSupportEnumeration` lists SAML 2.0 | — |
+//! | its `md:AssertionConsumerService`s with the HTTP-POST binding, the default first (`isDefault="true"`, then those without `isDefault`, then the rest, each in document order) | [`SpMetadata::acs_urls`]; the first is [`SpPeer::acs_url`] |
+//! | its `md:KeyDescriptor`s with `use="signing"` or no `use` → `ds:X509Certificate` | [`SpMetadata::signing_certificates`], [`SpPeer::certificates`] |
+//! | its `md:KeyDescriptor`s with `use="encryption"` → `ds:X509Certificate` (an RSA key of 2048 to 8192 bits, else refused) | [`SpMetadata::encryption_certificates`]; the first is [`SpPeer::encryption_key`] |
+//! | their `md:EncryptionMethod/@Algorithm`s | [`SpMetadata::encryption_methods`] (informative: the algorithms stay those of [`SpPeer`]) |
+//! | `@AuthnRequestsSigned`, `@WantAssertionsSigned` (default false) | [`SpMetadata::authn_requests_signed`], [`SpMetadata::want_assertions_signed`] |
+//! | `@validUntil` of the entity and its enclosing `EntitiesDescriptor`s (the earliest) | [`SpMetadata::valid_until`]; [`SpMetadata::into_peer`] refuses metadata past it |
+//!
+//! A key without `use` is taken for signing only: the schema lets it serve both, but
+//! encryption is turned on only by a key the SP marked `use="encryption"`. An encryption
+//! `KeyDescriptor` must hold exactly one certificate of a usable RSA key: one that cannot be
+//! used is an error, never a silent fall back to issuing in the clear. [`SpMetadata::into_peer`]
+//! requires signed AuthnRequests whatever `AuthnRequestsSigned` says (accepting them unsigned
+//! is [`danger::into_peer_accepting_unsigned_requests`]).
+//!
 //! It owns the reading and writing of metadata documents; it trusts nothing by itself (the
 //! caller vouches for where the bytes came from) and fetches nothing: no HTTP client lives in
 //! this crate.
@@ -40,9 +62,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::crypto::{Certificate, CryptoError, TrustAnchor};
+use crate::saml::idp::SpPeer;
 use crate::settings::{Binding, IdpSettings, SpSettings};
 use crate::time::{Instant, TimeError, parse_xs_datetime};
 use crate::xml::{Document, Limits, NodeId, XmlError};
+use crate::xmlenc::EncryptionKey;
 
 pub use crate::ns::DSIG as DSIG_NAMESPACE;
 pub use crate::ns::SAML_METADATA as METADATA_NAMESPACE;
@@ -69,9 +93,10 @@ pub enum MetadataError {
     /// A signing `ds:X509Certificate` is not a usable certificate.
     #[error("`{entity_id}`: signing KeyDescriptor #{key_descriptor}: {source}")]
     Certificate {
-        /// The IdP's entityID.
+        /// The entity's entityID.
         entity_id: String,
-        /// 1-based position of the `md:KeyDescriptor` among the IDPSSODescriptor's.
+        /// 1-based position of the `md:KeyDescriptor` among the IDPSSODescriptor's (or
+        /// SPSSODescriptor's).
         key_descriptor: usize,
         /// Why the certificate was refused.
         #[source]
@@ -101,7 +126,7 @@ pub enum MetadataError {
         "`{entity_id}`: KeyDescriptor #{key_descriptor} has use=`{value}` (allowed: `signing`, `encryption`, or none)"
     )]
     InvalidKeyUse {
-        /// The IdP's entityID.
+        /// The entity's entityID.
         entity_id: String,
         /// 1-based position of the `md:KeyDescriptor`.
         key_descriptor: usize,
@@ -136,12 +161,12 @@ pub enum MetadataError {
         attribute: &'static str,
     },
     /// One signing `md:KeyDescriptor` holds several certificates, so which one is the signing
-    /// key is ambiguous.
+    /// key is ambiguous; or an encryption `KeyDescriptor` of SP metadata holds other than one.
     #[error(
-        "`{entity_id}`: signing KeyDescriptor #{key_descriptor} holds {count} X509Certificate elements; expected one"
+        "`{entity_id}`: KeyDescriptor #{key_descriptor} holds {count} X509Certificate elements; expected one"
     )]
     MultipleCertificates {
-        /// The IdP's entityID.
+        /// The entity's entityID.
         entity_id: String,
         /// 1-based position of the `md:KeyDescriptor`.
         key_descriptor: usize,
@@ -212,6 +237,78 @@ pub enum MetadataError {
     /// The document is not acceptable XML (DOCTYPE, malformed, over a limit, …).
     #[error("metadata XML: {0}")]
     Xml(#[from] XmlError),
+    /// An `md:EntitiesDescriptor` holds more than one entity with an `SPSSODescriptor`.
+    #[error(
+        "the EntitiesDescriptor holds {} entities with an SPSSODescriptor ({}); choose one with `SpMetadata::parse_entity`",
+        entity_ids.len(),
+        join_quoted(entity_ids)
+    )]
+    AmbiguousSpEntity {
+        /// The entityIDs of the SP entities found.
+        entity_ids: Vec<String>,
+    },
+    /// The certificate of an SP's `use="encryption"` `md:KeyDescriptor` is not usable for
+    /// encrypting to (not a certificate, not RSA, or an RSA key outside 2048 to 8192 bits).
+    #[error("`{entity_id}`: encryption KeyDescriptor #{key_descriptor}: {source}")]
+    EncryptionCertificate {
+        /// The SP's entityID.
+        entity_id: String,
+        /// 1-based position of the `md:KeyDescriptor` among the SPSSODescriptor's.
+        key_descriptor: usize,
+        /// Why the certificate was refused.
+        #[source]
+        source: CryptoError,
+    },
+    /// No `md:AssertionConsumerService` of the SP uses HTTP-POST, the binding Responses are
+    /// delivered with.
+    #[error(
+        "`{entity_id}`: no AssertionConsumerService with the HTTP-POST binding (found: {})",
+        join_quoted_or_none(bindings)
+    )]
+    NoAssertionConsumerService {
+        /// The SP's entityID.
+        entity_id: String,
+        /// The bindings of the AssertionConsumerServices present.
+        bindings: Vec<String>,
+    },
+    /// An `md:EntitiesDescriptor` holds no entity with an `SPSSODescriptor`.
+    #[error(
+        "the EntitiesDescriptor holds no entity with an SPSSODescriptor (entities: {})",
+        join_quoted_or_none(entity_ids)
+    )]
+    NoSpEntity {
+        /// The entityIDs that were present.
+        entity_ids: Vec<String>,
+    },
+    /// The SP names no signing certificate, so its AuthnRequests could not be verified.
+    #[error(
+        "`{entity_id}`: the SPSSODescriptor names no signing certificate ({without_certificate} signing KeyDescriptor(s) without an X509Certificate), so its AuthnRequests cannot be verified; accepting them unsigned is `metadata::danger::into_peer_accepting_unsigned_requests`"
+    )]
+    NoSpSigningKey {
+        /// The SP's entityID.
+        entity_id: String,
+        /// How many signing KeyDescriptors had no `ds:X509Certificate`.
+        without_certificate: usize,
+    },
+    /// The entity has no `md:SPSSODescriptor` that supports SAML 2.0.
+    #[error(
+        "`{entity_id}` has no SPSSODescriptor with `{PROTOCOL_SUPPORT}` in its protocolSupportEnumeration (found: {})",
+        join_quoted_or_none(protocols)
+    )]
+    NoSpSsoDescriptor {
+        /// The entity's entityID.
+        entity_id: String,
+        /// The `protocolSupportEnumeration` of each SPSSODescriptor present.
+        protocols: Vec<String>,
+    },
+    /// The entity has several `md:SPSSODescriptor`s supporting SAML 2.0.
+    #[error("`{entity_id}` has {count} SPSSODescriptors supporting SAML 2.0; expected one")]
+    MultipleSpSsoDescriptors {
+        /// The entity's entityID.
+        entity_id: String,
+        /// How many there are.
+        count: usize,
+    },
 }
 
 fn join_quoted(items: &[String]) -> String {
@@ -267,7 +364,7 @@ impl IdpMetadata {
 
     fn parse_selecting(xml: &[u8], wanted: Option<&str>) -> Result<Self, MetadataError> {
         let doc = Document::parse_bytes(xml, &Limits::default())?;
-        let entity = select_entity(&doc, wanted)?;
+        let entity = select_entity(&doc, wanted, Role::Idp)?;
         parse_idp_entity(&doc, entity)
     }
 
@@ -357,19 +454,239 @@ pub fn idp_settings_from_metadata(xml: &[u8], now: Instant) -> Result<IdpSetting
     IdpMetadata::parse(xml)?.into_settings(now)
 }
 
+/// What a service provider's metadata says about it, parsed and checked (for an IdP we run).
+///
+/// Built only by [`SpMetadata::parse`] or [`SpMetadata::parse_entity`], which guarantee at
+/// least one HTTP-POST AssertionConsumerService and a usable RSA key behind every encryption
+/// certificate.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SpMetadata {
+    entity_id: String,
+    acs_urls: Vec<String>,
+    signing_certificates: Vec<TrustAnchor>,
+    encryption_certificates: Vec<Certificate>,
+    encryption_keys: Vec<EncryptionKey>,
+    encryption_methods: Vec<String>,
+    signing_without_certificate: usize,
+    authn_requests_signed: bool,
+    want_assertions_signed: bool,
+    valid_until: Option<Instant>,
+}
+
+impl SpMetadata {
+    /// Parses the metadata of one SP: an `md:EntityDescriptor`, or an `md:EntitiesDescriptor`
+    /// holding exactly one entity with an `md:SPSSODescriptor`. The metadata signature is not
+    /// verified (see the [module documentation](self)).
+    pub fn parse(xml: &[u8]) -> Result<Self, MetadataError> {
+        Self::parse_selecting(xml, None)
+    }
+
+    /// Parses the entity with this entityID, from an `md:EntityDescriptor` or from any
+    /// `md:EntitiesDescriptor`.
+    pub fn parse_entity(xml: &[u8], entity_id: &str) -> Result<Self, MetadataError> {
+        Self::parse_selecting(xml, Some(entity_id))
+    }
+
+    fn parse_selecting(xml: &[u8], wanted: Option<&str>) -> Result<Self, MetadataError> {
+        let doc = Document::parse_bytes(xml, &Limits::default())?;
+        let entity = select_entity(&doc, wanted, Role::Sp)?;
+        parse_sp_entity(&doc, entity)
+    }
+
+    /// The SP's `entityID`: the Audience of the assertions issued to it, the Issuer of its
+    /// AuthnRequests.
+    pub fn entity_id(&self) -> &str {
+        &self.entity_id
+    }
+
+    /// The Locations of its HTTP-POST AssertionConsumerServices, the default first (never
+    /// empty).
+    pub fn acs_urls(&self) -> &[String] {
+        &self.acs_urls
+    }
+
+    /// The default HTTP-POST AssertionConsumerService's Location.
+    pub fn acs_url(&self) -> &str {
+        self.acs_urls.first().map_or("", String::as_str)
+    }
+
+    /// The certificates of every signing `md:KeyDescriptor` (`use="signing"` or no `use`), in
+    /// document order; may be empty.
+    pub fn signing_certificates(&self) -> &[TrustAnchor] {
+        &self.signing_certificates
+    }
+
+    /// The certificates of every `use="encryption"` `md:KeyDescriptor`, in document order;
+    /// may be empty.
+    pub fn encryption_certificates(&self) -> &[Certificate] {
+        &self.encryption_certificates
+    }
+
+    /// The key of the first encryption certificate, which [`into_peer`](Self::into_peer)
+    /// encrypts to; `None` when the SP publishes no encryption key.
+    pub fn encryption_key(&self) -> Option<&EncryptionKey> {
+        self.encryption_keys.first()
+    }
+
+    /// The `md:EncryptionMethod/@Algorithm`s of the encryption `KeyDescriptor`s, in document
+    /// order: what the SP says it can decrypt. Informative only: the algorithms used are
+    /// [`SpPeer`]'s (see [`SpPeer::with_encryption_algorithms`]).
+    pub fn encryption_methods(&self) -> &[String] {
+        &self.encryption_methods
+    }
+
+    /// `SPSSODescriptor/@AuthnRequestsSigned` (false when absent).
+    pub fn authn_requests_signed(&self) -> bool {
+        self.authn_requests_signed
+    }
+
+    /// `SPSSODescriptor/@WantAssertionsSigned` (false when absent).
+    pub fn want_assertions_signed(&self) -> bool {
+        self.want_assertions_signed
+    }
+
+    /// The earliest `validUntil` of the entity and its enclosing `EntitiesDescriptor`s.
+    pub fn valid_until(&self) -> Option<Instant> {
+        self.valid_until
+    }
+
+    /// The peer for our IdP at `now`: entity ID, the default HTTP-POST ACS URL, the signing
+    /// certificates (AuthnRequests must be signed with one of them, whatever
+    /// `AuthnRequestsSigned` says), and, when the SP publishes an encryption certificate,
+    /// encryption to the first one with [`SpPeer`]'s default algorithms (change them with
+    /// [`SpPeer::with_encryption_algorithms`]).
+    ///
+    /// # Errors
+    ///
+    /// [`MetadataError::Expired`] when `validUntil` has passed; [`MetadataError::NoSpSigningKey`]
+    /// when the SP names no signing certificate (accepting its requests unsigned is
+    /// [`danger::into_peer_accepting_unsigned_requests`]).
+    pub fn into_peer(self, now: Instant) -> Result<SpPeer, MetadataError> {
+        self.check_expiry(now)?;
+        let Self {
+            entity_id,
+            acs_urls,
+            signing_certificates,
+            encryption_keys,
+            signing_without_certificate,
+            ..
+        } = self;
+        let acs_url = acs_urls.into_iter().next().unwrap_or_default();
+        let peer = SpPeer::new(entity_id.clone(), acs_url, signing_certificates).map_err(|_| {
+            MetadataError::NoSpSigningKey {
+                entity_id,
+                without_certificate: signing_without_certificate,
+            }
+        })?;
+        Ok(with_encryption(peer, encryption_keys))
+    }
+
+    fn check_expiry(&self, now: Instant) -> Result<(), MetadataError> {
+        match self.valid_until {
+            Some(valid_until) if now >= valid_until => Err(MetadataError::Expired {
+                entity_id: self.entity_id.clone(),
+                valid_until,
+                now,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `peer`, encrypting to the first of `keys` if there is one.
+fn with_encryption(peer: SpPeer, keys: Vec<EncryptionKey>) -> SpPeer {
+    match keys.into_iter().next() {
+        Some(key) => peer.with_encryption(key),
+        None => peer,
+    }
+}
+
+/// Reads an SP peer from SAML 2.0 metadata at `now`: shorthand for [`SpMetadata::parse`]
+/// followed by [`SpMetadata::into_peer`]. The metadata's own signature is **not** verified.
+pub fn sp_peer_from_metadata(xml: &[u8], now: Instant) -> Result<SpPeer, MetadataError> {
+    SpMetadata::parse(xml)?.into_peer(now)
+}
+
 /// Opt-outs for reading metadata that must not be trusted for a login.
 pub mod danger {
-    use super::IdpMetadata;
+    use super::{IdpMetadata, MetadataError, SpMetadata, with_encryption};
+    use crate::saml::idp::{self, SpPeer};
     use crate::settings::IdpSettings;
+    use crate::time::Instant;
 
     /// Settings from metadata whatever its `validUntil` says: for inspecting an old capture
     /// with the keys of its day, never for deciding a login.
     pub fn into_settings_ignoring_expiry(metadata: IdpMetadata) -> IdpSettings {
         metadata.settings()
     }
+
+    /// As [`SpMetadata::into_peer`], but the SP's AuthnRequests are accepted unsigned (as
+    /// [`idp::danger::unsigned_requests`]): anyone can then start a login for this SP, whose
+    /// Responses still go only to its ACS URL. A request that carries a signature must still
+    /// verify with one of the metadata's signing certificates. For SP metadata with
+    /// `AuthnRequestsSigned="false"` and no signing key.
+    ///
+    /// # Errors
+    ///
+    /// [`MetadataError::Expired`] when `validUntil` has passed.
+    pub fn into_peer_accepting_unsigned_requests(
+        metadata: SpMetadata,
+        now: Instant,
+    ) -> Result<SpPeer, MetadataError> {
+        metadata.check_expiry(now)?;
+        let acs_url = metadata.acs_url().to_owned();
+        let peer = match SpPeer::new(
+            metadata.entity_id.clone(),
+            acs_url.clone(),
+            metadata.signing_certificates,
+        ) {
+            Ok(mut peer) => {
+                idp::danger::accept_unsigned_requests(&mut peer);
+                peer
+            }
+            // No signing certificate: signed requests cannot verify either.
+            Err(_) => idp::danger::unsigned_requests(metadata.entity_id, acs_url),
+        };
+        Ok(with_encryption(peer, metadata.encryption_keys))
+    }
 }
 
-fn select_entity(doc: &Document<'_>, wanted: Option<&str>) -> Result<NodeId, MetadataError> {
+/// Which role's descriptor an entity is selected for.
+#[derive(Clone, Copy)]
+enum Role {
+    Idp,
+    Sp,
+}
+
+impl Role {
+    fn descriptor(self) -> &'static str {
+        match self {
+            Self::Idp => "IDPSSODescriptor",
+            Self::Sp => "SPSSODescriptor",
+        }
+    }
+
+    fn none(self, entity_ids: Vec<String>) -> MetadataError {
+        match self {
+            Self::Idp => MetadataError::NoIdpEntity { entity_ids },
+            Self::Sp => MetadataError::NoSpEntity { entity_ids },
+        }
+    }
+
+    fn ambiguous(self, entity_ids: Vec<String>) -> MetadataError {
+        match self {
+            Self::Idp => MetadataError::AmbiguousEntity { entity_ids },
+            Self::Sp => MetadataError::AmbiguousSpEntity { entity_ids },
+        }
+    }
+}
+
+fn select_entity(
+    doc: &Document<'_>,
+    wanted: Option<&str>,
+    role: Role,
+) -> Result<NodeId, MetadataError> {
     let root = doc.root_element();
     if doc.is(root, METADATA_NAMESPACE, "EntityDescriptor") {
         if let Some(wanted) = wanted {
@@ -410,25 +727,29 @@ fn select_entity(doc: &Document<'_>, wanted: Option<&str>) -> Result<NodeId, Met
                 found: entities.iter().map(|&n| id_of(n)).collect(),
             });
     }
-    let idps: Vec<NodeId> = entities
+    let matching: Vec<NodeId> = entities
         .iter()
         .copied()
-        .filter(|&n| idp_descriptors(doc, n).next().is_some())
+        .filter(|&n| descriptors(doc, n, role).next().is_some())
         .collect();
-    match idps.as_slice() {
+    match matching.as_slice() {
         [one] => Ok(*one),
-        [] => Err(MetadataError::NoIdpEntity {
-            entity_ids: entities.iter().map(|&n| id_of(n)).collect(),
-        }),
-        many => Err(MetadataError::AmbiguousEntity {
-            entity_ids: many.iter().map(|&n| id_of(n)).collect(),
-        }),
+        [] => Err(role.none(entities.iter().map(|&n| id_of(n)).collect())),
+        many => Err(role.ambiguous(many.iter().map(|&n| id_of(n)).collect())),
     }
 }
 
-fn idp_descriptors<'d>(doc: &'d Document<'_>, entity: NodeId) -> impl Iterator<Item = NodeId> + 'd {
+fn descriptors<'d>(
+    doc: &'d Document<'_>,
+    entity: NodeId,
+    role: Role,
+) -> impl Iterator<Item = NodeId> + 'd {
     doc.element_children(entity)
-        .filter(move |&n| doc.is(n, METADATA_NAMESPACE, "IDPSSODescriptor"))
+        .filter(move |&n| doc.is(n, METADATA_NAMESPACE, role.descriptor()))
+}
+
+fn idp_descriptors<'d>(doc: &'d Document<'_>, entity: NodeId) -> impl Iterator<Item = NodeId> + 'd {
+    descriptors(doc, entity, Role::Idp)
 }
 
 fn children_named<'d>(
@@ -465,9 +786,8 @@ fn parse_boolean(attribute: &'static str, value: &str) -> Result<bool, MetadataE
     }
 }
 
-fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, MetadataError> {
-    let entity_id = required_attribute(doc, entity, "EntityDescriptor", "entityID")?.to_owned();
-
+/// The earliest `validUntil` of `entity` and its enclosing `EntitiesDescriptor`s.
+fn valid_until(doc: &Document<'_>, entity: NodeId) -> Result<Option<Instant>, MetadataError> {
     let mut valid_until: Option<Instant> = None;
     let mut cur = Some(entity);
     while let Some(n) = cur.filter(|&n| doc.is_element(n)) {
@@ -478,6 +798,20 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
         }
         cur = doc.parent(n);
     }
+    Ok(valid_until)
+}
+
+/// The `ds:X509Certificate`s of a `md:KeyDescriptor`.
+fn key_descriptor_certificates(doc: &Document<'_>, kd: NodeId) -> Vec<NodeId> {
+    children_named(doc, kd, DSIG_NAMESPACE, "KeyInfo")
+        .flat_map(|ki| children_named(doc, ki, DSIG_NAMESPACE, "X509Data"))
+        .flat_map(|xd| children_named(doc, xd, DSIG_NAMESPACE, "X509Certificate"))
+        .collect()
+}
+
+fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, MetadataError> {
+    let entity_id = required_attribute(doc, entity, "EntityDescriptor", "entityID")?.to_owned();
+    let valid_until = valid_until(doc, entity)?;
 
     let saml2: Vec<NodeId> = idp_descriptors(doc, entity)
         .filter(|&n| {
@@ -551,10 +885,7 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
                 });
             }
         }
-        let certs: Vec<NodeId> = children_named(doc, kd, DSIG_NAMESPACE, "KeyInfo")
-            .flat_map(|ki| children_named(doc, ki, DSIG_NAMESPACE, "X509Data"))
-            .flat_map(|xd| children_named(doc, xd, DSIG_NAMESPACE, "X509Certificate"))
-            .collect();
+        let certs = key_descriptor_certificates(doc, kd);
         match certs.as_slice() {
             [] => without_certificate += 1,
             [cert] => {
@@ -590,6 +921,144 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
         sso_services,
         signing_certificates,
         want_authn_requests_signed,
+        valid_until,
+    })
+}
+
+fn parse_sp_entity(doc: &Document<'_>, entity: NodeId) -> Result<SpMetadata, MetadataError> {
+    let entity_id = required_attribute(doc, entity, "EntityDescriptor", "entityID")?.to_owned();
+    let valid_until = valid_until(doc, entity)?;
+
+    let saml2: Vec<NodeId> = descriptors(doc, entity, Role::Sp)
+        .filter(|&n| {
+            doc.attribute(n, "protocolSupportEnumeration")
+                .is_some_and(|p| p.split_ascii_whitespace().any(|u| u == PROTOCOL_SUPPORT))
+        })
+        .collect();
+    let sp = match saml2.as_slice() {
+        [one] => *one,
+        [] => {
+            return Err(MetadataError::NoSpSsoDescriptor {
+                entity_id,
+                protocols: descriptors(doc, entity, Role::Sp)
+                    .map(|n| {
+                        doc.attribute(n, "protocolSupportEnumeration")
+                            .unwrap_or_default()
+                            .to_owned()
+                    })
+                    .collect(),
+            });
+        }
+        many => {
+            return Err(MetadataError::MultipleSpSsoDescriptors {
+                entity_id,
+                count: many.len(),
+            });
+        }
+    };
+    let flag = |name: &'static str| match doc.attribute(sp, name) {
+        Some(v) => parse_boolean(name, v),
+        None => Ok(false),
+    };
+    let authn_requests_signed = flag("AuthnRequestsSigned")?;
+    let want_assertions_signed = flag("WantAssertionsSigned")?;
+
+    // HTTP-POST ACS endpoints: isDefault="true" first, then those without isDefault, then
+    // isDefault="false" (saml-metadata-2.0-os §2.2.3), document order within each.
+    let mut ranked: Vec<(u8, String)> = Vec::new();
+    let mut bindings_found = Vec::new();
+    for acs in children_named(doc, sp, METADATA_NAMESPACE, "AssertionConsumerService") {
+        let binding = required_attribute(doc, acs, "AssertionConsumerService", "Binding")?;
+        let location = required_attribute(doc, acs, "AssertionConsumerService", "Location")?;
+        let rank = match doc.attribute(acs, "isDefault") {
+            Some(v) if parse_boolean("isDefault", v)? => 0,
+            Some(_) => 2,
+            None => 1,
+        };
+        bindings_found.push(binding.to_owned());
+        if Binding::from_uri(binding) == Some(Binding::HttpPost) {
+            ranked.push((rank, location.to_owned()));
+        }
+    }
+    if ranked.is_empty() {
+        return Err(MetadataError::NoAssertionConsumerService {
+            entity_id,
+            bindings: bindings_found,
+        });
+    }
+    // A stable sort keeps document order within a rank.
+    ranked.sort_by_key(|(rank, _)| *rank);
+    let acs_urls = ranked.into_iter().map(|(_, url)| url).collect();
+
+    let mut signing_certificates = Vec::new();
+    let mut signing_without_certificate = 0;
+    let mut encryption_certificates = Vec::new();
+    let mut encryption_keys = Vec::new();
+    let mut encryption_methods = Vec::new();
+    for (i, kd) in children_named(doc, sp, METADATA_NAMESPACE, "KeyDescriptor").enumerate() {
+        let key_descriptor = i + 1;
+        let encryption = match doc.attribute(kd, "use").map(crate::xml::trim_xml) {
+            None | Some("signing") => false,
+            Some("encryption") => true,
+            Some(other) => {
+                return Err(MetadataError::InvalidKeyUse {
+                    entity_id,
+                    key_descriptor,
+                    value: other.to_owned(),
+                });
+            }
+        };
+        let certs = key_descriptor_certificates(doc, kd);
+        let cert = match certs.as_slice() {
+            [cert] => *cert,
+            [] if !encryption => {
+                signing_without_certificate += 1;
+                continue;
+            }
+            other => {
+                return Err(MetadataError::MultipleCertificates {
+                    entity_id,
+                    key_descriptor,
+                    count: other.len(),
+                });
+            }
+        };
+        let text = doc.text(cert);
+        if encryption {
+            let refused = |source| MetadataError::EncryptionCertificate {
+                entity_id: entity_id.clone(),
+                key_descriptor,
+                source,
+            };
+            let cert = Certificate::from_base64(text.as_bytes(), None).map_err(refused)?;
+            encryption_keys.push(EncryptionKey::from_certificate(&cert).map_err(refused)?);
+            encryption_certificates.push(cert);
+            for method in children_named(doc, kd, METADATA_NAMESPACE, "EncryptionMethod") {
+                let uri = required_attribute(doc, method, "EncryptionMethod", "Algorithm")?;
+                encryption_methods.push(uri.to_owned());
+            }
+        } else {
+            let cert = Certificate::from_base64(text.as_bytes(), None).map_err(|source| {
+                MetadataError::Certificate {
+                    entity_id: entity_id.clone(),
+                    key_descriptor,
+                    source,
+                }
+            })?;
+            signing_certificates.push(TrustAnchor::Certificate(cert));
+        }
+    }
+
+    Ok(SpMetadata {
+        entity_id,
+        acs_urls,
+        signing_certificates,
+        encryption_certificates,
+        encryption_keys,
+        encryption_methods,
+        signing_without_certificate,
+        authn_requests_signed,
+        want_assertions_signed,
         valid_until,
     })
 }
@@ -631,6 +1100,10 @@ fn push_entity_start(out: &mut String, entity_id: &str) {
 ///   `index="0" isDefault="true"`. Web Browser SSO delivers Responses by HTTP-POST; the
 ///   profile forbids HTTP-Redirect for them (`saml-profiles-2.0-os` §4.1.2), so pass
 ///   [`Binding::HttpPost`] unless the IdP needs otherwise.
+///
+/// No `KeyDescriptor use="encryption"` is written, even when `sp` has decryption keys: a
+/// [`crate::xmlenc::DecryptionKey`] holds no certificate to publish, so an IdP is given the
+/// SP's encryption certificate out of band.
 ///
 /// Every value is XML-escaped. The output is unsigned.
 pub fn sp_metadata(sp: &SpSettings, binding: Binding) -> String {

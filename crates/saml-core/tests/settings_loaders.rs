@@ -9,7 +9,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use saml_core::crypto::{Certificate, SignatureAlgorithm, SigningKey, TrustAnchor};
 use saml_core::metadata::{
-    self, IdpMetadata, MetadataError, idp_metadata, idp_settings_from_metadata, sp_metadata,
+    self, IdpMetadata, MetadataError, SpMetadata, idp_metadata, idp_settings_from_metadata,
+    sp_metadata,
 };
 use saml_core::okta::{self, OktaDocument, OktaError, from_okta_json};
 use saml_core::settings::{Binding, SignatureScope, SpSettings};
@@ -501,6 +502,302 @@ mod metadata_generation {
             IdpMetadata::parse(xml.as_bytes()),
             Err(MetadataError::NoIdpSsoDescriptor { .. })
         ));
+    }
+}
+
+/// SP metadata, read by an IdP we run (`SpMetadata`): the same strictness as for IdP metadata,
+/// and an encryption key that cannot be used is an error, never a fall back to the clear.
+mod sp_metadata_reader {
+    use super::*;
+
+    const POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
+    const SP: &str = "https://sp.example.org/metadata";
+
+    fn now() -> saml_core::time::Instant {
+        parse_xs_datetime("2026-01-01T00:00:00Z").unwrap()
+    }
+
+    /// Metadata for one SP, `extra` spliced into the SPSSODescriptor.
+    fn sp_md(entity_id: &str, descriptor_attrs: &str, extra: &str) -> String {
+        idp_md(entity_id, descriptor_attrs, extra).replace("IDPSSODescriptor", "SPSSODescriptor")
+    }
+
+    fn acs(location: &str, attrs: &str) -> String {
+        format!(r#"<md:AssertionConsumerService Binding="{POST}" Location="{location}" {attrs}/>"#)
+    }
+
+    fn key_descriptor(use_attr: &str, cert: &Certificate) -> String {
+        signing_key_descriptor(use_attr, &STANDARD.encode(cert.der()))
+    }
+
+    /// A signing key (Okta's certificate), an encryption key (our RSA-2048 test certificate),
+    /// one POST ACS.
+    fn good_sp(entity_id: &str) -> String {
+        sp_md(
+            entity_id,
+            r#"AuthnRequestsSigned="true""#,
+            &format!(
+                "{}{}{}",
+                key_descriptor(r#"use="signing""#, &okta_cert()),
+                key_descriptor(r#"use="encryption""#, &cert("rsa2048.cert.pem")),
+                acs("https://sp.example.org/acs", "")
+            ),
+        )
+    }
+
+    #[track_caller]
+    fn rejected(xml: &str) -> MetadataError {
+        let err = SpMetadata::parse(xml.as_bytes()).expect_err("refused");
+        assert!(!err.to_string().is_empty());
+        err
+    }
+
+    #[test]
+    fn reads_keys_acs_and_flags() {
+        let md = SpMetadata::parse(good_sp(SP).as_bytes()).unwrap();
+        assert_eq!(md.entity_id(), SP);
+        assert_eq!(md.acs_url(), "https://sp.example.org/acs");
+        assert_eq!(only_certificate(md.signing_certificates()), &okta_cert());
+        assert_eq!(md.encryption_certificates(), [cert("rsa2048.cert.pem")]);
+        assert_eq!(md.encryption_key().map(|k| k.bits()), Some(2048));
+        assert!(md.encryption_methods().is_empty());
+        assert!(md.authn_requests_signed());
+        assert!(!md.want_assertions_signed());
+        assert_eq!(md.valid_until(), None);
+        let peer = md.into_peer(now()).unwrap();
+        assert_eq!(peer.entity_id(), SP);
+        assert_eq!(peer.acs_url(), "https://sp.example.org/acs");
+        assert!(peer.authn_requests_signed());
+        assert_eq!(peer.certificates().len(), 1);
+        assert!(peer.encryption_key().is_some());
+    }
+
+    /// A key without `use` signs only: encryption needs a key marked for it.
+    #[test]
+    fn key_without_use_is_for_signing_only() {
+        let xml = sp_md(
+            SP,
+            "",
+            &format!(
+                "{}{}",
+                key_descriptor("", &cert("rsa2048.cert.pem")),
+                acs("https://sp.example.org/acs", "")
+            ),
+        );
+        let md = SpMetadata::parse(xml.as_bytes()).unwrap();
+        assert_eq!(md.signing_certificates().len(), 1);
+        assert!(md.encryption_certificates().is_empty());
+        assert!(md.into_peer(now()).unwrap().encryption_key().is_none());
+    }
+
+    /// The default ACS first: isDefault="true", then none, then isDefault="false"; only
+    /// HTTP-POST counts.
+    #[test]
+    fn acs_order_and_binding() {
+        let xml = sp_md(
+            SP,
+            "",
+            &format!(
+                "{}{}{}{}{}",
+                key_descriptor(r#"use="signing""#, &okta_cert()),
+                acs("https://sp.example.org/not-default", r#"isDefault="false""#),
+                acs("https://sp.example.org/plain", ""),
+                r#"<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact" Location="https://sp.example.org/artifact" isDefault="true"/>"#,
+                acs("https://sp.example.org/default", r#"isDefault=" 1 ""#),
+            ),
+        );
+        let md = SpMetadata::parse(xml.as_bytes()).unwrap();
+        assert_eq!(
+            md.acs_urls(),
+            [
+                "https://sp.example.org/default",
+                "https://sp.example.org/plain",
+                "https://sp.example.org/not-default"
+            ]
+        );
+        let only_artifact = sp_md(
+            SP,
+            "",
+            r#"<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact" Location="https://sp.example.org/artifact"/>"#,
+        );
+        assert!(matches!(
+            rejected(&only_artifact),
+            MetadataError::NoAssertionConsumerService { bindings, .. } if bindings.len() == 1
+        ));
+        let bad_default = sp_md(
+            SP,
+            "",
+            &acs("https://sp.example.org/acs", r#"isDefault="yes""#),
+        );
+        assert!(matches!(
+            rejected(&bad_default),
+            MetadataError::InvalidBoolean {
+                attribute: "isDefault",
+                ..
+            }
+        ));
+    }
+
+    /// Encryption keys that cannot be used are refused by name, with their KeyDescriptor.
+    #[test]
+    fn unusable_encryption_keys_are_refused() {
+        let with_encryption = |kd: String| {
+            sp_md(
+                SP,
+                "",
+                &format!("{kd}{}", acs("https://sp.example.org/acs", "")),
+            )
+        };
+        for (cert, says) in [
+            (cert("p256.cert.pem"), "RSA"),
+            (vector_cert("pysaml2-test.pem"), "1024"),
+        ] {
+            let err = rejected(&with_encryption(key_descriptor(
+                r#"use="encryption""#,
+                &cert,
+            )));
+            assert!(
+                matches!(
+                    &err,
+                    MetadataError::EncryptionCertificate {
+                        key_descriptor: 1,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains(says), "{err}");
+        }
+        let none = r#"<md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:KeyName>k</ds:KeyName></ds:KeyInfo></md:KeyDescriptor>"#;
+        assert!(matches!(
+            rejected(&with_encryption(none.to_owned())),
+            MetadataError::MultipleCertificates { count: 0, .. }
+        ));
+        let b64 = STANDARD.encode(cert("rsa2048.cert.pem").der());
+        let two = format!(
+            r#"<md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{b64}</ds:X509Certificate><ds:X509Certificate>{b64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"#
+        );
+        assert!(matches!(
+            rejected(&with_encryption(two)),
+            MetadataError::MultipleCertificates { count: 2, .. }
+        ));
+        let bad_use = key_descriptor(r#"use="both""#, &cert("rsa2048.cert.pem"));
+        assert!(matches!(
+            rejected(&with_encryption(bad_use)),
+            MetadataError::InvalidKeyUse {
+                key_descriptor: 1,
+                ..
+            }
+        ));
+    }
+
+    /// Requests must be signed unless a danger function says otherwise, whatever
+    /// AuthnRequestsSigned says; no signing key is an error, never "no verification".
+    #[test]
+    fn signing_keys_and_unsigned_requests() {
+        let xml = sp_md(
+            SP,
+            r#"AuthnRequestsSigned="false""#,
+            &format!(
+                "{}{}",
+                key_descriptor(r#"use="encryption""#, &cert("rsa2048.cert.pem")),
+                acs("https://sp.example.org/acs", "")
+            ),
+        );
+        let md = SpMetadata::parse(xml.as_bytes()).unwrap();
+        assert!(!md.authn_requests_signed());
+        let err = md.clone().into_peer(now()).expect_err("no signing key");
+        assert!(
+            matches!(
+                &err,
+                MetadataError::NoSpSigningKey {
+                    without_certificate: 0,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .contains("into_peer_accepting_unsigned_requests")
+        );
+        let peer = metadata::danger::into_peer_accepting_unsigned_requests(md, now()).unwrap();
+        assert!(!peer.authn_requests_signed());
+        assert!(peer.encryption_key().is_some(), "encryption still applies");
+
+        // With a signing key, the danger function keeps it for requests that are signed.
+        let md = SpMetadata::parse(good_sp(SP).as_bytes()).unwrap();
+        let peer = metadata::danger::into_peer_accepting_unsigned_requests(md, now()).unwrap();
+        assert!(!peer.authn_requests_signed());
+        assert_eq!(peer.certificates().len(), 1);
+    }
+
+    #[test]
+    fn expired_metadata_yields_no_peer() {
+        let xml = good_sp(SP).replace(
+            "<md:EntityDescriptor ",
+            r#"<md:EntityDescriptor validUntil="2025-12-31T23:59:59Z" "#,
+        );
+        let md = SpMetadata::parse(xml.as_bytes()).unwrap();
+        assert!(matches!(
+            md.clone().into_peer(now()),
+            Err(MetadataError::Expired { .. })
+        ));
+        assert!(matches!(
+            metadata::danger::into_peer_accepting_unsigned_requests(md, now()),
+            Err(MetadataError::Expired { .. })
+        ));
+    }
+
+    #[test]
+    fn entity_selection() {
+        assert!(matches!(
+            rejected(&good_idp("https://idp.example.org")),
+            MetadataError::NoSpSsoDescriptor { .. }
+        ));
+        let aggregate = |entities: &[String]| {
+            format!(
+                r#"<md:EntitiesDescriptor xmlns:md="{MD}">{}</md:EntitiesDescriptor>"#,
+                entities.concat()
+            )
+        };
+        let one = aggregate(&[good_idp("https://idp.example.org"), good_sp(SP)]);
+        assert_eq!(SpMetadata::parse(one.as_bytes()).unwrap().entity_id(), SP);
+        let two = aggregate(&[good_sp(SP), good_sp("https://sp2.example.org")]);
+        assert!(matches!(
+            rejected(&two),
+            MetadataError::AmbiguousSpEntity { entity_ids } if entity_ids.len() == 2
+        ));
+        let md = SpMetadata::parse_entity(two.as_bytes(), "https://sp2.example.org").unwrap();
+        assert_eq!(md.entity_id(), "https://sp2.example.org");
+        assert!(matches!(
+            rejected(&aggregate(&[good_idp("https://idp.example.org")])),
+            MetadataError::NoSpEntity { .. }
+        ));
+        let twice = sp_md(SP, "", &acs("https://sp.example.org/acs", "")).replace(
+            "</md:EntityDescriptor>",
+            r#"<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"/></md:EntityDescriptor>"#,
+        );
+        assert!(matches!(
+            rejected(&twice),
+            MetadataError::MultipleSpSsoDescriptors { count: 2, .. }
+        ));
+    }
+
+    /// Our own SP metadata reads back.
+    #[test]
+    fn our_sp_metadata_reads_back() {
+        let sp = SpSettings::new(SP, "https://sp.example.org/acs?a=1&b=2")
+            .with_signing_key(key("rsa2048.pk8.pem"), cert("rsa2048.cert.pem"));
+        let md = SpMetadata::parse(sp_metadata(&sp, Binding::HttpPost).as_bytes()).unwrap();
+        assert_eq!(md.entity_id(), SP);
+        assert_eq!(md.acs_url(), sp.acs_url());
+        assert_eq!(
+            only_certificate(md.signing_certificates()),
+            &cert("rsa2048.cert.pem")
+        );
+        assert!(md.encryption_certificates().is_empty());
+        assert!(md.authn_requests_signed() && md.want_assertions_signed());
     }
 }
 

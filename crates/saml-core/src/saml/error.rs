@@ -293,6 +293,10 @@ pub enum SamlError {
     /// Signing a message failed (no key configured, or the key refused the algorithm).
     #[error("cannot sign: {0}")]
     Signing(DsigError),
+    /// Encrypting an issued assertion or NameID for the SP failed (the crypto library or the
+    /// random number generator failed; the algorithms were checked when configured).
+    #[error("cannot encrypt for the SP: {0}")]
+    Encryption(crate::xmlenc::XmlencError),
     /// The system's random number generator failed.
     #[error("the system random number generator failed")]
     Randomness,
@@ -371,6 +375,7 @@ impl SamlError {
             Self::AcsUrlNotRegistered { .. } => K::AcsUrlNotRegistered,
             Self::NotAnAuthnRequest { .. } => K::NotAnAuthnRequest,
             Self::Signing(_) => K::SigningFailed,
+            Self::Encryption(e) => e.kind(),
             Self::Randomness => K::RandomnessFailed,
         }
     }

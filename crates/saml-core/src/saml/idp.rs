@@ -1,10 +1,36 @@
 //! Identity-provider side: verify AuthnRequests arriving by HTTP-POST or HTTP-Redirect, and
-//! issue signed Responses (SP-initiated or IdP-initiated with a RelayState).
+//! issue signed Responses (SP-initiated or IdP-initiated with a RelayState), encrypted for the
+//! SP when it has an encryption key.
 //!
 //! It owns the IdP's checks on incoming AuthnRequests (signature by the SP's pinned keys,
 //! Issuer, Destination, ACS URL, time) and the text of issued Responses. It does not parse
-//! query strings (that is `binding::RedirectQuery`), verify signatures itself (`dsig`), or keep
-//! any state: sessions and logout are the application's.
+//! query strings (that is `binding::RedirectQuery`), verify signatures itself (`dsig`), do the
+//! XML Encryption itself (`xmlenc`), or keep any state: sessions and logout are the
+//! application's.
+//!
+//! # Encrypted assertions
+//!
+//! An [`SpPeer`] with an encryption key ([`SpPeer::with_encryption`], or the
+//! `KeyDescriptor use="encryption"` of its metadata through
+//! [`crate::metadata::SpMetadata::into_peer`]) gets its assertions encrypted. The order is
+//! fixed: the Assertion is signed ([`SignTarget::Assertion`] or [`SignTarget::Both`]), the
+//! signed `saml:Assertion` element, as it stands in the Response, is encrypted and put back as
+//! `saml:EncryptedAssertion`, and the Response is signed last ([`SignTarget::Response`] or
+//! [`SignTarget::Both`]), so its signature covers the ciphertext. The plaintext uses the
+//! `saml:` prefix declared on the Response: the SP decrypts it in place (xmlsec1, OpenSAML,
+//! this crate's SP all do).
+//!
+//! | | data | key transport | decrypted by |
+//! |---|---|---|---|
+//! | default | AES-256-GCM | `xmlenc11#rsa-oaep`, SHA-256 digest, MGF1-SHA-256 | this crate, xmlsec1 ≥ 1.3, Apache Santuario (OpenSAML) |
+//! | for older SPs ([`SpPeer::with_encryption_algorithms`]) | AES-128-CBC | `xmlenc#rsa-oaep-mgf1p` (SHA-1) | also xmlsec1 1.2 (pysaml2, python3-saml, Debian 12's xmlsec1 1.2.37) |
+//!
+//! xmlsec1 before 1.3 does not know XML Encryption 1.1's `rsa-oaep`, so an SP built on it
+//! cannot decrypt the default: give it `rsa-oaep-mgf1p` (with AES-GCM if its xmlsec1 has it,
+//! which 1.2.37 does, else AES-CBC). The crypto library (aws-lc-rs) runs RSA-OAEP only with the
+//! same hash for the digest and MGF1, so the xmlenc11 `rsa-oaep` pairs offered are SHA-1,
+//! SHA-256, SHA-384 and SHA-512 with themselves. Never produced: RSA PKCS#1 v1.5 key
+//! transport, 3DES, keys under 2048 bits.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -14,12 +40,13 @@ use super::message::{escape, new_id, plus};
 use super::sp::{check_not_future, check_window};
 use super::{ASSERTION_NS, Attribute, BEARER, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::binding;
-use crate::crypto::{AlgorithmPolicy, TrustAnchor};
+use crate::crypto::{AlgorithmPolicy, DigestAlgorithm, TrustAnchor};
 use crate::dsig::redirect;
 use crate::dsig::{Signer, Verifier};
 use crate::settings::SettingsError;
 use crate::time::{Instant, parse_xs_datetime};
-use crate::xml::{Document, Limits, trim_xml};
+use crate::xml::{Document, IdLookup, Limits, trim_xml};
+use crate::xmlenc::{DataEncryption, EncryptionKey, KeyTransport, XmlencError};
 
 /// What the IdP signs in the Responses it issues.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +60,62 @@ pub enum SignTarget {
     Response,
 }
 
+/// What the IdP encrypts in the Responses it issues to an SP with an encryption key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EncryptTarget {
+    /// The whole (signed) Assertion, as `saml:EncryptedAssertion`. The default.
+    #[default]
+    Assertion,
+    /// The NameID only, as `saml:EncryptedID` inside a plain (signed) Assertion: the
+    /// attributes stay readable on the way, the subject does not. This crate's SP decrypts
+    /// it in its place.
+    NameId,
+    /// The NameID as `saml:EncryptedID`, then the whole Assertion around it.
+    Both,
+}
+
+impl EncryptTarget {
+    fn assertion(self) -> bool {
+        matches!(self, Self::Assertion | Self::Both)
+    }
+
+    fn name_id(self) -> bool {
+        matches!(self, Self::NameId | Self::Both)
+    }
+}
+
+/// The default data encryption for an SP: AES-256-GCM.
+pub const DEFAULT_DATA_ENCRYPTION: DataEncryption = DataEncryption::Aes256Gcm;
+/// The default key transport for an SP: `xmlenc11#rsa-oaep` with SHA-256 as the OAEP digest
+/// and MGF1-SHA-256 (xmlsec1 before 1.3 cannot decrypt it; see the [module
+/// documentation](self)).
+pub const DEFAULT_KEY_TRANSPORT: KeyTransport = KeyTransport::RsaOaep {
+    digest: DigestAlgorithm::Sha256,
+    mgf: DigestAlgorithm::Sha256,
+};
+
+/// How the IdP encrypts for one SP. Private: set through [`SpPeer`]'s builders.
+#[derive(Clone, Debug)]
+struct Encryption {
+    /// The SP's key; `None`: nothing is encrypted.
+    key: Option<EncryptionKey>,
+    data: DataEncryption,
+    transport: KeyTransport,
+    target: EncryptTarget,
+}
+
+impl Default for Encryption {
+    fn default() -> Self {
+        Self {
+            key: None,
+            data: DEFAULT_DATA_ENCRYPTION,
+            transport: DEFAULT_KEY_TRANSPORT,
+            target: EncryptTarget::Assertion,
+        }
+    }
+}
+
 /// A service provider as the IdP knows it (from its metadata).
 #[derive(Clone, Debug)]
 pub struct SpPeer {
@@ -41,6 +124,7 @@ pub struct SpPeer {
     authn_requests_signed: bool,
     certificates: Vec<TrustAnchor>,
     algorithm_policy: AlgorithmPolicy,
+    encryption: Encryption,
 }
 
 impl SpPeer {
@@ -65,7 +149,68 @@ impl SpPeer {
             authn_requests_signed: true,
             certificates,
             algorithm_policy: AlgorithmPolicy::default(),
+            encryption: Encryption::default(),
         })
+    }
+
+    /// Encrypts what is issued to this SP (by default the whole Assertion, with
+    /// [`DEFAULT_DATA_ENCRYPTION`] and [`DEFAULT_KEY_TRANSPORT`]) to `key`: the SP's
+    /// encryption key, normally [`EncryptionKey::from_certificate`] of the certificate in its
+    /// metadata's `KeyDescriptor use="encryption"` (the `EncryptedKey` then names that
+    /// certificate, so the SP can tell which of its keys to use).
+    pub fn with_encryption(mut self, key: EncryptionKey) -> Self {
+        self.encryption.key = Some(key);
+        self
+    }
+
+    /// Sets the algorithms of encryption for this SP (whenever it has an encryption key).
+    /// Default: [`DEFAULT_DATA_ENCRYPTION`] (AES-256-GCM) with [`DEFAULT_KEY_TRANSPORT`]
+    /// (`xmlenc11#rsa-oaep`, SHA-256 / MGF1-SHA-256). For an SP whose xmlsec1 predates 1.3
+    /// (pysaml2, python3-saml on Debian 12), which knows no xmlenc11 `rsa-oaep`:
+    /// `DataEncryption::Aes128Cbc` with `KeyTransport::default()` (`rsa-oaep-mgf1p`, SHA-1),
+    /// or `DataEncryption::Aes256Gcm` with `KeyTransport::default()` when its xmlsec1 has
+    /// AES-GCM (1.2.37 does).
+    ///
+    /// # Errors
+    ///
+    /// [`XmlencError::AlgorithmNotAllowed`] for `rsa-1_5` (never produced) and for an RSA-OAEP
+    /// digest and MGF1 hash that differ (aws-lc-rs offers OAEP with one hash for both only).
+    pub fn with_encryption_algorithms(
+        mut self,
+        data: DataEncryption,
+        transport: KeyTransport,
+    ) -> Result<Self, XmlencError> {
+        transport.oaep()?;
+        self.encryption.data = data;
+        self.encryption.transport = transport;
+        Ok(self)
+    }
+
+    /// Sets what is encrypted for this SP (whenever it has an encryption key). Default:
+    /// [`EncryptTarget::Assertion`].
+    pub fn with_encrypt_target(mut self, target: EncryptTarget) -> Self {
+        self.encryption.target = target;
+        self
+    }
+
+    /// The key assertions are encrypted to; `None`: they are issued in the clear.
+    pub fn encryption_key(&self) -> Option<&EncryptionKey> {
+        self.encryption.key.as_ref()
+    }
+
+    /// The data encryption used when there is an encryption key.
+    pub fn data_encryption(&self) -> DataEncryption {
+        self.encryption.data
+    }
+
+    /// The key transport used when there is an encryption key.
+    pub fn key_transport(&self) -> KeyTransport {
+        self.encryption.transport
+    }
+
+    /// What is encrypted when there is an encryption key.
+    pub fn encrypt_target(&self) -> EncryptTarget {
+        self.encryption.target
     }
 
     /// The SP entity ID: the Audience of issued assertions and the Issuer of its requests.
@@ -111,7 +256,14 @@ pub mod danger {
             authn_requests_signed: false,
             certificates: Vec::new(),
             algorithm_policy: AlgorithmPolicy::default(),
+            encryption: super::Encryption::default(),
         }
+    }
+
+    /// Accepts unsigned AuthnRequests from `peer` (as [`unsigned_requests`]), while a request
+    /// that carries a signature must still verify with one of its certificates.
+    pub fn accept_unsigned_requests(peer: &mut SpPeer) {
+        peer.authn_requests_signed = false;
     }
 
     /// Accepts from `peer` what `policy` accepts (for example
@@ -401,7 +553,14 @@ impl IdentityProvider {
     }
 
     /// Issues a signed Response for `subject` to `sp`: in answer to `request` (SP-initiated),
-    /// or unsolicited (IdP-initiated) when `request` is `None`.
+    /// or unsolicited (IdP-initiated) when `request` is `None`. When `sp` has an encryption
+    /// key, the Assertion (or NameID, as its [`EncryptTarget`] says) is encrypted to it: the
+    /// Assertion signed first, the Response after (see the [module documentation](self)).
+    ///
+    /// # Errors
+    ///
+    /// [`SamlError::Signing`] and [`SamlError::Encryption`] when the crypto library fails,
+    /// [`SamlError::Randomness`] when the system's random number generator does.
     pub fn issue(
         &self,
         sp: &SpPeer,
@@ -419,6 +578,20 @@ impl IdentityProvider {
             .unwrap_or_default();
         let issuer = escape(&self.entity_id);
         let acs = escape(&sp.acs_url);
+        let encrypt_to = sp.encryption.key.as_ref();
+        let target = sp.encryption.target;
+        let name_id = format!(
+            "<saml:NameID Format=\"{}\">{}</saml:NameID>",
+            escape(&subject.name_id_format),
+            escape(&subject.name_id)
+        );
+        let subject_id = match encrypt_to {
+            Some(key) if target.name_id() => format!(
+                "<saml:EncryptedID>{}</saml:EncryptedID>",
+                encrypt(sp, key, &name_id)?
+            ),
+            _ => name_id,
+        };
         let mut x = String::with_capacity(4096);
         let _ = write!(
             x,
@@ -428,7 +601,7 @@ impl IdentityProvider {
              <samlp:Status><samlp:StatusCode Value=\"{STATUS_SUCCESS}\"/></samlp:Status>\
              <saml:Assertion ID=\"{assertion_id}\" Version=\"2.0\" IssueInstant=\"{now}\">\
              <saml:Issuer>{issuer}</saml:Issuer>\
-             <saml:Subject><saml:NameID Format=\"{format}\">{name_id}</saml:NameID>\
+             <saml:Subject>{subject_id}\
              <saml:SubjectConfirmation Method=\"{BEARER}\">\
              <saml:SubjectConfirmationData Recipient=\"{acs}\" NotOnOrAfter=\"{until}\"{irt}/>\
              </saml:SubjectConfirmation></saml:Subject>\
@@ -438,8 +611,6 @@ impl IdentityProvider {
              <saml:AuthnStatement AuthnInstant=\"{now}\" SessionIndex=\"{session_index}\">\
              <saml:AuthnContext><saml:AuthnContextClassRef>{class}</saml:AuthnContextClassRef>\
              </saml:AuthnContext></saml:AuthnStatement>",
-            format = escape(&subject.name_id_format),
-            name_id = escape(&subject.name_id),
             audience = escape(&sp.entity_id),
             class = escape(&subject.authn_context_class_ref),
         );
@@ -469,15 +640,51 @@ impl IdentityProvider {
         }
         x.push_str("</saml:Assertion></samlp:Response>");
 
-        let signed = match self.sign {
-            SignTarget::Assertion => self.signer.sign_element(&x, &assertion_id),
-            SignTarget::Response => self.signer.sign_element(&x, &response_id),
-            SignTarget::Both => self
+        // The Assertion is signed first, then (encrypted, then) the Response.
+        if matches!(self.sign, SignTarget::Assertion | SignTarget::Both) {
+            x = self
                 .signer
                 .sign_element(&x, &assertion_id)
-                .and_then(|once| self.signer.sign_element(&once, &response_id)),
+                .map_err(SamlError::Signing)?;
+        }
+        if let Some(key) = encrypt_to
+            && target.assertion()
+        {
+            x = Self::encrypt_assertion(sp, key, &x, &assertion_id)?;
+        }
+        if matches!(self.sign, SignTarget::Response | SignTarget::Both) {
+            x = self
+                .signer
+                .sign_element(&x, &response_id)
+                .map_err(SamlError::Signing)?;
+        }
+        Ok(x)
+    }
+
+    /// Replaces the Assertion `assertion_id` of `response` (signed, if it is to be) with a
+    /// `saml:EncryptedAssertion` holding it encrypted to `key`. The plaintext is the
+    /// element's text as it stands in the Response, whose `xmlns:saml` it relies on.
+    fn encrypt_assertion(
+        sp: &SpPeer,
+        key: &EncryptionKey,
+        response: &str,
+        assertion_id: &str,
+    ) -> Result<String, SamlError> {
+        let doc = Document::parse(response)?;
+        let IdLookup::Unique(assertion) = doc.element_by_id(assertion_id) else {
+            // The Response was built here with one element of this fresh ID.
+            return Err(SamlError::AssertionCount { found: 0 });
         };
-        signed.map_err(SamlError::Signing)
+        let span = doc.span(assertion);
+        let plaintext = response.get(span.clone()).unwrap_or_default();
+        let encrypted = encrypt(sp, key, plaintext)?;
+        let mut out = String::with_capacity(response.len() - span.len() + encrypted.len() + 64);
+        out.push_str(response.get(..span.start).unwrap_or_default());
+        out.push_str("<saml:EncryptedAssertion>");
+        out.push_str(&encrypted);
+        out.push_str("</saml:EncryptedAssertion>");
+        out.push_str(response.get(span.end..).unwrap_or_default());
+        Ok(out)
     }
 
     /// The auto-submitting HTTP-POST form that delivers `response_xml` to the SP's ACS URL.
@@ -489,6 +696,17 @@ impl IdentityProvider {
             relay_state,
         )
     }
+}
+
+/// One `xenc:EncryptedData` holding `element` encrypted to `key` with `sp`'s algorithms.
+fn encrypt(sp: &SpPeer, key: &EncryptionKey, element: &str) -> Result<String, SamlError> {
+    crate::xmlenc::encrypt(
+        element.as_bytes(),
+        key,
+        sp.encryption.data,
+        sp.encryption.transport,
+    )
+    .map_err(SamlError::Encryption)
 }
 
 fn sig_err(element: &'static str, source: crate::dsig::DsigError) -> SamlError {
