@@ -256,8 +256,8 @@ impl saml_core::saml::replay::ReplayCache for NoReplay {
     fn insert_if_absent(
         &self,
         _key: &str,
-        _expires: saml_core::time::Instant,
-        _now: saml_core::time::Instant,
+        _expires: saml_core::time::DateTime,
+        _now: saml_core::time::DateTime,
     ) -> Result<saml_core::saml::replay::ReplayOutcome, saml_core::saml::replay::StoreError> {
         Ok(saml_core::saml::replay::ReplayOutcome::Fresh)
     }
@@ -267,8 +267,8 @@ impl saml_core::saml::replay::RequestStore for NoReplay {
     fn insert(
         &self,
         _id: &str,
-        _expires: saml_core::time::Instant,
-        _now: saml_core::time::Instant,
+        _expires: saml_core::time::DateTime,
+        _now: saml_core::time::DateTime,
     ) -> Result<(), saml_core::saml::replay::StoreError> {
         Ok(())
     }
@@ -276,7 +276,7 @@ impl saml_core::saml::replay::RequestStore for NoReplay {
     fn take(
         &self,
         _id: &str,
-        _now: saml_core::time::Instant,
+        _now: saml_core::time::DateTime,
     ) -> Result<bool, saml_core::saml::replay::StoreError> {
         Ok(false)
     }
@@ -600,7 +600,7 @@ impl EncryptedFloor {
 pub fn verify_full(
     sp: &saml_core::saml::sp::ServiceProvider,
     b64: &str,
-    now: saml_core::time::Instant,
+    now: saml_core::time::DateTime,
 ) -> saml_core::saml::sp::VerifiedAssertion {
     use saml_core::binding::{self, DecodeLimits};
     let xml = binding::decode(b64.as_bytes(), &DecodeLimits::default())

@@ -65,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )?),
     )?;
 
-    let now = Instant::from_system_time(std::time::SystemTime::now());
+    let now = DateTime::from_system_time(std::time::SystemTime::now());
     let subject = Subject::new("alice@org1.example")
         .with_attribute("groups", vec!["Everyone".into(), "Engineering".into()]);
     // IdP-initiated (Org2 allows unsolicited Responses): the Assertion is signed, encrypted,

@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
 
     // The library never reads the clock: the caller passes the time of each check.
-    let now = Instant::from_system_time(std::time::SystemTime::now());
+    let now = DateTime::from_system_time(std::time::SystemTime::now());
     // One store for both kinds of SP state: outstanding request IDs and accepted assertions.
     let store = InMemoryStore::default();
     let request = org2.authn_request(now, &RequestOptions::default(), &store)?;

@@ -99,7 +99,7 @@ pub mod fixture {
     use crate::crypto::TrustAnchor;
     use crate::saml::sp::ServiceProvider;
     use crate::settings::{IdpSettings, SpSettings};
-    use crate::time::Instant;
+    use crate::time::DateTime;
 
     /// The IdP Issuer URI.
     pub const ISSUER: &str = "https://idp.fuzz.example/saml";
@@ -120,8 +120,8 @@ pub mod fixture {
     pub const KEY_PEM: &[u8] = include_bytes!("../testdata/rsa2048.pk8.pem");
 
     /// 2026-11-22T12:00:00Z.
-    pub fn now() -> Instant {
-        Instant::from_unix_seconds(1_795_348_800)
+    pub fn now() -> DateTime {
+        DateTime::from_unix_seconds(1_795_348_800)
     }
 
     /// The service provider fuzz inputs are validated by.
@@ -288,14 +288,14 @@ struct Accepted {
     assertion_id: String,
     name_id: crate::saml::sp::NameId,
     session_index: Option<String>,
-    authn_instant: Option<crate::time::Instant>,
+    authn_instant: Option<crate::time::DateTime>,
     authn_context_class_ref: Option<String>,
-    not_before: Option<crate::time::Instant>,
-    not_on_or_after: Option<crate::time::Instant>,
+    not_before: Option<crate::time::DateTime>,
+    not_on_or_after: Option<crate::time::DateTime>,
     attributes: Vec<crate::saml::sp::Attribute>,
     signed: Vec<crate::saml::sp::SignedElement>,
     in_response_to: Option<String>,
-    keep_until: crate::time::Instant,
+    keep_until: crate::time::DateTime,
 }
 
 /// How [`validate_and_commit`] checks `InResponseTo`.
@@ -419,7 +419,7 @@ fn validate_and_commit(
         );
     }
     if replay {
-        let at = |t: crate::time::Instant| sp.validate(data, t, solicited.solicitation());
+        let at = |t: crate::time::DateTime| sp.validate(data, t, solicited.solicitation());
         // Not tracking solicitation consumes no request: only the replay cache refuses it.
         if let Ok(again) = sp.validate(data, now, crate::saml::sp::danger::not_tracked()) {
             let e = again
@@ -431,8 +431,8 @@ fn validate_and_commit(
         let just_before = match keep_until.subsec_nanos() {
             0 => keep_until
                 .checked_add_seconds(-1)
-                .and_then(|t| crate::time::Instant::from_unix(t.unix_seconds(), 999_999_999)),
-            n => crate::time::Instant::from_unix(keep_until.unix_seconds(), n - 1),
+                .and_then(|t| crate::time::DateTime::from_unix(t.unix_seconds(), 999_999_999)),
+            n => crate::time::DateTime::from_unix(keep_until.unix_seconds(), n - 1),
         };
         if let Some(t) = just_before.filter(|&t| t > now)
             && let Ok(again) = at(t)

@@ -10,7 +10,7 @@
 //! use saml_core::prelude::*;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let (idp_cert_pem, xml, now) = (Vec::<u8>::new(), Vec::<u8>::new(), Instant::from_unix_seconds(0));
+//! # let (idp_cert_pem, xml, now) = (Vec::<u8>::new(), Vec::<u8>::new(), DateTime::from_unix_seconds(0));
 //! let idp = IdpSettings::new(
 //!     "http://www.okta.com/exk1org1",
 //!     "https://org1.okta.com/app/org2org/exk1org1/sso/saml",
@@ -73,5 +73,5 @@ pub mod prelude {
     };
     pub use crate::saml::{ErrorKind, SamlError};
     pub use crate::settings::{Binding, IdpSettings, SettingsError, SignatureScope, SpSettings};
-    pub use crate::time::{Instant, parse_xs_datetime};
+    pub use crate::time::{DateTime, parse_xs_datetime};
 }

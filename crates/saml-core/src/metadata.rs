@@ -64,7 +64,7 @@ use base64::engine::general_purpose::STANDARD;
 use crate::crypto::{Certificate, CryptoError, TrustAnchor};
 use crate::saml::idp::SpPeer;
 use crate::settings::{Binding, IdpSettings, SpSettings};
-use crate::time::{Instant, TimeError, parse_xs_datetime};
+use crate::time::{DateTime, TimeError, parse_xs_datetime};
 use crate::xml::{Document, Limits, NodeId, XmlError};
 use crate::xmlenc::EncryptionKey;
 
@@ -141,9 +141,9 @@ pub enum MetadataError {
         /// The entity.
         entity_id: String,
         /// The earliest validUntil of the entity and its enclosing descriptors.
-        valid_until: Instant,
+        valid_until: DateTime,
         /// The time of the check.
-        now: Instant,
+        now: DateTime,
     },
     /// A `validUntil` attribute is not an `xs:dateTime`.
     #[error("`validUntil`: {source}")]
@@ -345,7 +345,7 @@ pub struct IdpMetadata {
     sso_services: Vec<Endpoint>,
     signing_certificates: Vec<TrustAnchor>,
     want_authn_requests_signed: bool,
-    valid_until: Option<Instant>,
+    valid_until: Option<DateTime>,
 }
 
 impl IdpMetadata {
@@ -405,7 +405,7 @@ impl IdpMetadata {
 
     /// The earliest `validUntil` of the entity and its enclosing `EntitiesDescriptor`s.
     /// [`into_settings`](Self::into_settings) refuses the metadata once it has passed.
-    pub fn valid_until(&self) -> Option<Instant> {
+    pub fn valid_until(&self) -> Option<DateTime> {
         self.valid_until
     }
 
@@ -419,7 +419,7 @@ impl IdpMetadata {
     /// [`MetadataError::Expired`] when the metadata's `validUntil` has passed: its keys are no
     /// longer vouched for. (Reading expired metadata for inspection is
     /// [`danger::into_settings_ignoring_expiry`].)
-    pub fn into_settings(self, now: Instant) -> Result<IdpSettings, MetadataError> {
+    pub fn into_settings(self, now: DateTime) -> Result<IdpSettings, MetadataError> {
         if let Some(valid_until) = self.valid_until
             && now >= valid_until
         {
@@ -450,7 +450,7 @@ impl IdpMetadata {
 /// The metadata's own signature is **not** verified: the caller vouches for where the bytes
 /// came from (see the [module documentation](self)). Metadata without a signing certificate,
 /// or whose `validUntil` has passed, is an error.
-pub fn idp_settings_from_metadata(xml: &[u8], now: Instant) -> Result<IdpSettings, MetadataError> {
+pub fn idp_settings_from_metadata(xml: &[u8], now: DateTime) -> Result<IdpSettings, MetadataError> {
     IdpMetadata::parse(xml)?.into_settings(now)
 }
 
@@ -471,7 +471,7 @@ pub struct SpMetadata {
     signing_without_certificate: usize,
     authn_requests_signed: bool,
     want_assertions_signed: bool,
-    valid_until: Option<Instant>,
+    valid_until: Option<DateTime>,
 }
 
 impl SpMetadata {
@@ -547,7 +547,7 @@ impl SpMetadata {
     }
 
     /// The earliest `validUntil` of the entity and its enclosing `EntitiesDescriptor`s.
-    pub fn valid_until(&self) -> Option<Instant> {
+    pub fn valid_until(&self) -> Option<DateTime> {
         self.valid_until
     }
 
@@ -562,7 +562,7 @@ impl SpMetadata {
     /// [`MetadataError::Expired`] when `validUntil` has passed; [`MetadataError::NoSpSigningKey`]
     /// when the SP names no signing certificate (accepting its requests unsigned is
     /// [`danger::into_peer_accepting_unsigned_requests`]).
-    pub fn into_peer(self, now: Instant) -> Result<SpPeer, MetadataError> {
+    pub fn into_peer(self, now: DateTime) -> Result<SpPeer, MetadataError> {
         self.check_expiry(now)?;
         let Self {
             entity_id,
@@ -582,7 +582,7 @@ impl SpMetadata {
         Ok(with_encryption(peer, encryption_keys))
     }
 
-    fn check_expiry(&self, now: Instant) -> Result<(), MetadataError> {
+    fn check_expiry(&self, now: DateTime) -> Result<(), MetadataError> {
         match self.valid_until {
             Some(valid_until) if now >= valid_until => Err(MetadataError::Expired {
                 entity_id: self.entity_id.clone(),
@@ -604,7 +604,7 @@ fn with_encryption(peer: SpPeer, keys: Vec<EncryptionKey>) -> SpPeer {
 
 /// Reads an SP peer from SAML 2.0 metadata at `now`: shorthand for [`SpMetadata::parse`]
 /// followed by [`SpMetadata::into_peer`]. The metadata's own signature is **not** verified.
-pub fn sp_peer_from_metadata(xml: &[u8], now: Instant) -> Result<SpPeer, MetadataError> {
+pub fn sp_peer_from_metadata(xml: &[u8], now: DateTime) -> Result<SpPeer, MetadataError> {
     SpMetadata::parse(xml)?.into_peer(now)
 }
 
@@ -613,7 +613,7 @@ pub mod danger {
     use super::{IdpMetadata, MetadataError, SpMetadata, with_encryption};
     use crate::saml::idp::{self, SpPeer};
     use crate::settings::IdpSettings;
-    use crate::time::Instant;
+    use crate::time::DateTime;
 
     /// Settings from metadata whatever its `validUntil` says: for inspecting an old capture
     /// with the keys of its day, never for deciding a login.
@@ -632,7 +632,7 @@ pub mod danger {
     /// [`MetadataError::Expired`] when `validUntil` has passed.
     pub fn into_peer_accepting_unsigned_requests(
         metadata: SpMetadata,
-        now: Instant,
+        now: DateTime,
     ) -> Result<SpPeer, MetadataError> {
         metadata.check_expiry(now)?;
         let acs_url = metadata.acs_url().to_owned();
@@ -787,8 +787,8 @@ fn parse_boolean(attribute: &'static str, value: &str) -> Result<bool, MetadataE
 }
 
 /// The earliest `validUntil` of `entity` and its enclosing `EntitiesDescriptor`s.
-fn valid_until(doc: &Document<'_>, entity: NodeId) -> Result<Option<Instant>, MetadataError> {
-    let mut valid_until: Option<Instant> = None;
+fn valid_until(doc: &Document<'_>, entity: NodeId) -> Result<Option<DateTime>, MetadataError> {
+    let mut valid_until: Option<DateTime> = None;
     let mut cur = Some(entity);
     while let Some(n) = cur.filter(|&n| doc.is_element(n)) {
         if let Some(v) = doc.attribute(n, "validUntil") {

@@ -6,7 +6,7 @@
 //! [`parse_xs_datetime`] accepts all of these, and reads a value without a time zone as UTC.
 //!
 //! Verification takes the current time as an argument; nothing in this crate reads the system
-//! clock. Callers convert theirs with [`Instant::from_system_time`].
+//! clock. Callers convert theirs with [`DateTime::from_system_time`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -102,17 +102,18 @@ impl fmt::Display for DateTimeField {
     }
 }
 
-/// A point in time: seconds and nanoseconds since 1970-01-01T00:00:00Z, leap seconds not
-/// counted (Unix time). Ordered chronologically.
+/// A point in time as SAML carries it (an `xs:dateTime` in UTC): seconds and nanoseconds since
+/// 1970-01-01T00:00:00Z, leap seconds not counted (Unix time). Ordered chronologically. Named
+/// so that it does not shadow `std::time::Instant`, a monotonic clock reading, which this is not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Instant {
+pub struct DateTime {
     /// Whole seconds since the epoch, rounded toward negative infinity.
     seconds: i64,
     /// Nanoseconds after `seconds`, always below one billion.
     nanos: u32,
 }
 
-impl Instant {
+impl DateTime {
     /// 1970-01-01T00:00:00Z.
     pub const UNIX_EPOCH: Self = Self {
         seconds: 0,
@@ -203,7 +204,7 @@ impl Instant {
     }
 }
 
-impl fmt::Display for Instant {
+impl fmt::Display for DateTime {
     /// RFC 3339 in UTC: `2016-01-05T17:00:39Z`, with a fraction only when it is not zero, in
     /// milliseconds (`.348`), or in micro- or nanoseconds when those digits are not zero.
     /// Years outside 0000–9999 are written with as many digits as they need, and a `-` sign.
@@ -233,7 +234,7 @@ impl fmt::Display for Instant {
     }
 }
 
-impl FromStr for Instant {
+impl FromStr for DateTime {
     type Err = TimeError;
 
     /// Same as [`parse_xs_datetime`].
@@ -242,7 +243,7 @@ impl FromStr for Instant {
     }
 }
 
-/// A signed difference between two [`Instant`]s in whole seconds, from [`Instant::since`].
+/// A signed difference between two [`DateTime`]s in whole seconds, from [`DateTime::since`].
 ///
 /// Its `Display` reads as a person would say it: `3 minutes 12 seconds`, `1 day 2 hours`,
 /// `0 seconds`, with a leading `-` when negative, so that a caller can write
@@ -332,7 +333,7 @@ impl fmt::Display for SecondsDelta {
 /// [`TimeError::Syntax`] for text of the wrong form, [`TimeError::OutOfRange`] for a field
 /// outside its range, [`TimeError::DayOutOfMonth`] for a date that does not exist. Each
 /// carries the input.
-pub fn parse_xs_datetime(s: &str) -> Result<Instant, TimeError> {
+pub fn parse_xs_datetime(s: &str) -> Result<DateTime, TimeError> {
     let input = s.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
     let mut p = Cursor {
         input,
@@ -413,7 +414,7 @@ pub fn parse_xs_datetime(s: &str) -> Result<Instant, TimeError> {
         + i64::from(minute) * 60
         + i64::from(second)
         - offset_minutes * 60;
-    Ok(Instant { seconds, nanos })
+    Ok(DateTime { seconds, nanos })
 }
 
 /// A position in the text being parsed.
@@ -569,7 +570,7 @@ mod tests {
     use super::*;
 
     #[track_caller]
-    fn parse(s: &str) -> Instant {
+    fn parse(s: &str) -> DateTime {
         parse_xs_datetime(s).unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -616,13 +617,13 @@ mod tests {
         let okta = parse("2020-03-03T19:35:54.699Z");
         assert_eq!(
             okta,
-            Instant::from_unix(1_583_264_154, 699_000_000).unwrap()
+            DateTime::from_unix(1_583_264_154, 699_000_000).unwrap()
         );
         // date -u -d '2017-04-21T13:12:50Z' +%s → 1492780370
         let secureworks = parse("2017-04-21T13:12:50.830Z");
         assert_eq!(
             secureworks,
-            Instant::from_unix(1_492_780_370, 830_000_000).unwrap()
+            DateTime::from_unix(1_492_780_370, 830_000_000).unwrap()
         );
         // date -u -d '2014-06-02T17:48:56Z' +%s → 1401731336
         assert_eq!(unix("2014-06-02T17:48:56.820Z"), 1_401_731_336);
@@ -731,7 +732,7 @@ mod tests {
     #[test]
     fn range_ends_and_the_epoch() {
         // date -u -d '1970-01-01T00:00:00Z' +%s → 0
-        assert_eq!(parse("1970-01-01T00:00:00Z"), Instant::UNIX_EPOCH);
+        assert_eq!(parse("1970-01-01T00:00:00Z"), DateTime::UNIX_EPOCH);
         // date -u -d '1969-12-31T23:59:59Z' +%s → -1
         assert_eq!(unix("1969-12-31T23:59:59Z"), -1);
         // date -u -d '0001-01-01T00:00:00Z' +%s → -62135596800
@@ -915,28 +916,28 @@ mod tests {
         );
         // date -u -d @-1 +%FT%TZ → 1969-12-31T23:59:59Z
         assert_eq!(
-            Instant::from_unix_seconds(-1).to_string(),
+            DateTime::from_unix_seconds(-1).to_string(),
             "1969-12-31T23:59:59Z"
         );
         assert_eq!(
-            Instant::from_unix(-1, 500_000_000).unwrap().to_string(),
+            DateTime::from_unix(-1, 500_000_000).unwrap().to_string(),
             "1969-12-31T23:59:59.500Z"
         );
         // Far outside the parseable range, Display still works.
         assert_eq!(
-            Instant::from_unix_seconds(253_402_300_800).to_string(),
+            DateTime::from_unix_seconds(253_402_300_800).to_string(),
             "10000-01-01T00:00:00Z"
         );
         assert_eq!(
-            Instant::from_unix_seconds(-62_135_596_801).to_string(),
+            DateTime::from_unix_seconds(-62_135_596_801).to_string(),
             "0000-12-31T23:59:59Z"
         );
         assert_eq!(
-            Instant::from_unix_seconds(-62_167_219_201).to_string(),
+            DateTime::from_unix_seconds(-62_167_219_201).to_string(),
             "-0001-12-31T23:59:59Z"
         );
-        let _ = Instant::from_unix_seconds(i64::MIN).to_string();
-        let _ = Instant::from_unix(i64::MAX, 999_999_999)
+        let _ = DateTime::from_unix_seconds(i64::MIN).to_string();
+        let _ = DateTime::from_unix(i64::MAX, 999_999_999)
             .unwrap()
             .to_string();
     }
@@ -953,7 +954,7 @@ mod tests {
             253_402_300_799,
         ] {
             for nanos in [0, 1, 1_000, 348_000_000, 999_999_999] {
-                let instant = Instant::from_unix(seconds, nanos).unwrap();
+                let instant = DateTime::from_unix(seconds, nanos).unwrap();
                 assert_eq!(parse(&instant.to_string()), instant);
             }
         }
@@ -961,9 +962,9 @@ mod tests {
 
     #[test]
     fn from_str_matches_parse() {
-        let parsed: Instant = "2016-01-05T16:55:39Z".parse().unwrap();
+        let parsed: DateTime = "2016-01-05T16:55:39Z".parse().unwrap();
         assert_eq!(parsed, parse("2016-01-05T16:55:39Z"));
-        assert!("nope".parse::<Instant>().is_err());
+        assert!("nope".parse::<DateTime>().is_err());
     }
 
     #[test]
@@ -976,15 +977,15 @@ mod tests {
         assert_eq!(not_before.checked_add_seconds(600), Some(not_on_or_after));
         assert_eq!(not_on_or_after.checked_add_seconds(-600), Some(not_before));
         assert_eq!(
-            Instant::from_unix_seconds(i64::MAX).checked_add_seconds(1),
+            DateTime::from_unix_seconds(i64::MAX).checked_add_seconds(1),
             None
         );
         assert_eq!(
-            Instant::from_unix_seconds(i64::MIN).checked_add_seconds(-1),
+            DateTime::from_unix_seconds(i64::MIN).checked_add_seconds(-1),
             None
         );
-        assert_eq!(Instant::from_unix(0, NANOS_PER_SECOND), None);
-        assert!(Instant::from_unix(-1, 999_999_999).unwrap() < Instant::UNIX_EPOCH);
+        assert_eq!(DateTime::from_unix(0, NANOS_PER_SECOND), None);
+        assert!(DateTime::from_unix(-1, 999_999_999).unwrap() < DateTime::UNIX_EPOCH);
     }
 
     #[test]
@@ -1039,7 +1040,7 @@ mod tests {
             "2 days 2 minutes"
         );
         assert_eq!(
-            Instant::from_unix_seconds(i64::MIN).since(Instant::from_unix_seconds(i64::MAX)),
+            DateTime::from_unix_seconds(i64::MIN).since(DateTime::from_unix_seconds(i64::MAX)),
             SecondsDelta::from_seconds(i64::MIN)
         );
         assert_eq!(
@@ -1052,16 +1053,16 @@ mod tests {
     #[test]
     fn from_system_time() {
         // date -u -d '2025-01-01T00:00:00Z' +%s → 1735689600
-        assert!(Instant::from_system_time(SystemTime::now()).unix_seconds() > 1_735_689_600);
+        assert!(DateTime::from_system_time(SystemTime::now()).unix_seconds() > 1_735_689_600);
         let before_epoch = UNIX_EPOCH - std::time::Duration::from_millis(1_500);
         assert_eq!(
-            Instant::from_system_time(before_epoch),
-            Instant::from_unix(-2, 500_000_000).unwrap()
+            DateTime::from_system_time(before_epoch),
+            DateTime::from_unix(-2, 500_000_000).unwrap()
         );
         let before_epoch = UNIX_EPOCH - std::time::Duration::from_secs(2);
         assert_eq!(
-            Instant::from_system_time(before_epoch),
-            Instant::from_unix_seconds(-2)
+            DateTime::from_system_time(before_epoch),
+            DateTime::from_unix_seconds(-2)
         );
     }
 

@@ -20,7 +20,7 @@ use saml_core::saml::idp::{
 use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, SignedElement, VerifiedAssertion};
 use saml_core::settings::{IdpSettings, SignatureScope, SpSettings};
-use saml_core::time::{Instant, parse_xs_datetime};
+use saml_core::time::{DateTime, parse_xs_datetime};
 use saml_core::xml::{Document, NodeId};
 use saml_core::xmlenc::{
     DataEncryption, DecryptionKey, DecryptionPolicy, EncryptionKey, KeyTransport, decrypt,
@@ -37,7 +37,7 @@ const ACS: &str = "https://org2.okta.com/sso/saml2/0oa1org2";
 const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 const ALICE: &str = "alice@org1.example";
 
-fn now() -> Instant {
+fn now() -> DateTime {
     parse_xs_datetime("2026-11-22T12:00:00Z").expect("time")
 }
 

@@ -14,7 +14,7 @@ use saml_core::saml::idp::{IdentityProvider, SignTarget, SpPeer, Subject};
 use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, SignedElement, Solicitation, VerifiedAssertion};
 use saml_core::settings::{Binding, IdpSettings, SpSettings};
-use saml_core::time::{Instant, parse_xs_datetime};
+use saml_core::time::{DateTime, parse_xs_datetime};
 
 mod common;
 use common::*;
@@ -24,11 +24,11 @@ const SSO_URL: &str = "https://org1.okta.com/app/org1_org2/exk1org1/sso/saml";
 const SP_ENTITY: &str = "https://www.okta.com/saml2/service-provider/sporg2";
 const ACS: &str = "https://org2.okta.com/sso/saml2/0oa1org2";
 
-fn now() -> Instant {
+fn now() -> DateTime {
     parse_xs_datetime("2026-11-22T12:00:00Z").expect("time")
 }
 
-fn at(offset: i64) -> Instant {
+fn at(offset: i64) -> DateTime {
     now().checked_add_seconds(offset).expect("time")
 }
 

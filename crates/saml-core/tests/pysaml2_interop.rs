@@ -15,7 +15,7 @@ use saml_core::crypto::TrustAnchor;
 use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, SignedElement};
 use saml_core::settings::{IdpSettings, SignatureScope, SpSettings};
-use saml_core::time::Instant;
+use saml_core::time::DateTime;
 use saml_core::xmlenc::{DataEncryption, DecryptionKey};
 use serde_json::Value;
 
@@ -107,7 +107,7 @@ fn pysaml2_idp_encrypts_for_our_sp() {
     )
     .expect("complete settings");
     // pysaml2 stamps the current time.
-    let now = Instant::from_system_time(std::time::SystemTime::now());
+    let now = DateTime::from_system_time(std::time::SystemTime::now());
     let validate = |xml: &[u8]| {
         sp.validate_and_commit(
             xml,

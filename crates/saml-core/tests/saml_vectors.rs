@@ -8,7 +8,7 @@ use saml_core::saml::SamlError;
 use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, SignedElement, Solicitation, VerifiedAssertion};
 use saml_core::settings::{IdpSettings, SignatureScope, SpSettings};
-use saml_core::time::{Instant, parse_xs_datetime};
+use saml_core::time::{DateTime, parse_xs_datetime};
 
 mod common;
 use common::*;
@@ -17,7 +17,7 @@ fn load(rel: &str) -> Vec<u8> {
     vector_bytes(rel)
 }
 
-fn at(s: &str) -> Instant {
+fn at(s: &str) -> DateTime {
     parse_xs_datetime(s).expect("time")
 }
 

@@ -513,7 +513,7 @@ mod sp_metadata_reader {
     const POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
     const SP: &str = "https://sp.example.org/metadata";
 
-    fn now() -> saml_core::time::Instant {
+    fn now() -> saml_core::time::DateTime {
         parse_xs_datetime("2026-01-01T00:00:00Z").unwrap()
     }
 
@@ -1244,6 +1244,6 @@ mod okta_json {
 }
 
 /// A time at which every metadata vector here is still valid (2023-11-14T22:13:20Z).
-fn metadata_now() -> saml_core::time::Instant {
-    saml_core::time::Instant::from_unix_seconds(1_700_000_000)
+fn metadata_now() -> saml_core::time::DateTime {
+    saml_core::time::DateTime::from_unix_seconds(1_700_000_000)
 }

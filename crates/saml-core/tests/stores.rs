@@ -18,7 +18,7 @@ const SSO: &str = "https://org1.example/sso";
 const AUDIENCE: &str = "https://org2.example/metadata";
 const ACS: &str = "https://org2.example/acs";
 
-fn now() -> Instant {
+fn now() -> DateTime {
     parse_xs_datetime("2026-11-22T12:00:00Z").expect("time")
 }
 
@@ -85,21 +85,21 @@ impl ReplayCache for Down {
     fn insert_if_absent(
         &self,
         _: &str,
-        _: Instant,
-        _: Instant,
+        _: DateTime,
+        _: DateTime,
     ) -> Result<ReplayOutcome, StoreError> {
         Err(StoreError::Timeout { timeout_ms: 50 })
     }
 }
 
 impl RequestStore for Down {
-    fn insert(&self, _: &str, _: Instant, _: Instant) -> Result<(), StoreError> {
+    fn insert(&self, _: &str, _: DateTime, _: DateTime) -> Result<(), StoreError> {
         Err(StoreError::Unavailable {
             detail: "connection refused".into(),
         })
     }
 
-    fn take(&self, _: &str, _: Instant) -> Result<bool, StoreError> {
+    fn take(&self, _: &str, _: DateTime) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable {
             detail: "connection refused".into(),
         })
@@ -110,8 +110,8 @@ impl AsyncReplayCache for Down {
     async fn insert_if_absent(
         &self,
         key: &str,
-        expires: Instant,
-        now: Instant,
+        expires: DateTime,
+        now: DateTime,
     ) -> Result<ReplayOutcome, StoreError> {
         tokio::task::yield_now().await;
         ReplayCache::insert_if_absent(self, key, expires, now)
@@ -119,11 +119,11 @@ impl AsyncReplayCache for Down {
 }
 
 impl AsyncRequestStore for Down {
-    async fn insert(&self, id: &str, expires: Instant, now: Instant) -> Result<(), StoreError> {
+    async fn insert(&self, id: &str, expires: DateTime, now: DateTime) -> Result<(), StoreError> {
         RequestStore::insert(self, id, expires, now)
     }
 
-    async fn take(&self, id: &str, now: Instant) -> Result<bool, StoreError> {
+    async fn take(&self, id: &str, now: DateTime) -> Result<bool, StoreError> {
         tokio::task::yield_now().await;
         RequestStore::take(self, id, now)
     }
@@ -140,8 +140,8 @@ impl AsyncReplayCache for Remote {
     async fn insert_if_absent(
         &self,
         key: &str,
-        expires: Instant,
-        now: Instant,
+        expires: DateTime,
+        now: DateTime,
     ) -> Result<ReplayOutcome, StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(Duration::from_millis(1)).await;
@@ -150,12 +150,12 @@ impl AsyncReplayCache for Remote {
 }
 
 impl AsyncRequestStore for Remote {
-    async fn insert(&self, id: &str, expires: Instant, now: Instant) -> Result<(), StoreError> {
+    async fn insert(&self, id: &str, expires: DateTime, now: DateTime) -> Result<(), StoreError> {
         tokio::time::sleep(Duration::from_millis(1)).await;
         RequestStore::insert(&self.inner, id, expires, now)
     }
 
-    async fn take(&self, id: &str, now: Instant) -> Result<bool, StoreError> {
+    async fn take(&self, id: &str, now: DateTime) -> Result<bool, StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(Duration::from_millis(1)).await;
         RequestStore::take(&self.inner, id, now)
@@ -212,7 +212,7 @@ fn the_outstanding_request_is_consumed_once() {
     RequestStore::insert(
         &store,
         "_req1",
-        Instant::from_unix_seconds(i64::MAX / 4),
+        DateTime::from_unix_seconds(i64::MAX / 4),
         now(),
     )
     .expect("recorded");

@@ -12,7 +12,7 @@ use saml_core::crypto::TrustAnchor;
 use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, Solicitation, VerifiedAssertion};
 use saml_core::settings::{IdpSettings, SignatureScope, SpSettings, danger};
-use saml_core::time::{Instant, parse_xs_datetime};
+use saml_core::time::{DateTime, parse_xs_datetime};
 
 use self::json_output::Report;
 use crate::decryption::{self, KeyArgs};
@@ -155,10 +155,10 @@ impl VerifyArgs {
         ServiceProvider::new(idp, sp).map_err(|e| Failure::input(e.to_string()))
     }
 
-    fn now(&self) -> Result<Instant, Failure> {
+    fn now(&self) -> Result<DateTime, Failure> {
         match &self.now {
             // The library never reads the clock; the CLI does, here and only here.
-            None => Ok(Instant::from_system_time(std::time::SystemTime::now())),
+            None => Ok(DateTime::from_system_time(std::time::SystemTime::now())),
             Some(s) => {
                 // The library reads a time without a zone as UTC (xs:dateTime allows that);
                 // on the command line a missing zone is more likely a local time by mistake.

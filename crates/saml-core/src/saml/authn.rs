@@ -16,7 +16,7 @@ use super::{ASSERTION_NS, PROTOCOL_NS};
 use crate::binding;
 use crate::dsig::redirect::sign_query;
 use crate::settings::Binding;
-use crate::time::Instant;
+use crate::time::DateTime;
 
 /// How long an AuthnRequest ID stays outstanding. Default: 10 minutes.
 pub const REQUEST_LIFETIME_SECONDS: i64 = 600;
@@ -85,7 +85,7 @@ impl ServiceProvider {
     /// InResponseTo, and signs it if the IdP settings say so.
     pub fn authn_request(
         &self,
-        now: Instant,
+        now: DateTime,
         options: &RequestOptions,
         requests: &dyn RequestStore,
     ) -> Result<OutgoingRequest, SamlError> {

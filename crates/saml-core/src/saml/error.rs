@@ -6,7 +6,7 @@
 
 use crate::dsig::DsigError;
 pub use crate::error::ErrorKind;
-use crate::time::Instant;
+use crate::time::DateTime;
 use crate::xml::XmlError;
 
 /// A rejected SAML message.
@@ -75,9 +75,9 @@ pub enum SamlError {
         /// Which element's window.
         element: &'static str,
         /// Its NotBefore.
-        not_before: Instant,
+        not_before: DateTime,
         /// The time of the check.
-        now: Instant,
+        now: DateTime,
         /// The skew allowed, in seconds.
         skew_seconds: i64,
     },
@@ -87,9 +87,9 @@ pub enum SamlError {
         /// Which element's window.
         element: &'static str,
         /// Its NotOnOrAfter.
-        not_on_or_after: Instant,
+        not_on_or_after: DateTime,
         /// The time of the check.
-        now: Instant,
+        now: DateTime,
         /// The skew allowed, in seconds.
         skew_seconds: i64,
     },
@@ -101,9 +101,9 @@ pub enum SamlError {
         /// Which element.
         element: &'static str,
         /// Its IssueInstant.
-        issue_instant: Instant,
+        issue_instant: DateTime,
         /// The time of the check.
-        now: Instant,
+        now: DateTime,
         /// The skew allowed, in seconds.
         skew_seconds: i64,
     },

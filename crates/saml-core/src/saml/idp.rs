@@ -44,7 +44,7 @@ use crate::crypto::{AlgorithmPolicy, DigestAlgorithm, TrustAnchor};
 use crate::dsig::redirect;
 use crate::dsig::{Signer, Verifier};
 use crate::settings::SettingsError;
-use crate::time::{Instant, parse_xs_datetime};
+use crate::time::{DateTime, parse_xs_datetime};
 use crate::xml::{Document, IdLookup, Limits, trim_xml};
 use crate::xmlenc::{DataEncryption, EncryptionKey, KeyTransport, XmlencError};
 
@@ -402,7 +402,7 @@ impl IdentityProvider {
         sp: &SpPeer,
         xml: &[u8],
         relay_state: Option<&str>,
-        now: Instant,
+        now: DateTime,
     ) -> Result<ReceivedRequest, SamlError> {
         let doc = Document::parse_bytes(xml, &Limits::default())?;
         let root = doc.root_element();
@@ -427,7 +427,7 @@ impl IdentityProvider {
         &self,
         sp: &SpPeer,
         query: &str,
-        now: Instant,
+        now: DateTime,
     ) -> Result<ReceivedRequest, SamlError> {
         let limits = binding::DecodeLimits::default();
         // One split of the query: the signature is checked over its octets, and the message
@@ -451,7 +451,7 @@ impl IdentityProvider {
         doc: &Document<'_>,
         signed: bool,
         relay_state: Option<&str>,
-        now: Instant,
+        now: DateTime,
     ) -> Result<ReceivedRequest, SamlError> {
         let root = doc.root_element();
         if !doc.is(root, PROTOCOL_NS, "AuthnRequest") {
@@ -566,7 +566,7 @@ impl IdentityProvider {
         sp: &SpPeer,
         subject: &Subject,
         request: Option<&ReceivedRequest>,
-        now: Instant,
+        now: DateTime,
     ) -> Result<String, SamlError> {
         let response_id = new_id().map_err(|_| SamlError::Randomness)?;
         let assertion_id = new_id().map_err(|_| SamlError::Randomness)?;

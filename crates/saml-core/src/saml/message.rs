@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::crypto::backend::{self, RandomFailed};
-use crate::time::Instant;
+use crate::time::DateTime;
 
 pub(crate) use crate::xml::escape::escape;
 
@@ -22,6 +22,6 @@ pub(crate) fn new_id() -> Result<String, RandomFailed> {
 }
 
 /// `instant` plus `seconds`, saturating at `instant`.
-pub(crate) fn plus(instant: Instant, seconds: i64) -> Instant {
+pub(crate) fn plus(instant: DateTime, seconds: i64) -> DateTime {
     instant.checked_add_seconds(seconds).unwrap_or(instant)
 }

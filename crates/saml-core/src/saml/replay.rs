@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 
-use crate::time::Instant;
+use crate::time::DateTime;
 
 /// Why a state store could not answer. Validation turns it into a refusal
 /// ([`ErrorKind::ReplayStoreUnavailable`](super::ErrorKind::ReplayStoreUnavailable) or
@@ -71,8 +71,8 @@ pub trait ReplayCache: Send + Sync {
     fn insert_if_absent(
         &self,
         key: &str,
-        expires: Instant,
-        now: Instant,
+        expires: DateTime,
+        now: DateTime,
     ) -> Result<ReplayOutcome, StoreError>;
 }
 
@@ -80,9 +80,9 @@ pub trait ReplayCache: Send + Sync {
 pub trait RequestStore: Send + Sync {
     /// Records a request ID until `expires`. An error means the request cannot be answered
     /// later, so the caller should not send it.
-    fn insert(&self, id: &str, expires: Instant, now: Instant) -> Result<(), StoreError>;
+    fn insert(&self, id: &str, expires: DateTime, now: DateTime) -> Result<(), StoreError>;
     /// Consumes `id` if it is outstanding and unexpired, in one step; returns whether it was.
-    fn take(&self, id: &str, now: Instant) -> Result<bool, StoreError>;
+    fn take(&self, id: &str, now: DateTime) -> Result<bool, StoreError>;
 }
 
 /// A store that keeps both kinds of service-provider state: what
@@ -98,8 +98,8 @@ pub trait AsyncReplayCache: Send + Sync {
     fn insert_if_absent(
         &self,
         key: &str,
-        expires: Instant,
-        now: Instant,
+        expires: DateTime,
+        now: DateTime,
     ) -> impl Future<Output = Result<ReplayOutcome, StoreError>> + Send;
 }
 
@@ -109,12 +109,15 @@ pub trait AsyncRequestStore: Send + Sync {
     fn insert(
         &self,
         id: &str,
-        expires: Instant,
-        now: Instant,
+        expires: DateTime,
+        now: DateTime,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// As [`RequestStore::take`].
-    fn take(&self, id: &str, now: Instant)
-    -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn take(
+        &self,
+        id: &str,
+        now: DateTime,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 const SHARDS: usize = 16;
@@ -123,7 +126,7 @@ const SHARDS: usize = 16;
 /// on the same lock, and bounded so an attacker cannot grow it without limit.
 #[derive(Debug)]
 struct ExpiringSet {
-    shards: Vec<Mutex<HashMap<String, Instant>>>,
+    shards: Vec<Mutex<HashMap<String, DateTime>>>,
     capacity_per_shard: usize,
 }
 
@@ -135,7 +138,7 @@ impl ExpiringSet {
         }
     }
 
-    fn shard(&self, id: &str) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
+    fn shard(&self, id: &str) -> std::sync::MutexGuard<'_, HashMap<String, DateTime>> {
         // FNV-1a: cheap and good enough to spread IDs over 16 shards.
         let mut h: u32 = 0x811c_9dc5;
         for b in id.bytes() {
@@ -151,7 +154,7 @@ impl ExpiringSet {
     }
 
     /// Inserts `id` if absent or expired; `None` when the shard is full of live entries.
-    fn insert_if_absent(&self, id: &str, expires: Instant, now: Instant) -> Option<bool> {
+    fn insert_if_absent(&self, id: &str, expires: DateTime, now: DateTime) -> Option<bool> {
         let mut map = self.shard(id);
         if let Some(&until) = map.get(id)
             && now < until
@@ -168,7 +171,7 @@ impl ExpiringSet {
         Some(true)
     }
 
-    fn take(&self, id: &str, now: Instant) -> bool {
+    fn take(&self, id: &str, now: DateTime) -> bool {
         matches!(self.shard(id).remove(id), Some(until) if now < until)
     }
 
@@ -212,8 +215,8 @@ impl ReplayCache for InMemoryStore {
     fn insert_if_absent(
         &self,
         key: &str,
-        expires: Instant,
-        now: Instant,
+        expires: DateTime,
+        now: DateTime,
     ) -> Result<ReplayOutcome, StoreError> {
         Ok(match self.replay.insert_if_absent(key, expires, now) {
             Some(true) => ReplayOutcome::Fresh,
@@ -226,7 +229,7 @@ impl ReplayCache for InMemoryStore {
 }
 
 impl RequestStore for InMemoryStore {
-    fn insert(&self, id: &str, expires: Instant, now: Instant) -> Result<(), StoreError> {
+    fn insert(&self, id: &str, expires: DateTime, now: DateTime) -> Result<(), StoreError> {
         match self.requests.insert_if_absent(id, expires, now) {
             Some(_) => Ok(()),
             None => Err(StoreError::Unavailable {
@@ -238,7 +241,7 @@ impl RequestStore for InMemoryStore {
         }
     }
 
-    fn take(&self, id: &str, now: Instant) -> Result<bool, StoreError> {
+    fn take(&self, id: &str, now: DateTime) -> Result<bool, StoreError> {
         Ok(self.requests.take(id, now))
     }
 }
@@ -247,8 +250,8 @@ impl AsyncReplayCache for InMemoryStore {
     fn insert_if_absent(
         &self,
         key: &str,
-        expires: Instant,
-        now: Instant,
+        expires: DateTime,
+        now: DateTime,
     ) -> impl Future<Output = Result<ReplayOutcome, StoreError>> + Send {
         std::future::ready(ReplayCache::insert_if_absent(self, key, expires, now))
     }
@@ -258,8 +261,8 @@ impl AsyncRequestStore for InMemoryStore {
     fn insert(
         &self,
         id: &str,
-        expires: Instant,
-        now: Instant,
+        expires: DateTime,
+        now: DateTime,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         std::future::ready(RequestStore::insert(self, id, expires, now))
     }
@@ -267,7 +270,7 @@ impl AsyncRequestStore for InMemoryStore {
     fn take(
         &self,
         id: &str,
-        now: Instant,
+        now: DateTime,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         std::future::ready(RequestStore::take(self, id, now))
     }
@@ -277,8 +280,8 @@ impl AsyncRequestStore for InMemoryStore {
 mod tests {
     use super::*;
 
-    fn t(s: i64) -> Instant {
-        Instant::from_unix_seconds(s)
+    fn t(s: i64) -> DateTime {
+        DateTime::from_unix_seconds(s)
     }
 
     #[test]

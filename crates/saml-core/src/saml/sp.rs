@@ -25,7 +25,7 @@ use super::replay::{AsyncReplayCache, AsyncRequestStore, ReplayOutcome, SpStore,
 use super::{ASSERTION_NS, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::dsig::{Verified, Verifier};
 use crate::settings::{IdpSettings, SettingsError, SignatureScope, SpSettings};
-use crate::time::{Instant, parse_xs_datetime};
+use crate::time::{DateTime, parse_xs_datetime};
 use crate::xml::{Document, Limits, NodeId, trim_xml};
 
 /// How `InResponseTo` is checked. Build one with [`Solicitation::expect`] or
@@ -116,10 +116,10 @@ pub struct VerifiedAssertion {
     assertion_id: String,
     name_id: NameId,
     session_index: Option<String>,
-    authn_instant: Option<Instant>,
+    authn_instant: Option<DateTime>,
     authn_context_class_ref: Option<String>,
-    not_before: Option<Instant>,
-    not_on_or_after: Option<Instant>,
+    not_before: Option<DateTime>,
+    not_on_or_after: Option<DateTime>,
     attributes: Vec<Attribute>,
     signed: Vec<SignedElement>,
     in_response_to: Option<String>,
@@ -148,7 +148,7 @@ impl VerifiedAssertion {
     }
 
     /// The AuthnStatement's AuthnInstant.
-    pub fn authn_instant(&self) -> Option<Instant> {
+    pub fn authn_instant(&self) -> Option<DateTime> {
         self.authn_instant
     }
 
@@ -158,12 +158,12 @@ impl VerifiedAssertion {
     }
 
     /// Conditions/@NotBefore.
-    pub fn not_before(&self) -> Option<Instant> {
+    pub fn not_before(&self) -> Option<DateTime> {
         self.not_before
     }
 
     /// Conditions/@NotOnOrAfter.
-    pub fn not_on_or_after(&self) -> Option<Instant> {
+    pub fn not_on_or_after(&self) -> Option<DateTime> {
         self.not_on_or_after
     }
 
@@ -209,8 +209,8 @@ impl VerifiedAssertion {
 pub struct Unreplayed {
     assertion: VerifiedAssertion,
     replay_key: String,
-    keep_until: Instant,
-    now: Instant,
+    keep_until: DateTime,
+    now: DateTime,
     consume_request: Option<String>,
 }
 
@@ -223,7 +223,7 @@ impl Unreplayed {
     /// How long the replay cache will keep the assertion: the latest NotOnOrAfter that bounds
     /// its acceptance (Conditions and every bearer SubjectConfirmationData) plus the clock
     /// skew, the last instant at which it could still be accepted.
-    pub fn keep_until(&self) -> Instant {
+    pub fn keep_until(&self) -> DateTime {
         self.keep_until
     }
 
@@ -335,7 +335,7 @@ impl<'d, 'a> Covered<'d, 'a> {
         self.doc.text(node)
     }
 
-    fn time(&self, node: NodeId, name: &'static str) -> Result<Option<Instant>, SamlError> {
+    fn time(&self, node: NodeId, name: &'static str) -> Result<Option<DateTime>, SamlError> {
         time_attr(self.doc, node, name)
     }
 }
@@ -376,7 +376,7 @@ fn time_attr(
     doc: &Document<'_>,
     node: NodeId,
     name: &'static str,
-) -> Result<Option<Instant>, SamlError> {
+) -> Result<Option<DateTime>, SamlError> {
     match doc.attribute(node, name) {
         None => Ok(None),
         Some(v) => parse_xs_datetime(v)
@@ -392,7 +392,7 @@ fn time_attr(
 /// The bearer confirmation that was accepted, and the latest NotOnOrAfter among all of them.
 struct Bearer<'d> {
     in_response_to: Option<&'d str>,
-    latest_not_on_or_after: Instant,
+    latest_not_on_or_after: DateTime,
 }
 
 impl ServiceProvider {
@@ -458,7 +458,7 @@ impl ServiceProvider {
     pub fn validate(
         &self,
         xml: &[u8],
-        now: Instant,
+        now: DateTime,
         solicitation: Solicitation<'_>,
     ) -> Result<Unreplayed, SamlError> {
         let doc = Document::parse_bytes(xml, &self.limits)?;
@@ -478,7 +478,7 @@ impl ServiceProvider {
     pub fn validate_and_commit<S: SpStore + ?Sized>(
         &self,
         xml: &[u8],
-        now: Instant,
+        now: DateTime,
         solicitation: Solicitation<'_>,
         store: &S,
     ) -> Result<VerifiedAssertion, SamlError> {
@@ -493,7 +493,7 @@ impl ServiceProvider {
     pub fn validate_document(
         &self,
         doc: &Document<'_>,
-        now: Instant,
+        now: DateTime,
         solicitation: Solicitation<'_>,
     ) -> Result<Unreplayed, SamlError> {
         let response = doc.root_element();
@@ -556,7 +556,7 @@ impl ServiceProvider {
         doc: &Document<'_>,
         container: NodeId,
         response_signed: bool,
-        now: Instant,
+        now: DateTime,
         solicitation: Solicitation<'_>,
     ) -> Result<Unreplayed, SamlError> {
         let decrypted = crate::xmlenc::decrypt(
@@ -634,7 +634,7 @@ impl ServiceProvider {
         response_signed: bool,
         assertion_signed: bool,
         encrypted: Option<crate::xmlenc::DataEncryption>,
-        now: Instant,
+        now: DateTime,
         solicitation: Solicitation<'_>,
     ) -> Result<Unreplayed, SamlError> {
         let response = doc.root_element();
@@ -809,7 +809,7 @@ impl ServiceProvider {
         &self,
         envelope: &Envelope<'_, '_>,
         covered: &Covered<'_, '_>,
-        now: Instant,
+        now: DateTime,
         skew: i64,
     ) -> Result<(), SamlError> {
         if let Some(issued) = time_attr(envelope.doc, envelope.response, "IssueInstant")? {
@@ -826,9 +826,9 @@ impl ServiceProvider {
     fn check_conditions(
         &self,
         covered: &Covered<'_, '_>,
-        now: Instant,
+        now: DateTime,
         skew: i64,
-    ) -> Result<(Option<Instant>, Option<Instant>), SamlError> {
+    ) -> Result<(Option<DateTime>, Option<DateTime>), SamlError> {
         let entity_id = self.sp.entity_id();
         let conditions = covered
             .child(covered.assertion, "Conditions")
@@ -868,12 +868,12 @@ impl ServiceProvider {
         &self,
         covered: &Covered<'d, '_>,
         subject: NodeId,
-        now: Instant,
+        now: DateTime,
         skew: i64,
     ) -> Result<Bearer<'d>, SamlError> {
         let mut first_error: Option<SamlError> = None;
         let mut accepted: Option<Option<&'d str>> = None;
-        let mut latest: Option<Instant> = None;
+        let mut latest: Option<DateTime> = None;
         for sc in covered.children(subject, "SubjectConfirmation") {
             if covered.attr(sc, "Method") != Some(super::BEARER) {
                 continue;
@@ -1099,7 +1099,7 @@ fn attribute_from(doc: &Document<'_>, a: NodeId) -> Attribute {
 
 struct Authn {
     session_index: Option<String>,
-    instant: Option<Instant>,
+    instant: Option<DateTime>,
     class_ref: Option<String>,
 }
 
@@ -1214,8 +1214,8 @@ fn locate_assertion(doc: &Document<'_>, response: NodeId) -> Result<Located, Sam
 
 pub(crate) fn check_not_future(
     element: &'static str,
-    issued: Instant,
-    now: Instant,
+    issued: DateTime,
+    now: DateTime,
     skew: i64,
 ) -> Result<(), SamlError> {
     if issued.since(now).seconds() > skew {
@@ -1233,9 +1233,9 @@ pub(crate) fn check_not_future(
 /// exclusive).
 pub(crate) fn check_window(
     element: &'static str,
-    not_before: Option<Instant>,
-    not_on_or_after: Option<Instant>,
-    now: Instant,
+    not_before: Option<DateTime>,
+    not_on_or_after: Option<DateTime>,
+    now: DateTime,
     skew: i64,
 ) -> Result<(), SamlError> {
     if let Some(nb) = not_before

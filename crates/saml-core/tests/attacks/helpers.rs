@@ -27,7 +27,7 @@ use saml_core::saml::replay::InMemoryStore;
 use saml_core::saml::sp::{ServiceProvider, VerifiedAssertion};
 use saml_core::saml::{ASSERTION_NS, PROTOCOL_NS, SamlError};
 use saml_core::settings::{IdpSettings, SpSettings};
-use saml_core::time::{Instant, parse_xs_datetime};
+use saml_core::time::{DateTime, parse_xs_datetime};
 use saml_core::xml::c14n::{self, Algorithm, Method};
 use saml_core::xml::{Document, NodeId, XmlError};
 
@@ -59,17 +59,17 @@ pub fn vector(rel: &str) -> String {
 }
 
 /// Parses an xs:dateTime.
-pub fn time(s: &str) -> Instant {
+pub fn time(s: &str) -> DateTime {
     parse_xs_datetime(s).expect("time")
 }
 
 /// The instant our IdP issues at.
-pub fn now() -> Instant {
+pub fn now() -> DateTime {
     time("2026-11-22T12:00:00Z")
 }
 
 /// `now()` plus `seconds`.
-pub fn at(seconds: i64) -> Instant {
+pub fn at(seconds: i64) -> DateTime {
     now().checked_add_seconds(seconds).expect("time")
 }
 
@@ -142,7 +142,7 @@ pub fn sp_with(change: impl FnOnce(&mut IdpSettings)) -> ServiceProvider {
 pub fn validate_at(
     sp: &ServiceProvider,
     xml: &str,
-    when: Instant,
+    when: DateTime,
 ) -> Result<VerifiedAssertion, SamlError> {
     sp.validate_and_commit(
         xml.as_bytes(),
@@ -166,7 +166,7 @@ pub fn accepted(sp: &ServiceProvider, xml: &str) -> VerifiedAssertion {
 
 /// The verified assertion; panics with the error if the SP rejects `xml` at `when`.
 #[track_caller]
-pub fn accepted_at(sp: &ServiceProvider, xml: &str, when: Instant) -> VerifiedAssertion {
+pub fn accepted_at(sp: &ServiceProvider, xml: &str, when: DateTime) -> VerifiedAssertion {
     validate_at(sp, xml, when).unwrap_or_else(|e| panic!("rejected ({}): {e}\n{xml}", e.kind()))
 }
 
@@ -179,7 +179,7 @@ pub fn rejected(sp: &ServiceProvider, xml: &str) -> SamlError {
 
 /// The rejection; panics with the consumed identity if the SP accepts `xml` at `when`.
 #[track_caller]
-pub fn rejected_at(sp: &ServiceProvider, xml: &str, when: Instant) -> SamlError {
+pub fn rejected_at(sp: &ServiceProvider, xml: &str, when: DateTime) -> SamlError {
     match validate_at(sp, xml, when) {
         Ok(v) => panic!(
             "ACCEPTED as NameID `{}` (signed: {:?}):\n{xml}",

@@ -24,7 +24,7 @@ use saml_core::dsig::{DSIG_NS, DsigError, Verifier};
 use saml_core::saml::idp::SignTarget;
 use saml_core::saml::sp::ServiceProvider;
 use saml_core::settings::{IdpSettings, SpSettings};
-use saml_core::time::Instant;
+use saml_core::time::DateTime;
 use saml_core::xml::XmlErrorKind;
 
 use crate::helpers::*;
@@ -34,7 +34,7 @@ struct Target {
     name: &'static str,
     xml: String,
     sp: ServiceProvider,
-    now: Instant,
+    now: DateTime,
     verifier: Verifier,
 }
 
