@@ -350,9 +350,19 @@ mod encrypted {
         if inner {
             xml = sign(&xml, SignTarget::Assertion);
         }
-        let span = assertion(&xml).outer;
+        let xml = encrypt_assertion_in_place(&xml, data);
+        if outer {
+            sign(&xml, SignTarget::Response)
+        } else {
+            xml
+        }
+    }
+
+    /// `xml` with its Assertion encrypted for the SP's key, as an EncryptedAssertion.
+    fn encrypt_assertion_in_place(xml: &str, data: DataEncryption) -> String {
+        let span = assertion(xml).outer;
         let key = EncryptionKey::from_certificate(&cert("rsa3072.cert.pem")).expect("key");
-        let data = saml_core::xmlenc::encrypt(
+        let sealed = saml_core::xmlenc::encrypt(
             xml[span.clone()].as_bytes(),
             &key,
             data,
@@ -361,16 +371,11 @@ mod encrypted {
             },
         )
         .expect("encrypts");
-        let xml = splice(
-            &xml,
+        splice(
+            xml,
             span,
-            &format!("<saml:EncryptedAssertion>{data}</saml:EncryptedAssertion>"),
-        );
-        if outer {
-            sign(&xml, SignTarget::Response)
-        } else {
-            xml
-        }
+            &format!("<saml:EncryptedAssertion>{sealed}</saml:EncryptedAssertion>"),
+        )
     }
 
     /// An encrypted assertion is decrypted and accepted when a signature covers it.
@@ -463,22 +468,7 @@ mod encrypted {
     fn cbc_failures_before_the_inner_signature_are_decryption_failed() {
         let forged = |data| {
             let xml = sign_with(&attacker_signer(), &unsigned(), SignTarget::Assertion);
-            let span = assertion(&xml).outer;
-            let key = EncryptionKey::from_certificate(&cert("rsa3072.cert.pem")).expect("key");
-            let enc = saml_core::xmlenc::encrypt(
-                xml[span.clone()].as_bytes(),
-                &key,
-                data,
-                KeyTransport::RsaOaepMgf1p {
-                    digest: saml_core::crypto::DigestAlgorithm::Sha1,
-                },
-            )
-            .expect("encrypts");
-            splice(
-                &xml,
-                span,
-                &format!("<saml:EncryptedAssertion>{enc}</saml:EncryptedAssertion>"),
-            )
+            encrypt_assertion_in_place(&xml, data)
         };
         let sp = sp_decrypting(SignatureScope::Either);
         assert_kind(
