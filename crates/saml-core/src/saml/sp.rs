@@ -585,9 +585,15 @@ impl ServiceProvider {
             // A plaintext that does not parse is a decryption failure, whatever the mode.
             SamlError::Decryption(crate::xmlenc::XmlencError::DecryptionFailed)
         })?;
+        // The plaintext must be exactly one Assertion (XML whitespace around it aside), standing
+        // where the EncryptedAssertion stood: nothing it carries may add siblings to the
+        // Response or reshape the rest of the document, which was read before decryption.
+        let xml_space = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+        let own = span.start + (plaintext.len() - plaintext.trim_start_matches(xml_space).len())
+            ..span.start + plaintext.trim_end_matches(xml_space).len();
         let response = inner.root_element();
         let assertion = match locate_assertion(&inner, response).map_err(oracle_safe)? {
-            Located::Plain(a) if inner.span(a).start == span.start => a,
+            Located::Plain(a) if inner.span(a) == own => a,
             _ => {
                 return Err(oracle_safe(SamlError::UnexpectedAssertion {
                     element: "the decrypted EncryptedAssertion".into(),

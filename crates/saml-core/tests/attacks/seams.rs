@@ -524,6 +524,40 @@ mod encrypted {
         assert_kind(&rejected(&sp(), &xml), "no_decryption_keys");
     }
 
+    /// The plaintext is exactly one Assertion in the EncryptedAssertion's place: markup after
+    /// it (a sibling the Response would then carry) is refused; XML whitespace around it is
+    /// not markup.
+    #[test]
+    fn plaintext_is_exactly_one_assertion() {
+        let signed = sign(&unsigned(), SignTarget::Assertion);
+        let span = assertion(&signed).outer;
+        let key = EncryptionKey::from_certificate(&cert("rsa3072.cert.pem")).expect("key");
+        let with_plaintext = |plaintext: &str| {
+            let sealed = saml_core::xmlenc::encrypt(
+                plaintext.as_bytes(),
+                &key,
+                DataEncryption::Aes256Gcm,
+                KeyTransport::RsaOaepMgf1p {
+                    digest: saml_core::crypto::DigestAlgorithm::Sha1,
+                },
+            )
+            .expect("encrypts");
+            splice(
+                &signed,
+                span.clone(),
+                &format!("<saml:EncryptedAssertion>{sealed}</saml:EncryptedAssertion>"),
+            )
+        };
+        let own = &signed[span.clone()];
+        let sp = sp_decrypting(SignatureScope::Either);
+        accepted(&sp, &with_plaintext(&format!("\n  {own}\n")));
+        let err = rejected(
+            &sp,
+            &with_plaintext(&format!("{own}<samlp:Extensions><x/></samlp:Extensions>")),
+        );
+        assert_kind(&err, "assertion_count");
+    }
+
     #[test]
     fn wrong_key_and_no_key() {
         let xml = encrypted(true, false, DataEncryption::Aes256Gcm);
