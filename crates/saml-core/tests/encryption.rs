@@ -327,9 +327,7 @@ fn decrypt_in_place(xml: &str, local: &str) -> String {
         &DecryptionPolicy::default(),
     )
     .expect("decrypts");
-    let span = doc.span(container);
-    let plaintext = String::from_utf8(decrypted.plaintext).expect("UTF-8");
-    format!("{}{plaintext}{}", &xml[..span.start], &xml[span.end..])
+    decrypted.in_place(&doc, container).expect("UTF-8").text
 }
 
 /// EncryptTarget::NameId and Both: the NameID travels as an EncryptedID, decryptable in place

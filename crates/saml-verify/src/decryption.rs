@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use saml_core::saml::{ASSERTION_NS, PROTOCOL_NS};
 use saml_core::xml::{Document, Limits, NodeId};
-use saml_core::xmlenc::{DecryptionKey, DecryptionPolicy, Refusal, XmlencError};
+use saml_core::xmlenc::{DecryptionKey, DecryptionPolicy, InPlace, Refusal, XmlencError};
 
 use crate::Failure;
 
@@ -117,29 +117,15 @@ pub(crate) fn find_container(doc: &Document<'_>) -> Option<NodeId> {
         })
 }
 
-/// The source of `doc` with `container`'s markup replaced by `plaintext`: the decrypted element
-/// parsed where it stood, so that the prefixes its ancestors declare (often the Response's
-/// `xmlns:saml`) are in scope, as the SP parses it. `None` when the plaintext is not UTF-8.
-pub(crate) fn splice(doc: &Document<'_>, container: NodeId, plaintext: &[u8]) -> Option<String> {
-    let plaintext = std::str::from_utf8(plaintext).ok()?;
-    let source = doc.source();
-    let span = doc.span(container);
-    let mut spliced = String::with_capacity(source.len() - span.len() + plaintext.len());
-    spliced.push_str(source.get(..span.start)?);
-    spliced.push_str(plaintext);
-    spliced.push_str(source.get(span.end..)?);
-    Some(spliced)
-}
-
-/// Parses a spliced document (see [`splice`]) and finds the decrypted element: the element that
-/// starts where the container started.
-pub(crate) fn parse_spliced(spliced: &str, start: usize) -> Result<(Document<'_>, NodeId), String> {
-    let inner = Document::parse_bytes(spliced.as_bytes(), &Limits::default())
+/// Parses a document with the decrypted element in place ([`InPlace`], from
+/// `Decrypted::in_place`) and finds that element: the one spanning exactly the plaintext.
+pub(crate) fn parse_spliced(in_place: &InPlace) -> Result<(Document<'_>, NodeId), String> {
+    let inner = Document::parse_bytes(in_place.text.as_bytes(), &Limits::default())
         .map_err(|e| format!("the decrypted plaintext does not parse in place: {e}"))?;
     let root = inner.root_element();
     let element = inner
         .descendants(root)
-        .find(|&n| inner.is_element(n) && inner.span(n).start == start)
+        .find(|&n| inner.is_element(n) && inner.span(n) == in_place.element)
         .ok_or_else(|| "the decrypted plaintext is not one element".to_owned())?;
     Ok((inner, element))
 }

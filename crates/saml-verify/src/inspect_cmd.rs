@@ -235,8 +235,7 @@ fn encrypted_assertion(doc: &Document<'_>, container: NodeId, keys: &Keys, out: 
     let Some(spliced) = describe_and_decrypt(doc, container, "  ", keys, out) else {
         return;
     };
-    let start = doc.span(container).start;
-    match decryption::parse_spliced(&spliced, start) {
+    match decryption::parse_spliced(&spliced) {
         Ok((inner, a)) if inner.is(a, ASSERTION_NS, "Assertion") => {
             assertion(&inner, a, "assertion (decrypted):", keys, out);
             let sigs: Vec<NodeId> = inner
@@ -280,7 +279,7 @@ fn encrypted_name_id(
     let Some(spliced) = describe_and_decrypt(doc, container, &deeper, keys, out) else {
         return;
     };
-    match decryption::parse_spliced(&spliced, doc.span(container).start) {
+    match decryption::parse_spliced(&spliced) {
         Ok((inner, n))
             if inner.is(n, ASSERTION_NS, "NameID") || inner.is(n, PROTOCOL_NS, "NewID") =>
         {
@@ -305,7 +304,7 @@ fn encrypted_attribute(doc: &Document<'_>, container: NodeId, keys: &Keys, out: 
     let Some(spliced) = describe_and_decrypt(doc, container, "      ", keys, out) else {
         return;
     };
-    match decryption::parse_spliced(&spliced, doc.span(container).start) {
+    match decryption::parse_spliced(&spliced) {
         Ok((inner, attr)) if inner.is(attr, ASSERTION_NS, "Attribute") => {
             attribute(&inner, attr, out);
         }
@@ -331,7 +330,7 @@ fn describe_and_decrypt(
     indent: &str,
     keys: &Keys,
     out: &mut String,
-) -> Option<String> {
+) -> Option<saml_core::xmlenc::InPlace> {
     let parts = match saml_core::xmlenc::encrypted_parts(doc, container) {
         Ok(parts) => parts,
         Err(e) => {
@@ -356,7 +355,7 @@ fn describe_and_decrypt(
                 .get(decrypted.key_index)
                 .map_or("?", String::as_str);
             let _ = writeln!(out, "{indent}decrypted:  with --sp-key `{label}`");
-            let spliced = decryption::splice(doc, container, &decrypted.plaintext);
+            let spliced = decrypted.in_place(doc, container).ok();
             if spliced.is_none() {
                 let _ = writeln!(out, "{indent}            the plaintext is not UTF-8");
             }

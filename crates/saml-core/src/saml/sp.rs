@@ -573,27 +573,18 @@ impl ServiceProvider {
                 e
             }
         };
-        let span = doc.span(container);
-        let source = doc.source();
-        let plaintext = std::str::from_utf8(&decrypted.plaintext)
-            .map_err(|_| SamlError::Decryption(crate::xmlenc::XmlencError::DecryptionFailed))?;
-        let mut spliced = String::with_capacity(source.len() - span.len() + plaintext.len());
-        spliced.push_str(source.get(..span.start).unwrap_or_default());
-        spliced.push_str(plaintext);
-        spliced.push_str(source.get(span.end..).unwrap_or_default());
-        let inner = Document::parse_bytes(spliced.as_bytes(), &self.limits).map_err(|_| {
-            // A plaintext that does not parse is a decryption failure, whatever the mode.
-            SamlError::Decryption(crate::xmlenc::XmlencError::DecryptionFailed)
-        })?;
+        let in_place = decrypted.in_place(doc, container)?;
+        let inner =
+            Document::parse_bytes(in_place.text.as_bytes(), &self.limits).map_err(|_| {
+                // A plaintext that does not parse is a decryption failure, whatever the mode.
+                SamlError::Decryption(crate::xmlenc::XmlencError::DecryptionFailed)
+            })?;
         // The plaintext must be exactly one Assertion (XML whitespace around it aside), standing
         // where the EncryptedAssertion stood: nothing it carries may add siblings to the
         // Response or reshape the rest of the document, which was read before decryption.
-        let xml_space = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
-        let own = span.start + (plaintext.len() - plaintext.trim_start_matches(xml_space).len())
-            ..span.start + plaintext.trim_end_matches(xml_space).len();
         let response = inner.root_element();
         let assertion = match locate_assertion(&inner, response).map_err(oracle_safe)? {
-            Located::Plain(a) if inner.span(a) == own => a,
+            Located::Plain(a) if inner.span(a) == in_place.element => a,
             _ => {
                 return Err(oracle_safe(SamlError::UnexpectedAssertion {
                     element: "the decrypted EncryptedAssertion".into(),

@@ -238,6 +238,44 @@ pub struct Decrypted {
     pub key_index: usize,
 }
 
+/// A document with one encrypted element replaced by its plaintext (see [`Decrypted::in_place`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct InPlace {
+    /// The document's source with the container's markup replaced by the plaintext.
+    pub text: String,
+    /// Where the decrypted element must stand in `text`: the plaintext without the XML
+    /// whitespace around it. A parse of `text` whose element does not span exactly this carried
+    /// other markup too.
+    pub element: std::ops::Range<usize>,
+}
+
+impl Decrypted {
+    /// The source of `doc` with `container` (the EncryptedAssertion, EncryptedID, … whose
+    /// EncryptedData was decrypted) replaced by the plaintext, so that parsing it reads the
+    /// element in its ancestors' namespace context: the plaintext is a fragment that relies on
+    /// prefixes declared above it (often the Response's `xmlns:saml`).
+    ///
+    /// # Errors
+    ///
+    /// [`XmlencError::DecryptionFailed`] when the plaintext is not UTF-8 (one error kind for
+    /// every way a decryption can go wrong).
+    pub fn in_place(&self, doc: &Document<'_>, container: NodeId) -> Result<InPlace, XmlencError> {
+        let plaintext =
+            std::str::from_utf8(&self.plaintext).map_err(|_| XmlencError::DecryptionFailed)?;
+        let source = doc.source();
+        let span = doc.span(container);
+        let mut text = String::with_capacity(source.len() - span.len() + plaintext.len());
+        text.push_str(source.get(..span.start).unwrap_or_default());
+        text.push_str(plaintext);
+        text.push_str(source.get(span.end..).unwrap_or_default());
+        let xml_space = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+        let lead = plaintext.len() - plaintext.trim_start_matches(xml_space).len();
+        let element = span.start + lead..span.start + plaintext.trim_end_matches(xml_space).len();
+        Ok(InPlace { text, element })
+    }
+}
+
 /// The largest `EncryptedKey` CipherValue: an RSA ciphertext under the largest key
 /// aws-lc-rs accepts (8192 bits).
 const MAX_WRAPPED_LEN: usize = crate::cast::to_usize(key::MAX_BITS / 8);
