@@ -24,7 +24,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use base64::Engine as _;
@@ -34,6 +33,9 @@ use saml_core::crypto::{
 };
 use saml_core::dsig::{DSIG_NS, DsigError, Signer, Verifier, reference_digest, signature_parts};
 use saml_core::xml::{Document, IdLookup, NodeId, c14n};
+
+mod common;
+use common::{Scratch, xmlsec1};
 
 const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -353,25 +355,6 @@ fn tamper(xml: &str) -> String {
 // xmlsec1
 // ---------------------------------------------------------------------------------------------
 
-/// The `xmlsec1` binary on `PATH`. When there is none: panics if `CI` is set (CI installs it),
-/// otherwise prints a `SKIPPED` line and returns `None`.
-#[track_caller]
-fn xmlsec1() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("xmlsec1"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "xmlsec1 is not on PATH, and CI is set: install it (Debian: apt-get install xmlsec1)"
-        );
-        eprintln!("SKIPPED: xmlsec1 is not on PATH (Debian: apt-get install xmlsec1)");
-    }
-    found
-}
-
 /// What one xmlsec1 run did.
 struct Run {
     /// Exit status 0.
@@ -579,40 +562,6 @@ fn diagnose(xmlsec: &Path, cert: &Path, file: &Path, n: usize) -> String {
 // ---------------------------------------------------------------------------------------------
 // Scratch space and reporting
 // ---------------------------------------------------------------------------------------------
-
-/// A fresh directory under [`std::env::temp_dir`], named after the process, the test and a
-/// counter; removed with its contents on drop unless `SAML_INTEROP_KEEP` is set.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    /// Creates the directory.
-    #[track_caller]
-    fn new(tag: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "saml-core-dsig-interop-{}-{tag}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        Scratch(dir)
-    }
-
-    /// A path inside the directory.
-    fn file(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if std::env::var_os("SAML_INTEROP_KEEP").is_some() {
-            eprintln!("kept {}", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
 
 /// Collects the outcome of every case of a matrix, so that one run reports all failing cases.
 struct Report {

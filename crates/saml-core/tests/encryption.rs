@@ -7,7 +7,6 @@
 //! xmlsec1 and in our SP. Without xmlsec1 on `PATH` those tests print `SKIPPED` and pass,
 //! except under `CI`, where they fail.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use saml_core::crypto::DigestAlgorithm;
@@ -455,41 +454,6 @@ fn sp_metadata_encryption_key_is_used() {
 // xmlsec1 decrypts what our IdP encrypted
 // ---------------------------------------------------------------------------------------------
 
-/// The xmlsec1 binary, or None (a SKIPPED line) outside CI.
-fn xmlsec1() -> Option<&'static str> {
-    let found = Command::new("xmlsec1")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "xmlsec1 is not on PATH, and CI is set: install it (Debian: apt-get install xmlsec1)"
-        );
-        eprintln!("SKIPPED: xmlsec1 is not on PATH (Debian: apt-get install xmlsec1)");
-        return None;
-    }
-    Some("xmlsec1")
-}
-
-/// A fresh directory under the system's temporary directory, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("saml-encryption-{}-{tag}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn testdata_path(name: &str) -> String {
     format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -509,12 +473,12 @@ fn xmlsec1_decrypts_our_idp() {
         let xml = org1(SignTarget::Assertion)
             .issue(&org2_peer(data, mgf1p), &alice(), None, now())
             .expect("issued");
-        let input = scratch.0.join("enc.xml");
-        let output = scratch.0.join("dec.xml");
+        let input = scratch.file("enc.xml");
+        let output = scratch.file("dec.xml");
         std::fs::write(&input, &xml).expect("write");
         let decrypt_with = |key: &str| {
             let _ = std::fs::remove_file(&output);
-            Command::new(xmlsec1)
+            Command::new(&xmlsec1)
                 .args(["--decrypt", "--privkey-pem"])
                 .arg(testdata_path(key))
                 .arg("--output")
@@ -535,7 +499,7 @@ fn xmlsec1_decrypts_our_idp() {
         assert!(!decrypted.contains("EncryptedData"), "{case}: {decrypted}");
         assert!(decrypted.contains(ALICE), "{case}: {decrypted}");
 
-        let verify = Command::new(xmlsec1)
+        let verify = Command::new(&xmlsec1)
             .args([
                 "--verify",
                 "--enabled-key-data",
@@ -576,9 +540,9 @@ fn xmlsec1_decrypts_our_idp() {
             now(),
         )
         .expect("issued");
-    let input = scratch.0.join("default.xml");
+    let input = scratch.file("default.xml");
     std::fs::write(&input, &xml).expect("write");
-    let out = Command::new(xmlsec1)
+    let out = Command::new(&xmlsec1)
         .args(["--decrypt", "--privkey-pem"])
         .arg(testdata_path("rsa3072.pk8.pem"))
         .arg(&input)

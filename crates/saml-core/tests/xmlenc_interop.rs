@@ -17,7 +17,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -28,6 +27,9 @@ use saml_core::xmlenc::{
     DataEncryption, DecryptionKey, DecryptionPolicy, EncryptionKey, KeyLocation, KeyTransport,
     Refusal, XmlencError, danger, decrypt, encrypt, encrypted_parts,
 };
+
+mod common;
+use common::{Scratch, xmlsec1};
 
 const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 /// The assertion xmlsec1 and we encrypt: it declares its own namespace, so its plaintext
@@ -127,25 +129,6 @@ const SUITES: [(DataEncryption, &str); 6] = [
 // xmlsec1
 // ---------------------------------------------------------------------------------------------
 
-/// The `xmlsec1` binary on `PATH`. When there is none: panics if `CI` is set (CI installs it),
-/// otherwise prints a `SKIPPED` line and returns `None`.
-#[track_caller]
-fn xmlsec1() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("xmlsec1"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "xmlsec1 is not on PATH, and CI is set: install it (Debian: apt-get install xmlsec1)"
-        );
-        eprintln!("SKIPPED: xmlsec1 is not on PATH (Debian: apt-get install xmlsec1)");
-    }
-    found
-}
-
 /// Runs an xmlsec1 command: whether it exited 0, and both output streams.
 #[track_caller]
 fn run(cmd: &mut Command) -> (bool, String) {
@@ -155,38 +138,6 @@ fn run(cmd: &mut Command) -> (bool, String) {
     let mut output = String::from_utf8_lossy(&out.stdout).into_owned();
     output.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.success(), output)
-}
-
-/// A fresh directory under [`std::env::temp_dir`]; removed with its contents on drop unless
-/// `SAML_INTEROP_KEEP` is set.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    #[track_caller]
-    fn new(tag: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "saml-core-xmlenc-interop-{}-{tag}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if std::env::var_os("SAML_INTEROP_KEEP").is_some() {
-            eprintln!("kept {}", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 /// An xmlsec1 encryption template: `data` for the assertion, rsa-oaep-mgf1p for the CEK, the

@@ -8,6 +8,7 @@
 )]
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -81,4 +82,62 @@ pub fn vector_cert(name: &str) -> Certificate {
 #[track_caller]
 pub fn vector_anchor(name: &str) -> TrustAnchor {
     TrustAnchor::from_any(&vector_raw(&format!("certs/{name}")), Some(name)).expect("anchor")
+}
+
+/// The `xmlsec1` binary on `PATH`. When there is none: panics if `CI` is set (CI installs it),
+/// otherwise prints a `SKIPPED` line and returns `None`.
+#[track_caller]
+pub fn xmlsec1() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("xmlsec1"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "xmlsec1 is not on PATH, and CI is set: install it (Debian: apt-get install xmlsec1)"
+        );
+        eprintln!("SKIPPED: xmlsec1 is not on PATH (Debian: apt-get install xmlsec1)");
+    }
+    found
+}
+
+/// A fresh directory under [`std::env::temp_dir`], named after the process, the test and a
+/// counter; removed with its contents on drop unless `SAML_INTEROP_KEEP` is set.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    /// Creates the directory.
+    #[track_caller]
+    pub fn new(tag: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "saml-core-interop-{}-{tag}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        Scratch(dir)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    /// A path inside the directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::env::var_os("SAML_INTEROP_KEEP").is_some() {
+            eprintln!("kept {}", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
