@@ -67,12 +67,12 @@
 //! #     Signer::new(idp_key, Some(idp_cert.clone())))
 //! #     .with_single_logout_url("https://idp.example/slo");
 //! # let peer = SpPeer::new("https://sp.example/", "https://sp.example/acs",
-//! #     vec![TrustAnchor::from_certificate(sp_cert.clone(), None)])?
+//! #     vec![TrustAnchor::from_any(&pem("rsa3072.cert.pem"), None)?])?
 //! #     .with_single_logout_service("https://sp.example/slo", Binding::HttpRedirect);
 //! # let login = idp.issue(&peer, &Subject::new("alice@example.com"), None, now)?;
 //! let sp = ServiceProvider::new(
 //!     IdpSettings::new("https://idp.example/", "https://idp.example/sso",
-//!         vec![TrustAnchor::from_certificate(idp_cert, None)])
+//!         vec![TrustAnchor::from_any(&pem("rsa2048.cert.pem"), None)?])
 //!         .with_single_logout_service("https://idp.example/slo", Binding::HttpPost),
 //!     SpSettings::new("https://sp.example/", "https://sp.example/acs")
 //!         .with_single_logout_url("https://sp.example/slo")
@@ -145,17 +145,20 @@
 //! # }
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let idp_cert = Certificate::from_pem(&pem("rsa2048.cert.pem"), None)?;
-//! # let sp_cert = Certificate::from_pem(&pem("rsa3072.cert.pem"), None)?;
 //! # let idp_key = SigningKey::from_pem(&pem("rsa2048.pk8.pem"), None)?;
 //! # let now = parse_xs_datetime("2026-11-22T12:00:00Z")?;
 //! let idp = IdentityProvider::new("https://idp.example/", "https://idp.example/sso",
 //!     Signer::new(idp_key, Some(idp_cert)))
 //!     .with_single_logout_url("https://idp.example/slo");
-//! let peers: Vec<SpPeer> = ["a", "b"].iter().map(|n| {
-//!     SpPeer::new(format!("https://{n}.example/"), format!("https://{n}.example/acs"),
-//!         vec![TrustAnchor::from_certificate(sp_cert.clone(), None)])
-//!         .map(|p| p.with_single_logout_service(format!("https://{n}.example/slo"), Binding::HttpRedirect))
-//! }).collect::<Result<_, _>>()?;
+//! let sp_cert = TrustAnchor::from_any(&pem("rsa3072.cert.pem"), None)?; // the SPs' key, here shared
+//! let mut peers = Vec::new();
+//! for name in ["a", "b"] {
+//!     peers.push(
+//!         SpPeer::new(format!("https://{name}.example/"), format!("https://{name}.example/acs"),
+//!             vec![sp_cert.clone()])?
+//!         .with_single_logout_service(format!("https://{name}.example/slo"), Binding::HttpRedirect),
+//!     );
+//! }
 //! let registry = InMemorySessionRegistry::default();
 //! let store = InMemoryStore::default();
 //!
@@ -192,7 +195,7 @@
 //! #     let idp_cert = Certificate::from_pem(&pem("rsa2048.cert.pem"), None)?;
 //! #     let sp = ServiceProvider::new(
 //! #         IdpSettings::new("https://idp.example/", "https://idp.example/sso",
-//! #             vec![TrustAnchor::from_certificate(idp_cert, None)])
+//! #             vec![TrustAnchor::from_any(&pem("rsa2048.cert.pem"), None)?])
 //! #             .with_single_logout_service("https://idp.example/slo", Binding::HttpRedirect),
 //! #         SpSettings::new("https://a.example/", "https://a.example/acs")
 //! #             .with_single_logout_url("https://a.example/slo")
