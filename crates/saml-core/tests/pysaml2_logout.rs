@@ -23,7 +23,7 @@ use saml_core::binding;
 use saml_core::dsig::Signer;
 use saml_core::saml::idp::{IdentityProvider, SpPeer};
 use saml_core::saml::logout::{
-    Ended, Incoming, InMemorySessionRegistry, LogoutOutcome, LogoutStatus, LogoutSubject,
+    Ended, InMemorySessionRegistry, Incoming, LogoutOutcome, LogoutStatus, LogoutSubject,
     OutgoingLogout, Participant, ReceivedLogout, SessionRegistry, SessionTerminator,
 };
 use saml_core::saml::replay::{InMemoryStore, StoreError};
@@ -76,7 +76,8 @@ fn pysaml2_available() -> bool {
 
 /// Runs the pysaml2 side in `mode` with `dirs`.
 fn python(mode: &str, dirs: &[&Path]) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/pysaml2_logout.py");
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/pysaml2_logout.py");
     let out = Command::new("python3")
         .args(["-W", "ignore"])
         .arg(script)
@@ -289,7 +290,9 @@ fn pysaml2_logout_requests_are_verified_and_answered_by_ours() {
         assert_eq!(request.issuer(), PY_IDP);
         assert_eq!(request.name_id().value, USER);
         assert_eq!(request.session_indexes(), [SESSION]);
-        let answer = sp.answer_logout(&request, &Sessions, now()).expect("answer");
+        let answer = sp
+            .answer_logout(&request, &Sessions, now())
+            .expect("answer");
         assert_eq!(answer.status.outcome(), LogoutOutcome::Success);
         assert_eq!(answer.response.binding, binding);
         std::fs::write(
@@ -302,10 +305,7 @@ fn pysaml2_logout_requests_are_verified_and_answered_by_ours() {
     // pysaml2 verifies our four LogoutResponses.
     python("check", &[to_py.path(), checked.path()]);
     let checked = json(&checked, "checked.json");
-    for (ours, request, issuer) in [
-        ("our_idp", "py_sp", OUR_IDP),
-        ("our_sp", "py_idp", OUR_SP),
-    ] {
+    for (ours, request, issuer) in [("our_idp", "py_sp", OUR_IDP), ("our_sp", "py_idp", OUR_SP)] {
         for (binding, suffix) in BINDINGS {
             let c = &checked[format!("{ours}_response_{suffix}")];
             assert_eq!(c["issuer"], issuer);
@@ -358,7 +358,9 @@ fn our_logout_requests_are_verified_and_answered_by_pysaml2() {
             .record(&session, Participant::new(PY_SP, &name_id, SESSION))
             .expect("recorded");
         let peers = [py_sp_peer(binding)];
-        let mut propagation = idp.start_logout(&session, &registry, None).expect("started");
+        let mut propagation = idp
+            .start_logout(&session, &registry, None)
+            .expect("started");
         let requests = idp
             .logout_requests(&mut propagation, &peers, &store, now())
             .expect("built");
@@ -399,7 +401,9 @@ fn our_logout_requests_are_verified_and_answered_by_pysaml2() {
         else {
             panic!("a LogoutResponse");
         };
-        let response = unmatched.commit(&store).expect("answers our pending request");
+        let response = unmatched
+            .commit(&store)
+            .expect("answers our pending request");
         assert_eq!(response.outcome(), LogoutOutcome::Success);
         assert_eq!(response.issuer(), PY_IDP);
         let again = sp
@@ -409,7 +413,11 @@ fn our_logout_requests_are_verified_and_answered_by_pysaml2() {
             panic!("a LogoutResponse")
         };
         assert_eq!(
-            again.commit(&store).expect_err("single use").kind().as_str(),
+            again
+                .commit(&store)
+                .expect_err("single use")
+                .kind()
+                .as_str(),
             "unknown_in_response_to"
         );
 
@@ -421,7 +429,9 @@ fn our_logout_requests_are_verified_and_answered_by_pysaml2() {
         else {
             panic!("a LogoutResponse");
         };
-        let response = unmatched.commit(&store).expect("answers our pending request");
+        let response = unmatched
+            .commit(&store)
+            .expect("answers our pending request");
         assert_eq!(
             propagation.record_response(&response).expect("a leg"),
             LogoutOutcome::Success
