@@ -1,23 +1,4 @@
 //! [`apply`]: carries a [`Decision`] out on a [`Directory`], all or nothing.
-//!
-//! The writes are made in this order: create the user, set the profile, change the group
-//! memberships, change the status, record the link. The link comes last, so that no failure
-//! leaves an IdP identity attached to a user whose state is not final; the status change comes
-//! just before it, so a reactivated or unsuspended user is never left active with stale groups.
-//!
-//! Every write that succeeded is recorded with its inverse. When a write fails, the inverses
-//! are run in reverse order (a created user is deleted, an attribute gets its old value back,
-//! a membership added is removed and one removed is added back, a status is set back) and
-//! [`ApplyError::Failed`] reports the failed write: the directory is as it was. Only a write
-//! that actually changed something is undone (adding a membership that already existed
-//! undoes nothing). If an undo fails too, [`ApplyError::UndoFailed`] says which writes may
-//! remain, so an operator can repair them. A directory with transactions (SQLite) can run
-//! [`apply`] inside one and roll back on any error instead.
-//!
-//! Writes re-check what the decision saw: a status change names the status it expects
-//! ([`DirectoryError::StatusChanged`] if it moved), a login or link already taken is a
-//! [`DirectoryError::Conflict`]; a stale decision fails and is undone rather than applied to a
-//! directory it was not made for.
 
 use crate::decide::{Decision, GroupAction, Outcome};
 use crate::directory::{Directory, DirectoryError, Link, UserStatus};
@@ -107,8 +88,26 @@ impl Undo {
     }
 }
 
-/// Carries out `decision` on `directory`, all or nothing (see the [module
-/// documentation](self) for the order and the undo).
+/// Carries out `decision` on `directory`, all or nothing.
+///
+/// The writes are made in this order: create the user, set the profile, change the group
+/// memberships, change the status, record the link. The link comes last, so that no failure
+/// leaves an IdP identity attached to a user whose state is not final; the status change comes
+/// just before it, so a reactivated or unsuspended user is never left active with stale groups.
+///
+/// Every write that succeeded is recorded with its inverse. When a write fails, the inverses
+/// are run in reverse order (a created user is deleted, an attribute gets its old value back,
+/// a membership added is removed and one removed is added back, a status is set back) and
+/// [`ApplyError::Failed`] reports the failed write: the directory is as it was. Only a write
+/// that actually changed something is undone (adding a membership that already existed
+/// undoes nothing). If an undo fails too, [`ApplyError::UndoFailed`] says which writes may
+/// remain, so an operator can repair them. A directory with transactions (SQLite) can run
+/// [`apply`] inside one and roll back on any error instead.
+///
+/// Writes re-check what the decision saw: a status change names the status it expects
+/// ([`DirectoryError::StatusChanged`] if it moved), a login or link already taken is a
+/// [`DirectoryError::Conflict`]; a stale decision fails and is undone rather than applied to a
+/// directory it was not made for.
 pub fn apply<D: Directory + ?Sized>(
     decision: &Decision,
     directory: &mut D,

@@ -1,26 +1,4 @@
-//! [`evaluate`]: the pure decision. It reads the directory and never writes it; the
-//! [`Decision`] says what would change, and why, for [`apply`](crate::apply) to carry out, a
-//! log to record, or a CLI to show.
-//!
-//! The procedure (Okta's, as `OKTA-ORG2ORG.md` §1.2 assembles it):
-//!
-//! 1. The transformed username := `subject.userNameTemplate` evaluated on the IdP user.
-//! 2. `subject.filter`, when set, must match it whole.
-//! 3. A persistent NameID (with `honorPersistentNameId`) already linked at this IdP selects
-//!    its user, whatever the username now is. Only a NameID whose Format is persistent is
-//!    looked up, and only under this IdP's id.
-//! 4. Otherwise, with `accountLink.action` AUTO, the users whose `subject.matchType`
-//!    attribute equals the username are found. More than one distinct user is ambiguous and
-//!    refused (before the link filter: an identifier that names two accounts names none);
-//!    one user passes `accountLink.filter` or is not linked. A user already linked at this
-//!    IdP under another persistent NameID is refused rather than taken over.
-//! 5. Otherwise, with `provisioning.action` AUTO, a new user is created (JIT) unless the
-//!    login is taken; DISABLED refuses.
-//! 6. An existing user must be ACTIVE, or DEPROVISIONED with `REACTIVATE`, or SUSPENDED with
-//!    `UNSUSPEND`; STAGED and PROVISIONED users are refused (they have not finished
-//!    activation, which is not the IdP's to complete).
-//! 7. Profile (`profileMaster`) and group (`groups.action`) changes are computed; APP_GROUP
-//!    and BUILT_IN memberships are never changed.
+//! [`evaluate`]: the pure decision, and the [`Decision`] it returns.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -410,7 +388,29 @@ impl Trail {
 }
 
 /// Decides what `policy` does with `user` against `directory`, reading it and never writing.
-/// A directory that fails is an error (the caller refuses the sign-in), never a guess.
+/// A directory that fails is an error (the caller refuses the sign-in), never a guess. The
+/// [`Decision`] says what would change, and why, for [`apply`](crate::apply) to carry out, a
+/// log to record, or a CLI to show.
+///
+/// The procedure (Okta's, as `OKTA-ORG2ORG.md` §1.2 assembles it):
+///
+/// 1. The transformed username := `subject.userNameTemplate` evaluated on the IdP user.
+/// 2. `subject.filter`, when set, must match it whole.
+/// 3. A persistent NameID (with `honorPersistentNameId`) already linked at this IdP selects
+///    its user, whatever the username now is. Only a NameID whose Format is persistent is
+///    looked up, and only under this IdP's id.
+/// 4. Otherwise, with `accountLink.action` AUTO, the users whose `subject.matchType`
+///    attribute equals the username are found. More than one distinct user is ambiguous and
+///    refused (before the link filter: an identifier that names two accounts names none);
+///    one user passes `accountLink.filter` or is not linked. A user already linked at this
+///    IdP under another persistent NameID is refused rather than taken over.
+/// 5. Otherwise, with `provisioning.action` AUTO, a new user is created (JIT) unless the
+///    login is taken; DISABLED refuses.
+/// 6. An existing user must be ACTIVE, or DEPROVISIONED with `REACTIVATE`, or SUSPENDED with
+///    `UNSUSPEND`; STAGED and PROVISIONED users are refused (they have not finished
+///    activation, which is not the IdP's to complete).
+/// 7. Profile (`profileMaster`) and group (`groups.action`) changes are computed; APP_GROUP
+///    and BUILT_IN memberships are never changed.
 pub fn evaluate<D: Directory + ?Sized>(
     user: &IdpUser,
     policy: &Policy,
