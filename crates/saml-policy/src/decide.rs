@@ -179,6 +179,9 @@ pub enum Denial {
         /// The NameID presented.
         presented: String,
     },
+    /// The NameID is persistent and empty: it cannot identify a link.
+    #[error("the NameID Format is persistent but its value is empty")]
+    EmptyPersistentNameId,
     /// The user is STAGED or PROVISIONED: activation is not finished.
     #[error("{user} is {status}: only ACTIVE users sign in through an IdP")]
     NotActive {
@@ -421,7 +424,14 @@ pub fn evaluate<D: Directory + ?Sized>(
         username: None,
     };
     let template = &policy.subject.user_name_template;
-    let username = match template.evaluate(user) {
+    let evaluated = template.evaluate(user).and_then(|u| {
+        if u.trim().is_empty() {
+            Err(EvalError::Empty)
+        } else {
+            Ok(u)
+        }
+    });
+    let username = match evaluated {
         Ok(u) => u,
         Err(error) => {
             return Ok(trail.deny(Denial::Template {
@@ -449,6 +459,9 @@ pub fn evaluate<D: Directory + ?Sized>(
     let persistent = policy.honor_persistent_name_id && user.is_persistent();
     let idp_id = policy.idp_id.as_str();
     let external_id = user.subject_name_id.as_str();
+    if persistent && external_id.trim().is_empty() {
+        return Ok(trail.deny(Denial::EmptyPersistentNameId));
+    }
 
     // 3. The sticky link of a persistent NameID.
     if persistent && let Some(link) = directory.link(idp_id, external_id)? {
@@ -633,6 +646,8 @@ fn mapped(user: &IdpUser, policy: &Policy) -> Vec<(String, String)> {
     policy
         .profile_attributes
         .iter()
+        // The login is the transformed username's, never an attribute's.
+        .filter(|name| name.as_str() != "login")
         .filter_map(|name| match user.attribute(name) {
             Some([one]) => Some((name.clone(), one.clone())),
             _ => None,

@@ -54,6 +54,7 @@ pub struct Policy {
     /// The IdP attributes copied into the directory profile (at JIT creation, and at each
     /// sign-in when `profileMaster` is set), under the same name: Okta's default IdP-to-Okta
     /// mappings. Default: `firstName`, `lastName`, `email`, `mobilePhone`, `displayName`.
+    /// `login` is never copied: it is the transformed username.
     pub profile_attributes: Vec<String>,
     /// What to do when matching finds an existing, not yet linked user (not from Okta; from
     /// Keycloak and authentik). Default: [`OnExistingAccount::Link`], Okta's behaviour.
@@ -296,6 +297,8 @@ pub enum OnExistingAccount {
     /// Keycloak's "Verify Existing Account By Re-authentication": the decision is
     /// [`Outcome::NeedsProof`](crate::Outcome::NeedsProof); the application signs the user in
     /// to the existing account, then applies [`Decision::proven`](crate::Decision::proven).
+    /// Only a persistent NameID is linked afterwards: with any other, every sign-in that
+    /// finds the user by matching needs the proof again.
     RequireProof,
 }
 

@@ -192,6 +192,9 @@ pub enum EvalError {
         /// How many values it has.
         count: usize,
     },
+    /// The template evaluates to an empty (or all-space) username.
+    #[error("the transformed username is empty")]
+    Empty,
     /// A value grew beyond [`MAX_VALUE_BYTES`].
     #[error("a value computed by the template exceeds {max} bytes")]
     TooLong {

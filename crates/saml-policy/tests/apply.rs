@@ -249,3 +249,19 @@ fn a_denial_is_not_applied() {
     let err = apply(&decision, &mut d).expect_err("denied");
     assert_eq!(err.to_string(), "a `denied` decision has nothing to apply");
 }
+
+/// The trait is object-safe: a boxed directory evaluates and applies like a concrete one.
+#[test]
+fn the_directory_trait_is_object_safe() {
+    let mut boxed: Box<dyn Directory> = Box::new(directory());
+    let decision =
+        evaluate(&IdpUser::new("new@example.com"), &policy(), boxed.as_ref()).expect("evaluates");
+    let applied = apply(&decision, boxed.as_mut()).expect("applies");
+    assert_eq!(
+        boxed
+            .user(&applied.user_id)
+            .expect("reads")
+            .map(|u| u.login),
+        Some("new@example.com".to_owned())
+    );
+}

@@ -510,6 +510,26 @@ fn rows() -> Vec<Row> {
                 "linked",
             )
         },
+        Row {
+            policy: |p| template(p, "idpuser.nick"),
+            user: || IdpUser::new("x").with_attribute("nick", [" "]),
+            reason: "subject.userNameTemplate `idpuser.nick`: the transformed username is empty",
+            ..Row::new("an_empty_username_is_denied", alice_persistent, "denied")
+        },
+        Row {
+            policy: |p| template(p, "idpuser.email"),
+            user: || {
+                IdpUser::new("")
+                    .persistent()
+                    .with_attribute("email", ["new@example.com"])
+            },
+            reason: "the NameID Format is persistent but its value is empty",
+            ..Row::new(
+                "an_empty_persistent_nameid_is_denied",
+                alice_persistent,
+                "denied",
+            )
+        },
         // Profile sourcing.
         Row {
             policy: |p| p.provisioning.profile_master = true,
