@@ -38,6 +38,23 @@ impl UserStatus {
     }
 }
 
+impl UserStatus {
+    /// Whether Okta's lifecycle allows `self` → `to`: activate (STAGED or DEPROVISIONED to
+    /// PROVISIONED or ACTIVE), finish activation (PROVISIONED to ACTIVE), suspend (ACTIVE to
+    /// SUSPENDED), unsuspend (SUSPENDED to ACTIVE), deactivate (any other to DEPROVISIONED).
+    pub fn can_change_to(self, to: Self) -> bool {
+        use UserStatus::{Active, Deprovisioned, Provisioned, Staged, Suspended};
+        matches!(
+            (self, to),
+            (Staged | Deprovisioned, Provisioned | Active)
+                | (Provisioned, Active)
+                | (Active, Suspended)
+                | (Suspended, Active)
+                | (Staged | Provisioned | Active | Suspended, Deprovisioned)
+        )
+    }
+}
+
 impl fmt::Display for UserStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -203,6 +220,16 @@ pub enum DirectoryError {
         /// Its identifier.
         id: String,
     },
+    /// Okta's lifecycle has no such transition ([`UserStatus::can_change_to`]).
+    #[error("user `{user}` cannot go from {from} to {to}")]
+    InvalidTransition {
+        /// The user.
+        user: String,
+        /// Its status.
+        from: UserStatus,
+        /// The status asked for.
+        to: UserStatus,
+    },
     /// A status change found another status than the one it was decided from.
     #[error("user `{user}` is {found}, not {expected}: the decision is stale")]
     StatusChanged {
@@ -249,7 +276,8 @@ pub trait Directory {
         changes: &[(String, Option<String>)],
     ) -> Result<(), DirectoryError>;
     /// Changes the status from `from` to `to`; another current status is
-    /// [`DirectoryError::StatusChanged`].
+    /// [`DirectoryError::StatusChanged`], a transition Okta's lifecycle lacks
+    /// [`DirectoryError::InvalidTransition`].
     fn set_status(
         &mut self,
         id: &str,
@@ -679,6 +707,13 @@ impl Directory for InMemoryDirectory {
                 found: user.status,
             });
         }
+        if !from.can_change_to(to) {
+            return Err(DirectoryError::InvalidTransition {
+                user: id.to_owned(),
+                from,
+                to,
+            });
+        }
         user.status = to;
         Ok(())
     }
@@ -766,6 +801,31 @@ mod tests {
         let err = InMemoryDirectory::from_json(br#"{"users": [], "grups": []}"#).unwrap_err();
         assert!(err.to_string().contains("unknown field `grups`"), "{err}");
         assert!(InMemoryDirectory::from_json(b"{} x").is_err());
+    }
+
+    #[test]
+    fn status_changes_follow_okta_lifecycle() {
+        use UserStatus::*;
+        let mut d = InMemoryDirectory::new();
+        d.insert_user(User::new("u", "u"), &[]).unwrap();
+        assert!(matches!(
+            d.set_status("u", Active, Staged),
+            Err(DirectoryError::InvalidTransition { .. })
+        ));
+        assert!(matches!(
+            d.set_status("u", Suspended, Active),
+            Err(DirectoryError::StatusChanged { found: Active, .. })
+        ));
+        for (from, to) in [
+            (Active, Suspended),
+            (Suspended, Deprovisioned),
+            (Deprovisioned, Active),
+        ] {
+            d.set_status("u", from, to).unwrap();
+        }
+        assert!(!Deprovisioned.can_change_to(Suspended));
+        assert!(!Active.can_change_to(Active));
+        assert!(Staged.can_change_to(Active));
     }
 
     #[test]

@@ -206,8 +206,8 @@ fn a_failed_undo_says_what_may_remain() {
     );
 }
 
-/// The decision saw alice DEPROVISIONED; someone reactivated and suspended her since: the
-/// reactivation is refused and the earlier writes undone.
+/// The decision saw alice DEPROVISIONED; someone reactivated her since: the reactivation
+/// is refused and the earlier writes undone.
 #[test]
 fn a_stale_decision_fails_and_is_undone() {
     let user = IdpUser::new("alice@example.com")
@@ -215,14 +215,14 @@ fn a_stale_decision_fails_and_is_undone() {
         .with_attribute("groups", ["B"]);
     let mut d = directory();
     let decision = evaluate(&user, &policy(), &d).expect("evaluates");
-    d.set_status("00ualice", UserStatus::Deprovisioned, UserStatus::Suspended)
-        .expect("suspends");
+    d.set_status("00ualice", UserStatus::Deprovisioned, UserStatus::Active)
+        .expect("reactivates");
     let before = snapshot(&d);
     let err = apply(&decision, &mut d).expect_err("stale");
     assert_eq!(
         err.to_string(),
         "change the status of user `00ualice` from DEPROVISIONED to ACTIVE failed, nothing was \
-         changed: user `00ualice` is SUSPENDED, not DEPROVISIONED: the decision is stale"
+         changed: user `00ualice` is ACTIVE, not DEPROVISIONED: the decision is stale"
     );
     assert_eq!(snapshot(&d), before);
 
