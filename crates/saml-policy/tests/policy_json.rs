@@ -233,3 +233,11 @@ fn refusals_name_the_path_and_value() {
         );
     }
 }
+
+/// A loaded policy is shared by a fleet's threads.
+#[test]
+fn a_policy_is_send_and_sync() {
+    fn shared<T: Send + Sync + Clone>() {}
+    shared::<Policy>();
+    shared::<saml_policy::InMemoryDirectory>();
+}
