@@ -115,24 +115,27 @@
 //! # }
 //! ```
 //!
-//! IdP-initiated logout reaches the SP as a LogoutRequest: [`ServiceProvider::receive_logout`]
-//! then [`UnreplayedLogoutRequest::commit`] (replay), then
-//! [`ServiceProvider::answer_logout`], which ends the user's sessions through the
-//! application's [`SessionTerminator`] (by NameID and SessionIndex, never by cookie: the
-//! request arrives without the user's cookies under `SameSite`) and builds the signed
-//! LogoutResponse: Success, Requester + UnknownPrincipal when no session matched, Responder +
-//! PartialLogout when some could not be ended, Responder when the application's session store
-//! failed.
+//! IdP-initiated logout reaches the SP as a LogoutRequest:
+//! [`ServiceProvider::receive_logout`](crate::ServiceProvider::receive_logout), then
+//! [`UnreplayedLogoutRequest::commit`] (replay), then
+//! [`ServiceProvider::answer_logout`](crate::ServiceProvider::answer_logout), which ends the
+//! user's sessions through the application's [`SessionTerminator`] (by NameID and
+//! SessionIndex, never by cookie: the request may arrive without the user's cookies under
+//! `SameSite`, and a cookie would let whoever sends the browser choose whose session ends) and
+//! builds the signed LogoutResponse: Success, Requester + UnknownPrincipal when no session
+//! matched, Responder + PartialLogout when some could not be ended, Responder when the
+//! application's session store failed.
 //!
 //! # Identity provider: propagation
 //!
 //! The IdP records which SPs a user's IdP session reached in a [`SessionRegistry`]
-//! ([`IdentityProvider::issue_in_session`] issues and records in one call). A logout,
-//! IdP-initiated or started by one SP's LogoutRequest, becomes a [`Propagation`]: the ordered
-//! list of every other participating SP, each sent a signed LogoutRequest front-channel (its ID
-//! pending in the request store), each LogoutResponse verified against that SP's keys and
-//! matched single-use, SPs that fail or never answer marked by the application. The initiating
-//! SP is finally answered with Success, or Responder + PartialLogout if any SP failed.
+//! ([`IdentityProvider::issue_in_session`](crate::saml::idp::IdentityProvider::issue_in_session)
+//! issues and records in one call). A logout, IdP-initiated or started by one SP's
+//! LogoutRequest, becomes a [`Propagation`]: the ordered list of every other participating SP,
+//! each sent a signed LogoutRequest front-channel (its ID pending in the request store), each
+//! LogoutResponse verified against that SP's keys and matched single-use, SPs that fail or
+//! never answer marked by the application. The initiating SP is finally answered with Success,
+//! or Responder + PartialLogout if any SP failed.
 //!
 //! ```
 //! use saml_core::prelude::*;
