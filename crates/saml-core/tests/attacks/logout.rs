@@ -23,9 +23,9 @@ use saml_core::saml::SamlError;
 use saml_core::saml::authn::RequestOptions;
 use saml_core::saml::idp::{IdentityProvider, SpPeer};
 use saml_core::saml::logout::{
-    self, InMemorySessionRegistry, Incoming, LogoutMessage, LogoutStatus, LogoutSubject,
-    Participant, ReceivedLogout, SessionRegistry, UnmatchedLogoutResponse, UnreplayedLogoutRequest,
-    VerifySettings,
+    self, InMemorySessionRegistry, Incoming, LogoutRequest, LogoutResponse, LogoutStatus,
+    LogoutSubject, Participant, ReceivedLogout, SessionRegistry, UnmatchedLogoutResponse,
+    UnreplayedLogoutRequest, VerifySettings,
 };
 use saml_core::saml::replay::{
     InMemoryStore, ReplayCache, ReplayOutcome, RequestStore, StoreError,
@@ -156,29 +156,36 @@ fn redirect_signed(xml: &str, parameter: &str, signer: &Signer) -> String {
     sign_query(parameter, &value, Some("state"), signer).expect("signs")
 }
 
+/// A committed logout message.
+#[derive(Debug)]
+enum Got {
+    Request(LogoutRequest),
+    Response(LogoutResponse),
+}
+
 /// The SP's verdict on an HTTP-POST LogoutRequest value at `when`, committed to `store`.
 fn sp_post_at(
     sp: &ServiceProvider,
     value: &str,
     store: &InMemoryStore,
     when: DateTime,
-) -> Result<LogoutMessage, SamlError> {
+) -> Result<Got, SamlError> {
     commit(
         sp.receive_logout(&Incoming::post(value, None), when)?,
         store,
     )
 }
 
-fn commit(received: ReceivedLogout, store: &InMemoryStore) -> Result<LogoutMessage, SamlError> {
+fn commit(received: ReceivedLogout, store: &InMemoryStore) -> Result<Got, SamlError> {
     match received {
-        ReceivedLogout::Request(r) => r.commit(store).map(LogoutMessage::Request),
-        ReceivedLogout::Response(r) => r.commit(store).map(LogoutMessage::Response),
+        ReceivedLogout::Request(r) => r.commit(store).map(Got::Request),
+        ReceivedLogout::Response(r) => r.commit(store).map(Got::Response),
         _ => unreachable!("two kinds"),
     }
 }
 
 /// The SP's verdict on a POST value at one second after [`now`], fresh stores.
-fn sp_post(value: &str) -> Result<LogoutMessage, SamlError> {
+fn sp_post(value: &str) -> Result<Got, SamlError> {
     sp_post_at(
         &sp_slo(Binding::HttpPost),
         value,
@@ -188,7 +195,7 @@ fn sp_post(value: &str) -> Result<LogoutMessage, SamlError> {
 }
 
 /// The SP's verdict on a Redirect query at one second after [`now`], fresh stores.
-fn sp_redirect(query: &str) -> Result<LogoutMessage, SamlError> {
+fn sp_redirect(query: &str) -> Result<Got, SamlError> {
     commit(
         sp_slo(Binding::HttpRedirect).receive_logout(&Incoming::redirect(query), at(1))?,
         &InMemoryStore::default(),
@@ -196,7 +203,7 @@ fn sp_redirect(query: &str) -> Result<LogoutMessage, SamlError> {
 }
 
 #[track_caller]
-fn refused(result: Result<LogoutMessage, SamlError>, kind: &str) -> SamlError {
+fn refused(result: Result<Got, SamlError>, kind: &str) -> SamlError {
     match result {
         Ok(m) => panic!("ACCEPTED {m:?}"),
         Err(e) => {
@@ -207,7 +214,7 @@ fn refused(result: Result<LogoutMessage, SamlError>, kind: &str) -> SamlError {
 }
 
 #[track_caller]
-fn accepted(result: Result<LogoutMessage, SamlError>) -> LogoutMessage {
+fn accepted(result: Result<Got, SamlError>) -> Got {
     result.unwrap_or_else(|e| panic!("refused ({}): {e}", e.kind()))
 }
 
@@ -225,7 +232,7 @@ mod baseline {
                 &idp_signer(),
             ))),
         ] {
-            let LogoutMessage::Request(r) = m else {
+            let Got::Request(r) = m else {
                 panic!("a request")
             };
             assert_eq!(r.name_id().value, ALICE);
@@ -428,7 +435,7 @@ mod signature {
             &InMemoryStore::default(),
             at(1),
         ));
-        let LogoutMessage::Request(r) = m else {
+        let Got::Request(r) = m else {
             panic!("a request")
         };
         assert!(!r.signed());
@@ -597,11 +604,7 @@ mod in_response_to {
         .id
     }
 
-    fn answer(
-        sp: &ServiceProvider,
-        store: &InMemoryStore,
-        irt: &str,
-    ) -> Result<LogoutMessage, SamlError> {
+    fn answer(sp: &ServiceProvider, store: &InMemoryStore, irt: &str) -> Result<Got, SamlError> {
         let value = post_signed(&response_xml(IDP_ISSUER, SP_SLO, irt), &idp_signer());
         sp_post_at(sp, &value, store, at(1))
     }
@@ -619,7 +622,10 @@ mod in_response_to {
         let sp = sp_slo(Binding::HttpPost);
         let store = InMemoryStore::default();
         let id = pending(&sp, &store);
-        accepted(answer(&sp, &store, &id));
+        let Got::Response(r) = accepted(answer(&sp, &store, &id)) else {
+            panic!("a response")
+        };
+        assert_eq!(r.in_response_to(), Some(id.as_str()));
         refused(answer(&sp, &store, &id), "unknown_in_response_to");
     }
 
@@ -769,7 +775,7 @@ mod name_id {
             ..Req::from_idp()
         }
         .xml();
-        let LogoutMessage::Request(r) = accepted(sp_post(&post_signed(&xml, &idp_signer()))) else {
+        let Got::Request(r) = accepted(sp_post(&post_signed(&xml, &idp_signer()))) else {
             panic!("a request")
         };
         assert_eq!(r.name_id().value, "admin@org1.example.evil.example");
@@ -948,8 +954,10 @@ mod stateless {
             at(1),
         )
         .expect("verifies");
-        assert_eq!(m.name(), "LogoutRequest");
-        assert_eq!(m.id(), "_logout_request_1");
+        assert_eq!(m.message, "LogoutRequest");
+        assert_eq!(m.id, "_logout_request_1");
+        assert_eq!(m.name_id.map(|n| n.value).as_deref(), Some(ALICE));
+        assert_eq!(m.session_indexes, ["_s1"]);
         let err = logout::verify(
             &Incoming::post(&post_signed(&xml, &attacker_signer()), None),
             &settings,
@@ -987,19 +995,21 @@ mod stateless {
              </samlp:StatusCode>",
         );
         let settings = VerifySettings::new(IDP_ISSUER, SP_SLO, vec![anchor("rsa2048.cert.pem")]);
-        let LogoutMessage::Response(r) = logout::verify(
+        let r = logout::verify(
             &Incoming::post(&post_signed(&xml, &idp_signer()), None),
             &settings,
             at(1),
         )
-        .expect("verifies") else {
-            panic!("a response")
-        };
-        assert_eq!(r.status(), &{
-            let mut s = LogoutStatus::partial_logout();
-            s.message = None;
-            s
-        });
-        assert_eq!(r.in_response_to(), Some("_x"));
+        .expect("verifies");
+        assert_eq!(r.message, "LogoutResponse");
+        assert_eq!(
+            r.status,
+            Some({
+                let mut s = LogoutStatus::partial_logout();
+                s.message = None;
+                s
+            })
+        );
+        assert_eq!(r.in_response_to.as_deref(), Some("_x"));
     }
 }

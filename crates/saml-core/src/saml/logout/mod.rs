@@ -233,10 +233,10 @@ use std::time::Duration;
 
 pub use idp::{Initiator, Leg, LegState, LogoutSummary, Propagation};
 pub use message::{
-    Delivery, Incoming, LogoutMessage, LogoutOutcome, LogoutRequest, LogoutResponse, LogoutStatus,
-    OutgoingLogout,
+    Delivery, Incoming, InspectedLogout, LogoutOutcome, LogoutRequest, LogoutResponse,
+    LogoutStatus, OutgoingLogout,
 };
-use message::{Peer, Receiver};
+use message::{LogoutMessage, Peer, Receiver};
 pub use session::{InMemorySessionRegistry, Participant, SessionRegistry};
 pub use sp::{Ended, LogoutAnswer, LogoutSubject, SessionTerminator};
 
@@ -612,7 +612,8 @@ pub mod danger {
 
 /// Verifies one incoming logout message against `settings` at `now`, without state: every
 /// check of the [module documentation](self) except replay and InResponseTo matching, which
-/// need the stores. For tools (`saml-verify`) and tests; services use
+/// need the stores, and returns its fields. For tools (`saml-verify`) and tests: the result is
+/// an [`InspectedLogout`], which nothing here acts on. Services use
 /// [`ServiceProvider::receive_logout`](crate::ServiceProvider::receive_logout) or
 /// [`IdentityProvider::receive_logout`](crate::saml::idp::IdentityProvider::receive_logout)
 /// and commit.
@@ -624,26 +625,28 @@ pub fn verify(
     incoming: &Incoming<'_>,
     settings: &VerifySettings,
     now: DateTime,
-) -> Result<LogoutMessage, SamlError> {
+) -> Result<InspectedLogout, SamlError> {
     let limits = Limits::default();
     let receiver = Receiver {
         our_url: &settings.destination,
         skew: skew_seconds(settings.max_clock_skew),
         limits: &limits,
     };
-    receiver.receive(
-        incoming,
-        |_| {
-            Ok(Peer {
-                issuer: &settings.peer_issuer,
-                verifier: Verifier::new(
-                    settings.certificates.clone(),
-                    settings.algorithm_policy.clone(),
-                ),
-                accept_unsigned: settings.accept_unsigned,
-                decryption: Some((&settings.decryption_keys, &settings.decryption_policy)),
-            })
-        },
-        now,
-    )
+    receiver
+        .receive(
+            incoming,
+            |_| {
+                Ok(Peer {
+                    issuer: &settings.peer_issuer,
+                    verifier: Verifier::new(
+                        settings.certificates.clone(),
+                        settings.algorithm_policy.clone(),
+                    ),
+                    accept_unsigned: settings.accept_unsigned,
+                    decryption: Some((&settings.decryption_keys, &settings.decryption_policy)),
+                })
+            },
+            now,
+        )
+        .map(InspectedLogout::from)
 }
