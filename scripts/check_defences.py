@@ -170,6 +170,10 @@ MUTATIONS += [
      '            .take_session(session)\n            .map_err(|source| SamlError::SessionStoreUnavailable { source })?;',
      '            .take_session(session)\n            .unwrap_or_default();',
      ("attacks", 'logout::stores::a_session_registry')),
+    ('logout: unsigned CBC EncryptedID', LOGOUT_MESSAGE,
+     'if !view.signed && decrypted.data.is_cbc() {',
+     'if false {',
+     ("attacks", 'logout::encrypted_id::')),
 ]
 
 bad = False

@@ -1013,3 +1013,65 @@ mod stateless {
         assert_eq!(r.in_response_to.as_deref(), Some("_x"));
     }
 }
+
+mod encrypted_id {
+    use saml_core::xmlenc::{DataEncryption, DecryptionKey, EncryptionKey, KeyTransport};
+
+    use super::*;
+
+    /// The SP with its decryption key (`rsa3072`); unsigned logout messages accepted when
+    /// `unsigned`.
+    fn sp_decrypting(unsigned: bool) -> ServiceProvider {
+        let mut idp = idp_settings().with_single_logout_service(IDP_SLO, Binding::HttpPost);
+        if unsigned {
+            saml_core::settings::danger::accept_unsigned_logout(&mut idp);
+        }
+        let sp = sp_settings()
+            .with_single_logout_url(SP_SLO)
+            .with_decryption_key(
+                DecryptionKey::from_pem(&testdata("rsa3072.pk8.pem"), None).expect("key"),
+            );
+        ServiceProvider::new(idp, sp).expect("settings")
+    }
+
+    /// A LogoutRequest whose NameID is encrypted to the SP with `data`.
+    fn with_encrypted_id(data: DataEncryption) -> String {
+        let encrypted = saml_core::xmlenc::encrypt(
+            format!("<saml:NameID>{ALICE}</saml:NameID>").as_bytes(),
+            &EncryptionKey::from_certificate(&cert("rsa3072.cert.pem")).expect("key"),
+            data,
+            KeyTransport::default(),
+        )
+        .expect("encrypts");
+        Req {
+            identifier: format!("<saml:EncryptedID>{encrypted}</saml:EncryptedID>"),
+            ..Req::from_idp()
+        }
+        .xml()
+    }
+
+    fn receive(sp: &ServiceProvider, value: &str) -> Result<Got, SamlError> {
+        sp_post_at(sp, value, &InMemoryStore::default(), at(1))
+    }
+
+    #[test]
+    fn cbc_plaintext_is_read_only_under_a_signature() {
+        let xml = with_encrypted_id(DataEncryption::Aes128Cbc);
+        let Got::Request(r) = accepted(receive(
+            &sp_decrypting(false),
+            &post_signed(&xml, &idp_signer()),
+        )) else {
+            panic!("a request")
+        };
+        assert!(r.name_id_encrypted());
+        assert_eq!(r.name_id().value, ALICE);
+        // Unsigned (under the danger opt-out), the same ciphertext fails as an altered one.
+        refused(
+            receive(&sp_decrypting(true), &post_unsigned(&xml)),
+            "decryption_failed",
+        );
+        // GCM authenticates its plaintext, so the opt-out reads it.
+        let gcm = with_encrypted_id(DataEncryption::Aes256Gcm);
+        accepted(receive(&sp_decrypting(true), &post_unsigned(&gcm)));
+    }
+}

@@ -930,8 +930,14 @@ impl Receiver<'_> {
         let default_policy = DecryptionPolicy::default();
         let (keys, policy) = peer.decryption.unwrap_or((&[], &default_policy));
         let decrypted = crate::xmlenc::decrypt(doc, node, keys, policy)?;
-        let in_place = decrypted.in_place(doc, node)?;
         let failed = || SamlError::Decryption(XmlencError::DecryptionFailed);
+        // CBC is malleable: its plaintext is read only under a verified signature (invariant
+        // 13). An unsigned message (a `danger` opt-out) with a CBC EncryptedID fails exactly
+        // as a bad ciphertext does, so altering a victim's ciphertext teaches nothing.
+        if !view.signed && decrypted.data.is_cbc() {
+            return Err(failed());
+        }
+        let in_place = decrypted.in_place(doc, node)?;
         let inner =
             Document::parse_bytes(in_place.text.as_bytes(), self.limits).map_err(|_| failed())?;
         let plain = inner
