@@ -2,19 +2,24 @@
 //! LogoutRequest and LogoutResponse, on the SP's and the IdP's Single Logout URLs.
 //!
 //! A forged logout is a denial of service (end any user's sessions by NameID) or, on the IdP,
-//! a way to mark SPs logged out that are not. Each test builds the message text itself, signs
-//! it with the key the test names (the IdP's `rsa2048`, the SP's `rsa3072`, the attacker's
-//! `rsa2048`-sized stranger `rsa3072` where the IdP is the victim), so the one check the test
-//! targets is the only thing left to refuse it. Every test asserts the stable kind.
+//! a way to mark SPs logged out that are not. Each test writes the message text itself and
+//! signs it with the key it names: the IdP's `rsa2048` (pinned by the SP), the SP's `rsa3072`
+//! (pinned by the IdP), or a key the receiver does not pin (`attacker_signer`, `rsa3072`, on
+//! the SP; the IdP's key, on the IdP). So the one check a test targets is the only thing left
+//! to refuse it. Every test asserts the stable kind.
 //!
 //! Defences and where they live (`src/saml/logout/message.rs` unless named): Issuer equals the
 //! peer (`Receiver::read`); Destination equals our SLO URL and is required on signed messages;
 //! IssueInstant not in the future, NotOnOrAfter (or IssueInstant + lifetime) not passed;
 //! signature by the pinned keys, enveloped (POST) or over the query octets (Redirect), unsigned
-//! refused (`Receiver::receive`); one split of the query (`binding::RedirectQuery`); replay of
-//! LogoutRequest IDs (`UnreplayedLogoutRequest::commit`, `mod.rs`); InResponseTo single use in
-//! the `logout:` namespace (`UnmatchedLogoutResponse::commit`, `pending_key`); exactly one
-//! non-empty NameID (`read_name_id`); fail closed on every store.
+//! refused (`Receiver::receive`); one split of the query (`binding::RedirectQuery`); the
+//! parameter names the message (`SAMLRequest` for a LogoutRequest); a POST value is base64 of
+//! the XML; replay of LogoutRequest IDs (`UnreplayedLogoutRequest::commit`, `mod.rs`);
+//! InResponseTo single use in the `logout:` namespace (`UnmatchedLogoutResponse::commit`,
+//! `pending_key`); an answer from the SP the request went to (`Propagation::record_response`,
+//! `idp.rs`); exactly one non-empty NameID (`read_name_id`), a CBC EncryptedID read only under
+//! a signature; fail closed on every store. `scripts/check_defences.py` removes each in turn
+//! and checks that its test here fails.
 
 use saml_core::binding;
 use saml_core::dsig::Signer;
