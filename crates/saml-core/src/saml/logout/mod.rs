@@ -22,8 +22,9 @@
 //!    LogoutRequest without NotOnOrAfter, and every LogoutResponse, is accepted for
 //!    [`LOGOUT_LIFETIME_SECONDS`] after its IssueInstant.
 //! 4. **Content**: a LogoutRequest has exactly one non-empty NameID (an EncryptedID is
-//!    decrypted with the SP's decryption keys, as in an assertion's Subject), any number of
-//!    SessionIndex; a LogoutResponse has a Status with a top-level StatusCode.
+//!    decrypted with the SP's decryption keys, as in an assertion's Subject, and an AES-CBC
+//!    one only under a verified signature), any number of SessionIndex; a LogoutResponse has a
+//!    Status with a top-level StatusCode.
 //! 5. **State, in a separate commit** (the validate-then-commit shape of
 //!    [`Unreplayed`](crate::Unreplayed)): a LogoutRequest's ID is recorded in the
 //!    [`ReplayCache`] under `logout` + its Issuer + its ID until it could no longer be accepted
@@ -33,6 +34,18 @@
 //!    never consume an outstanding AuthnRequest ID, nor a Response a pending LogoutRequest's.
 //!    A store that cannot answer refuses the message. The stores are the only state, so a
 //!    fleet store (SQLite, Redis) works unchanged, in the sync or the async form.
+//!
+//! # What is sent
+//!
+//! Every LogoutRequest and LogoutResponse we build carries ID, IssueInstant, Destination (the
+//! peer's Single Logout URL) and Issuer, and is signed whenever we have a key (the IdP always
+//! does; the SP does when [`SpSettings::with_signing_key`](crate::SpSettings::with_signing_key)
+//! gave it one, which Okta requires): by HTTP-POST an enveloped signature with exclusive c14n,
+//! as for AuthnRequests; by HTTP-Redirect DEFLATE, base64 and the query signature over the
+//! octets sent. Our LogoutRequests say NotOnOrAfter = IssueInstant + [`LOGOUT_LIFETIME_SECONDS`]
+//! and carry the NameID exactly as it was issued (Format, NameQualifier, SPNameQualifier) with
+//! its SessionIndex values. The [`OutgoingLogout`] holds the auto-submitting form or the
+//! redirect URL ([`Delivery`]).
 //!
 //! # A non-success status is a value, not an error
 //!
@@ -216,6 +229,17 @@
 //! #     Ok(answer.response.redirect_url().unwrap().to_owned())
 //! # }
 //! ```
+//!
+//! # Limitations
+//!
+//! - Front-channel bindings only (HTTP-Redirect, HTTP-POST): no SOAP back channel, no Artifact.
+//! - The IdP sends each SP its NameID in the clear (no EncryptedID) and cannot decrypt an
+//!   EncryptedID an SP sends it.
+//! - [`SessionRegistry`] has a synchronous form only; the replay cache and request store are
+//!   used in both forms.
+//! - Incoming messages are parsed with the default [`Limits`] and
+//!   [`DecodeLimits`](crate::binding::DecodeLimits), not those given to
+//!   [`ServiceProvider::with_limits`](crate::ServiceProvider::with_limits).
 //!
 //! # For tools: stateless verification
 //!
