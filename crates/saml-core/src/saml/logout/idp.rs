@@ -331,6 +331,13 @@ impl IdentityProvider {
     /// LogoutRequest of the SP that asked (SP-initiated), or `None` (IdP-initiated). The
     /// application ends its own IdP session itself.
     ///
+    /// For an SP's LogoutRequest, find the session with [`SessionRegistry::find_session`]
+    /// (its NameID and SessionIndex), never with the browser's IdP cookie alone: the request
+    /// names whom to log out. When no session matches there is nothing to propagate: answer
+    /// with [`logout_response`](Self::logout_response) and [`LogoutStatus::success`] (the
+    /// principal is logged out) or [`LogoutStatus::unknown_principal`], as the deployment
+    /// prefers.
+    ///
     /// # Errors
     ///
     /// `session_store_unavailable` when the registry cannot answer.
