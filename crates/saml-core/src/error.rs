@@ -100,6 +100,9 @@ error_kinds! {
     NotAnAuthnRequest => "not_an_authn_request",
     /// The document element is not a Response.
     NotAResponse => "not_a_response",
+    /// The document element is neither a LogoutRequest nor a LogoutResponse (or not the one
+    /// expected).
+    NotALogoutMessage => "not_a_logout_message",
     /// A NotBefore still in the future.
     NotYetValid => "not_yet_valid",
     /// The system random number generator failed.
@@ -118,6 +121,8 @@ error_kinds! {
     ReplayStoreUnavailable => "replay_store_unavailable",
     /// The outstanding-request store could not be consulted.
     RequestStoreUnavailable => "request_store_unavailable",
+    /// The IdP's session registry (which SPs a user's session reached) could not be consulted.
+    SessionStoreUnavailable => "session_store_unavailable",
     /// SHA-1 without the opt-in.
     Sha1NotAllowed => "sha1_not_allowed",
     /// No configured key verifies the signature.
@@ -126,6 +131,8 @@ error_kinds! {
     SignatureMissing => "signature_missing",
     /// Signing failed.
     SigningFailed => "signing_failed",
+    /// Single Logout was asked for, but a Single Logout URL it needs is not configured.
+    SloNotConfigured => "slo_not_configured",
     /// The IdP answered with a non-Success status.
     StatusNotSuccess => "status_not_success",
     /// A transform that is not allowed.

@@ -67,6 +67,9 @@ pub mod prelude {
     pub use crate::binding::{self, DecodeLimits};
     pub use crate::crypto::{Certificate, SigningKey, TrustAnchor};
     pub use crate::saml::idp::{IdentityProvider, SignTarget, SpPeer, Subject};
+    pub use crate::saml::logout::{
+        Incoming, LogoutOutcome, LogoutSubject, ReceivedLogout, SessionTerminator,
+    };
     pub use crate::saml::replay::{InMemoryStore, ReplayCache, RequestStore, SpStore, StoreError};
     pub use crate::saml::sp::{
         NameId, ServiceProvider, Solicitation, Unreplayed, VerifiedAssertion,

@@ -134,6 +134,8 @@ pub struct IdpSettings {
     response_signature_scope: SignatureScope,
     algorithm_policy: AlgorithmPolicy,
     max_clock_skew: Duration,
+    single_logout_service: Option<(String, Binding)>,
+    unsigned_logout_accepted: bool,
 }
 
 impl IdpSettings {
@@ -153,7 +155,30 @@ impl IdpSettings {
             response_signature_scope: SignatureScope::Either,
             algorithm_policy: AlgorithmPolicy::default(),
             max_clock_skew: Duration::from_secs(120),
+            single_logout_service: None,
+            unsigned_logout_accepted: false,
         }
+    }
+
+    /// IdP Single Logout URL and the binding LogoutRequests and LogoutResponses are sent to it
+    /// by (metadata `SingleLogoutService`). Default: none, and Single Logout is refused with
+    /// `slo_not_configured`.
+    pub fn with_single_logout_service(mut self, url: impl Into<String>, binding: Binding) -> Self {
+        self.single_logout_service = Some((url.into(), binding));
+        self
+    }
+
+    /// The IdP's Single Logout URL and binding, if configured.
+    pub fn single_logout_service(&self) -> Option<(&str, Binding)> {
+        self.single_logout_service
+            .as_ref()
+            .map(|(url, binding)| (url.as_str(), *binding))
+    }
+
+    /// Whether unsigned LogoutRequests and LogoutResponses from this IdP are accepted.
+    /// Default: false; turned on only by [`danger::accept_unsigned_logout`].
+    pub fn unsigned_logout_accepted(&self) -> bool {
+        self.unsigned_logout_accepted
     }
 
     /// IdP Issuer URI (e.g. `http://www.okta.com/exk…`): every Issuer in a Response must equal
@@ -283,6 +308,7 @@ pub struct SpSettings {
     want_assertions_signed: bool,
     decryption_keys: Vec<DecryptionKey>,
     pub(crate) decryption_policy: DecryptionPolicy,
+    single_logout_url: Option<String>,
 }
 
 impl SpSettings {
@@ -296,7 +322,20 @@ impl SpSettings {
             want_assertions_signed: true,
             decryption_keys: Vec::new(),
             decryption_policy: DecryptionPolicy::default(),
+            single_logout_url: None,
         }
+    }
+
+    /// Sets the SP's own Single Logout URL: where the IdP sends LogoutRequests and
+    /// LogoutResponses, and what their Destination must equal.
+    pub fn with_single_logout_url(mut self, url: impl Into<String>) -> Self {
+        self.single_logout_url = Some(url.into());
+        self
+    }
+
+    /// The SP's own Single Logout URL, if configured. Default: none.
+    pub fn single_logout_url(&self) -> Option<&str> {
+        self.single_logout_url.as_deref()
     }
 
     /// Adds a private key that EncryptedAssertion, EncryptedID and EncryptedAttribute are
@@ -401,6 +440,15 @@ pub mod danger {
     /// padding, but only an IdP that offers nothing else justifies it.
     pub fn allow_rsa1_5(settings: &mut SpSettings) {
         crate::xmlenc::danger::allow_rsa1_5(&mut settings.decryption_policy);
+    }
+
+    /// Accepts LogoutRequests and LogoutResponses from this IdP without a signature. Anyone
+    /// who can send the user's browser to the SP's Single Logout URL can then end the user's
+    /// sessions by NameID (a denial of service) and answer the SP's own LogoutRequests. A
+    /// message that does carry a signature must still verify, and an EncryptedID encrypted
+    /// with AES-CBC (malleable) is still refused in an unsigned message.
+    pub fn accept_unsigned_logout(settings: &mut IdpSettings) {
+        settings.unsigned_logout_accepted = true;
     }
 
     /// Signs AuthnRequests with RSA-SHA1, for IdPs that verify nothing else.

@@ -318,6 +318,105 @@ pub enum SamlError {
         /// The Destination found.
         found: String,
     },
+    /// The document element is not the logout message expected here.
+    #[error("the document element is `{found}`, not a SAML 2.0 {expected}")]
+    NotALogoutMessage {
+        /// What was expected (`LogoutRequest or LogoutResponse`, `LogoutResponse`, …).
+        expected: &'static str,
+        /// What it is.
+        found: String,
+    },
+    /// A logout message without a signature from a peer whose logout messages must be signed.
+    #[error(
+        "the {message} is not signed (neither an enveloped signature nor an HTTP-Redirect query signature), and unsigned logout messages are refused"
+    )]
+    LogoutNotSigned {
+        /// LogoutRequest or LogoutResponse.
+        message: &'static str,
+    },
+    /// A signed logout message without Destination (Bindings §3.4.5.2 and §3.5.5.2).
+    #[error(
+        "the {message} is signed but has no Destination; SAML Bindings §3.4.5.2/§3.5.5.2 require it (our Single Logout URL is `{expected}`)"
+    )]
+    LogoutMissingDestination {
+        /// LogoutRequest or LogoutResponse.
+        message: &'static str,
+        /// Our Single Logout URL.
+        expected: String,
+    },
+    /// A logout message's Destination is not our Single Logout URL.
+    #[error(
+        "Destination mismatch: our Single Logout URL is `{expected}`, the {message}'s Destination is `{found}`"
+    )]
+    LogoutDestinationMismatch {
+        /// LogoutRequest or LogoutResponse.
+        message: &'static str,
+        /// Our Single Logout URL.
+        expected: String,
+        /// The Destination found.
+        found: String,
+    },
+    /// A LogoutRequest already accepted once.
+    #[error("replay: LogoutRequest `{id}` from `{issuer}` was already accepted")]
+    LogoutReplay {
+        /// Its ID.
+        id: String,
+        /// Its Issuer.
+        issuer: String,
+    },
+    /// The replay cache could not record a LogoutRequest: it is refused.
+    #[error(
+        "the replay cache is unavailable, so LogoutRequest `{id}` cannot be recorded and is refused: {source}"
+    )]
+    LogoutReplayStoreUnavailable {
+        /// The LogoutRequest ID.
+        id: String,
+        /// What the store reported.
+        #[source]
+        source: super::replay::StoreError,
+    },
+    /// A LogoutResponse answers no pending LogoutRequest of ours.
+    #[error(
+        "InResponseTo `{found}` does not match any pending LogoutRequest (unknown, expired, already answered, or not a LogoutRequest)"
+    )]
+    UnknownLogoutInResponseTo {
+        /// The InResponseTo found (empty when absent).
+        found: String,
+    },
+    /// A logout message arrived in an encoding its binding does not use.
+    #[error("the {binding} value is {found}, not what the binding carries ({expected})")]
+    LogoutEncoding {
+        /// HTTP-POST or HTTP-Redirect.
+        binding: &'static str,
+        /// What the binding carries.
+        expected: &'static str,
+        /// What arrived.
+        found: String,
+    },
+    /// A logout message's Issuer names no peer this side knows.
+    #[error("the {message}'s Issuer {} is not a known peer{}", found.as_deref().map_or("(none)".to_owned(), |f| format!("`{f}`")), expected.as_deref().map_or(String::new(), |e| format!(" (expected `{e}`)")))]
+    LogoutUnknownIssuer {
+        /// LogoutRequest or LogoutResponse.
+        message: &'static str,
+        /// The peer expected, when there is exactly one.
+        expected: Option<String>,
+        /// The Issuer found.
+        found: Option<String>,
+    },
+    /// Single Logout needs a setting that is not configured.
+    #[error("Single Logout is not configured: set {setting}")]
+    SloNotConfigured {
+        /// The setting to configure (named by its builder).
+        setting: &'static str,
+    },
+    /// The IdP's session registry could not be consulted; logout is not started or answered
+    /// on a half-known set of sessions.
+    #[error("the session registry is unavailable: {source}")]
+    SessionStoreUnavailable {
+        /// What the registry reported.
+        #[source]
+        source: super::replay::StoreError,
+    },
 }
 
 fn list(v: &[String]) -> String {
@@ -377,13 +476,27 @@ impl SamlError {
             Self::Signing(_) => K::SigningFailed,
             Self::Encryption(e) => e.kind(),
             Self::Randomness => K::RandomnessFailed,
+            Self::NotALogoutMessage { .. } => K::NotALogoutMessage,
+            Self::LogoutNotSigned { .. } => K::SignatureMissing,
+            Self::LogoutMissingDestination { .. } => K::DestinationMissing,
+            Self::LogoutDestinationMismatch { .. } => K::DestinationMismatch,
+            Self::LogoutReplay { .. } => K::Replay,
+            Self::LogoutReplayStoreUnavailable { .. } => K::ReplayStoreUnavailable,
+            Self::UnknownLogoutInResponseTo { .. } => K::UnknownInResponseTo,
+            Self::LogoutEncoding { .. } => K::UndecodableMessage,
+            Self::LogoutUnknownIssuer { .. } => K::IssuerMismatch,
+            Self::SloNotConfigured { .. } => K::SloNotConfigured,
+            Self::SessionStoreUnavailable { .. } => K::SessionStoreUnavailable,
         }
     }
 
     /// Whether the input itself is unreadable (malformed XML), as opposed to a well-formed
     /// message that was rejected. The CLI exits 2 for the former, 1 for the latter.
     pub fn is_malformed_input(&self) -> bool {
-        matches!(self, Self::Xml(_) | Self::Binding(_))
+        matches!(
+            self,
+            Self::Xml(_) | Self::Binding(_) | Self::LogoutEncoding { .. }
+        )
     }
 }
 

@@ -5,8 +5,8 @@
 //! It owns the IdP's checks on incoming AuthnRequests (signature by the SP's pinned keys,
 //! Issuer, Destination, ACS URL, time) and the text of issued Responses. It does not parse
 //! query strings (that is `binding::RedirectQuery`), verify signatures itself (`dsig`), do the
-//! XML Encryption itself (`xmlenc`), or keep any state: sessions and logout are the
-//! application's.
+//! XML Encryption itself (`xmlenc`), or keep any state: Single Logout, with the session
+//! registry and propagation, is [`super::logout`]'s.
 //!
 //! # Encrypted assertions
 //!
@@ -43,7 +43,7 @@ use crate::binding;
 use crate::crypto::{AlgorithmPolicy, DigestAlgorithm, TrustAnchor};
 use crate::dsig::redirect;
 use crate::dsig::{Signer, Verifier};
-use crate::settings::SettingsError;
+use crate::settings::{Binding, SettingsError};
 use crate::time::{DateTime, parse_xs_datetime};
 use crate::xml::{Document, IdLookup, Limits, trim_xml};
 use crate::xmlenc::{DataEncryption, EncryptionKey, KeyTransport, XmlencError};
@@ -125,6 +125,8 @@ pub struct SpPeer {
     certificates: Vec<TrustAnchor>,
     algorithm_policy: AlgorithmPolicy,
     encryption: Encryption,
+    single_logout_service: Option<(String, Binding)>,
+    unsigned_logout_accepted: bool,
 }
 
 impl SpPeer {
@@ -150,7 +152,30 @@ impl SpPeer {
             certificates,
             algorithm_policy: AlgorithmPolicy::default(),
             encryption: Encryption::default(),
+            single_logout_service: None,
+            unsigned_logout_accepted: false,
         })
+    }
+
+    /// Sets the SP's Single Logout URL and the binding LogoutRequests and LogoutResponses are
+    /// sent to it by (metadata `SingleLogoutService`). Default: none; the SP then cannot be
+    /// reached by logout propagation and counts as failed (PartialLogout).
+    pub fn with_single_logout_service(mut self, url: impl Into<String>, binding: Binding) -> Self {
+        self.single_logout_service = Some((url.into(), binding));
+        self
+    }
+
+    /// The SP's Single Logout URL and binding, if any.
+    pub fn single_logout_service(&self) -> Option<(&str, Binding)> {
+        self.single_logout_service
+            .as_ref()
+            .map(|(url, binding)| (url.as_str(), *binding))
+    }
+
+    /// Whether unsigned logout messages from this SP are accepted. Default: false; only
+    /// [`danger::accept_unsigned_logout`] turns it on.
+    pub fn unsigned_logout_accepted(&self) -> bool {
+        self.unsigned_logout_accepted
     }
 
     /// Encrypts what is issued to this SP (by default the whole Assertion, with
@@ -257,7 +282,16 @@ pub mod danger {
             certificates: Vec::new(),
             algorithm_policy: AlgorithmPolicy::default(),
             encryption: super::Encryption::default(),
+            single_logout_service: None,
+            unsigned_logout_accepted: false,
         }
+    }
+
+    /// Accepts unsigned LogoutRequests and LogoutResponses from `peer`. Anyone who can send a
+    /// browser to the IdP's Single Logout URL can then end a user's IdP session (and start a
+    /// logout of every SP) by NameID. A message that carries a signature must still verify.
+    pub fn accept_unsigned_logout(peer: &mut SpPeer) {
+        peer.unsigned_logout_accepted = true;
     }
 
     /// Accepts unsigned AuthnRequests from `peer` (as [`unsigned_requests`]), while a request
@@ -347,6 +381,7 @@ pub struct IdentityProvider {
     assertion_lifetime: Duration,
     max_clock_skew: Duration,
     signer: Signer,
+    single_logout_url: Option<String>,
 }
 
 impl IdentityProvider {
@@ -360,7 +395,30 @@ impl IdentityProvider {
             assertion_lifetime: Duration::from_secs(300),
             max_clock_skew: Duration::from_secs(120),
             signer,
+            single_logout_url: None,
         }
+    }
+
+    /// Sets the IdP's own Single Logout URL: where SPs send LogoutRequests and
+    /// LogoutResponses, and what their Destination must equal. Default: none.
+    pub fn with_single_logout_url(mut self, url: impl Into<String>) -> Self {
+        self.single_logout_url = Some(url.into());
+        self
+    }
+
+    /// The IdP's Single Logout URL, if configured.
+    pub fn single_logout_url(&self) -> Option<&str> {
+        self.single_logout_url.as_deref()
+    }
+
+    /// The clock skew tolerated on incoming requests.
+    pub fn max_clock_skew(&self) -> Duration {
+        self.max_clock_skew
+    }
+
+    /// The signer of issued messages.
+    pub(crate) fn signer(&self) -> &Signer {
+        &self.signer
     }
 
     /// Sets what to sign. Default: both.
@@ -568,9 +626,29 @@ impl IdentityProvider {
         request: Option<&ReceivedRequest>,
         now: DateTime,
     ) -> Result<String, SamlError> {
+        let session_index = new_id().map_err(|_| SamlError::Randomness)?;
+        self.issue_with_session_index(sp, subject, request, &session_index, now)
+    }
+
+    /// As [`issue`](Self::issue), with `session_index` as the AuthnStatement's SessionIndex
+    /// (what the SP names in a LogoutRequest; [`issue`](Self::issue) makes a fresh random one).
+    /// To record it for Single Logout in the same step, use
+    /// [`issue_in_session`](Self::issue_in_session).
+    ///
+    /// # Errors
+    ///
+    /// As [`issue`](Self::issue).
+    pub fn issue_with_session_index(
+        &self,
+        sp: &SpPeer,
+        subject: &Subject,
+        request: Option<&ReceivedRequest>,
+        session_index: &str,
+        now: DateTime,
+    ) -> Result<String, SamlError> {
         let response_id = new_id().map_err(|_| SamlError::Randomness)?;
         let assertion_id = new_id().map_err(|_| SamlError::Randomness)?;
-        let session_index = new_id().map_err(|_| SamlError::Randomness)?;
+        let session_index = escape(session_index);
         let lifetime = i64::try_from(self.assertion_lifetime.as_secs()).unwrap_or(300);
         let until = plus(now, lifetime);
         let irt = request

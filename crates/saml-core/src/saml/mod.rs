@@ -1,7 +1,7 @@
 //! The SAML 2.0 Web Browser SSO profile: Response validation ([`sp`]) and AuthnRequests
 //! ([`authn`]) on the service-provider side, request verification and Response issuing on the
-//! identity-provider side ([`idp`]), the replay cache and outstanding-request store
-//! ([`replay`]), and errors.
+//! identity-provider side ([`idp`]), Single Logout on both sides ([`logout`]), the replay cache
+//! and outstanding-request store ([`replay`]), and errors.
 //!
 //! Nothing here does I/O or reads the clock: time is an argument, and shared state goes through
 //! the traits of [`replay`].
@@ -9,6 +9,7 @@
 pub mod authn;
 mod error;
 pub mod idp;
+pub mod logout;
 mod message;
 pub mod replay;
 pub mod sp;

@@ -24,6 +24,9 @@
 //!   time, Status and SubjectConfirmation.
 //! - [`decoding`]: A12 DEFLATE bombs and oversized inputs on every decoding path.
 //! - [`resources`]: A12 parser limits (depth, attributes, nodes, bytes) at and past the limit.
+//! - [`logout`]: Single Logout: forged, misdirected, stale, unsigned, tampered and replayed
+//!   LogoutRequests and LogoutResponses, InResponseTo across the AuthnRequest/logout namespaces,
+//!   and stores that cannot answer.
 //! - [`redirect`]: A22 HTTP-Redirect query differentials (`?`, `#`, `;`, encoded and repeated
 //!   parameter names), on the IdP's AuthnRequest path and a SAMLResponse query.
 
@@ -39,6 +42,7 @@ mod dtd;
 mod exclusion;
 mod ids;
 mod keyinfo;
+mod logout;
 mod namespaces;
 mod redirect;
 mod resources;
