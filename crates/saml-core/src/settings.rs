@@ -445,7 +445,8 @@ pub mod danger {
     /// Accepts LogoutRequests and LogoutResponses from this IdP without a signature. Anyone
     /// who can send the user's browser to the SP's Single Logout URL can then end the user's
     /// sessions by NameID (a denial of service) and answer the SP's own LogoutRequests. A
-    /// message that does carry a signature must still verify.
+    /// message that does carry a signature must still verify, and an EncryptedID encrypted
+    /// with AES-CBC (malleable) is still refused in an unsigned message.
     pub fn accept_unsigned_logout(settings: &mut IdpSettings) {
         settings.unsigned_logout_accepted = true;
     }

@@ -780,4 +780,29 @@ async fn the_async_stores_serve_the_same_flow() {
     };
     let response = r.commit_async(&one.store).await.expect("pending");
     assert_eq!(response.outcome(), LogoutOutcome::Success);
+
+    // The IdP propagates to the others with the async store too.
+    let mut propagation = idp
+        .idp
+        .start_logout(IDP_SESSION, &idp.registry, Some(&request))
+        .expect("started");
+    let requests = idp
+        .idp
+        .logout_requests_async(&mut propagation, &peers, &idp.store, at(4))
+        .await
+        .expect("recorded");
+    assert_eq!(requests.len(), 2);
+    let (carried, _) = sp_answers(&orgs[1], &requests[0], at(5));
+    let ReceivedLogout::Response(r) = idp
+        .idp
+        .receive_logout(&peers, &carried.incoming(), at(6))
+        .expect("verifies")
+    else {
+        panic!("a response")
+    };
+    let response = r.commit_async(&idp.store).await.expect("pending");
+    assert_eq!(
+        propagation.record_response(&response).expect("its leg"),
+        LogoutOutcome::Success
+    );
 }

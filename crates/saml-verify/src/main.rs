@@ -8,6 +8,7 @@ mod decrypt_cmd;
 mod decryption;
 mod input;
 mod inspect_cmd;
+mod policy_cmd;
 mod sign_cmd;
 mod verify_cmd;
 

@@ -78,6 +78,8 @@ pub(crate) struct Args {
     /// Print one JSON object on standard output, on rejection as well as on success.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    policy: crate::policy_cmd::PolicyArgs,
 }
 
 /// Arguments of `saml-verify bench`.
@@ -205,8 +207,13 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     }
     let xml = decoded.xml;
     let sp = v.service_provider()?;
+    let policy = args.policy.load(v.okta_idp.as_deref())?;
     let now = v.now()?;
     let result = sp.validate_and_commit(&xml, now, v.solicitation(), &InMemoryStore::new(16));
+    let decided = match (&policy, &result) {
+        (Some(p), Ok(a)) => Some(p.decide(a)?),
+        _ => None,
+    };
     if let Ok(ok) = &result
         && v.in_response_to.is_none()
         && let Some(irt) = ok.in_response_to()
@@ -217,12 +224,16 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     }
     let mut out = std::io::stdout().lock();
     let printed = if args.json {
-        serde_json::to_writer(&mut out, &Report::new(&result))
+        let report = Report::new(&result).with_policy(decided.as_ref().map(|d| d.json()));
+        serde_json::to_writer(&mut out, &report)
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out))
     } else {
         match &result {
-            Ok(a) => human(&mut out, a),
+            Ok(a) => human(&mut out, a).and_then(|()| match &decided {
+                Some(d) => d.human(&mut out),
+                None => Ok(()),
+            }),
             Err(_) => Ok(()),
         }
     };

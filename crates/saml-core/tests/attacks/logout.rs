@@ -2,19 +2,24 @@
 //! LogoutRequest and LogoutResponse, on the SP's and the IdP's Single Logout URLs.
 //!
 //! A forged logout is a denial of service (end any user's sessions by NameID) or, on the IdP,
-//! a way to mark SPs logged out that are not. Each test builds the message text itself, signs
-//! it with the key the test names (the IdP's `rsa2048`, the SP's `rsa3072`, the attacker's
-//! `rsa2048`-sized stranger `rsa3072` where the IdP is the victim), so the one check the test
-//! targets is the only thing left to refuse it. Every test asserts the stable kind.
+//! a way to mark SPs logged out that are not. Each test writes the message text itself and
+//! signs it with the key it names: the IdP's `rsa2048` (pinned by the SP), the SP's `rsa3072`
+//! (pinned by the IdP), or a key the receiver does not pin (`attacker_signer`, `rsa3072`, on
+//! the SP; the IdP's key, on the IdP). So the one check a test targets is the only thing left
+//! to refuse it. Every test asserts the stable kind.
 //!
 //! Defences and where they live (`src/saml/logout/message.rs` unless named): Issuer equals the
 //! peer (`Receiver::read`); Destination equals our SLO URL and is required on signed messages;
 //! IssueInstant not in the future, NotOnOrAfter (or IssueInstant + lifetime) not passed;
 //! signature by the pinned keys, enveloped (POST) or over the query octets (Redirect), unsigned
-//! refused (`Receiver::receive`); one split of the query (`binding::RedirectQuery`); replay of
-//! LogoutRequest IDs (`UnreplayedLogoutRequest::commit`, `mod.rs`); InResponseTo single use in
-//! the `logout:` namespace (`UnmatchedLogoutResponse::commit`, `pending_key`); exactly one
-//! non-empty NameID (`read_name_id`); fail closed on every store.
+//! refused (`Receiver::receive`); one split of the query (`binding::RedirectQuery`); the
+//! parameter names the message (`SAMLRequest` for a LogoutRequest); a POST value is base64 of
+//! the XML; replay of LogoutRequest IDs (`UnreplayedLogoutRequest::commit`, `mod.rs`);
+//! InResponseTo single use in the `logout:` namespace (`UnmatchedLogoutResponse::commit`,
+//! `pending_key`); an answer from the SP the request went to (`Propagation::record_response`,
+//! `idp.rs`); exactly one non-empty NameID (`read_name_id`), a CBC EncryptedID read only under
+//! a signature; fail closed on every store. `scripts/check_defences.py` removes each in turn
+//! and checks that its test here fails.
 
 use saml_core::binding;
 use saml_core::dsig::Signer;
@@ -23,9 +28,9 @@ use saml_core::saml::SamlError;
 use saml_core::saml::authn::RequestOptions;
 use saml_core::saml::idp::{IdentityProvider, SpPeer};
 use saml_core::saml::logout::{
-    self, InMemorySessionRegistry, Incoming, LogoutMessage, LogoutStatus, LogoutSubject,
-    Participant, ReceivedLogout, SessionRegistry, UnmatchedLogoutResponse, UnreplayedLogoutRequest,
-    VerifySettings,
+    self, InMemorySessionRegistry, Incoming, LogoutRequest, LogoutResponse, LogoutStatus,
+    LogoutSubject, Participant, ReceivedLogout, SessionRegistry, UnmatchedLogoutResponse,
+    UnreplayedLogoutRequest, VerifySettings,
 };
 use saml_core::saml::replay::{
     InMemoryStore, ReplayCache, ReplayOutcome, RequestStore, StoreError,
@@ -156,29 +161,36 @@ fn redirect_signed(xml: &str, parameter: &str, signer: &Signer) -> String {
     sign_query(parameter, &value, Some("state"), signer).expect("signs")
 }
 
+/// A committed logout message.
+#[derive(Debug)]
+enum Got {
+    Request(LogoutRequest),
+    Response(LogoutResponse),
+}
+
 /// The SP's verdict on an HTTP-POST LogoutRequest value at `when`, committed to `store`.
 fn sp_post_at(
     sp: &ServiceProvider,
     value: &str,
     store: &InMemoryStore,
     when: DateTime,
-) -> Result<LogoutMessage, SamlError> {
+) -> Result<Got, SamlError> {
     commit(
         sp.receive_logout(&Incoming::post(value, None), when)?,
         store,
     )
 }
 
-fn commit(received: ReceivedLogout, store: &InMemoryStore) -> Result<LogoutMessage, SamlError> {
+fn commit(received: ReceivedLogout, store: &InMemoryStore) -> Result<Got, SamlError> {
     match received {
-        ReceivedLogout::Request(r) => r.commit(store).map(LogoutMessage::Request),
-        ReceivedLogout::Response(r) => r.commit(store).map(LogoutMessage::Response),
+        ReceivedLogout::Request(r) => r.commit(store).map(Got::Request),
+        ReceivedLogout::Response(r) => r.commit(store).map(Got::Response),
         _ => unreachable!("two kinds"),
     }
 }
 
 /// The SP's verdict on a POST value at one second after [`now`], fresh stores.
-fn sp_post(value: &str) -> Result<LogoutMessage, SamlError> {
+fn sp_post(value: &str) -> Result<Got, SamlError> {
     sp_post_at(
         &sp_slo(Binding::HttpPost),
         value,
@@ -188,7 +200,7 @@ fn sp_post(value: &str) -> Result<LogoutMessage, SamlError> {
 }
 
 /// The SP's verdict on a Redirect query at one second after [`now`], fresh stores.
-fn sp_redirect(query: &str) -> Result<LogoutMessage, SamlError> {
+fn sp_redirect(query: &str) -> Result<Got, SamlError> {
     commit(
         sp_slo(Binding::HttpRedirect).receive_logout(&Incoming::redirect(query), at(1))?,
         &InMemoryStore::default(),
@@ -196,7 +208,7 @@ fn sp_redirect(query: &str) -> Result<LogoutMessage, SamlError> {
 }
 
 #[track_caller]
-fn refused(result: Result<LogoutMessage, SamlError>, kind: &str) -> SamlError {
+fn refused(result: Result<Got, SamlError>, kind: &str) -> SamlError {
     match result {
         Ok(m) => panic!("ACCEPTED {m:?}"),
         Err(e) => {
@@ -207,7 +219,7 @@ fn refused(result: Result<LogoutMessage, SamlError>, kind: &str) -> SamlError {
 }
 
 #[track_caller]
-fn accepted(result: Result<LogoutMessage, SamlError>) -> LogoutMessage {
+fn accepted(result: Result<Got, SamlError>) -> Got {
     result.unwrap_or_else(|e| panic!("refused ({}): {e}", e.kind()))
 }
 
@@ -225,7 +237,7 @@ mod baseline {
                 &idp_signer(),
             ))),
         ] {
-            let LogoutMessage::Request(r) = m else {
+            let Got::Request(r) = m else {
                 panic!("a request")
             };
             assert_eq!(r.name_id().value, ALICE);
@@ -428,7 +440,7 @@ mod signature {
             &InMemoryStore::default(),
             at(1),
         ));
-        let LogoutMessage::Request(r) = m else {
+        let Got::Request(r) = m else {
             panic!("a request")
         };
         assert!(!r.signed());
@@ -597,11 +609,7 @@ mod in_response_to {
         .id
     }
 
-    fn answer(
-        sp: &ServiceProvider,
-        store: &InMemoryStore,
-        irt: &str,
-    ) -> Result<LogoutMessage, SamlError> {
+    fn answer(sp: &ServiceProvider, store: &InMemoryStore, irt: &str) -> Result<Got, SamlError> {
         let value = post_signed(&response_xml(IDP_ISSUER, SP_SLO, irt), &idp_signer());
         sp_post_at(sp, &value, store, at(1))
     }
@@ -619,7 +627,10 @@ mod in_response_to {
         let sp = sp_slo(Binding::HttpPost);
         let store = InMemoryStore::default();
         let id = pending(&sp, &store);
-        accepted(answer(&sp, &store, &id));
+        let Got::Response(r) = accepted(answer(&sp, &store, &id)) else {
+            panic!("a response")
+        };
+        assert_eq!(r.in_response_to(), Some(id.as_str()));
         refused(answer(&sp, &store, &id), "unknown_in_response_to");
     }
 
@@ -769,7 +780,7 @@ mod name_id {
             ..Req::from_idp()
         }
         .xml();
-        let LogoutMessage::Request(r) = accepted(sp_post(&post_signed(&xml, &idp_signer()))) else {
+        let Got::Request(r) = accepted(sp_post(&post_signed(&xml, &idp_signer()))) else {
             panic!("a request")
         };
         assert_eq!(r.name_id().value, "admin@org1.example.evil.example");
@@ -948,8 +959,10 @@ mod stateless {
             at(1),
         )
         .expect("verifies");
-        assert_eq!(m.name(), "LogoutRequest");
-        assert_eq!(m.id(), "_logout_request_1");
+        assert_eq!(m.message, "LogoutRequest");
+        assert_eq!(m.id, "_logout_request_1");
+        assert_eq!(m.name_id.map(|n| n.value).as_deref(), Some(ALICE));
+        assert_eq!(m.session_indexes, ["_s1"]);
         let err = logout::verify(
             &Incoming::post(&post_signed(&xml, &attacker_signer()), None),
             &settings,
@@ -987,19 +1000,83 @@ mod stateless {
              </samlp:StatusCode>",
         );
         let settings = VerifySettings::new(IDP_ISSUER, SP_SLO, vec![anchor("rsa2048.cert.pem")]);
-        let LogoutMessage::Response(r) = logout::verify(
+        let r = logout::verify(
             &Incoming::post(&post_signed(&xml, &idp_signer()), None),
             &settings,
             at(1),
         )
-        .expect("verifies") else {
-            panic!("a response")
+        .expect("verifies");
+        assert_eq!(r.message, "LogoutResponse");
+        assert_eq!(
+            r.status,
+            Some({
+                let mut s = LogoutStatus::partial_logout();
+                s.message = None;
+                s
+            })
+        );
+        assert_eq!(r.in_response_to.as_deref(), Some("_x"));
+    }
+}
+
+mod encrypted_id {
+    use saml_core::xmlenc::{DataEncryption, DecryptionKey, EncryptionKey, KeyTransport};
+
+    use super::*;
+
+    /// The SP with its decryption key (`rsa3072`); unsigned logout messages accepted when
+    /// `unsigned`.
+    fn sp_decrypting(unsigned: bool) -> ServiceProvider {
+        let mut idp = idp_settings().with_single_logout_service(IDP_SLO, Binding::HttpPost);
+        if unsigned {
+            saml_core::settings::danger::accept_unsigned_logout(&mut idp);
+        }
+        let sp = sp_settings()
+            .with_single_logout_url(SP_SLO)
+            .with_decryption_key(
+                DecryptionKey::from_pem(&testdata("rsa3072.pk8.pem"), None).expect("key"),
+            );
+        ServiceProvider::new(idp, sp).expect("settings")
+    }
+
+    /// A LogoutRequest whose NameID is encrypted to the SP with `data`.
+    fn with_encrypted_id(data: DataEncryption) -> String {
+        let encrypted = saml_core::xmlenc::encrypt(
+            format!("<saml:NameID>{ALICE}</saml:NameID>").as_bytes(),
+            &EncryptionKey::from_certificate(&cert("rsa3072.cert.pem")).expect("key"),
+            data,
+            KeyTransport::default(),
+        )
+        .expect("encrypts");
+        Req {
+            identifier: format!("<saml:EncryptedID>{encrypted}</saml:EncryptedID>"),
+            ..Req::from_idp()
+        }
+        .xml()
+    }
+
+    fn receive(sp: &ServiceProvider, value: &str) -> Result<Got, SamlError> {
+        sp_post_at(sp, value, &InMemoryStore::default(), at(1))
+    }
+
+    #[test]
+    fn cbc_plaintext_is_read_only_under_a_signature() {
+        let xml = with_encrypted_id(DataEncryption::Aes128Cbc);
+        let Got::Request(r) = accepted(receive(
+            &sp_decrypting(false),
+            &post_signed(&xml, &idp_signer()),
+        )) else {
+            panic!("a request")
         };
-        assert_eq!(r.status(), &{
-            let mut s = LogoutStatus::partial_logout();
-            s.message = None;
-            s
-        });
-        assert_eq!(r.in_response_to(), Some("_x"));
+        assert!(r.name_id_encrypted());
+        assert_eq!(r.name_id().value, ALICE);
+        // Unsigned (under the danger opt-out), the same ciphertext fails as an altered one.
+        refused(
+            receive(&sp_decrypting(true), &post_unsigned(&xml)),
+            "decryption_failed",
+        );
+        // GCM authenticates its plaintext, so the opt-out reads it.
+        let gcm = with_encrypted_id(DataEncryption::Aes256Gcm);
+        accepted(receive(&sp_decrypting(true), &post_unsigned(&gcm)));
     }
 }

@@ -35,6 +35,10 @@ pub(super) struct Report<'a> {
     /// Whether the assertion came encrypted (and was decrypted with `--sp-key`); `false` when
     /// rejected.
     encrypted: bool,
+    /// With `--policy`, when valid: what the Okta IdP policy would decide (`policy_cmd`);
+    /// absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<serde_json::Value>,
 }
 
 /// `error`: a rejection.
@@ -85,6 +89,7 @@ impl<'a> Report<'a> {
                     attributes,
                     signed: a.signed().iter().map(|s| s.name()).collect(),
                     encrypted: a.encryption().is_some(),
+                    policy: None,
                 }
             }
             Err(e) => Self {
@@ -100,7 +105,13 @@ impl<'a> Report<'a> {
                 attributes: BTreeMap::new(),
                 signed: Vec::new(),
                 encrypted: false,
+                policy: None,
             },
         }
+    }
+
+    /// The report with the policy decision (`--policy`).
+    pub(super) fn with_policy(self, policy: Option<serde_json::Value>) -> Self {
+        Self { policy, ..self }
     }
 }

@@ -13,7 +13,7 @@ use crate::dsig::Verifier;
 use crate::saml::error::SamlError;
 use crate::saml::idp::{IdentityProvider, ReceivedRequest, SpPeer, Subject};
 use crate::saml::message::{new_id, plus};
-use crate::saml::replay::RequestStore;
+use crate::saml::replay::{AsyncRequestStore, RequestStore, StoreError};
 use crate::saml::sp::NameId;
 use crate::time::DateTime;
 use crate::xml::Limits;
@@ -168,6 +168,12 @@ impl Propagation {
         marked
     }
 
+    fn apply(&mut self, states: Vec<LegState>) {
+        for (leg, state) in self.legs.iter_mut().zip(states) {
+            leg.state = state;
+        }
+    }
+
     /// Whether every leg is logged out or failed.
     pub fn is_complete(&self) -> bool {
         self.legs
@@ -202,6 +208,21 @@ impl Propagation {
             status,
         }
     }
+}
+
+/// How long a LogoutRequest's ID stays pending.
+fn pending_until(now: DateTime) -> DateTime {
+    plus(now, super::LOGOUT_LIFETIME_SECONDS)
+}
+
+fn recorded_or_refused(
+    request: &OutgoingLogout,
+    recorded: Result<(), StoreError>,
+) -> Result<(), SamlError> {
+    recorded.map_err(|source| SamlError::RequestStoreUnavailable {
+        in_response_to: request.id.clone(),
+        source,
+    })
 }
 
 fn peer_slo(peer: &SpPeer) -> Result<(&str, crate::settings::Binding), SamlError> {
@@ -310,6 +331,13 @@ impl IdentityProvider {
     /// LogoutRequest of the SP that asked (SP-initiated), or `None` (IdP-initiated). The
     /// application ends its own IdP session itself.
     ///
+    /// For an SP's LogoutRequest, find the session with [`SessionRegistry::find_session`]
+    /// (its NameID and SessionIndex), never with the browser's IdP cookie alone: the request
+    /// names whom to log out. When no session matches there is nothing to propagate: answer
+    /// with [`logout_response`](Self::logout_response) and [`LogoutStatus::success`] (the
+    /// principal is logged out) or [`LogoutStatus::unknown_principal`], as the deployment
+    /// prefers.
+    ///
     /// # Errors
     ///
     /// `session_store_unavailable` when the registry cannot answer.
@@ -361,6 +389,45 @@ impl IdentityProvider {
         store: &S,
         now: DateTime,
     ) -> Result<Vec<OutgoingLogout>, SamlError> {
+        let (states, out) = self.build_requests(propagation, peers, now)?;
+        for request in &out {
+            let recorded = store.insert(&pending_key(&request.id), pending_until(now), now);
+            recorded_or_refused(request, recorded)?;
+        }
+        propagation.apply(states);
+        Ok(out)
+    }
+
+    /// As [`logout_requests`](Self::logout_requests), for stores that answer over the network.
+    ///
+    /// # Errors
+    ///
+    /// As [`logout_requests`](Self::logout_requests).
+    pub async fn logout_requests_async<S: AsyncRequestStore + ?Sized>(
+        &self,
+        propagation: &mut Propagation,
+        peers: &[SpPeer],
+        store: &S,
+        now: DateTime,
+    ) -> Result<Vec<OutgoingLogout>, SamlError> {
+        let (states, out) = self.build_requests(propagation, peers, now)?;
+        for request in &out {
+            let recorded = store
+                .insert(&pending_key(&request.id), pending_until(now), now)
+                .await;
+            recorded_or_refused(request, recorded)?;
+        }
+        propagation.apply(states);
+        Ok(out)
+    }
+
+    /// The requests for every leg not yet sent, and every leg's next state.
+    fn build_requests(
+        &self,
+        propagation: &Propagation,
+        peers: &[SpPeer],
+        now: DateTime,
+    ) -> Result<(Vec<LegState>, Vec<OutgoingLogout>), SamlError> {
         let mut states = Vec::with_capacity(propagation.legs.len());
         let mut out = Vec::new();
         for leg in &propagation.legs {
@@ -385,25 +452,12 @@ impl IdentityProvider {
                 None,
                 now,
             )?;
-            store
-                .insert(
-                    &pending_key(&request.id),
-                    plus(now, super::LOGOUT_LIFETIME_SECONDS),
-                    now,
-                )
-                .map_err(|source| SamlError::RequestStoreUnavailable {
-                    in_response_to: request.id.clone(),
-                    source,
-                })?;
             states.push(LegState::Sent {
                 request_id: request.id.clone(),
             });
             out.push(request);
         }
-        for (leg, state) in propagation.legs.iter_mut().zip(states) {
-            leg.state = state;
-        }
-        Ok(out)
+        Ok((states, out))
     }
 
     /// A signed LogoutResponse to `peer`'s Single Logout service, answering `in_response_to`

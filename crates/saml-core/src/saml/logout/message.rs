@@ -297,30 +297,92 @@ impl LogoutResponse {
     }
 }
 
-/// A verified logout message of either kind, as [`super::verify`] returns it.
+/// A verified logout message of either kind, before its commit.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum LogoutMessage {
+pub(crate) enum LogoutMessage {
     /// A LogoutRequest.
     Request(LogoutRequest),
     /// A LogoutResponse.
     Response(LogoutResponse),
 }
 
-impl LogoutMessage {
+/// The fields of one logout message that [`super::verify`] checked: every stateless check
+/// passed, but nothing was checked for replay or matched against a pending request. It is for
+/// tools that inspect a capture (`saml-verify`), and deliberately a different type from
+/// [`LogoutRequest`] and [`LogoutResponse`], which only a commit to the stores hands out: an
+/// inspected request cannot be answered or propagated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InspectedLogout {
     /// `LogoutRequest` or `LogoutResponse`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Request(_) => "LogoutRequest",
-            Self::Response(_) => "LogoutResponse",
-        }
-    }
+    pub message: &'static str,
+    /// Its ID.
+    pub id: String,
+    /// Its Issuer (equal to the expected peer).
+    pub issuer: String,
+    /// Its IssueInstant.
+    pub issue_instant: DateTime,
+    /// Its Destination.
+    pub destination: Option<String>,
+    /// Whether a signature verified (false only under [`super::danger::accept_unsigned`]).
+    pub signed: bool,
+    /// The binding it arrived by.
+    pub binding: Binding,
+    /// The RelayState that came with it.
+    pub relay_state: Option<String>,
+    /// A LogoutRequest's NameID (decrypted when it came as EncryptedID).
+    pub name_id: Option<NameId>,
+    /// Whether that NameID came encrypted.
+    pub name_id_encrypted: bool,
+    /// A LogoutRequest's SessionIndex values.
+    pub session_indexes: Vec<String>,
+    /// A LogoutRequest's Reason.
+    pub reason: Option<String>,
+    /// A LogoutRequest's NotOnOrAfter.
+    pub not_on_or_after: Option<DateTime>,
+    /// A LogoutResponse's InResponseTo.
+    pub in_response_to: Option<String>,
+    /// A LogoutResponse's status.
+    pub status: Option<LogoutStatus>,
+}
 
-    /// The message's ID.
-    pub fn id(&self) -> &str {
-        match self {
-            Self::Request(r) => r.id(),
-            Self::Response(r) => r.id(),
+impl From<LogoutMessage> for InspectedLogout {
+    fn from(message: LogoutMessage) -> Self {
+        match message {
+            LogoutMessage::Request(r) => Self {
+                message: "LogoutRequest",
+                id: r.id,
+                issuer: r.issuer,
+                issue_instant: r.issue_instant,
+                destination: r.destination,
+                signed: r.signed,
+                binding: r.binding,
+                relay_state: r.relay_state,
+                name_id: Some(r.name_id),
+                name_id_encrypted: r.name_id_encrypted,
+                session_indexes: r.session_indexes,
+                reason: r.reason,
+                not_on_or_after: r.not_on_or_after,
+                in_response_to: None,
+                status: None,
+            },
+            LogoutMessage::Response(r) => Self {
+                message: "LogoutResponse",
+                id: r.id,
+                issuer: r.issuer,
+                issue_instant: r.issue_instant,
+                destination: r.destination,
+                signed: r.signed,
+                binding: r.binding,
+                relay_state: r.relay_state,
+                name_id: None,
+                name_id_encrypted: false,
+                session_indexes: Vec::new(),
+                reason: None,
+                not_on_or_after: None,
+                in_response_to: r.in_response_to,
+                status: Some(r.status),
+            },
         }
     }
 }
@@ -868,8 +930,14 @@ impl Receiver<'_> {
         let default_policy = DecryptionPolicy::default();
         let (keys, policy) = peer.decryption.unwrap_or((&[], &default_policy));
         let decrypted = crate::xmlenc::decrypt(doc, node, keys, policy)?;
-        let in_place = decrypted.in_place(doc, node)?;
         let failed = || SamlError::Decryption(XmlencError::DecryptionFailed);
+        // CBC is malleable: its plaintext is read only under a verified signature (invariant
+        // 13). An unsigned message (a `danger` opt-out) with a CBC EncryptedID fails exactly
+        // as a bad ciphertext does, so altering a victim's ciphertext teaches nothing.
+        if !view.signed && decrypted.data.is_cbc() {
+            return Err(failed());
+        }
+        let in_place = decrypted.in_place(doc, node)?;
         let inner =
             Document::parse_bytes(in_place.text.as_bytes(), self.limits).map_err(|_| failed())?;
         let plain = inner

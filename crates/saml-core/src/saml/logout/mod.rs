@@ -22,8 +22,9 @@
 //!    LogoutRequest without NotOnOrAfter, and every LogoutResponse, is accepted for
 //!    [`LOGOUT_LIFETIME_SECONDS`] after its IssueInstant.
 //! 4. **Content**: a LogoutRequest has exactly one non-empty NameID (an EncryptedID is
-//!    decrypted with the SP's decryption keys, as in an assertion's Subject), any number of
-//!    SessionIndex; a LogoutResponse has a Status with a top-level StatusCode.
+//!    decrypted with the SP's decryption keys, as in an assertion's Subject, and an AES-CBC
+//!    one only under a verified signature), any number of SessionIndex; a LogoutResponse has a
+//!    Status with a top-level StatusCode.
 //! 5. **State, in a separate commit** (the validate-then-commit shape of
 //!    [`Unreplayed`](crate::Unreplayed)): a LogoutRequest's ID is recorded in the
 //!    [`ReplayCache`] under `logout` + its Issuer + its ID until it could no longer be accepted
@@ -33,6 +34,18 @@
 //!    never consume an outstanding AuthnRequest ID, nor a Response a pending LogoutRequest's.
 //!    A store that cannot answer refuses the message. The stores are the only state, so a
 //!    fleet store (SQLite, Redis) works unchanged, in the sync or the async form.
+//!
+//! # What is sent
+//!
+//! Every LogoutRequest and LogoutResponse we build carries ID, IssueInstant, Destination (the
+//! peer's Single Logout URL) and Issuer, and is signed whenever we have a key (the IdP always
+//! does; the SP does when [`SpSettings::with_signing_key`](crate::SpSettings::with_signing_key)
+//! gave it one, which Okta requires): by HTTP-POST an enveloped signature with exclusive c14n,
+//! as for AuthnRequests; by HTTP-Redirect DEFLATE, base64 and the query signature over the
+//! octets sent. Our LogoutRequests say NotOnOrAfter = IssueInstant + [`LOGOUT_LIFETIME_SECONDS`]
+//! and carry the NameID exactly as it was issued (Format, NameQualifier, SPNameQualifier) with
+//! its SessionIndex values. The [`OutgoingLogout`] holds the auto-submitting form or the
+//! redirect URL ([`Delivery`]).
 //!
 //! # A non-success status is a value, not an error
 //!
@@ -115,24 +128,27 @@
 //! # }
 //! ```
 //!
-//! IdP-initiated logout reaches the SP as a LogoutRequest: [`ServiceProvider::receive_logout`]
-//! then [`UnreplayedLogoutRequest::commit`] (replay), then
-//! [`ServiceProvider::answer_logout`], which ends the user's sessions through the
-//! application's [`SessionTerminator`] (by NameID and SessionIndex, never by cookie: the
-//! request arrives without the user's cookies under `SameSite`) and builds the signed
-//! LogoutResponse: Success, Requester + UnknownPrincipal when no session matched, Responder +
-//! PartialLogout when some could not be ended, Responder when the application's session store
-//! failed.
+//! IdP-initiated logout reaches the SP as a LogoutRequest:
+//! [`ServiceProvider::receive_logout`](crate::ServiceProvider::receive_logout), then
+//! [`UnreplayedLogoutRequest::commit`] (replay), then
+//! [`ServiceProvider::answer_logout`](crate::ServiceProvider::answer_logout), which ends the
+//! user's sessions through the application's [`SessionTerminator`] (by NameID and
+//! SessionIndex, never by cookie: the request may arrive without the user's cookies under
+//! `SameSite`, and a cookie would let whoever sends the browser choose whose session ends) and
+//! builds the signed LogoutResponse: Success, Requester + UnknownPrincipal when no session
+//! matched, Responder + PartialLogout when some could not be ended, Responder when the
+//! application's session store failed.
 //!
 //! # Identity provider: propagation
 //!
 //! The IdP records which SPs a user's IdP session reached in a [`SessionRegistry`]
-//! ([`IdentityProvider::issue_in_session`] issues and records in one call). A logout,
-//! IdP-initiated or started by one SP's LogoutRequest, becomes a [`Propagation`]: the ordered
-//! list of every other participating SP, each sent a signed LogoutRequest front-channel (its ID
-//! pending in the request store), each LogoutResponse verified against that SP's keys and
-//! matched single-use, SPs that fail or never answer marked by the application. The initiating
-//! SP is finally answered with Success, or Responder + PartialLogout if any SP failed.
+//! ([`IdentityProvider::issue_in_session`](crate::saml::idp::IdentityProvider::issue_in_session)
+//! issues and records in one call). A logout, IdP-initiated or started by one SP's
+//! LogoutRequest, becomes a [`Propagation`]: the ordered list of every other participating SP,
+//! each sent a signed LogoutRequest front-channel (its ID pending in the request store), each
+//! LogoutResponse verified against that SP's keys and matched single-use, SPs that fail or
+//! never answer marked by the application. The initiating SP is finally answered with Success,
+//! or Responder + PartialLogout if any SP failed.
 //!
 //! ```
 //! use saml_core::prelude::*;
@@ -214,6 +230,17 @@
 //! # }
 //! ```
 //!
+//! # Limitations
+//!
+//! - Front-channel bindings only (HTTP-Redirect, HTTP-POST): no SOAP back channel, no Artifact.
+//! - The IdP sends each SP its NameID in the clear (no EncryptedID) and cannot decrypt an
+//!   EncryptedID an SP sends it.
+//! - [`SessionRegistry`] has a synchronous form only; the replay cache and request store are
+//!   used in both forms.
+//! - Incoming messages are parsed with the default [`Limits`] and
+//!   [`DecodeLimits`](crate::binding::DecodeLimits), not those given to
+//!   [`ServiceProvider::with_limits`](crate::ServiceProvider::with_limits).
+//!
 //! # For tools: stateless verification
 //!
 //! [`verify`] checks one message against explicit settings ([`VerifySettings`]: the peer's
@@ -230,10 +257,10 @@ use std::time::Duration;
 
 pub use idp::{Initiator, Leg, LegState, LogoutSummary, Propagation};
 pub use message::{
-    Delivery, Incoming, LogoutMessage, LogoutOutcome, LogoutRequest, LogoutResponse, LogoutStatus,
-    OutgoingLogout,
+    Delivery, Incoming, InspectedLogout, LogoutOutcome, LogoutRequest, LogoutResponse,
+    LogoutStatus, OutgoingLogout,
 };
-use message::{Peer, Receiver};
+use message::{LogoutMessage, Peer, Receiver};
 pub use session::{InMemorySessionRegistry, Participant, SessionRegistry};
 pub use sp::{Ended, LogoutAnswer, LogoutSubject, SessionTerminator};
 
@@ -609,7 +636,8 @@ pub mod danger {
 
 /// Verifies one incoming logout message against `settings` at `now`, without state: every
 /// check of the [module documentation](self) except replay and InResponseTo matching, which
-/// need the stores. For tools (`saml-verify`) and tests; services use
+/// need the stores, and returns its fields. For tools (`saml-verify`) and tests: the result is
+/// an [`InspectedLogout`], which nothing here acts on. Services use
 /// [`ServiceProvider::receive_logout`](crate::ServiceProvider::receive_logout) or
 /// [`IdentityProvider::receive_logout`](crate::saml::idp::IdentityProvider::receive_logout)
 /// and commit.
@@ -621,26 +649,28 @@ pub fn verify(
     incoming: &Incoming<'_>,
     settings: &VerifySettings,
     now: DateTime,
-) -> Result<LogoutMessage, SamlError> {
+) -> Result<InspectedLogout, SamlError> {
     let limits = Limits::default();
     let receiver = Receiver {
         our_url: &settings.destination,
         skew: skew_seconds(settings.max_clock_skew),
         limits: &limits,
     };
-    receiver.receive(
-        incoming,
-        |_| {
-            Ok(Peer {
-                issuer: &settings.peer_issuer,
-                verifier: Verifier::new(
-                    settings.certificates.clone(),
-                    settings.algorithm_policy.clone(),
-                ),
-                accept_unsigned: settings.accept_unsigned,
-                decryption: Some((&settings.decryption_keys, &settings.decryption_policy)),
-            })
-        },
-        now,
-    )
+    receiver
+        .receive(
+            incoming,
+            |_| {
+                Ok(Peer {
+                    issuer: &settings.peer_issuer,
+                    verifier: Verifier::new(
+                        settings.certificates.clone(),
+                        settings.algorithm_policy.clone(),
+                    ),
+                    accept_unsigned: settings.accept_unsigned,
+                    decryption: Some((&settings.decryption_keys, &settings.decryption_policy)),
+                })
+            },
+            now,
+        )
+        .map(InspectedLogout::from)
 }
