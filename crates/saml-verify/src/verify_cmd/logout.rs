@@ -16,7 +16,7 @@ use std::io::Write;
 use saml_core::SamlError;
 use saml_core::binding::{self, Decoded, Encoding};
 use saml_core::ns::SAML_PROTOCOL;
-use saml_core::saml::logout::{self, Incoming, LogoutMessage, VerifySettings};
+use saml_core::saml::logout::{self, Incoming, InspectedLogout, VerifySettings};
 use saml_core::xml::{Document, Limits};
 use serde::Serialize;
 
@@ -54,9 +54,9 @@ pub(super) fn run(args: &Args, decoded: &Decoded, kind: &'static str) -> Result<
         }
     };
     let result = logout::verify(&incoming, &settings, now).and_then(|m| answers(m, v));
-    if let Ok(LogoutMessage::Response(r)) = &result
+    if let Ok(m) = &result
         && v.in_response_to.is_none()
-        && let Some(irt) = r.in_response_to()
+        && let Some(irt) = &m.in_response_to
     {
         eprintln!(
             "saml-verify: warning: the LogoutResponse answers LogoutRequest `{irt}`; pass --in-response-to to check it"
@@ -104,14 +104,14 @@ fn settings(v: &VerifyArgs) -> Result<VerifySettings, Failure> {
 }
 
 /// `--in-response-to` for a LogoutResponse: it must answer that LogoutRequest.
-fn answers(m: LogoutMessage, v: &VerifyArgs) -> Result<LogoutMessage, SamlError> {
-    if let (LogoutMessage::Response(r), Some(expected)) = (&m, &v.in_response_to)
-        && r.in_response_to() != Some(expected.as_str())
+fn answers(m: InspectedLogout, v: &VerifyArgs) -> Result<InspectedLogout, SamlError> {
+    if let Some(expected) = &v.in_response_to
+        && m.in_response_to.as_deref() != Some(expected.as_str())
     {
         return Err(SamlError::InResponseToMismatch {
             element: "LogoutResponse",
             expected: expected.clone(),
-            found: r.in_response_to().unwrap_or_default().to_owned(),
+            found: m.in_response_to.clone().unwrap_or_default(),
         });
     }
     Ok(m)
@@ -142,66 +142,52 @@ fn logout_rejection(e: &SamlError, v: &VerifyArgs) -> String {
     }
 }
 
-fn human(out: &mut impl Write, m: &LogoutMessage) -> std::io::Result<()> {
-    match m {
-        LogoutMessage::Request(r) => {
-            writeln!(
-                out,
-                "valid: {} LogoutRequest by {}",
-                if r.signed() { "signed" } else { "unsigned" },
-                r.binding().uri()
-            )?;
-            writeln!(out, "issuer:    {}", r.issuer())?;
-            writeln!(out, "id:        {}", r.id())?;
-            let name_id = r.name_id();
-            writeln!(
-                out,
-                "subject:   {}{}{}",
-                name_id.value,
-                name_id
-                    .format
-                    .as_deref()
-                    .map_or(String::new(), |f| format!(" ({f})")),
-                if r.name_id_encrypted() {
-                    " [decrypted from EncryptedID]"
-                } else {
-                    ""
-                }
-            )?;
-            for s in r.session_indexes() {
-                writeln!(out, "session:   {s}")?;
+fn human(out: &mut impl Write, m: &InspectedLogout) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "valid: {} {} by {}",
+        if m.signed { "signed" } else { "unsigned" },
+        m.message,
+        m.binding.uri()
+    )?;
+    writeln!(out, "issuer:    {}", m.issuer)?;
+    writeln!(out, "id:        {}", m.id)?;
+    if let Some(name_id) = &m.name_id {
+        writeln!(
+            out,
+            "subject:   {}{}{}",
+            name_id.value,
+            name_id
+                .format
+                .as_deref()
+                .map_or(String::new(), |f| format!(" ({f})")),
+            if m.name_id_encrypted {
+                " [decrypted from EncryptedID]"
+            } else {
+                ""
             }
-            if let Some(reason) = r.reason() {
-                writeln!(out, "reason:    {reason}")?;
-            }
-            if let Some(noa) = r.not_on_or_after() {
-                writeln!(out, "until:     {noa}")?;
-            }
-            if let Some(rs) = r.relay_state() {
-                writeln!(out, "relay:     {rs}")?;
-            }
+        )?;
+    }
+    for s in &m.session_indexes {
+        writeln!(out, "session:   {s}")?;
+    }
+    if let Some(reason) = &m.reason {
+        writeln!(out, "reason:    {reason}")?;
+    }
+    if let Some(noa) = m.not_on_or_after {
+        writeln!(out, "until:     {noa}")?;
+    }
+    if let Some(status) = &m.status {
+        writeln!(out, "status:    {}", status.codes())?;
+        if let Some(message) = &status.message {
+            writeln!(out, "message:   {message}")?;
         }
-        LogoutMessage::Response(r) => {
-            writeln!(
-                out,
-                "valid: {} LogoutResponse by {}",
-                if r.signed() { "signed" } else { "unsigned" },
-                r.binding().uri()
-            )?;
-            writeln!(out, "issuer:    {}", r.issuer())?;
-            writeln!(out, "id:        {}", r.id())?;
-            writeln!(out, "status:    {}", r.status().codes())?;
-            if let Some(m) = &r.status().message {
-                writeln!(out, "message:   {m}")?;
-            }
-            if let Some(irt) = r.in_response_to() {
-                writeln!(out, "answers:   {irt}")?;
-            }
-            if let Some(rs) = r.relay_state() {
-                writeln!(out, "relay:     {rs}")?;
-            }
-        }
-        other => writeln!(out, "valid: {}", other.name())?,
+    }
+    if let Some(irt) = &m.in_response_to {
+        writeln!(out, "answers:   {irt}")?;
+    }
+    if let Some(rs) = &m.relay_state {
+        writeln!(out, "relay:     {rs}")?;
     }
     Ok(())
 }
@@ -248,47 +234,36 @@ enum Details<'a> {
 }
 
 impl<'a> LogoutReport<'a> {
-    fn new(kind: &'static str, result: &'a Result<LogoutMessage, SamlError>) -> Self {
+    fn new(kind: &'static str, result: &'a Result<InspectedLogout, SamlError>) -> Self {
         match result {
-            Ok(LogoutMessage::Request(r)) => Self {
+            Ok(m) => Self {
                 version: VERSION,
                 valid: true,
                 error: None,
-                message: "LogoutRequest",
-                details: Some(Details::Request {
-                    id: r.id(),
-                    issuer: r.issuer(),
-                    signed: r.signed(),
-                    binding: r.binding().uri(),
-                    name_id: &r.name_id().value,
-                    name_id_format: r.name_id().format.as_deref(),
-                    session_indexes: r.session_indexes().iter().map(String::as_str).collect(),
-                    reason: r.reason(),
-                    not_on_or_after: r.not_on_or_after().map(|t| t.to_string()),
+                message: m.message,
+                details: Some(match &m.status {
+                    None => Details::Request {
+                        id: &m.id,
+                        issuer: &m.issuer,
+                        signed: m.signed,
+                        binding: m.binding.uri(),
+                        name_id: m.name_id.as_ref().map_or("", |n| n.value.as_str()),
+                        name_id_format: m.name_id.as_ref().and_then(|n| n.format.as_deref()),
+                        session_indexes: m.session_indexes.iter().map(String::as_str).collect(),
+                        reason: m.reason.as_deref(),
+                        not_on_or_after: m.not_on_or_after.map(|t| t.to_string()),
+                    },
+                    Some(status) => Details::Response {
+                        id: &m.id,
+                        issuer: &m.issuer,
+                        signed: m.signed,
+                        binding: m.binding.uri(),
+                        status: &status.code,
+                        second_level_status: status.second_level.as_deref(),
+                        status_message: status.message.as_deref(),
+                        in_response_to: m.in_response_to.as_deref(),
+                    },
                 }),
-            },
-            Ok(LogoutMessage::Response(r)) => Self {
-                version: VERSION,
-                valid: true,
-                error: None,
-                message: "LogoutResponse",
-                details: Some(Details::Response {
-                    id: r.id(),
-                    issuer: r.issuer(),
-                    signed: r.signed(),
-                    binding: r.binding().uri(),
-                    status: &r.status().code,
-                    second_level_status: r.status().second_level.as_deref(),
-                    status_message: r.status().message.as_deref(),
-                    in_response_to: r.in_response_to(),
-                }),
-            },
-            Ok(_) => Self {
-                version: VERSION,
-                valid: true,
-                error: None,
-                message: kind,
-                details: None,
             },
             Err(e) => Self {
                 version: VERSION,
