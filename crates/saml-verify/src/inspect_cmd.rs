@@ -82,6 +82,11 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             assertion(&doc, c, "assertion:", &keys, &mut out);
         } else if doc.is(c, ASSERTION_NS, "EncryptedAssertion") {
             encrypted_assertion(&doc, c, &keys, &mut out);
+        } else if doc.is(c, ASSERTION_NS, "NameID") {
+            // A LogoutRequest's subject.
+            name_id(&doc, c, "", &mut out);
+        } else if doc.is(c, PROTOCOL_NS, "SessionIndex") {
+            let _ = writeln!(out, "SessionIndex: {}", doc.text_unverified(c).trim());
         } else if decryption::is_encrypted_id_or_attribute(&doc, c) {
             // A LogoutRequest's EncryptedID, a ManageNameIDRequest's NewEncryptedID.
             encrypted_name_id(&doc, c, "", &keys, &mut out);
@@ -104,6 +109,8 @@ fn element_summary(doc: &Document<'_>, node: NodeId, indent: &str, out: &mut Str
         "InResponseTo",
         "AssertionConsumerServiceURL",
         "ProtocolBinding",
+        "NotOnOrAfter",
+        "Reason",
     ] {
         if let Some(v) = doc.attribute_unverified(node, name) {
             let _ = writeln!(out, "{indent}{:<14}{v}", format!("{name}:"));

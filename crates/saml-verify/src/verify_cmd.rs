@@ -2,6 +2,7 @@
 //! settings an operator gives, exactly as a service provider would.
 
 mod json_output;
+mod logout;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -39,10 +40,11 @@ pub(crate) struct VerifyArgs {
     /// The Okta IdP signing key credential (a JWK with x5c), with --okta-idp.
     #[arg(long, value_name = "FILE", requires = "okta_idp")]
     okta_key: Option<PathBuf>,
-    /// The Audience URI (SP entity ID).
+    /// The Audience URI (SP entity ID); required for a Response, unused for logout messages.
     #[arg(long, value_name = "URI")]
-    audience: String,
-    /// The ACS URL: Response/@Destination and the bearer Recipient must equal it.
+    audience: Option<String>,
+    /// The ACS URL: Response/@Destination and the bearer Recipient must equal it. For a
+    /// LogoutRequest or LogoutResponse: our Single Logout URL, which its Destination must equal.
     #[arg(long, value_name = "URL")]
     destination: String,
     /// The time to validate at (RFC 3339), instead of the system clock.
@@ -54,7 +56,8 @@ pub(crate) struct VerifyArgs {
     /// Which elements must be signed.
     #[arg(long, value_name = "SCOPE", default_value = "either", value_parser = ["response", "assertion", "either", "both"])]
     signed: String,
-    /// The AuthnRequest ID the Response must answer.
+    /// The AuthnRequest ID the Response must answer (for a LogoutResponse: the LogoutRequest
+    /// ID).
     #[arg(long, value_name = "ID")]
     in_response_to: Option<String>,
     /// Accept SHA-1 signatures and digests (legacy IdPs only).
@@ -147,7 +150,10 @@ impl VerifyArgs {
     fn service_provider(&self) -> Result<ServiceProvider, Failure> {
         // The CLI only verifies: it never sends an AuthnRequest, so it needs no signing key.
         let idp = self.idp_settings()?.with_sign_requests(false);
-        let mut sp = SpSettings::new(&self.audience, &self.destination).with_unsolicited(true);
+        let audience = self.audience.as_deref().ok_or_else(|| {
+            Failure::input("--audience (the SP entity ID) is required to verify a Response")
+        })?;
+        let mut sp = SpSettings::new(audience, &self.destination).with_unsolicited(true);
         for key in self.keys.load()?.keys {
             sp = sp.with_decryption_key(key);
         }
@@ -185,21 +191,24 @@ impl VerifyArgs {
         }
     }
 
-    fn decoded_input(&self) -> Result<Vec<u8>, Failure> {
+    fn decoded_input(&self) -> Result<binding::Decoded, Failure> {
         let raw = input::read(self.input.as_deref())?;
-        let decoded = binding::decode(&raw, &DecodeLimits::default())
-            .map_err(|e| Failure::input(format!("cannot decode the input: {e}")))?;
-        Ok(decoded.xml)
+        binding::decode(&raw, &DecodeLimits::default())
+            .map_err(|e| Failure::input(format!("cannot decode the input: {e}")))
     }
 }
 
-/// Runs `verify`.
+/// Runs `verify`: on a Response, or on a LogoutRequest or LogoutResponse (see [`logout`]).
 pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     let v = &args.verify;
+    let decoded = v.decoded_input()?;
+    if let Some(kind) = logout::kind(&decoded.xml) {
+        return logout::run(args, &decoded, kind);
+    }
+    let xml = decoded.xml;
     let sp = v.service_provider()?;
     let policy = args.policy.load(v.okta_idp.as_deref())?;
     let now = v.now()?;
-    let xml = v.decoded_input()?;
     let result = sp.validate_and_commit(&xml, now, v.solicitation(), &InMemoryStore::new(16));
     let decided = match (&policy, &result) {
         (Some(p), Ok(a)) => Some(p.decide(a)?),

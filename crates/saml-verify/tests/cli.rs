@@ -282,6 +282,7 @@ mod verify {
                     "encrypted",
                     "error",
                     "issuer",
+                    "message",
                     "signed",
                     "subject",
                     "valid",

@@ -486,11 +486,21 @@ pub fn post_form(
     html
 }
 
-/// Percent-encodes `value` for a URL query (RFC 3986 §2.1): every byte except the unreserved
-/// characters `A–Z a–z 0–9 - . _ ~` becomes `%XX` with upper-case hexadecimal digits.
+/// Percent-encodes `value` for a URL query, the way an HTML form does
+/// (`application/x-www-form-urlencoded`): a space becomes `+`, and every other byte except the
+/// unreserved characters `A–Z a–z 0–9 - . _ ~` of RFC 3986 becomes `%XX` with upper-case
+/// hexadecimal digits.
+///
+/// This is the form a query signature (Bindings §3.4.4.1) survives best in. A receiver that
+/// follows the spec checks the octets as received, whatever their form (we do: see
+/// [`RedirectQuery`]). Many implementations instead decode the parameters and re-encode them
+/// before checking (pysaml2 and python3-saml with Python's `quote_plus`, which is exactly
+/// this encoding), so a RelayState whose space was sent as `%20` fails there.
 #[must_use]
 pub fn url_encode(value: &str) -> String {
-    utf8_percent_encode(value, NOT_UNRESERVED).to_string()
+    let encoded = utf8_percent_encode(value, NOT_UNRESERVED_OR_SPACE).to_string();
+    // A `+` in the value was encoded as `%2B` above, so every `+` now stands for a space.
+    encoded.replace(' ', "+")
 }
 
 /// Decodes an `application/x-www-form-urlencoded` value: `%XX` escapes become bytes and `+`
@@ -693,6 +703,9 @@ const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
+
+/// [`NOT_UNRESERVED`] without the space, which [`url_encode`] writes as `+`.
+const NOT_UNRESERVED_OR_SPACE: &AsciiSet = &NOT_UNRESERVED.remove(b' ');
 
 /// Checks that every `%` in `value` starts an escape of two hexadecimal digits. `base` is the
 /// offset of `value` in the input, for the error position. `percent_encoding` passes a
@@ -1501,7 +1514,7 @@ mod tests {
     fn url_encode_keeps_only_unreserved() {
         assert_eq!(
             url_encode("AZaz09-._~ +/=?&%#\u{e9}"),
-            "AZaz09-._~%20%2B%2F%3D%3F%26%25%23%C3%A9"
+            "AZaz09-._~+%2B%2F%3D%3F%26%25%23%C3%A9"
         );
         assert_eq!(url_decode("a+b%20c%2B%c3%a9"), Ok("a b c+\u{e9}".into()));
         assert_eq!(

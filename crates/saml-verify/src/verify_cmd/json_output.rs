@@ -19,6 +19,9 @@ pub(super) struct Report<'a> {
     version: u32,
     /// Whether the Response was accepted.
     valid: bool,
+    /// `Response` (logout messages have their own report, with `LogoutRequest` or
+    /// `LogoutResponse` here).
+    message: &'static str,
     /// Why it was rejected; `null` when valid.
     error: Option<ErrorReport>,
     /// The assertion's Issuer.
@@ -40,7 +43,7 @@ pub(super) struct Report<'a> {
 
 /// `error`: a rejection.
 #[derive(Debug, Serialize)]
-struct ErrorReport {
+pub(super) struct ErrorReport {
     /// The stable machine-readable kind, e.g. `audience_mismatch`.
     kind: &'static str,
     /// The human-readable explanation.
@@ -56,6 +59,13 @@ struct Subject<'a> {
     format: &'a str,
 }
 
+impl ErrorReport {
+    /// A rejection of `kind`, explained by `message`.
+    pub(super) fn new(kind: &'static str, message: String) -> Self {
+        Self { kind, message }
+    }
+}
+
 impl<'a> Report<'a> {
     /// The report for one verification.
     pub(super) fn new(result: &'a Result<VerifiedAssertion, SamlError>) -> Self {
@@ -69,6 +79,7 @@ impl<'a> Report<'a> {
                 Self {
                     version: VERSION,
                     valid: true,
+                    message: "Response",
                     error: None,
                     issuer: a.issuer(),
                     subject: Subject {
@@ -84,6 +95,7 @@ impl<'a> Report<'a> {
             Err(e) => Self {
                 version: VERSION,
                 valid: false,
+                message: "Response",
                 error: Some(ErrorReport {
                     kind: e.kind().as_str(),
                     message: super::message(e),
