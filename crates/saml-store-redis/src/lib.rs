@@ -1,0 +1,2 @@
+//! The Redis state store (being written).
+#![forbid(unsafe_code)]
