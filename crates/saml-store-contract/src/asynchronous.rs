@@ -197,23 +197,39 @@ pub async fn solicited_login_consumes_its_request<S: AsyncStore>(store: S) {
     );
 }
 
-/// As [`sync::failing_store_refuses_logins`](crate::sync::failing_store_refuses_logins).
-pub async fn failing_store_refuses_logins<S: AsyncStore>(store: S) {
+/// As [`sync::failing_store_refuses_replay`](crate::sync::failing_store_refuses_replay).
+pub async fn failing_store_refuses_replay<S: AsyncStore>(store: S) {
+    failing_replay(&store).await;
+}
+
+async fn failing_replay<S: AsyncStore>(store: &S) {
     let sp = fixture::sp();
-    let issuer = Issuer::new();
     let now = fixture::now();
-    let xml = issuer.unsolicited();
+    let xml = Issuer::new().unsolicited();
     let pending = sp
         .validate(xml.as_bytes(), now, Solicitation::outstanding())
         .expect("valid");
     assert_kind(
-        pending.commit_async(&store).await,
+        pending.commit_async(store).await,
         ErrorKind::ReplayStoreUnavailable,
         "unsolicited",
     );
-    let xml = issuer.solicited(&unique("_req"));
+    let expires = now.checked_add_seconds(300).expect("in range");
+    assert!(
+        AsyncRequestStore::insert(store, &unique("_req"), expires, now)
+            .await
+            .is_err(),
+        "a request that cannot be recorded must be reported"
+    );
+}
+
+/// As [`sync::failing_store_refuses_logins`](crate::sync::failing_store_refuses_logins).
+pub async fn failing_store_refuses_logins<S: AsyncStore>(store: S) {
+    failing_replay(&store).await;
+    let sp = fixture::sp();
+    let xml = Issuer::new().solicited(&unique("_req"));
     let pending = sp
-        .validate(xml.as_bytes(), now, Solicitation::outstanding())
+        .validate(xml.as_bytes(), fixture::now(), Solicitation::outstanding())
         .expect("valid");
     assert_kind(
         pending.commit_async(&store).await,

@@ -238,13 +238,12 @@ pub fn full_store_refuses<S: SpStore + ?Sized>(store: &S, capacity: usize) {
     RequestStore::insert(store, &unique("later-r"), after, later).expect("room again");
 }
 
-/// For a store that cannot answer: every login is refused, `replay_store_unavailable`
-/// (unsolicited) or `request_store_unavailable` (solicited).
-pub fn failing_store_refuses_logins<S: SpStore + ?Sized>(store: &S) {
+/// For a store that cannot write: an unsolicited login is refused as
+/// `replay_store_unavailable`, and a request is not recorded.
+pub fn failing_store_refuses_replay<S: SpStore + ?Sized>(store: &S) {
     let sp = fixture::sp();
-    let issuer = Issuer::new();
     let now = fixture::now();
-    let xml = issuer.unsolicited();
+    let xml = Issuer::new().unsolicited();
     let pending = sp
         .validate(xml.as_bytes(), now, Solicitation::outstanding())
         .expect("valid");
@@ -253,9 +252,21 @@ pub fn failing_store_refuses_logins<S: SpStore + ?Sized>(store: &S) {
         ErrorKind::ReplayStoreUnavailable,
         "unsolicited",
     );
-    let xml = issuer.solicited(&unique("_req"));
+    let expires = now.checked_add_seconds(300).expect("in range");
+    assert!(
+        RequestStore::insert(store, &unique("_req"), expires, now).is_err(),
+        "a request that cannot be recorded must be reported"
+    );
+}
+
+/// For a store that cannot answer at all: every login is refused, `replay_store_unavailable`
+/// (unsolicited) or `request_store_unavailable` (solicited).
+pub fn failing_store_refuses_logins<S: SpStore + ?Sized>(store: &S) {
+    failing_store_refuses_replay(store);
+    let sp = fixture::sp();
+    let xml = Issuer::new().solicited(&unique("_req"));
     let pending = sp
-        .validate(xml.as_bytes(), now, Solicitation::outstanding())
+        .validate(xml.as_bytes(), fixture::now(), Solicitation::outstanding())
         .expect("valid");
     assert_kind(
         pending.commit(store),
