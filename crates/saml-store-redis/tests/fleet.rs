@@ -374,3 +374,27 @@ async fn round_trips_per_login() {
     }
     assert_eq!(commands(&server), 20, "two commands per SP-initiated login");
 }
+
+/// The key's TTL is the time to the expiry on the caller's clock, rounded up: Redis keeps an
+/// entry no shorter than asked (whatever its own clock says).
+#[test]
+fn the_ttl_reaches_the_expiry() {
+    let Some(store) = shared_store_blocking() else {
+        return;
+    };
+    let url = shared_url().expect("set");
+    let now = fixture::now();
+    let expires = DateTime::from_unix(now.unix_seconds() + 300, 1).expect("valid");
+    assert_eq!(
+        ReplayCache::insert_if_absent(&store, "ttl", expires, now),
+        Ok(ReplayOutcome::Fresh)
+    );
+    let mut conn = redis::Client::open(url)
+        .and_then(|c| c.get_connection())
+        .expect("connects");
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(store.replay_key("ttl"))
+        .query(&mut conn)
+        .expect("PTTL");
+    assert!((299_000..=300_001).contains(&ttl), "PTTL {ttl}");
+}
