@@ -134,8 +134,10 @@ async fn a_lost_answer_is_not_a_false_replay() {
     let pending = sp
         .validate(xml.as_bytes(), fixture::now(), Solicitation::outstanding())
         .expect("valid");
-    server.send_and_forget(&busy_script(450), Duration::from_secs(2));
-    tokio::time::sleep(Duration::from_millis(30)).await;
+    // Busy from about now until 600 ms: the first attempt (sent at about 100 ms) times out at
+    // about 400 ms, the retry is answered when the script ends, before its own timeout.
+    server.send_and_forget(&busy_script(600), Duration::from_secs(2));
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
     let result = pending.commit_async(&store).await.map(drop);
     let took = started.elapsed();
