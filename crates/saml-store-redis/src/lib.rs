@@ -124,7 +124,8 @@ impl RedisSettings {
         }
     }
 
-    /// The prefix of every key (to share a database with other applications). Default: `saml:`.
+    /// The prefix of every key (to share a database with other applications): empty or ending
+    /// with `:`. Default: `saml:`.
     pub fn with_key_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.key_prefix = prefix.into();
         self
@@ -165,6 +166,16 @@ impl RedisSettings {
                 setting: "insert attempts",
                 value: self.insert_attempts.to_string(),
                 expected: "between 1 and 5",
+            });
+        }
+        // With every prefix ending in `:` and the other components escaped, a key splits on
+        // `:` into the prefix's parts and exactly three more: two settings with different
+        // prefixes or entity IDs can never produce the same key.
+        if !(self.key_prefix.is_empty() || self.key_prefix.ends_with(':')) {
+            return Err(RedisStoreError::Setting {
+                setting: "key prefix",
+                value: format!("{:?}", self.key_prefix),
+                expected: "empty or ending with `:`",
             });
         }
         if self.entity_id.is_empty() {

@@ -322,6 +322,14 @@ fn settings_are_checked_and_passwords_stay_out_of_messages() {
     )
     .expect_err("zero");
     assert!(err.to_string().contains("`insert attempts` is 0"), "{err}");
+    let err = RedisStore::connect_blocking(
+        RedisSettings::new("redis://127.0.0.1:1/", "sp").with_key_prefix("saml"),
+    )
+    .expect_err("no separator");
+    assert_eq!(
+        err.to_string(),
+        "Redis store setting `key prefix` is \"saml\", expected empty or ending with `:`"
+    );
     let secret = RedisSettings::new("redis://user:hunter2@127.0.0.1:1/", "sp");
     assert!(!format!("{secret:?}").contains("hunter2"));
     let err = RedisStore::connect_blocking(secret).expect_err("nobody listens");
