@@ -34,7 +34,8 @@
 //!
 //! # Durability
 //!
-//! `synchronous = NORMAL` in WAL mode: a committed entry survives a crash of the process, but a
+//! `synchronous = NORMAL` in WAL mode (no fsync per commit; fsyncs at checkpoints, every 8,000
+//! WAL pages): a committed entry survives a crash of the process, but a
 //! power loss can lose the last commits, which reopens the replay window of those assertions
 //! for their remaining lifetime (minutes). Keep assertion lifetimes short.
 #![forbid(unsafe_code, unused_must_use)]
@@ -329,6 +330,10 @@ fn connect(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> 
     )?;
     conn.busy_timeout(busy_timeout)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // A checkpoint every 8,000 WAL pages (about 32 MB) instead of 1,000: each costs fsyncs,
+    // whose latency grows with the host's other disk writers; fewer of them kept the login
+    // rate at 7,000 to 11,000/s where the default gave 4,000 to 7,000/s (examples/login_rate).
+    conn.pragma_update(None, "wal_autocheckpoint", 8_000)?;
     Ok(conn)
 }
 
