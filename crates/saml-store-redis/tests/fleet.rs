@@ -293,7 +293,7 @@ async fn unreachable_and_silent_servers_are_bounded_errors() {
         silent.local_addr().expect("addr").port()
     );
     let started = Instant::now();
-    let err = RedisStore::connect(RedisSettings::new(url, "sp"))
+    let err = RedisStore::connect(RedisSettings::new(&url, "sp"))
         .await
         .expect_err("never answers");
     assert!(
@@ -303,6 +303,11 @@ async fn unreachable_and_silent_servers_are_bounded_errors() {
         ),
         "{err}"
     );
+    assert!(started.elapsed() < Duration::from_secs(1), "bounded");
+
+    let started = Instant::now();
+    let err = RedisStore::connect_blocking(RedisSettings::new(url, "sp")).expect_err("silent");
+    assert!(matches!(err, RedisStoreError::Unavailable(_)), "{err}");
     assert!(started.elapsed() < Duration::from_secs(1), "bounded");
 }
 
