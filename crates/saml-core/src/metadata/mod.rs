@@ -56,12 +56,22 @@
 //! caller vouches for where the bytes came from) and fetches nothing: no HTTP client lives in
 //! this crate.
 
+mod aggregate;
+mod duration;
+
 use std::fmt::Write as _;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+pub use self::aggregate::{
+    DEFAULT_CACHE_DURATION, EndpointSummary, EntityRole, EntitySummary, KeySummary, KeyUse,
+    Metadata, MetadataLimits, MetadataSignature, RoleSummary, ServiceKind,
+};
+pub use self::duration::{DurationError, XsDuration};
 use crate::crypto::{Certificate, CryptoError, TrustAnchor};
+use crate::dsig::DsigError;
+use crate::error::ErrorKind;
 use crate::saml::idp::SpPeer;
 use crate::settings::{Binding, IdpSettings, SpSettings};
 use crate::time::{DateTime, TimeError, parse_xs_datetime};
@@ -309,6 +319,94 @@ pub enum MetadataError {
         /// How many there are.
         count: usize,
     },
+    /// Two `md:EntityDescriptor`s carry the same entityID: which one is meant would depend on
+    /// the reader (a way to smuggle a second, unsigned or older, description of an entity).
+    #[error("the entityID `{entity_id}` occurs more than once in the metadata")]
+    DuplicateEntityId {
+        /// The repeated entityID.
+        entity_id: String,
+    },
+    /// `md:EntitiesDescriptor`s nest deeper than [`MetadataLimits::max_entities_depth`].
+    #[error("EntitiesDescriptors nest more than {max} deep (MetadataLimits::max_entities_depth)")]
+    EntitiesTooDeep {
+        /// The limit.
+        max: usize,
+    },
+    /// A `cacheDuration` attribute is not a non-negative `xs:duration`.
+    #[error("`{element}/@cacheDuration`: {source}")]
+    InvalidCacheDuration {
+        /// The element carrying it.
+        element: String,
+        /// Why it was refused (the message repeats the value).
+        #[source]
+        source: DurationError,
+    },
+    /// The metadata's signature does not verify with a pinned key, or breaks a rule of
+    /// XML Signature as the crate verifies it.
+    #[error("metadata signature: {0}")]
+    Signature(#[source] DsigError),
+    /// The document element carries no Signature, and a signature was required.
+    #[error(
+        "the document element `{element}` carries no Signature{}",
+        inner.as_ref().map_or_else(String::new, |i| format!(
+            " (the Signature on the inner `{i}` covers only that element, not the document \
+             read around it: signature wrapping is refused)"
+        ))
+    )]
+    SignatureMissing {
+        /// The document element.
+        element: String,
+        /// An inner element that carries a Signature, if any.
+        inner: Option<String>,
+    },
+    /// An element where the metadata schema allows none (in an `md:EntitiesDescriptor`:
+    /// only `ds:Signature`, `md:Extensions`, `md:EntityDescriptor`, `md:EntitiesDescriptor`).
+    #[error("unexpected `{found}` in `{parent}`")]
+    UnexpectedElement {
+        /// The element it was found in.
+        parent: &'static str,
+        /// Its qualified name.
+        found: String,
+    },
+    /// No entity with this entityID in a loaded [`Metadata`].
+    #[error("no entity with entityID `{wanted}` among the {count} in the metadata")]
+    UnknownEntity {
+        /// The entityID asked for.
+        wanted: String,
+        /// How many entities there are.
+        count: usize,
+    },
+}
+
+impl MetadataError {
+    /// The stable kind of this refusal (see [`ErrorKind`]).
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind as K;
+        match self {
+            Self::Xml(e) => match e.kind {
+                crate::xml::XmlErrorKind::LimitExceeded { .. } => K::LimitExceeded,
+                _ => K::MalformedXml,
+            },
+            Self::Expired { .. } => K::Expired,
+            Self::Signature(e) => e.kind(),
+            Self::SignatureMissing { .. } => K::SignatureMissing,
+            Self::DuplicateEntityId { .. } => K::DuplicateId,
+            Self::EntitiesTooDeep { .. } => K::LimitExceeded,
+            Self::EntityNotFound { .. } | Self::UnknownEntity { .. } => K::UnknownEntity,
+            _ => K::MalformedMessage,
+        }
+    }
+
+    /// Whether the input is not metadata at all (not well-formed XML, or another document
+    /// element), as opposed to metadata that is refused. Over-limit input is refused, not
+    /// unreadable.
+    pub fn is_unreadable(&self) -> bool {
+        match self {
+            Self::Xml(_) => self.kind() == ErrorKind::MalformedXml,
+            Self::UnexpectedRoot { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 fn join_quoted(items: &[String]) -> String {
@@ -332,6 +430,9 @@ pub struct Endpoint {
     pub binding: Binding,
     /// Its `Location`.
     pub location: String,
+    /// Its `ResponseLocation`, where responses go when it differs from `Location` (only
+    /// `md:SingleLogoutService` has one; never on SSO services).
+    pub response_location: Option<String>,
 }
 
 /// What an IdP's metadata says about it, parsed and checked.
@@ -343,6 +444,7 @@ pub struct Endpoint {
 pub struct IdpMetadata {
     entity_id: String,
     sso_services: Vec<Endpoint>,
+    single_logout_services: Vec<Endpoint>,
     signing_certificates: Vec<TrustAnchor>,
     want_authn_requests_signed: bool,
     valid_until: Option<DateTime>,
@@ -376,6 +478,13 @@ impl IdpMetadata {
     /// The SSO services with a supported binding, in document order (never empty).
     pub fn sso_services(&self) -> &[Endpoint] {
         &self.sso_services
+    }
+
+    /// The `md:SingleLogoutService`s with a supported binding (HTTP-POST, HTTP-Redirect), in
+    /// document order, each with its `ResponseLocation`; may be empty. Not part of
+    /// [`into_settings`](Self::into_settings): the application chooses which to use.
+    pub fn single_logout_services(&self) -> &[Endpoint] {
+        &self.single_logout_services
     }
 
     /// The URL of the first SSO service with this binding.
@@ -464,6 +573,7 @@ pub fn idp_settings_from_metadata(xml: &[u8], now: DateTime) -> Result<IdpSettin
 pub struct SpMetadata {
     entity_id: String,
     acs_urls: Vec<String>,
+    single_logout_services: Vec<Endpoint>,
     signing_certificates: Vec<TrustAnchor>,
     encryption_certificates: Vec<Certificate>,
     encryption_keys: Vec<EncryptionKey>,
@@ -504,6 +614,13 @@ impl SpMetadata {
     /// empty).
     pub fn acs_urls(&self) -> &[String] {
         &self.acs_urls
+    }
+
+    /// The SP's `md:SingleLogoutService`s with a supported binding (HTTP-POST,
+    /// HTTP-Redirect), in document order, each with its `ResponseLocation`; may be empty. Not
+    /// part of [`into_peer`](Self::into_peer).
+    pub fn single_logout_services(&self) -> &[Endpoint] {
+        &self.single_logout_services
     }
 
     /// The default HTTP-POST AssertionConsumerService's Location.
@@ -706,16 +823,10 @@ fn select_entity(
             local_name: doc.local_name(root).to_owned(),
         });
     }
-    // EntitiesDescriptors nest; every EntityDescriptor sits directly in one of them.
-    let entities: Vec<NodeId> = doc
-        .descendants(root)
-        .filter(|&n| {
-            doc.is(n, METADATA_NAMESPACE, "EntityDescriptor")
-                && doc
-                    .parent(n)
-                    .is_some_and(|p| doc.is(p, METADATA_NAMESPACE, "EntitiesDescriptor"))
-        })
-        .collect();
+    // EntitiesDescriptors nest; every EntityDescriptor sits directly in one of them. They are
+    // reached by walking those children only (never by searching the document, which would find
+    // entities hidden inside a ds:Signature), and an entityID may occur once.
+    let entities: Vec<NodeId> = aggregate::entity_nodes(doc, &MetadataLimits::default())?;
     let id_of = |n: NodeId| doc.attribute(n, "entityID").unwrap_or_default().to_owned();
     if let Some(wanted) = wanted {
         return entities
@@ -801,6 +912,30 @@ fn valid_until(doc: &Document<'_>, entity: NodeId) -> Result<Option<DateTime>, M
     Ok(valid_until)
 }
 
+/// The `md:SingleLogoutService` children of a role descriptor whose binding is supported.
+fn single_logout_services(
+    doc: &Document<'_>,
+    descriptor: NodeId,
+) -> Result<Vec<Endpoint>, MetadataError> {
+    let mut out = Vec::new();
+    for slo in children_named(doc, descriptor, METADATA_NAMESPACE, "SingleLogoutService") {
+        let binding = required_attribute(doc, slo, "SingleLogoutService", "Binding")?;
+        let location = required_attribute(doc, slo, "SingleLogoutService", "Location")?;
+        if let Some(binding) = Binding::from_uri(binding) {
+            out.push(Endpoint {
+                binding,
+                location: location.to_owned(),
+                response_location: doc
+                    .attribute(slo, "ResponseLocation")
+                    .map(crate::xml::trim_xml)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The `ds:X509Certificate`s of a `md:KeyDescriptor`.
 fn key_descriptor_certificates(doc: &Document<'_>, kd: NodeId) -> Vec<NodeId> {
     children_named(doc, kd, DSIG_NAMESPACE, "KeyInfo")
@@ -856,6 +991,7 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
             sso_services.push(Endpoint {
                 binding,
                 location: location.to_owned(),
+                response_location: None,
             });
         }
     }
@@ -917,6 +1053,7 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
     }
 
     Ok(IdpMetadata {
+        single_logout_services: single_logout_services(doc, idp)?,
         entity_id,
         sso_services,
         signing_certificates,
@@ -1050,6 +1187,7 @@ fn parse_sp_entity(doc: &Document<'_>, entity: NodeId) -> Result<SpMetadata, Met
     }
 
     Ok(SpMetadata {
+        single_logout_services: single_logout_services(doc, sp)?,
         entity_id,
         acs_urls,
         signing_certificates,
