@@ -1320,6 +1320,38 @@ pub fn idp_metadata(
     out
 }
 
+/// Signs a metadata document for [`Metadata::verify`]: an enveloped signature (exclusive c14n,
+/// the signer's algorithm, its certificate in `KeyInfo`) as the first child of the document
+/// element, whose `ID` the Reference names. The document element must be an
+/// `md:EntityDescriptor` or `md:EntitiesDescriptor` with an `ID` and no Signature yet.
+///
+/// The document is parsed with the message [`Limits`] (8 MiB); aggregates larger than that
+/// are signed by the federation's own tooling.
+///
+/// # Errors
+///
+/// [`MetadataError::Xml`], [`MetadataError::UnexpectedRoot`],
+/// [`MetadataError::MissingAttribute`] (no `ID`), [`MetadataError::Signature`] (signing failed).
+pub fn sign_metadata(xml: &str, signer: &crate::dsig::Signer) -> Result<String, MetadataError> {
+    let doc = Document::parse(xml)?;
+    let root = doc.root_element();
+    let element = if doc.is(root, METADATA_NAMESPACE, "EntityDescriptor") {
+        "EntityDescriptor"
+    } else if doc.is(root, METADATA_NAMESPACE, "EntitiesDescriptor") {
+        "EntitiesDescriptor"
+    } else {
+        return Err(MetadataError::UnexpectedRoot {
+            namespace: doc.namespace(root).to_owned(),
+            local_name: doc.local_name(root).to_owned(),
+        });
+    };
+    let id = required_attribute(&doc, root, element, "ID")?.to_owned();
+    drop(doc);
+    signer
+        .sign_element(xml, &id)
+        .map_err(MetadataError::Signature)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
