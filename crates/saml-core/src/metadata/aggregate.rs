@@ -46,7 +46,10 @@ use super::{
 /// How long a copy of metadata without `cacheDuration` (and whose `validUntil` is later) may be
 /// used before it is fetched again: 4 hours, the default longest refresh delay of Shibboleth's
 /// metadata providers (`maxRefreshDelay`).
-pub const DEFAULT_CACHE_DURATION: XsDuration = XsDuration::from_seconds(4 * 3600);
+pub const DEFAULT_CACHE_DURATION: XsDuration = XsDuration {
+    hours: 4,
+    ..XsDuration::from_seconds(0)
+};
 
 /// The limits for loading a metadata document. Metadata is not a message: federation
 /// aggregates run to tens of MB, so the parser's message [`Limits`] are raised, but every limit

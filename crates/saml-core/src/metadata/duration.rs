@@ -33,7 +33,8 @@ pub struct DurationError {
 }
 
 /// A parsed `xs:duration`. Compare two by adding them to the same instant
-/// ([`add_to`](Self::add_to)): `P1M` and `P30D` have no order of their own.
+/// ([`add_to`](Self::add_to)): `P1M` and `P30D` have no order of their own, and `==` compares
+/// the components as written (`PT1H` is not `PT60M`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct XsDuration {
