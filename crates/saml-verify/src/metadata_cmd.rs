@@ -190,7 +190,8 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
         document: None,
         entities: Vec::new(),
     };
-    let outcome = loaded.and_then(|md| {
+    // Boxed: the library's error carries the values that disagreed, and is large.
+    let outcome = loaded.map_err(Box::new).and_then(|md| {
         report.signature = md.signature().map(|s| SignatureReport {
             cert: s.key_index + 1,
             certificate_sha256: s.certificate_sha256.clone(),
@@ -209,17 +210,17 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             reload_after: md.reload_after(now).to_string(),
         });
         let summaries: Vec<EntitySummary> = match &args.entity {
-            Some(id) => vec![md.entity(id)?],
-            None => md.entities().collect::<Result<_, _>>()?,
+            Some(id) => vec![md.entity(id).map_err(Box::new)?],
+            None => md.entities().collect::<Result<_, _>>().map_err(Box::new)?,
         };
         report.entities = summaries.iter().map(|e| entity_report(e, now)).collect();
         // The first expired entity listed rejects the run.
         match summaries.iter().find(|e| e.is_expired(now)) {
-            Some(e) => Err(MetadataError::Expired {
+            Some(e) => Err(Box::new(MetadataError::Expired {
                 entity_id: e.entity_id.clone(),
                 valid_until: e.valid_until.unwrap_or(now),
                 now,
-            }),
+            })),
             None => Ok(()),
         }
     });
