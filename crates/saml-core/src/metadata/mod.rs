@@ -5,10 +5,14 @@
 //!
 //! [`IdpMetadata::parse`] takes the IdP's signing certificates from the metadata, so the
 //! metadata *is* the trust decision: load it only from a source you already trust (a file an
-//! administrator placed, an HTTPS download from the IdP's own host). **The metadata's own
-//! `ds:Signature`, if any, is not verified**; that is out of scope here. A document that names
-//! no signing certificate is an error, never "no verification" (Keycloak CVE-2026-16443 was an
-//! IdP with no key silently accepting unsigned responses).
+//! administrator placed, an HTTPS download from the IdP's own host). **[`IdpMetadata::parse`]
+//! and [`SpMetadata::parse`] do not verify the metadata's own `ds:Signature`**; metadata that
+//! comes signed (a federation aggregate, an MDQ answer) is loaded with [`Metadata::verify`],
+//! which checks the document element's signature against a pinned key with the crate's
+//! [`Verifier`](crate::dsig::Verifier), indexes every entity, enforces `validUntil` and reads
+//! `cacheDuration` (see [`Metadata`]). A document that names no signing certificate is an
+//! error, never "no verification" (Keycloak CVE-2026-16443 was an IdP with no key silently
+//! accepting unsigned responses).
 //!
 //! The document goes through the hardened parser ([`Document::parse_bytes`]), so a DOCTYPE,
 //! entities and oversized input are refused before anything is read.
