@@ -1,34 +1,5 @@
-//! Metadata documents as a whole, over time: a single `md:EntityDescriptor` or a federation
-//! aggregate (`md:EntitiesDescriptor`, nested, thousands of entities), loaded once with
-//! [`MetadataLimits`], its signature verified against a pinned key, indexed by entityID, and
-//! asked when it must be fetched again.
-//!
-//! # Signature
-//!
-//! [`Metadata::verify`] verifies with the crate's [`Verifier`], exactly as the service
-//! provider verifies Responses: one enveloped Signature, a **child of the document element**,
-//! whose one Reference names the document element (`URI=""` or `#` + its `ID`); keys only from
-//! the [`Verifier`]'s pinned anchors (a certificate in the metadata's `KeyInfo` only orders
-//! them, it never adds one); algorithms from its policy. A Signature anywhere else (on an inner
-//! `EntityDescriptor` of an unsigned aggregate, for instance) does not count: what would be read
-//! is not what it covers (signature wrapping).
-//!
-//! What is read afterwards is reached from the signed document element by walking its children
-//! (`EntitiesDescriptor` → `EntityDescriptor` | `EntitiesDescriptor`), never by searching the
-//! document, and the `ds:Signature` itself (whose content the enveloped transform leaves out of
-//! the digest) is skipped; every entity indexed is checked to lie inside what was digested.
-//!
-//! # Validity over time
-//!
-//! `validUntil` applies to the element and everything inside it: an entity's is the earliest
-//! of its own and its enclosing `EntitiesDescriptor`s'. Loading refuses a document whose
-//! document element has expired; selecting an entity refuses one that has
-//! ([`IdpMetadata::into_settings`], [`SpMetadata::into_peer`]). `cacheDuration`
-//! ([`XsDuration`]) says how long a copy may be used before fetching again:
-//! [`Metadata::reload_after`].
-//!
-//! No HTTP client lives here: the application fetches bytes (and says when), this module judges
-//! them.
+//! Metadata documents as a whole: [`Metadata`] (documented there), its limits, and the
+//! per-entity summaries it lists.
 
 use crate::crypto::{Certificate, DigestAlgorithm, SignatureAlgorithm};
 use crate::dsig::{DsigError, Verified, Verifier};
@@ -125,6 +96,38 @@ struct Entry {
 /// entity indexed by entityID. It borrows the caller's bytes (nothing is copied); select
 /// entities from it with [`idp_metadata`](Self::idp_metadata) /
 /// [`sp_metadata`](Self::sp_metadata), list them with [`entity`](Self::entity).
+///
+/// Metadata documents as a whole, over time: a single `md:EntityDescriptor` or a federation
+/// aggregate (`md:EntitiesDescriptor`, nested, thousands of entities), loaded once with
+/// [`MetadataLimits`], its signature verified against a pinned key, indexed by entityID, and
+/// asked when it must be fetched again.
+///
+/// # Signature
+///
+/// [`Metadata::verify`] verifies with the crate's [`Verifier`], exactly as the service
+/// provider verifies Responses: one enveloped Signature, a **child of the document element**,
+/// whose one Reference names the document element (`URI=""` or `#` + its `ID`); keys only from
+/// the [`Verifier`]'s pinned anchors (a certificate in the metadata's `KeyInfo` only orders
+/// them, it never adds one); algorithms from its policy. A Signature anywhere else (on an inner
+/// `EntityDescriptor` of an unsigned aggregate, for instance) does not count: what would be read
+/// is not what it covers (signature wrapping).
+///
+/// What is read afterwards is reached from the signed document element by walking its children
+/// (`EntitiesDescriptor` → `EntityDescriptor` | `EntitiesDescriptor`), never by searching the
+/// document, and the `ds:Signature` itself (whose content the enveloped transform leaves out of
+/// the digest) is skipped; every entity indexed is checked to lie inside what was digested.
+///
+/// # Validity over time
+///
+/// `validUntil` applies to the element and everything inside it: an entity's is the earliest
+/// of its own and its enclosing `EntitiesDescriptor`s'. Loading refuses a document whose
+/// document element has expired; selecting an entity refuses one that has
+/// ([`IdpMetadata::into_settings`], [`SpMetadata::into_peer`]). `cacheDuration`
+/// ([`XsDuration`]) says how long a copy may be used before fetching again:
+/// [`Metadata::reload_after`].
+///
+/// No HTTP client lives here: the application fetches bytes (and says when), this module judges
+/// them.
 #[derive(Debug)]
 pub struct Metadata<'a> {
     doc: Document<'a>,
@@ -157,7 +160,7 @@ impl<'a> Metadata<'a> {
     }
 
     /// Loads signed metadata: the document element must carry an enveloped signature that
-    /// `verifier` verifies with one of its pinned keys (see the [module documentation](self)).
+    /// `verifier` verifies with one of its pinned keys (see [`Metadata`]).
     ///
     /// # Errors
     ///
