@@ -138,6 +138,23 @@ fn keys_are_listed_by_use() {
     assert_eq!(sp_md.signing_certificates().len(), 1);
     assert_eq!(sp_md.encryption_certificates().len(), 1);
 
+    // An IdP's encryption key is kept apart from its signing keys.
+    let enc = format!(
+        r#"<md:KeyDescriptor use="encryption"><ds:KeyInfo xmlns:ds="{DS}"><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleLogoutService"#,
+        other_cert_b64()
+    );
+    let with_enc = federation().replacen("<md:SingleLogoutService", &enc, 1);
+    let md = Metadata::parse(with_enc.as_bytes(), now(), &limits()).unwrap();
+    let idp = md.idp_metadata("https://idp.example.org").unwrap();
+    assert_eq!(idp.signing_certificates().len(), 1);
+    assert_eq!(
+        idp.encryption_certificates()[0],
+        common::vector_cert("samltest-id-signing.pem")
+    );
+    let summary = md.entity("https://idp.example.org").unwrap();
+    assert_eq!(summary.roles[0].signing_keys().count(), 1);
+    assert_eq!(summary.roles[0].encryption_keys().count(), 1);
+
     // Without the use="encryption" key, the unspecified one is listed as an encryption key
     // but not encrypted to.
     let no_enc = federation().replacen(

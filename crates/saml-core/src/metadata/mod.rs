@@ -31,8 +31,10 @@
 //! | its `@WantAuthnRequestsSigned` (default false) | [`IdpSettings::sign_requests`] |
 //! | `@validUntil` of the entity and its enclosing `EntitiesDescriptor`s (the earliest) | [`IdpMetadata::valid_until`]; [`IdpMetadata::into_settings`] refuses metadata past it |
 //!
-//! Keys with `use="encryption"` are never trusted for signatures. Everything else in the
-//! settings keeps the defaults of [`IdpSettings::new`].
+//! Keys with `use="encryption"` are never trusted for signatures; their certificates are kept
+//! apart ([`IdpMetadata::encryption_certificates`]). `md:SingleLogoutService`s are read too
+//! ([`IdpMetadata::single_logout_services`], [`SpMetadata::single_logout_services`]). Everything
+//! else in the settings keeps the defaults of [`IdpSettings::new`].
 //!
 //! [`SpMetadata::parse`] reads a service provider's metadata, for an IdP we run, as strictly
 //! (the metadata is the trust decision for the SP's request-signing keys and the key we
@@ -262,7 +264,8 @@ pub enum MetadataError {
         entity_ids: Vec<String>,
     },
     /// The certificate of an SP's `use="encryption"` `md:KeyDescriptor` is not usable for
-    /// encrypting to (not a certificate, not RSA, or an RSA key outside 2048 to 8192 bits).
+    /// encrypting to (not a certificate, not RSA, or an RSA key outside 2048 to 8192 bits), or
+    /// that of an IdP's is not a certificate.
     #[error("`{entity_id}`: encryption KeyDescriptor #{key_descriptor}: {source}")]
     EncryptionCertificate {
         /// The SP's entityID.
@@ -450,6 +453,7 @@ pub struct IdpMetadata {
     sso_services: Vec<Endpoint>,
     single_logout_services: Vec<Endpoint>,
     signing_certificates: Vec<TrustAnchor>,
+    encryption_certificates: Vec<Certificate>,
     want_authn_requests_signed: bool,
     valid_until: Option<DateTime>,
 }
@@ -509,6 +513,13 @@ impl IdpMetadata {
     /// The certificates of every signing `md:KeyDescriptor` (never empty), in document order.
     pub fn signing_certificates(&self) -> &[TrustAnchor] {
         &self.signing_certificates
+    }
+
+    /// The certificates of every `use="encryption"` `md:KeyDescriptor`, in document order
+    /// (may be empty): kept apart from the signing keys and never trusted for signatures. A
+    /// key without `use` is among [`signing_certificates`](Self::signing_certificates) only.
+    pub fn encryption_certificates(&self) -> &[Certificate] {
+        &self.encryption_certificates
     }
 
     /// `IDPSSODescriptor/@WantAuthnRequestsSigned` (false when absent, as the schema says).
@@ -1008,6 +1019,7 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
 
     let mut signing_certificates = Vec::new();
     let mut encryption_keys = 0;
+    let mut encryption_certificates = Vec::new();
     let mut without_certificate = 0;
     for (i, kd) in children_named(doc, idp, METADATA_NAMESPACE, "KeyDescriptor").enumerate() {
         let key_descriptor = i + 1;
@@ -1015,6 +1027,19 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
             None | Some("signing") => {}
             Some("encryption") => {
                 encryption_keys += 1;
+                // Kept apart, never trusted for signatures.
+                for cert in key_descriptor_certificates(doc, kd) {
+                    let text = doc.text(cert);
+                    encryption_certificates.push(
+                        Certificate::from_base64(text.as_bytes(), None).map_err(|source| {
+                            MetadataError::EncryptionCertificate {
+                                entity_id: entity_id.clone(),
+                                key_descriptor,
+                                source,
+                            }
+                        })?,
+                    );
+                }
                 continue;
             }
             Some(other) => {
@@ -1057,6 +1082,7 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
     }
 
     Ok(IdpMetadata {
+        encryption_certificates,
         single_logout_services: single_logout_services(doc, idp)?,
         entity_id,
         sso_services,
