@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 SP = "crates/saml-core/src/saml/sp.rs"
+MD = "crates/saml-core/src/metadata/aggregate.rs"
 
 # (name, file, text of the defence, text without it, (test target, filter))
 MUTATIONS = [
@@ -32,7 +33,7 @@ MUTATIONS = [
     ("signed request Destination", "crates/saml-core/src/saml/idp.rs",
      "            None if signed => {", "            None if false => {",
      ("attacks", "seams::requests")),
-    ("metadata validUntil", "crates/saml-core/src/metadata.rs",
+    ("metadata validUntil", "crates/saml-core/src/metadata/mod.rs",
      "            && now >= valid_until", "            && false",
      ("attacks", "seams::metadata")),
     ("encrypted scope", SP,
@@ -79,6 +80,39 @@ MUTATIONS = [
      "        if let Some(at) = memchr::memchr(b'#', bytes) {",
      "        if let Some(at) = None::<usize> {",
      ("attacks", "redirect::")),
+    ("metadata: signed document element", MD,
+     "            Verifier::signature_of(&doc, root).map_err(MetadataError::Signature)?\n",
+     "            doc.descendants(root).find(|&n| doc.is(n, DSIG_NAMESPACE, \"Signature\"))\n",
+     ("metadata_attacks", "signed_entity_wrapped_in_unsigned_aggregate")),
+    ("metadata: entities walked, not searched", MD,
+     "        for child in doc.element_children(node) {",
+     "        for child in doc.descendants(node).skip(1).filter(|&c| doc.is_element(c)"
+     " && doc.parent(c).is_some_and(|p| doc.is(p, METADATA_NAMESPACE, \"EntitiesDescriptor\"))) {",
+     ("metadata_attacks", "entities_hidden_in_the_signature")),
+    ("metadata: duplicate entityID", MD,
+     ".find(|w| entries[w[0]].entity_id == entries[w[1]].entity_id)", ".find(|_| false)",
+     ("metadata_attacks", "entity_id")),
+    ("metadata: document validUntil", MD,
+     "            && now >= valid_until", "            && false",
+     ("metadata_attacks", "expired_aggregate")),
+    ("metadata: inherited validUntil", MD,
+     "    let valid_until = earliest(inherited_valid_until, valid_until_attribute(doc, node)?);",
+     "    let _ = inherited_valid_until;\n    let valid_until = valid_until_attribute(doc, node)?;",
+     ("metadata_attacks", "expired_aggregate")),
+    ("metadata: 100 MiB", MD,
+     ".with_max_bytes(100 << 20)", ".with_max_bytes(usize::MAX)",
+     ("metadata_attacks", "oversized_input")),
+    ("metadata: nesting depth", MD,
+     "                if depth >= limits.max_entities_depth {", "                if false {",
+     ("metadata_attacks", "deeply_nested")),
+    ("metadata: cacheDuration syntax", MD,
+     "    let d = XsDuration::parse(value).map_err(invalid)?;",
+     "    let Ok(d) = XsDuration::parse(value) else {\n        return Ok(None);\n    };",
+     ("metadata_attacks", "malformed_cache_duration")),
+    ("metadata: foreign wrappers", MD,
+     "            } else {\n                return Err(MetadataError::UnexpectedElement {",
+     "            } else if false {\n                return Err(MetadataError::UnexpectedElement {",
+     ("metadata_attacks", "unknown_wrapper")),
 ]
 
 # Single Logout (crates/saml-core/src/saml/logout): each check of the logout attack suite.

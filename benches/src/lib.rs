@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use saml_core::xml::c14n::Sink;
 use saml_core::xml::{Document, NodeId};
 
+pub mod metadata;
+
 /// The SAML 2.0 assertion namespace.
 pub const SAML_ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 

@@ -139,6 +139,8 @@ error_kinds! {
     TransformNotAllowed => "transform_not_allowed",
     /// The binding encoding could not be decoded.
     UndecodableMessage => "undecodable_message",
+    /// Metadata holds no entity with the entityID asked for.
+    UnknownEntity => "unknown_entity",
     /// InResponseTo names no outstanding request.
     UnknownInResponseTo => "unknown_in_response_to",
     /// An unsolicited Response where one answering a request was required.

@@ -8,6 +8,7 @@ mod decrypt_cmd;
 mod decryption;
 mod input;
 mod inspect_cmd;
+mod metadata_cmd;
 mod policy_cmd;
 mod sign_cmd;
 mod verify_cmd;
@@ -46,6 +47,12 @@ enum Command {
     /// AES-CBC plaintext may have been altered in transit. `saml-verify verify --sp-key`
     /// decides.
     Decrypt(decrypt_cmd::Args),
+    /// Verify SAML metadata (signature with --cert, validUntil) and list its entities.
+    ///
+    /// Lists each entity's roles, endpoints (SSO, ACS, SLO with binding), keys (use, SHA-256
+    /// fingerprint, subject, expiry), validUntil and cacheDuration. Exit 0 valid, 1 rejected,
+    /// 2 unreadable.
+    Metadata(metadata_cmd::Args),
 }
 
 /// A failure that ends the command with an exit code and a message on standard error.
@@ -74,6 +81,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect_cmd::run(&args),
         Command::Verify(args) => verify_cmd::run(&args),
         Command::Bench(args) => verify_cmd::bench(&args),
+        Command::Metadata(args) => metadata_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,10 +5,14 @@
 //!
 //! [`IdpMetadata::parse`] takes the IdP's signing certificates from the metadata, so the
 //! metadata *is* the trust decision: load it only from a source you already trust (a file an
-//! administrator placed, an HTTPS download from the IdP's own host). **The metadata's own
-//! `ds:Signature`, if any, is not verified**; that is out of scope here. A document that names
-//! no signing certificate is an error, never "no verification" (Keycloak CVE-2026-16443 was an
-//! IdP with no key silently accepting unsigned responses).
+//! administrator placed, an HTTPS download from the IdP's own host). **[`IdpMetadata::parse`]
+//! and [`SpMetadata::parse`] do not verify the metadata's own `ds:Signature`**; metadata that
+//! comes signed (a federation aggregate, an MDQ answer) is loaded with [`Metadata::verify`],
+//! which checks the document element's signature against a pinned key with the crate's
+//! [`Verifier`](crate::dsig::Verifier), indexes every entity, enforces `validUntil` and reads
+//! `cacheDuration` (see [`Metadata`]). A document that names no signing certificate is an
+//! error, never "no verification" (Keycloak CVE-2026-16443 was an IdP with no key silently
+//! accepting unsigned responses).
 //!
 //! The document goes through the hardened parser ([`Document::parse_bytes`]), so a DOCTYPE,
 //! entities and oversized input are refused before anything is read.
@@ -27,8 +31,10 @@
 //! | its `@WantAuthnRequestsSigned` (default false) | [`IdpSettings::sign_requests`] |
 //! | `@validUntil` of the entity and its enclosing `EntitiesDescriptor`s (the earliest) | [`IdpMetadata::valid_until`]; [`IdpMetadata::into_settings`] refuses metadata past it |
 //!
-//! Keys with `use="encryption"` are never trusted for signatures. Everything else in the
-//! settings keeps the defaults of [`IdpSettings::new`].
+//! Keys with `use="encryption"` are never trusted for signatures; their certificates are kept
+//! apart ([`IdpMetadata::encryption_certificates`]). `md:SingleLogoutService`s are read too
+//! ([`IdpMetadata::single_logout_services`], [`SpMetadata::single_logout_services`]). Everything
+//! else in the settings keeps the defaults of [`IdpSettings::new`].
 //!
 //! [`SpMetadata::parse`] reads a service provider's metadata, for an IdP we run, as strictly
 //! (the metadata is the trust decision for the SP's request-signing keys and the key we
@@ -56,12 +62,22 @@
 //! caller vouches for where the bytes came from) and fetches nothing: no HTTP client lives in
 //! this crate.
 
+mod aggregate;
+mod duration;
+
 use std::fmt::Write as _;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+pub use self::aggregate::{
+    DEFAULT_CACHE_DURATION, EndpointSummary, EntityRole, EntitySummary, KeySummary, KeyUse,
+    Metadata, MetadataLimits, MetadataSignature, RoleSummary, ServiceKind,
+};
+pub use self::duration::{DurationError, XsDuration};
 use crate::crypto::{Certificate, CryptoError, TrustAnchor};
+use crate::dsig::DsigError;
+use crate::error::ErrorKind;
 use crate::saml::idp::SpPeer;
 use crate::settings::{Binding, IdpSettings, SpSettings};
 use crate::time::{DateTime, TimeError, parse_xs_datetime};
@@ -248,7 +264,8 @@ pub enum MetadataError {
         entity_ids: Vec<String>,
     },
     /// The certificate of an SP's `use="encryption"` `md:KeyDescriptor` is not usable for
-    /// encrypting to (not a certificate, not RSA, or an RSA key outside 2048 to 8192 bits).
+    /// encrypting to (not a certificate, not RSA, or an RSA key outside 2048 to 8192 bits), or
+    /// that of an IdP's is not a certificate.
     #[error("`{entity_id}`: encryption KeyDescriptor #{key_descriptor}: {source}")]
     EncryptionCertificate {
         /// The SP's entityID.
@@ -309,6 +326,94 @@ pub enum MetadataError {
         /// How many there are.
         count: usize,
     },
+    /// Two `md:EntityDescriptor`s carry the same entityID: which one is meant would depend on
+    /// the reader (a way to smuggle a second, unsigned or older, description of an entity).
+    #[error("the entityID `{entity_id}` occurs more than once in the metadata")]
+    DuplicateEntityId {
+        /// The repeated entityID.
+        entity_id: String,
+    },
+    /// `md:EntitiesDescriptor`s nest deeper than [`MetadataLimits::max_entities_depth`].
+    #[error("EntitiesDescriptors nest more than {max} deep (MetadataLimits::max_entities_depth)")]
+    EntitiesTooDeep {
+        /// The limit.
+        max: usize,
+    },
+    /// A `cacheDuration` attribute is not a non-negative `xs:duration`.
+    #[error("`{element}/@cacheDuration`: {source}")]
+    InvalidCacheDuration {
+        /// The element carrying it.
+        element: String,
+        /// Why it was refused (the message repeats the value).
+        #[source]
+        source: DurationError,
+    },
+    /// The metadata's signature does not verify with a pinned key, or breaks a rule of
+    /// XML Signature as the crate verifies it.
+    #[error("metadata signature: {0}")]
+    Signature(#[source] DsigError),
+    /// The document element carries no Signature, and a signature was required.
+    #[error(
+        "the document element `{element}` carries no Signature{}",
+        inner.as_ref().map_or_else(String::new, |i| format!(
+            " (the Signature on the inner `{i}` covers only that element, not the document \
+             read around it: signature wrapping is refused)"
+        ))
+    )]
+    SignatureMissing {
+        /// The document element.
+        element: String,
+        /// An inner element that carries a Signature, if any.
+        inner: Option<String>,
+    },
+    /// An element where the metadata schema allows none (in an `md:EntitiesDescriptor`:
+    /// only `ds:Signature`, `md:Extensions`, `md:EntityDescriptor`, `md:EntitiesDescriptor`).
+    #[error("unexpected `{found}` in `{parent}`")]
+    UnexpectedElement {
+        /// The element it was found in.
+        parent: &'static str,
+        /// Its qualified name.
+        found: String,
+    },
+    /// No entity with this entityID in a loaded [`Metadata`].
+    #[error("no entity with entityID `{wanted}` among the {count} in the metadata")]
+    UnknownEntity {
+        /// The entityID asked for.
+        wanted: String,
+        /// How many entities there are.
+        count: usize,
+    },
+}
+
+impl MetadataError {
+    /// The stable kind of this refusal (see [`ErrorKind`]).
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind as K;
+        match self {
+            Self::Xml(e) => match e.kind {
+                crate::xml::XmlErrorKind::LimitExceeded { .. } => K::LimitExceeded,
+                _ => K::MalformedXml,
+            },
+            Self::Expired { .. } => K::Expired,
+            Self::Signature(e) => e.kind(),
+            Self::SignatureMissing { .. } => K::SignatureMissing,
+            Self::DuplicateEntityId { .. } => K::DuplicateId,
+            Self::EntitiesTooDeep { .. } => K::LimitExceeded,
+            Self::EntityNotFound { .. } | Self::UnknownEntity { .. } => K::UnknownEntity,
+            _ => K::MalformedMessage,
+        }
+    }
+
+    /// Whether the input is not metadata at all (not well-formed XML, or another document
+    /// element), as opposed to metadata that is refused. Over-limit input is refused, not
+    /// unreadable.
+    pub fn is_unreadable(&self) -> bool {
+        match self {
+            Self::Xml(_) => self.kind() == ErrorKind::MalformedXml,
+            Self::UnexpectedRoot { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 fn join_quoted(items: &[String]) -> String {
@@ -332,6 +437,9 @@ pub struct Endpoint {
     pub binding: Binding,
     /// Its `Location`.
     pub location: String,
+    /// Its `ResponseLocation`, where responses go when it differs from `Location` (only
+    /// `md:SingleLogoutService` has one; never on SSO services).
+    pub response_location: Option<String>,
 }
 
 /// What an IdP's metadata says about it, parsed and checked.
@@ -343,7 +451,9 @@ pub struct Endpoint {
 pub struct IdpMetadata {
     entity_id: String,
     sso_services: Vec<Endpoint>,
+    single_logout_services: Vec<Endpoint>,
     signing_certificates: Vec<TrustAnchor>,
+    encryption_certificates: Vec<Certificate>,
     want_authn_requests_signed: bool,
     valid_until: Option<DateTime>,
 }
@@ -378,6 +488,13 @@ impl IdpMetadata {
         &self.sso_services
     }
 
+    /// The `md:SingleLogoutService`s with a supported binding (HTTP-POST, HTTP-Redirect), in
+    /// document order, each with its `ResponseLocation`; may be empty. Not part of
+    /// [`into_settings`](Self::into_settings): the application chooses which to use.
+    pub fn single_logout_services(&self) -> &[Endpoint] {
+        &self.single_logout_services
+    }
+
     /// The URL of the first SSO service with this binding.
     pub fn sso_url(&self, binding: Binding) -> Option<&str> {
         self.sso_services
@@ -396,6 +513,13 @@ impl IdpMetadata {
     /// The certificates of every signing `md:KeyDescriptor` (never empty), in document order.
     pub fn signing_certificates(&self) -> &[TrustAnchor] {
         &self.signing_certificates
+    }
+
+    /// The certificates of every `use="encryption"` `md:KeyDescriptor`, in document order
+    /// (may be empty): kept apart from the signing keys and never trusted for signatures. A
+    /// key without `use` is among [`signing_certificates`](Self::signing_certificates) only.
+    pub fn encryption_certificates(&self) -> &[Certificate] {
+        &self.encryption_certificates
     }
 
     /// `IDPSSODescriptor/@WantAuthnRequestsSigned` (false when absent, as the schema says).
@@ -438,9 +562,14 @@ impl IdpMetadata {
             // Unreachable: parsing refuses metadata without a supported SSO service.
             None => (String::new(), Binding::HttpPost),
         };
-        IdpSettings::new(self.entity_id, sso_url, self.signing_certificates)
+        let slo = preferred(&self.single_logout_services).cloned();
+        let settings = IdpSettings::new(self.entity_id, sso_url, self.signing_certificates)
             .with_sso_binding(binding)
-            .with_sign_requests(self.want_authn_requests_signed)
+            .with_sign_requests(self.want_authn_requests_signed);
+        match slo {
+            Some(e) => settings.with_single_logout_service(e.location, e.binding),
+            None => settings,
+        }
     }
 }
 
@@ -464,6 +593,7 @@ pub fn idp_settings_from_metadata(xml: &[u8], now: DateTime) -> Result<IdpSettin
 pub struct SpMetadata {
     entity_id: String,
     acs_urls: Vec<String>,
+    single_logout_services: Vec<Endpoint>,
     signing_certificates: Vec<TrustAnchor>,
     encryption_certificates: Vec<Certificate>,
     encryption_keys: Vec<EncryptionKey>,
@@ -504,6 +634,13 @@ impl SpMetadata {
     /// empty).
     pub fn acs_urls(&self) -> &[String] {
         &self.acs_urls
+    }
+
+    /// The SP's `md:SingleLogoutService`s with a supported binding (HTTP-POST,
+    /// HTTP-Redirect), in document order, each with its `ResponseLocation`; may be empty. Not
+    /// part of [`into_peer`](Self::into_peer).
+    pub fn single_logout_services(&self) -> &[Endpoint] {
+        &self.single_logout_services
     }
 
     /// The default HTTP-POST AssertionConsumerService's Location.
@@ -572,13 +709,18 @@ impl SpMetadata {
             signing_without_certificate,
             ..
         } = self;
+        let slo = preferred(&self.single_logout_services).cloned();
         let acs_url = acs_urls.into_iter().next().unwrap_or_default();
-        let peer = SpPeer::new(entity_id.clone(), acs_url, signing_certificates).map_err(|_| {
-            MetadataError::NoSpSigningKey {
-                entity_id,
-                without_certificate: signing_without_certificate,
-            }
-        })?;
+        let mut peer =
+            SpPeer::new(entity_id.clone(), acs_url, signing_certificates).map_err(|_| {
+                MetadataError::NoSpSigningKey {
+                    entity_id,
+                    without_certificate: signing_without_certificate,
+                }
+            })?;
+        if let Some(e) = slo {
+            peer = peer.with_single_logout_service(e.location, e.binding);
+        }
         Ok(with_encryption(peer, encryption_keys))
     }
 
@@ -606,6 +748,15 @@ fn with_encryption(peer: SpPeer, keys: Vec<EncryptionKey>) -> SpPeer {
 /// followed by [`SpMetadata::into_peer`]. The metadata's own signature is **not** verified.
 pub fn sp_peer_from_metadata(xml: &[u8], now: DateTime) -> Result<SpPeer, MetadataError> {
     SpMetadata::parse(xml)?.into_peer(now)
+}
+
+/// The Single Logout endpoint settings take from metadata: HTTP-POST preferred, else
+/// HTTP-Redirect (as for SSO), its `Location` (a `ResponseLocation` for LogoutResponses is
+/// listed by [`IdpMetadata::single_logout_services`] but not used: the settings hold one URL).
+fn preferred(endpoints: &[Endpoint]) -> Option<&Endpoint> {
+    [Binding::HttpPost, Binding::HttpRedirect]
+        .iter()
+        .find_map(|&b| endpoints.iter().find(|e| e.binding == b))
 }
 
 /// Opt-outs for reading metadata that must not be trusted for a login.
@@ -636,7 +787,8 @@ pub mod danger {
     ) -> Result<SpPeer, MetadataError> {
         metadata.check_expiry(now)?;
         let acs_url = metadata.acs_url().to_owned();
-        let peer = match SpPeer::new(
+        let slo = super::preferred(&metadata.single_logout_services).cloned();
+        let mut peer = match SpPeer::new(
             metadata.entity_id.clone(),
             acs_url.clone(),
             metadata.signing_certificates,
@@ -648,6 +800,9 @@ pub mod danger {
             // No signing certificate: signed requests cannot verify either.
             Err(_) => idp::danger::unsigned_requests(metadata.entity_id, acs_url),
         };
+        if let Some(e) = slo {
+            peer = peer.with_single_logout_service(e.location, e.binding);
+        }
         Ok(with_encryption(peer, metadata.encryption_keys))
     }
 }
@@ -706,16 +861,10 @@ fn select_entity(
             local_name: doc.local_name(root).to_owned(),
         });
     }
-    // EntitiesDescriptors nest; every EntityDescriptor sits directly in one of them.
-    let entities: Vec<NodeId> = doc
-        .descendants(root)
-        .filter(|&n| {
-            doc.is(n, METADATA_NAMESPACE, "EntityDescriptor")
-                && doc
-                    .parent(n)
-                    .is_some_and(|p| doc.is(p, METADATA_NAMESPACE, "EntitiesDescriptor"))
-        })
-        .collect();
+    // EntitiesDescriptors nest; every EntityDescriptor sits directly in one of them. They are
+    // reached by walking those children only (never by searching the document, which would find
+    // entities hidden inside a ds:Signature), and an entityID may occur once.
+    let entities: Vec<NodeId> = aggregate::entity_nodes(doc, &MetadataLimits::default())?;
     let id_of = |n: NodeId| doc.attribute(n, "entityID").unwrap_or_default().to_owned();
     if let Some(wanted) = wanted {
         return entities
@@ -801,6 +950,30 @@ fn valid_until(doc: &Document<'_>, entity: NodeId) -> Result<Option<DateTime>, M
     Ok(valid_until)
 }
 
+/// The `md:SingleLogoutService` children of a role descriptor whose binding is supported.
+fn single_logout_services(
+    doc: &Document<'_>,
+    descriptor: NodeId,
+) -> Result<Vec<Endpoint>, MetadataError> {
+    let mut out = Vec::new();
+    for slo in children_named(doc, descriptor, METADATA_NAMESPACE, "SingleLogoutService") {
+        let binding = required_attribute(doc, slo, "SingleLogoutService", "Binding")?;
+        let location = required_attribute(doc, slo, "SingleLogoutService", "Location")?;
+        if let Some(binding) = Binding::from_uri(binding) {
+            out.push(Endpoint {
+                binding,
+                location: location.to_owned(),
+                response_location: doc
+                    .attribute(slo, "ResponseLocation")
+                    .map(crate::xml::trim_xml)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The `ds:X509Certificate`s of a `md:KeyDescriptor`.
 fn key_descriptor_certificates(doc: &Document<'_>, kd: NodeId) -> Vec<NodeId> {
     children_named(doc, kd, DSIG_NAMESPACE, "KeyInfo")
@@ -856,6 +1029,7 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
             sso_services.push(Endpoint {
                 binding,
                 location: location.to_owned(),
+                response_location: None,
             });
         }
     }
@@ -868,6 +1042,7 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
 
     let mut signing_certificates = Vec::new();
     let mut encryption_keys = 0;
+    let mut encryption_certificates = Vec::new();
     let mut without_certificate = 0;
     for (i, kd) in children_named(doc, idp, METADATA_NAMESPACE, "KeyDescriptor").enumerate() {
         let key_descriptor = i + 1;
@@ -875,6 +1050,19 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
             None | Some("signing") => {}
             Some("encryption") => {
                 encryption_keys += 1;
+                // Kept apart, never trusted for signatures.
+                for cert in key_descriptor_certificates(doc, kd) {
+                    let text = doc.text(cert);
+                    encryption_certificates.push(
+                        Certificate::from_base64(text.as_bytes(), None).map_err(|source| {
+                            MetadataError::EncryptionCertificate {
+                                entity_id: entity_id.clone(),
+                                key_descriptor,
+                                source,
+                            }
+                        })?,
+                    );
+                }
                 continue;
             }
             Some(other) => {
@@ -917,6 +1105,8 @@ fn parse_idp_entity(doc: &Document<'_>, entity: NodeId) -> Result<IdpMetadata, M
     }
 
     Ok(IdpMetadata {
+        encryption_certificates,
+        single_logout_services: single_logout_services(doc, idp)?,
         entity_id,
         sso_services,
         signing_certificates,
@@ -1050,6 +1240,7 @@ fn parse_sp_entity(doc: &Document<'_>, entity: NodeId) -> Result<SpMetadata, Met
     }
 
     Ok(SpMetadata {
+        single_logout_services: single_logout_services(doc, sp)?,
         entity_id,
         acs_urls,
         signing_certificates,
@@ -1180,6 +1371,38 @@ pub fn idp_metadata(
     }
     out.push_str("  </md:IDPSSODescriptor>\n</md:EntityDescriptor>\n");
     out
+}
+
+/// Signs a metadata document for [`Metadata::verify`]: an enveloped signature (exclusive c14n,
+/// the signer's algorithm, its certificate in `KeyInfo`) as the first child of the document
+/// element, whose `ID` the Reference names. The document element must be an
+/// `md:EntityDescriptor` or `md:EntitiesDescriptor` with an `ID` and no Signature yet.
+///
+/// The document is parsed with the message [`Limits`] (8 MiB); aggregates larger than that
+/// are signed by the federation's own tooling.
+///
+/// # Errors
+///
+/// [`MetadataError::Xml`], [`MetadataError::UnexpectedRoot`],
+/// [`MetadataError::MissingAttribute`] (no `ID`), [`MetadataError::Signature`] (signing failed).
+pub fn sign_metadata(xml: &str, signer: &crate::dsig::Signer) -> Result<String, MetadataError> {
+    let doc = Document::parse(xml)?;
+    let root = doc.root_element();
+    let element = if doc.is(root, METADATA_NAMESPACE, "EntityDescriptor") {
+        "EntityDescriptor"
+    } else if doc.is(root, METADATA_NAMESPACE, "EntitiesDescriptor") {
+        "EntitiesDescriptor"
+    } else {
+        return Err(MetadataError::UnexpectedRoot {
+            namespace: doc.namespace(root).to_owned(),
+            local_name: doc.local_name(root).to_owned(),
+        });
+    };
+    let id = required_attribute(&doc, root, element, "ID")?.to_owned();
+    drop(doc);
+    signer
+        .sign_element(xml, &id)
+        .map_err(MetadataError::Signature)
 }
 
 #[cfg(test)]
