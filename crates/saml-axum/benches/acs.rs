@@ -162,9 +162,12 @@ fn per_second(n: usize, elapsed: Duration) -> f64 {
 fn measure<S: Store>(name: &str, inputs: &Inputs, make: impl Fn() -> Arc<S>) {
     for threads in [1, 2] {
         let (mut best_lib, mut best_http) = (0f64, 0f64);
-        for _ in 0..ROUNDS {
-            best_lib = best_lib.max(library(inputs, threads, make()));
-            best_http = best_http.max(http(inputs, threads, make()));
+        for round in 0..ROUNDS {
+            let lib = library(inputs, threads, make());
+            let web = http(inputs, threads, make());
+            eprintln!("  round {round}: threads={threads} library {lib:.0}/s http {web:.0}/s");
+            best_lib = best_lib.max(lib);
+            best_http = best_http.max(web);
         }
         println!(
             "acs/{name}/threads={threads}: library {best_lib:8.0}/s   http {best_http:8.0}/s   \

@@ -461,6 +461,8 @@ fn bound_requests(key: &CookieKey, headers: &HeaderMap, now: DateTime) -> Vec<Re
             let payload = key.open(name, value)?;
             let state: RequestState = serde_json::from_slice(&payload).ok()?;
             let id_matches = name.strip_prefix(REQUEST_COOKIE_PREFIX) == Some(state.id.as_str());
+            // Redundant with the MAC, which covers the cookie's name: kept so that a value
+            // moved to another request's name is refused even if that ever changes.
             (id_matches && now.unix_seconds() < state.expires).then_some(state)
         })
         .collect()

@@ -261,8 +261,8 @@ async fn run(binding: Binding) {
     // cookie, and the browser comes back to the page with a session.
     let step = "sp-initiated login";
     goto(&client, step, &format!("{sp}/app")).await;
-    let user = text_of(&client, step, "#user").await;
-    drop(user);
+    // Wait for the IdP's sign-in form.
+    let _ = text_of(&client, step, "#user").await;
     if !client
         .current_url()
         .await
