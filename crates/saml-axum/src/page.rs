@@ -99,10 +99,20 @@ impl IntoResponse for RouteError {
             StatusCode::BAD_REQUEST => "Bad login request",
             _ => "Login refused",
         };
+        let hint = match &self {
+            // A request cookie that did not come back is the usual cause (and the only one
+            // the user can act on).
+            Self::Saml(e) if e.kind() == ErrorKind::UnknownInResponseTo => {
+                "\n<p id=\"hint\">This answers a login that was not started in this browser, \
+                 or whose cookie did not come back (cookies blocked, or a plain-http site). \
+                 Start the login again from this browser.</p>"
+            }
+            _ => "",
+        };
         let body = format!(
             "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
              </head>\n<body>\n<h1>{title}</h1>\n<p>Error kind: <code id=\"kind\">{kind}</code></p>\n\
-             <p id=\"message\">{message}</p>\n<p><a href=\"/\">Back</a></p>\n</body>\n</html>\n",
+             <p id=\"message\">{message}</p>{hint}\n<p><a href=\"/\">Back</a></p>\n</body>\n</html>\n",
             kind = escape(self.kind()),
             message = escape(&self.to_string()),
         );

@@ -209,6 +209,11 @@ async fn a_response_for_a_request_started_in_another_browser_is_refused() {
             answer.body
         );
         assert_eq!(answer.kind(), "unknown_in_response_to", "{cookie:?}");
+        assert!(
+            answer.body.contains("not started in this browser"),
+            "{}",
+            answer.body
+        );
         assert!(answer.set_cookies().is_empty(), "{cookie:?}");
     }
     // None of that consumed the victim's request: their own browser still logs in.
