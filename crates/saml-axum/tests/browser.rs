@@ -162,7 +162,7 @@ async fn start_browser(chromium: &Path, driver: &Path) -> (Client, Cleanup) {
     );
     let url = format!("http://127.0.0.1:{port}");
     let mut last_error = String::new();
-    for _ in 0..100 {
+    for _ in 0..300 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         match ClientBuilder::new(connector)
             .capabilities(caps.clone())
@@ -193,11 +193,11 @@ async fn fail(client: &Client, step: &str, why: String) -> ! {
     panic!("{step}: {why}\nat {url:?}\npage:\n{source}");
 }
 
-/// The text of the element `css`, waiting up to 10 s for it; fails with a screenshot.
+/// The text of the element `css`, waiting up to 20 s for it; fails with a screenshot.
 async fn text_of(client: &Client, step: &str, css: &str) -> String {
     let found = client
         .wait()
-        .at_most(Duration::from_secs(10))
+        .at_most(Duration::from_secs(20))
         .for_element(Locator::Css(css))
         .await;
     match found {
