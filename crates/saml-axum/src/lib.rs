@@ -85,6 +85,7 @@
 #![warn(missing_docs)]
 
 mod cookie;
+mod form;
 pub mod logout;
 mod page;
 pub mod return_to;

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{DefaultBodyLimit, Form, Query, State};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -443,15 +444,6 @@ fn append_cookie(response: &mut Response, set: &str) {
     }
 }
 
-/// The form the IdP posts to the ACS.
-#[derive(Deserialize)]
-struct AcsForm {
-    #[serde(rename = "SAMLResponse")]
-    saml_response: String,
-    #[serde(rename = "RelayState")]
-    relay_state: Option<String>,
-}
-
 /// The requests this browser started (valid, unexpired request cookies), by ID.
 fn bound_requests(key: &CookieKey, headers: &HeaderMap, now: DateTime) -> Vec<RequestState> {
     cookie::pairs(headers)
@@ -516,10 +508,23 @@ impl<S: Store> AsyncReplayCache for BoundToBrowser<'_, S> {
 async fn acs<S: Store>(
     State(sp): State<SamlSp<S>>,
     headers: HeaderMap,
-    form: Result<Form<AcsForm>, FormRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, RouteError> {
     let inner = &sp.inner;
-    let Form(form) = form.map_err(|rejection| {
+    let is_form = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return Err(RouteError::BadForm {
+            detail: "the content type is not application/x-www-form-urlencoded".to_owned(),
+        });
+    }
+    let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             RouteError::BodyTooLarge {
                 limit: inner.max_body,
@@ -530,13 +535,14 @@ async fn acs<S: Store>(
             }
         }
     })?;
+    let form = crate::form::parse(&body)?;
     // Checked before anything else: an unsafe RelayState refuses the whole POST.
     let relay_state = match &form.relay_state {
         Some(r) => Some(return_to::check("RelayState", r)?),
         None => None,
     };
-    let decoded = binding::decode(form.saml_response.as_bytes(), &DecodeLimits::default())
-        .map_err(SamlError::from)?;
+    let decoded =
+        binding::decode(&form.saml_response, &DecodeLimits::default()).map_err(SamlError::from)?;
     let now = sp.now();
     let requests = bound_requests(&inner.key, &headers, now);
     let pending = inner
