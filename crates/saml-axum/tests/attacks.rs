@@ -487,12 +487,13 @@ async fn the_on_login_hook_may_refuse() {
 
 #[tokio::test]
 async fn malformed_input_is_400() {
-    let (_, _, router) = setup();
+    let (idp, _, router) = setup();
     for body in [
         "SAMLResponse=%%%",
         "SAMLResponse=PHg%2B",
         "nothing=1",
         "SAMLResponse=",
+        "SAMLResponse=PHg%2B&SAMLResponse=PHg%2B",
     ] {
         let answer = send(&router, raw_post("/saml/acs", body.to_owned(), None)).await;
         assert_eq!(
@@ -502,6 +503,28 @@ async fn malformed_input_is_400() {
             answer.body
         );
     }
+    // The same valid Response twice in one form: refused, not read one way or the other.
+    let xml = binding::url_encode(&binding::encode_post(
+        idp.issue("alice@example.com", None).as_bytes(),
+    ));
+    let body = format!("SAMLResponse={xml}&SAMLResponse={xml}");
+    let answer = send(&router, raw_post("/saml/acs", body, None)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    assert_eq!(answer.kind(), "bad_form");
+    // Not a form at all.
+    let json = axum::http::Request::post("/saml/acs")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(format!(
+            "{{\"SAMLResponse\":\"{xml}\"}}"
+        )))
+        .expect("request");
+    let answer = send(&router, json).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    assert_eq!(answer.kind(), "bad_form");
+    // The same Response alone is accepted: the refusals above were for the form's shape.
+    let body = format!("SAMLResponse={xml}");
+    let answer = send(&router, raw_post("/saml/acs", body, None)).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
 }
 
 #[tokio::test]
