@@ -25,7 +25,9 @@
 //!   sign) by HTTP-Redirect (303) or HTTP-POST (an auto-submitting page under a
 //!   Content-Security-Policy that allows only its one script, by hash), as the IdP settings
 //!   say. Its ID goes to the store and to a request cookie (below).
-//! - `POST /saml/acs`: decodes `SAMLResponse`, validates it (CPU only), commits it through
+//! - `POST /saml/acs`: reads the form (`SAMLResponse`, optional `RelayState`, each at most
+//!   once; the body limited to [`SamlSp::with_max_body`]), decodes the Response with saml-core's
+//!   binding decoder, validates it (CPU only), commits it through
 //!   the async store (replay cache and single-use request ID), runs the application's
 //!   [`OnLogin`] hook, sets the session cookie and redirects (303) to the request's
 //!   `return_to` (SP-initiated) or the `RelayState` (IdP-initiated), each only if it is a
