@@ -120,6 +120,43 @@ fn logout_receive_corpus_and_valid_seeds_stay_valid() {
     corpus_with_valid_seeds("logout_receive", saml_core::fuzzing::logout_receive, 2, 9);
 }
 
+/// The paths `logout_receive` tries accept exactly what they should under real cryptography:
+/// a signed HTTP-POST seed by POST at the strict and the lenient endpoint and by the unsigned
+/// query built around it at the lenient one; a signed query at both; an unsigned message only
+/// at the lenient one, by POST and by the query. With its signed content changed, a POST seed
+/// is refused wherever its signature is checked.
+#[test]
+fn logout_receive_tries_every_path() {
+    let seed = |name: &str| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/corpus/logout_receive")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    for to in ["to-sp", "to-idp"] {
+        for message in ["request", "response"] {
+            let post = seed(&format!("seed-valid-{to}-{message}-post.xml"));
+            assert_eq!(
+                saml_core::fuzzing::logout_receive(&post),
+                3,
+                "{to} {message}"
+            );
+            let redirect = seed(&format!("seed-valid-{to}-{message}-redirect.txt"));
+            assert_eq!(
+                saml_core::fuzzing::logout_receive(&redirect),
+                2,
+                "{to} {message}"
+            );
+        }
+    }
+    let unsigned = seed("seed-valid-to-idp-request-unsigned-post.xml");
+    assert_eq!(saml_core::fuzzing::logout_receive(&unsigned), 2);
+    let post = String::from_utf8(seed("seed-valid-to-sp-request-post.xml")).expect("UTF-8");
+    let changed = post.replace("alice@example.com", "mallory@example.com");
+    assert_ne!(changed, post);
+    assert_eq!(saml_core::fuzzing::logout_receive(changed.as_bytes()), 1);
+}
+
 /// The settings `sp_validate` compares accept exactly what they should: a solicited Response
 /// signed twice passes all seven, an unsolicited one all but the two that need the request,
 /// one signed only on the Assertion fails the scopes that need the Response's signature.
