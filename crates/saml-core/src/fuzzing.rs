@@ -112,6 +112,13 @@ pub mod fixture {
     /// The AuthnRequest ID that solicited Responses answer; `sp_validate` holds it as the
     /// outstanding request and expects it.
     pub const REQUEST_ID: &str = "_fuzz-request-1";
+    /// The SP's Single Logout URL: the Destination of logout messages the IdP sends it.
+    pub const SP_SLO_URL: &str = "https://sp.fuzz.example/slo";
+    /// The IdP's Single Logout URL: the Destination of logout messages the SP sends it.
+    pub const IDP_SLO_URL: &str = "https://idp.fuzz.example/slo";
+    /// The LogoutRequest ID that `logout_receive` holds pending (under the request store's
+    /// `logout:` namespace) for LogoutResponses to answer, at the SP and at the IdP alike.
+    pub const LOGOUT_REQUEST_ID: &str = "_fuzz-logout-request-1";
     /// The clock skew of the fixture settings (the default), in seconds.
     pub const SKEW_SECONDS: i64 = 120;
     /// The trusted certificate (a public test certificate).
@@ -726,6 +733,449 @@ pub fn idp_receive(data: &[u8]) -> usize {
                 let posted = f.idp.receive_post(peer, &decoded.xml, Some("rs"), now);
                 assert_eq!(posted.ok().as_ref(), Some(&request), "HTTP-POST disagrees");
             }
+        }
+    }
+    accepted
+}
+
+/// The two receivers [`logout_receive`] uses on each side, built once per process: the SP and
+/// the IdP each strict (signed messages only) and lenient (unsigned ones accepted through the
+/// `danger` opt-outs, so the unsigned HTTP-Redirect path and the POST/Redirect agreement are
+/// reached). All trust the fixture key.
+struct LogoutFixture {
+    sp_strict: crate::ServiceProvider,
+    sp_lenient: crate::ServiceProvider,
+    idp: crate::saml::idp::IdentityProvider,
+    /// The fixture SP as the IdP's only peer, signed logout messages only.
+    peers_strict: [crate::saml::idp::SpPeer; 1],
+    /// The same peer, unsigned logout messages accepted.
+    peers_lenient: [crate::saml::idp::SpPeer; 1],
+    /// The fixture certificate, for the stateless `verify`.
+    anchor: crate::crypto::TrustAnchor,
+}
+
+fn logout_fixture() -> Option<&'static LogoutFixture> {
+    use crate::crypto::TrustAnchor;
+    use crate::saml::idp::{IdentityProvider, SpPeer};
+    use crate::settings::{Binding, IdpSettings, SpSettings};
+    static FIXTURE: std::sync::OnceLock<Option<LogoutFixture>> = std::sync::OnceLock::new();
+    FIXTURE
+        .get_or_init(|| {
+            let key = crate::crypto::SigningKey::from_pem(fixture::KEY_PEM, None).ok()?;
+            let anchor = TrustAnchor::from_any(fixture::CERT_PEM, None).ok()?;
+            let sp = |lenient: bool| {
+                let mut idp =
+                    IdpSettings::new(fixture::ISSUER, fixture::SSO_URL, vec![anchor.clone()])
+                        .with_single_logout_service(fixture::IDP_SLO_URL, Binding::HttpRedirect)
+                        .with_sign_requests(false);
+                if lenient {
+                    crate::settings::danger::accept_unsigned_logout(&mut idp);
+                }
+                crate::ServiceProvider::new(
+                    idp,
+                    SpSettings::new(fixture::AUDIENCE, fixture::ACS)
+                        .with_single_logout_url(fixture::SP_SLO_URL),
+                )
+                .ok()
+            };
+            let peer = SpPeer::new(fixture::AUDIENCE, fixture::ACS, vec![anchor.clone()])
+                .ok()?
+                .with_single_logout_service(fixture::SP_SLO_URL, Binding::HttpRedirect);
+            let mut lenient = peer.clone();
+            crate::saml::idp::danger::accept_unsigned_logout(&mut lenient);
+            Some(LogoutFixture {
+                sp_strict: sp(false)?,
+                sp_lenient: sp(true)?,
+                idp: IdentityProvider::new(
+                    fixture::ISSUER,
+                    fixture::SSO_URL,
+                    crate::dsig::Signer::new(key, None),
+                )
+                .with_single_logout_url(fixture::IDP_SLO_URL),
+                peers_strict: [peer],
+                peers_lenient: [lenient],
+                anchor,
+            })
+        })
+        .as_ref()
+}
+
+/// One receiving endpoint of [`logout_receive`]: what it verifies with and what it expects.
+#[derive(Clone, Copy)]
+struct LogoutEndpoint<'f> {
+    side: LogoutSide<'f>,
+    /// The peer entity ID every accepted message must be issued by.
+    peer: &'static str,
+    /// Our Single Logout URL: the Destination expected.
+    our_url: &'static str,
+    /// Whether unsigned messages may be accepted.
+    accept_unsigned: bool,
+    skew: i64,
+    /// The key the peer signs with.
+    anchor: &'f crate::crypto::TrustAnchor,
+}
+
+#[derive(Clone, Copy)]
+enum LogoutSide<'f> {
+    Sp(&'f crate::ServiceProvider),
+    Idp(
+        &'f crate::saml::idp::IdentityProvider,
+        &'f [crate::saml::idp::SpPeer],
+    ),
+}
+
+impl LogoutEndpoint<'_> {
+    fn receive(
+        &self,
+        incoming: &crate::saml::logout::Incoming<'_>,
+        now: crate::time::DateTime,
+    ) -> Result<crate::saml::logout::ReceivedLogout, crate::SamlError> {
+        match self.side {
+            LogoutSide::Sp(sp) => sp.receive_logout(incoming, now),
+            LogoutSide::Idp(idp, peers) => idp.receive_logout(peers, incoming, now),
+        }
+    }
+
+    /// The same checks through the stateless [`crate::saml::logout::verify`].
+    fn verify(
+        &self,
+        incoming: &crate::saml::logout::Incoming<'_>,
+    ) -> Result<crate::saml::logout::InspectedLogout, crate::SamlError> {
+        use crate::saml::logout::{VerifySettings, danger};
+        let mut settings = VerifySettings::new(self.peer, self.our_url, vec![self.anchor.clone()])
+            .with_max_clock_skew(std::time::Duration::from_secs(self.skew.unsigned_abs()));
+        if self.accept_unsigned {
+            danger::accept_unsigned(&mut settings);
+        }
+        crate::saml::logout::verify(incoming, &settings, fixture::now())
+    }
+}
+
+/// What one logout path accepted and committed, compared between bindings and with
+/// [`crate::saml::logout::verify`]: the message's fields (binding aside), and the commit's
+/// outcome (a LogoutResponse for another request is verified but not matched).
+#[derive(Debug, PartialEq)]
+struct LogoutAccepted {
+    fields: crate::saml::logout::InspectedLogout,
+    committed: Result<(), crate::ErrorKind>,
+}
+
+/// The request store a LogoutResponse is committed to: [`fixture::LOGOUT_REQUEST_ID`] pending
+/// as a LogoutRequest, [`fixture::REQUEST_ID`] pending as an AuthnRequest (which no
+/// LogoutResponse may consume).
+fn logout_store() -> crate::saml::replay::InMemoryStore {
+    use crate::saml::replay::{InMemoryStore, RequestStore};
+    let now = fixture::now();
+    let store = InMemoryStore::new(16);
+    let expires = now
+        .checked_add_seconds(crate::saml::logout::LOGOUT_LIFETIME_SECONDS)
+        .unwrap_or(now);
+    let pending = crate::saml::logout::pending_key(fixture::LOGOUT_REQUEST_ID);
+    assert!(
+        store.insert(&pending, expires, now).is_ok()
+            && store.insert(fixture::REQUEST_ID, expires, now).is_ok(),
+        "an empty store refused the pending requests"
+    );
+    store
+}
+
+/// Receives `incoming` at `at`, commits what was accepted to a fresh store, checks it, and
+/// checks that receiving and committing it again is refused. `had_signature`: whether it came
+/// with a signature (enveloped, or in the query).
+fn receive_logout_and_commit(
+    at: &LogoutEndpoint<'_>,
+    incoming: &crate::saml::logout::Incoming<'_>,
+    had_signature: bool,
+) -> Option<LogoutAccepted> {
+    use crate::ErrorKind;
+    use crate::saml::logout::{InspectedLogout, ReceivedLogout};
+    let now = fixture::now();
+    let received = at.receive(incoming, now).ok()?;
+    let store = logout_store();
+    let (fields, committed) = match received {
+        ReceivedLogout::Request(pending) => {
+            let keep_until = pending.keep_until();
+            let request = match pending.commit(&store) {
+                Ok(request) => request,
+                Err(e) => panic!("a fresh replay cache refused a LogoutRequest: {e}"),
+            };
+            assert!(
+                !crate::xml::trim_xml(&request.name_id().value).is_empty(),
+                "a LogoutRequest without a NameID value accepted"
+            );
+            if let Some(not_on_or_after) = request.not_on_or_after() {
+                assert!(
+                    not_on_or_after
+                        .checked_add_seconds(at.skew)
+                        .is_none_or(|latest| now < latest),
+                    "an expired LogoutRequest accepted"
+                );
+                assert!(
+                    not_on_or_after
+                        .checked_add_seconds(at.skew)
+                        .is_none_or(|latest| keep_until >= latest),
+                    "the replay cache forgets a LogoutRequest before it expires"
+                );
+            }
+            // Received again, the same request is a replay.
+            match at.receive(incoming, now) {
+                Ok(ReceivedLogout::Request(again)) => {
+                    let e = again
+                        .commit(&store)
+                        .expect_err("the same LogoutRequest was committed twice");
+                    assert_eq!(e.kind(), ErrorKind::Replay, "{e}");
+                }
+                _ => panic!("an accepted LogoutRequest is refused a second time"),
+            }
+            // When the replay cache forgets it, it is refused on its own.
+            assert!(
+                keep_until <= now || at.receive(incoming, keep_until).is_err(),
+                "a LogoutRequest still verifies when the replay cache forgets it"
+            );
+            (
+                InspectedLogout {
+                    message: "LogoutRequest",
+                    id: request.id().to_owned(),
+                    issuer: request.issuer().to_owned(),
+                    issue_instant: request.issue_instant(),
+                    destination: request.destination().map(str::to_owned),
+                    signed: request.signed(),
+                    binding: request.binding(),
+                    relay_state: request.relay_state().map(str::to_owned),
+                    name_id: Some(request.name_id().clone()),
+                    name_id_encrypted: request.name_id_encrypted(),
+                    session_indexes: request.session_indexes().to_vec(),
+                    reason: request.reason().map(str::to_owned),
+                    not_on_or_after: request.not_on_or_after(),
+                    in_response_to: None,
+                    status: None,
+                },
+                Ok(()),
+            )
+        }
+        ReceivedLogout::Response(pending) => {
+            let in_response_to = pending.in_response_to().map(str::to_owned);
+            let answers_ours = in_response_to.as_deref() == Some(fixture::LOGOUT_REQUEST_ID);
+            let response = match pending.commit(&store) {
+                Ok(response) => response,
+                Err(e) => {
+                    assert_eq!(e.kind(), ErrorKind::UnknownInResponseTo, "{e}");
+                    assert!(
+                        !answers_ours,
+                        "the pending LogoutRequest was not matched: {e}"
+                    );
+                    let fields = at.verify(incoming).unwrap_or_else(|e| {
+                        panic!("verify refuses what receive_logout accepted: {e}")
+                    });
+                    check_logout_fields(at, &fields, had_signature);
+                    return Some(LogoutAccepted {
+                        fields,
+                        committed: Err(e.kind()),
+                    });
+                }
+            };
+            assert!(
+                answers_ours,
+                "a LogoutResponse consumed {in_response_to:?}, which was not pending"
+            );
+            assert_eq!(response.in_response_to(), in_response_to.as_deref());
+            // The pending request is used up: the same response again is not matched.
+            match at.receive(incoming, now) {
+                Ok(ReceivedLogout::Response(again)) => {
+                    let e = again
+                        .commit(&store)
+                        .expect_err("a pending LogoutRequest was answered twice");
+                    assert_eq!(e.kind(), ErrorKind::UnknownInResponseTo, "{e}");
+                }
+                _ => panic!("an accepted LogoutResponse is refused a second time"),
+            }
+            (
+                InspectedLogout {
+                    message: "LogoutResponse",
+                    id: response.id().to_owned(),
+                    issuer: response.issuer().to_owned(),
+                    issue_instant: response.issue_instant(),
+                    destination: response.destination().map(str::to_owned),
+                    signed: response.signed(),
+                    binding: response.binding(),
+                    relay_state: response.relay_state().map(str::to_owned),
+                    name_id: None,
+                    name_id_encrypted: false,
+                    session_indexes: Vec::new(),
+                    reason: None,
+                    not_on_or_after: None,
+                    in_response_to: response.in_response_to().map(str::to_owned),
+                    status: Some(response.status().clone()),
+                },
+                Ok(()),
+            )
+        }
+    };
+    check_logout_fields(at, &fields, had_signature);
+    // The stateless verification sees the same message.
+    match at.verify(incoming) {
+        Ok(inspected) => assert_eq!(inspected, fields, "verify disagrees with receive_logout"),
+        Err(e) => panic!("verify refuses what receive_logout accepted: {e}"),
+    }
+    Some(LogoutAccepted { fields, committed })
+}
+
+/// What every accepted logout message must satisfy, whatever its kind.
+fn check_logout_fields(
+    at: &LogoutEndpoint<'_>,
+    m: &crate::saml::logout::InspectedLogout,
+    had_signature: bool,
+) {
+    let now = fixture::now();
+    assert_eq!(m.issuer, at.peer, "a logout message from another issuer");
+    assert!(!crate::xml::trim_xml(&m.id).is_empty(), "empty ID accepted");
+    assert_eq!(
+        m.signed, had_signature,
+        "signed does not say whether it came signed"
+    );
+    assert!(
+        m.signed || at.accept_unsigned,
+        "an unsigned logout message accepted from a peer that signs"
+    );
+    match &m.destination {
+        Some(destination) => assert_eq!(destination, at.our_url, "misdirected"),
+        None => assert!(!m.signed, "a signed logout message without Destination"),
+    }
+    assert!(
+        m.issue_instant
+            .checked_add_seconds(-at.skew)
+            .is_none_or(|earliest| earliest <= now),
+        "a logout message issued in the future accepted"
+    );
+    assert_eq!(m.message == "LogoutRequest", m.name_id.is_some());
+    if let Some(name_id) = &m.name_id {
+        assert!(
+            !crate::xml::trim_xml(&name_id.value).is_empty(),
+            "empty NameID"
+        );
+    }
+    if m.message == "LogoutResponse" {
+        assert!(m.status.is_some(), "a LogoutResponse without a status");
+    }
+}
+
+/// Receives arbitrary bytes as a logout message at the fixture SP's Single Logout URL (from
+/// the fixture IdP) and at the fixture IdP's (from the fixture SP), each strict and lenient:
+/// as HTTP-POST (the base64 of the bytes, with a RelayState), as an HTTP-Redirect query string
+/// (the bytes, when UTF-8), and, when the bytes parse as XML, as an HTTP-Redirect query built
+/// around them (unsigned, and with a placeholder query signature that only the fuzzing
+/// backend accepts; `SAMLResponse` for a LogoutResponse, else `SAMLRequest`). Every accepted
+/// message is committed to a fresh [`InMemoryStore`](crate::saml::replay::InMemoryStore).
+///
+/// The pending LogoutRequest a LogoutResponse may answer is the fixed
+/// [`fixture::LOGOUT_REQUEST_ID`], inserted under the request store's logout namespace by the
+/// very function [`UnrecordedLogout::record`](crate::saml::logout::UnrecordedLogout::record)
+/// and the commit use. A request recorded through `logout_request(...).record(...)` would do
+/// the same, but its ID is random and made in the fuzzing process, so no seed (made earlier,
+/// in another process, and signed) could answer it; a fixed ID can be signed into the seeds,
+/// as `sp_validate` does with [`fixture::REQUEST_ID`], which the same store also holds
+/// pending, bare, as an AuthnRequest that no LogoutResponse may consume.
+///
+/// Must never panic. On every acceptance: the configured peer as Issuer; `signed` exactly
+/// when it came with a signature, and unsigned only where the `danger` opt-out allows it; a
+/// Destination that is our Single Logout URL (required when signed); IssueInstant not after
+/// now + skew; NotOnOrAfter, if any, after now − skew and no later than the replay cache
+/// remembers the request; a LogoutRequest has a non-empty NameID, commits once, and is a
+/// `replay` the second time; a LogoutResponse commits only when it answers the pending
+/// LogoutRequest, and only once; [`crate::saml::logout::verify`] agrees field by field. An
+/// unsigned query built around XML without an enveloped signature is received exactly as the
+/// same XML posted. Returns how many paths accepted the input.
+pub fn logout_receive(data: &[u8]) -> usize {
+    use crate::binding;
+    use crate::saml::logout::Incoming;
+    let Some(f) = logout_fixture() else {
+        return 0;
+    };
+    let skew = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+    let sp_skew = skew(f.sp_strict.idp().max_clock_skew());
+    let idp_skew = skew(f.idp.max_clock_skew());
+    let endpoints = [(&f.sp_strict, false), (&f.sp_lenient, true)]
+        .map(|(sp, accept_unsigned)| LogoutEndpoint {
+            side: LogoutSide::Sp(sp),
+            peer: fixture::ISSUER,
+            our_url: fixture::SP_SLO_URL,
+            accept_unsigned,
+            skew: sp_skew,
+            anchor: &f.anchor,
+        })
+        .into_iter()
+        .chain([(&f.peers_strict, false), (&f.peers_lenient, true)].map(
+            |(peers, accept_unsigned)| LogoutEndpoint {
+                side: LogoutSide::Idp(&f.idp, peers),
+                peer: fixture::AUDIENCE,
+                our_url: fixture::IDP_SLO_URL,
+                accept_unsigned,
+                skew: idp_skew,
+                anchor: &f.anchor,
+            },
+        ));
+
+    let limits = binding::DecodeLimits::default();
+    let posted = binding::encode_post(data);
+    let enveloped = has_enveloped_signature(data);
+    let raw_query = std::str::from_utf8(data).ok().map(|q| {
+        let signed = binding::RedirectQuery::parse(q, &limits).is_ok_and(|p| p.has_signature());
+        (q, signed)
+    });
+    // Deflating is the dearest step: only bytes that can be the XML of a query are wrapped.
+    let wrapped = Document::parse_bytes(after_bom_and_whitespace(data), &Limits::default())
+        .ok()
+        .map(|doc| {
+            let parameter = if doc.local_name(doc.root_element()) == "LogoutResponse" {
+                "SAMLResponse"
+            } else {
+                "SAMLRequest"
+            };
+            let unsigned = format!(
+                "{parameter}={}&RelayState=rs",
+                binding::encode_redirect(data)
+            );
+            let signed = format!(
+                "{unsigned}&SigAlg={}&Signature=AAAA",
+                binding::url_encode(crate::crypto::SignatureAlgorithm::RsaSha256.uri())
+            );
+            (unsigned, signed)
+        });
+
+    let mut accepted = 0;
+    for at in endpoints {
+        let post = Incoming::post(&posted, Some("rs"));
+        accepted += usize::from(receive_logout_and_commit(&at, &post, enveloped).is_some());
+        if let Some((query, signed)) = raw_query {
+            let incoming = Incoming::redirect(query);
+            accepted += usize::from(receive_logout_and_commit(&at, &incoming, signed).is_some());
+        }
+        let Some((unsigned, signed)) = &wrapped else {
+            continue;
+        };
+        let incoming = Incoming::redirect(signed);
+        accepted += usize::from(receive_logout_and_commit(&at, &incoming, true).is_some());
+        let Some(by_redirect) =
+            receive_logout_and_commit(&at, &Incoming::redirect(unsigned), false)
+        else {
+            continue;
+        };
+        accepted += 1;
+        // The same XML, posted (after the binding's decoding, which drops a BOM and leading
+        // whitespace), is received the same way unless it is signed there.
+        let Ok(decoded) =
+            binding::RedirectQuery::parse(unsigned, &limits).and_then(|q| q.decode(&limits))
+        else {
+            panic!("an accepted query does not decode again");
+        };
+        if !has_enveloped_signature(&decoded.xml) {
+            let b64 = binding::encode_post(&decoded.xml);
+            let by_post = receive_logout_and_commit(&at, &Incoming::post(&b64, Some("rs")), false);
+            let Some(mut by_post) = by_post else {
+                panic!("HTTP-POST refuses what the unsigned HTTP-Redirect query accepted");
+            };
+            by_post.fields.binding = by_redirect.fields.binding;
+            assert_eq!(by_post, by_redirect, "HTTP-POST and HTTP-Redirect disagree");
         }
     }
     accepted

@@ -113,6 +113,50 @@ fn idp_receive_corpus_and_valid_seeds_stay_valid() {
     corpus_with_valid_seeds("idp_receive", saml_core::fuzzing::idp_receive, 1, 4);
 }
 
+#[test]
+fn logout_receive_corpus_and_valid_seeds_stay_valid() {
+    // Each valid seed is accepted at least by HTTP-POST or its own query at the strict and
+    // the lenient endpoint of the side it is addressed to.
+    corpus_with_valid_seeds("logout_receive", saml_core::fuzzing::logout_receive, 2, 9);
+}
+
+/// The paths `logout_receive` tries accept exactly what they should under real cryptography:
+/// a signed HTTP-POST seed by POST at the strict and the lenient endpoint and by the unsigned
+/// query built around it at the lenient one; a signed query at both; an unsigned message only
+/// at the lenient one, by POST and by the query. With its signed content changed, a POST seed
+/// is refused wherever its signature is checked.
+#[test]
+fn logout_receive_tries_every_path() {
+    let seed = |name: &str| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/corpus/logout_receive")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    for to in ["to-sp", "to-idp"] {
+        for message in ["request", "response"] {
+            let post = seed(&format!("seed-valid-{to}-{message}-post.xml"));
+            assert_eq!(
+                saml_core::fuzzing::logout_receive(&post),
+                3,
+                "{to} {message}"
+            );
+            let redirect = seed(&format!("seed-valid-{to}-{message}-redirect.txt"));
+            assert_eq!(
+                saml_core::fuzzing::logout_receive(&redirect),
+                2,
+                "{to} {message}"
+            );
+        }
+    }
+    let unsigned = seed("seed-valid-to-idp-request-unsigned-post.xml");
+    assert_eq!(saml_core::fuzzing::logout_receive(&unsigned), 2);
+    let post = String::from_utf8(seed("seed-valid-to-sp-request-post.xml")).expect("UTF-8");
+    let changed = post.replace("alice@example.com", "mallory@example.com");
+    assert_ne!(changed, post);
+    assert_eq!(saml_core::fuzzing::logout_receive(changed.as_bytes()), 1);
+}
+
 /// The settings `sp_validate` compares accept exactly what they should: a solicited Response
 /// signed twice passes all seven, an unsolicited one all but the two that need the request,
 /// one signed only on the Assertion fails the scopes that need the Response's signature.
@@ -353,4 +397,128 @@ fn regenerate_seeds() {
         write("authn_request", &format!("seed-{name}"), data.as_bytes());
     }
     drop(key);
+}
+
+/// Writes the generated seeds of `logout_receive`: `FUZZ_REGENERATE_SEEDS=1 cargo test -p
+/// saml-core --test fuzz_corpus -- --exact regenerate_logout_receive_seeds`. Every message is
+/// signed by the fixture key at the fixture time; LogoutResponses answer the LogoutRequest the
+/// target holds pending. IDs are random, so every run changes them.
+#[test]
+fn regenerate_logout_receive_seeds() {
+    use saml_core::crypto::{Certificate, SigningKey, TrustAnchor};
+    use saml_core::dsig::Signer;
+    use saml_core::fuzzing::fixture;
+    use saml_core::saml::idp::{IdentityProvider, SpPeer, Subject};
+    use saml_core::saml::logout::{
+        InMemorySessionRegistry, LogoutStatus, LogoutSubject, OutgoingLogout, REASON_USER,
+    };
+    use saml_core::saml::replay::InMemoryStore;
+    use saml_core::saml::sp::{NameId, ServiceProvider};
+    use saml_core::settings::{Binding, IdpSettings, SpSettings};
+
+    if std::env::var_os("FUZZ_REGENERATE_SEEDS").is_none() {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/logout_receive");
+    std::fs::create_dir_all(&dir).expect("corpus directory");
+    // HTTP-POST seeds are the XML (the target posts its base64), HTTP-Redirect ones the URL.
+    let write = |name: &str, out: &OutgoingLogout| {
+        let (file, data) = match out.redirect_url() {
+            Some(url) => (format!("seed-valid-{name}-redirect.txt"), url.to_owned()),
+            None => (format!("seed-valid-{name}-post.xml"), out.xml.clone()),
+        };
+        std::fs::write(dir.join(file), data).expect("write seed");
+    };
+    let key = || SigningKey::from_pem(fixture::KEY_PEM, None).expect("key");
+    let cert = Certificate::from_pem(fixture::CERT_PEM, None).expect("cert");
+    let anchor = TrustAnchor::from_any(fixture::CERT_PEM, None).expect("cert");
+    let now = fixture::now();
+    let idp = IdentityProvider::new(
+        fixture::ISSUER,
+        fixture::SSO_URL,
+        Signer::new(key(), Some(cert.clone())),
+    )
+    .with_single_logout_url(fixture::IDP_SLO_URL);
+    // The SP's LogoutResponses to the IdP answer a LogoutRequest ID of our choosing, which
+    // `ServiceProvider::answer_logout` cannot: an IdentityProvider named as the SP, with the
+    // same fixture key, builds them with the same code.
+    let sp_as_sender = IdentityProvider::new(
+        fixture::AUDIENCE,
+        fixture::ACS,
+        Signer::new(key(), Some(cert.clone())),
+    );
+    for (binding, _) in [
+        (Binding::HttpPost, "post"),
+        (Binding::HttpRedirect, "redirect"),
+    ] {
+        // To the SP: the IdP's LogoutRequest (propagating IdP session "s1") and its
+        // LogoutResponse (PartialLogout, a status that is not an error).
+        let peer = SpPeer::new(fixture::AUDIENCE, fixture::ACS, vec![anchor.clone()])
+            .expect("peer")
+            .with_single_logout_service(fixture::SP_SLO_URL, binding);
+        let registry = InMemorySessionRegistry::default();
+        let subject = Subject::new("alice@example.com")
+            .with_format("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
+        idp.issue_in_session(&peer, &subject, None, "s1", &registry, now)
+            .expect("login");
+        let mut propagation = idp.start_logout("s1", &registry, None).expect("start");
+        let peers = [peer.clone()];
+        let requests = idp
+            .logout_requests(&mut propagation, &peers, &InMemoryStore::default(), now)
+            .expect("LogoutRequest");
+        write("to-sp-request", &requests[0]);
+        let status = LogoutStatus::partial_logout().with_message("one SP did not answer");
+        let response = idp
+            .logout_response(&peer, fixture::LOGOUT_REQUEST_ID, &status, Some("rs"), now)
+            .expect("LogoutResponse");
+        write("to-sp-response", &response);
+
+        // To the IdP: the SP's LogoutRequest (with a SessionIndex and a Reason) and its
+        // LogoutResponse.
+        let sp = ServiceProvider::new(
+            IdpSettings::new(fixture::ISSUER, fixture::SSO_URL, vec![anchor.clone()])
+                .with_single_logout_service(fixture::IDP_SLO_URL, binding),
+            SpSettings::new(fixture::AUDIENCE, fixture::ACS)
+                .with_single_logout_url(fixture::SP_SLO_URL)
+                .with_signing_key(key(), cert.clone()),
+        )
+        .expect("complete settings");
+        let subject = LogoutSubject::new(NameId::new("bob"), vec!["_session-1".into()]);
+        let request = sp
+            .logout_request(&subject, Some(REASON_USER), Some("/bye"), now)
+            .expect("LogoutRequest")
+            .record(&InMemoryStore::default())
+            .expect("record");
+        write("to-idp-request", &request);
+        let idp_peer = SpPeer::new(fixture::ISSUER, fixture::SSO_URL, vec![anchor.clone()])
+            .expect("peer")
+            .with_single_logout_service(fixture::IDP_SLO_URL, binding);
+        let response = sp_as_sender
+            .logout_response(
+                &idp_peer,
+                fixture::LOGOUT_REQUEST_ID,
+                &LogoutStatus::success(),
+                None,
+                now,
+            )
+            .expect("LogoutResponse");
+        write("to-idp-response", &response);
+    }
+    // An unsigned LogoutRequest from an SP without a key: only the lenient IdP takes it, by
+    // HTTP-POST and by the unsigned query built around it, which must agree.
+    let sp = ServiceProvider::new(
+        IdpSettings::new(fixture::ISSUER, fixture::SSO_URL, vec![anchor])
+            .with_single_logout_service(fixture::IDP_SLO_URL, Binding::HttpPost)
+            .with_sign_requests(false),
+        SpSettings::new(fixture::AUDIENCE, fixture::ACS)
+            .with_single_logout_url(fixture::SP_SLO_URL),
+    )
+    .expect("complete settings");
+    let subject = LogoutSubject::new(NameId::new("carol"), Vec::new());
+    let request = sp
+        .logout_request(&subject, None, None, now)
+        .expect("LogoutRequest")
+        .record(&InMemoryStore::default())
+        .expect("record");
+    write("to-idp-request-unsigned", &request);
 }
