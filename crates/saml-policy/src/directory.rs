@@ -197,6 +197,19 @@ pub struct NewUser {
     pub profile: BTreeMap<String, String>,
 }
 
+impl NewUser {
+    /// A user to create with this login and initial status, no email and an empty profile
+    /// (the struct is `#[non_exhaustive]`, so other crates build it here and set the fields).
+    pub fn new(login: impl Into<String>, status: UserStatus) -> Self {
+        Self {
+            login: login.into(),
+            email: None,
+            status,
+            profile: BTreeMap::new(),
+        }
+    }
+}
+
 /// What a directory could not do. Every variant names the record and the values.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -535,6 +548,11 @@ impl InMemoryDirectory {
     /// Every user, by id.
     pub fn users(&self) -> impl Iterator<Item = &User> {
         self.users.values()
+    }
+
+    /// Every group, by id.
+    pub fn groups(&self) -> impl Iterator<Item = &Group> {
+        self.groups.values()
     }
 
     /// Every link record.
