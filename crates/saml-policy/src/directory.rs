@@ -197,6 +197,19 @@ pub struct NewUser {
     pub profile: BTreeMap<String, String>,
 }
 
+impl NewUser {
+    /// A user to create with this login and status, no email and an empty profile (the
+    /// struct is `#[non_exhaustive]`, so other crates build it here).
+    pub fn new(login: impl Into<String>, status: UserStatus) -> Self {
+        Self {
+            login: login.into(),
+            email: None,
+            status,
+            profile: BTreeMap::new(),
+        }
+    }
+}
+
 /// What a directory could not do. Every variant names the record and the values.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
