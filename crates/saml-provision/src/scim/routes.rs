@@ -316,13 +316,10 @@ fn filtered_users<D: ScimDirectory>(
         let found = match term.attribute {
             UserAttribute::Id => directory.user(value)?.into_iter().collect(),
             UserAttribute::UserName => directory.find_by_login(value)?,
-            UserAttribute::EmailsValue => {
-                let mut found = directory.find_by_email(value)?;
-                found.extend(directory.find_by_attribute("secondEmail", value)?);
-                found
-            }
             UserAttribute::ExternalId => directory.find_by_attribute("externalId", value)?,
-            UserAttribute::Active => continue,
+            // The directory looks up the primary email without case, but not `secondEmail`:
+            // these terms are only checked on candidates (or on a scan of every user).
+            UserAttribute::Active | UserAttribute::EmailsValue => continue,
         };
         candidates = Some(found);
         break;
