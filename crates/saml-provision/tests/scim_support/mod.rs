@@ -129,7 +129,10 @@ pub async fn send_raw(
     {
         request = request.header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
     }
-    if body.is_some() {
+    let typed = headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+    if body.is_some() && !typed {
         request = request.header(header::CONTENT_TYPE, "application/scim+json; charset=utf-8");
     }
     for (name, value) in headers {
