@@ -77,9 +77,10 @@ async fn two_authorization_headers_are_refused() {
         Method::GET,
         "/scim/v2/Users",
         None,
+        // The valid one first: a service that read only the first would let this in.
         &[
-            ("authorization", "Bearer wrong-token"),
             ("authorization", &good),
+            ("authorization", "Bearer wrong-token"),
         ],
     )
     .await;
