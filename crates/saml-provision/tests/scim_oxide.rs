@@ -386,7 +386,7 @@ async fn group_membership_add_remove_replace_and_rename() {
         json!([{"op": "add", "path": "members", "value": [{"value": b}, {"value": c}]}]),
     )
     .await;
-    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{:#}", reply.body);
+    assert_eq!(reply.status, StatusCode::OK, "{:#}", reply.body);
     assert_eq!(
         members_of(app, &group).await,
         vec![a.clone(), b.clone(), c.clone()]
@@ -419,7 +419,7 @@ async fn group_membership_add_remove_replace_and_rename() {
         json!([{"op": "replace", "value": {"id": group, "displayName": "Team 2"}}]),
     )
     .await;
-    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(get(app, &uri).await.body["displayName"], "Team 2");
     assert_eq!(members_of(app, &group).await, vec![a.clone(), b.clone()]);
 
@@ -479,4 +479,165 @@ async fn service_provider_config_says_what_is_supported() {
     assert_eq!(reply.body["bulk"]["supported"], false);
     assert_eq!(reply.body["etag"]["supported"], true);
     assert_eq!(reply.body["filter"]["maxResults"], 200);
+}
+
+/// The order of Oxide's tester, with its bodies: no `schemas`, lower-case attribute names in
+/// filters, a PUT that takes another user's userName, the users' read-only `groups`.
+#[tokio::test]
+async fn oxide_tester_sequence_without_schemas() {
+    let server = server();
+    let app = &server.app;
+    let dwight_body = json!({"userName": "dschrute", "externalId": "dschrute@dundermifflin.com"});
+    let dwight = post(app, "/scim/v2/Users", dwight_body.clone()).await;
+    assert_eq!(dwight.status, StatusCode::CREATED, "{:#}", dwight.body);
+    assert_eq!(dwight.body["externalId"], "dschrute@dundermifflin.com");
+    let dwight = dwight.body["id"].as_str().unwrap().to_owned();
+    post(app, "/scim/v2/Users", dwight_body)
+        .await
+        .assert_error(409, Some("uniqueness"));
+    let jim = post(
+        app,
+        "/scim/v2/Users",
+        json!({"userName": "jhalpert", "externalId": "jhalpert@dundermifflin.com"}),
+    )
+    .await
+    .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let jim_uri = format!("/scim/v2/Users/{jim}");
+
+    let list = get(app, "/scim/v2/Users").await;
+    assert_eq!(list.body["totalResults"], 2);
+    let found = get(app, "/scim/v2/Users?filter=username%20eq%20%22jhalpert%22").await;
+    assert_eq!(found.body["Resources"][0]["id"], json!(jim));
+
+    let replaced = put(
+        app,
+        &jim_uri,
+        json!({"userName": "jhalpert", "externalId": "rpark@dundermifflin.com"}),
+    )
+    .await;
+    assert_eq!(replaced.status, StatusCode::OK);
+    assert_eq!(
+        get(app, &jim_uri).await.body["externalId"],
+        "rpark@dundermifflin.com"
+    );
+    put(app, &jim_uri, json!({"userName": "dschrute"}))
+        .await
+        .assert_error(409, Some("uniqueness"));
+    let cleared = put(app, &jim_uri, json!({"userName": "jhalpert"})).await;
+    assert!(cleared.body.get("externalId").is_none());
+
+    for active in [false, true] {
+        let reply = patch(
+            app,
+            &jim_uri,
+            json!([{"op": "replace", "value": {"active": active}}]),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body["active"], active);
+    }
+
+    let group_body =
+        json!({"displayName": "Sales Reps", "externalId": "sales_reps", "members": []});
+    let group = post(app, "/scim/v2/Groups", group_body.clone()).await;
+    assert_eq!(group.status, StatusCode::CREATED);
+    let group = group.body["id"].as_str().unwrap().to_owned();
+    let group_uri = format!("/scim/v2/Groups/{group}");
+    assert_eq!(
+        post(app, "/scim/v2/Groups", group_body).await.status,
+        StatusCode::CONFLICT
+    );
+
+    let renamed = patch(
+        app,
+        &group_uri,
+        json!([{"op": "replace", "value": {"id": group, "displayName": "Radiants"}}]),
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK);
+    assert_eq!(renamed.body["displayName"], "Radiants");
+    patch(
+        app,
+        &group_uri,
+        json!([{"op": "replace", "value": {"id": group, "displayName": "Sales Reps"}}]),
+    )
+    .await;
+    let added = patch(
+        app,
+        &group_uri,
+        json!([{"op": "add", "path": "members", "value": [{"value": jim, "display": "jhalpert"}, {"value": dwight, "display": "dschrute"}]}]),
+    )
+    .await;
+    assert_eq!(added.body["members"].as_array().unwrap().len(), 2);
+    let removed = patch(
+        app,
+        &group_uri,
+        json!([{"op": "remove", "path": format!("members[value eq \"{jim}\"]")}]),
+    )
+    .await;
+    assert_eq!(
+        removed.body["members"],
+        json!([{"value": dwight, "display": "dschrute", "type": "User", "$ref": format!("{BASE}/Users/{dwight}")}])
+    );
+    let emptied = patch(
+        app,
+        &group_uri,
+        json!([{"op": "remove", "path": "members"}]),
+    )
+    .await;
+    assert_eq!(emptied.body["members"], json!([]));
+
+    let schema = "urn:ietf:params:scim:schemas:core:2.0:Group";
+    put(app, &group_uri, json!({"schemas": [schema], "displayName": "Sales Reps", "members": [{"value": "5ee3c5b0-no-such-user"}]}))
+        .await
+        .assert_error(404, None);
+    let reply = put(app, &group_uri, json!({"schemas": [schema], "displayName": "Sales Reps", "members": [{"value": jim}, {"value": dwight, "type": "User"}]})).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let aarm = create_group(
+        app,
+        "Assistant to the Assistant to the Regional Manager",
+        &[&dwight],
+    )
+    .await;
+    let groups_of = |body: &serde_json::Value| -> Vec<String> {
+        let mut ids: Vec<String> = body["groups"]
+            .as_array()
+            .map(|g| {
+                g.iter()
+                    .map(|g| g["value"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    };
+    let mut both = vec![group.clone(), aarm.clone()];
+    both.sort();
+    assert_eq!(
+        groups_of(&get(app, &format!("/scim/v2/Users/{dwight}")).await.body),
+        both
+    );
+    assert_eq!(
+        groups_of(&get(app, &jim_uri).await.body),
+        vec![group.clone()]
+    );
+    assert_eq!(
+        delete(app, &format!("/scim/v2/Groups/{aarm}")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        groups_of(&get(app, &format!("/scim/v2/Users/{dwight}")).await.body),
+        vec![group]
+    );
+    // `groups` is read-only on the user.
+    patch(
+        app,
+        &jim_uri,
+        json!([{"op": "add", "path": "groups", "value": [{"value": aarm}]}]),
+    )
+    .await
+    .assert_error(400, Some("mutability"));
 }

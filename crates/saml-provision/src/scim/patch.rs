@@ -40,7 +40,7 @@ pub(crate) struct Operation {
 #[derive(Deserialize)]
 struct PatchIn {
     #[serde(default)]
-    schemas: Vec<String>,
+    schemas: Option<Vec<String>>,
     operations: Vec<OperationIn>,
 }
 
@@ -56,7 +56,7 @@ struct OperationIn {
 /// Reads a PatchOp body (keys already lower-cased).
 pub(crate) fn parse(body: Value) -> Result<Vec<Operation>, ScimError> {
     let patch: PatchIn = from_value(body, "PatchOp")?;
-    require_schema(&patch.schemas, PATCH_SCHEMA)?;
+    require_schema(patch.schemas.as_deref(), PATCH_SCHEMA)?;
     if patch.operations.is_empty() || patch.operations.len() > MAX_OPERATIONS {
         return Err(ScimError::bad_request(
             ScimType::InvalidValue,
@@ -142,6 +142,7 @@ enum UserPath {
     DisplayName,
     Emails,
     ExternalId,
+    Groups,
     Id,
     Name,
     NameFamilyName,
@@ -156,6 +157,7 @@ fn user_path(path: &str) -> Result<UserPath, ScimError> {
         "displayname" => UserPath::DisplayName,
         "emails" => UserPath::Emails,
         "externalid" => UserPath::ExternalId,
+        "groups" => UserPath::Groups,
         "id" => UserPath::Id,
         "name" => UserPath::Name,
         "name.familyname" => UserPath::NameFamilyName,
@@ -223,6 +225,11 @@ fn apply_user_path(
             Some(other) => return Err(wrong_type(path, "true or false", other)),
             None => return Err(mutability("active cannot be removed")),
         },
+        UserPath::Groups => {
+            return Err(mutability(
+                "groups is read-only: change memberships through /Groups",
+            ));
+        }
         UserPath::Id => match value {
             Some(Value::String(same)) if same == id && op == Op::Replace => {}
             _ => return Err(mutability(format!("id `{id}` is read-only"))),

@@ -279,7 +279,24 @@ fn user_json<D: ScimDirectory>(
     user: &User,
 ) -> Result<(Value, u64), ScimError> {
     let version = directory.user_version(&user.id)?;
-    let body = UserData::from_user(user).to_json(&user.id, meta(config, "User", &user.id, version));
+    let mut body =
+        UserData::from_user(user).to_json(&user.id, meta(config, "User", &user.id, version));
+    // `groups` is read-only (RFC 7643 §4.1.2): memberships change through /Groups.
+    let groups: Vec<Value> = directory
+        .groups_of(&user.id)?
+        .into_iter()
+        .map(|g| {
+            json!({
+                "value": g.id,
+                "display": g.name,
+                "type": "direct",
+                "$ref": location(config, "Group", &g.id),
+            })
+        })
+        .collect();
+    if let (false, Some(map)) = (groups.is_empty(), body.as_object_mut()) {
+        map.insert("groups".to_owned(), Value::Array(groups));
+    }
     Ok((body, version))
 }
 
@@ -441,6 +458,16 @@ fn write_user<D: ScimDirectory>(
     new: &UserData,
 ) -> Result<(), ScimError> {
     if new.user_name != old.user_name {
+        let taken = directory
+            .find_by_login(&new.user_name)?
+            .into_iter()
+            .any(|other| other.id != user.id);
+        if taken {
+            return Err(ScimError::uniqueness(format!(
+                "userName `{}` is already taken",
+                new.user_name
+            )));
+        }
         return Err(ScimError::bad_request(
             ScimType::Mutability,
             format!(
@@ -610,8 +637,9 @@ fn require_writable(group: &Group) -> Result<(), ScimError> {
 fn require_users<D: ScimDirectory>(directory: &D, members: &[&String]) -> Result<(), ScimError> {
     for member in members {
         if directory.user(member)?.is_none() {
-            return Err(ScimError::bad_request(
-                ScimType::InvalidValue,
+            // 404, as Oxide's conformance tester expects: the member does not exist.
+            return Err(ScimError::new(
+                StatusCode::NOT_FOUND,
                 format!("members value `{member}` is not the id of a User"),
             ));
         }
@@ -811,10 +839,10 @@ async fn put_group<D: ScimDirectory + Send + 'static>(
             ),
         ));
     }
-    let new = input.into_data()?;
     let mut directory = lock(&state)?;
     let group = find_group(&*directory, &id)?;
     check_if_match(&headers, directory.group_version(&id)?)?;
+    let new = input.into_data()?;
     let old = group_data(&*directory, &group)?;
     write_group(&mut *directory, &group, &old, &new)?;
     let (body, version) = group_json(
@@ -842,10 +870,15 @@ async fn patch_group<D: ScimDirectory + Send + 'static>(
     let mut new = old.clone();
     patch::apply_group(&mut new, &id, &operations)?;
     write_group(&mut *directory, &group, &old, &new)?;
-    let version = directory.group_version(&id)?;
+    let (body, version) = group_json(
+        &*directory,
+        &state.config,
+        &find_group(&*directory, &id)?,
+        true,
+    )?;
     drop(directory);
-    // Okta expects 204 from a group PATCH; the new version is in the ETag.
-    Ok(respond(StatusCode::NO_CONTENT, None, Some(version), None))
+    // 200 with the resource (RFC 7644 §3.5.2; Okta takes 200 or 204, Oxide's tester 200).
+    Ok(respond(StatusCode::OK, Some(&body), Some(version), None))
 }
 
 async fn delete_group<D: ScimDirectory + Send + 'static>(

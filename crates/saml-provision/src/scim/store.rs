@@ -31,7 +31,8 @@ pub trait ScimDirectory: Directory {
     fn rename_group(&mut self, id: &str, name: &str) -> Result<(), DirectoryError>;
     /// Deletes a group and its memberships.
     fn delete_group(&mut self, id: &str) -> Result<(), DirectoryError>;
-    /// The user's version: 1 when created, plus one for each write to it.
+    /// The user's version: 1 when created, plus one for each write to it or to its groups
+    /// (its read-only `groups` attribute shows their ids and names).
     fn user_version(&self, id: &str) -> Result<u64, DirectoryError>;
     /// The group's version: 1 when created, plus one for each write to it or its members.
     fn group_version(&self, id: &str) -> Result<u64, DirectoryError>;
@@ -210,6 +211,8 @@ impl Directory for InMemoryScimDirectory {
             .insert((group_id.to_owned(), user_id.to_owned()));
         if added {
             self.bump_group(group_id);
+            // The user's read-only `groups` attribute changed too.
+            self.bump_user(user_id);
         }
         Ok(added)
     }
@@ -221,6 +224,7 @@ impl Directory for InMemoryScimDirectory {
             .remove(&(group_id.to_owned(), user_id.to_owned()));
         if removed {
             self.bump_group(group_id);
+            self.bump_user(user_id);
         }
         Ok(removed)
     }
@@ -295,13 +299,25 @@ impl ScimDirectory for InMemoryScimDirectory {
             group.name = name.to_owned();
         }
         self.bump_group(id);
+        for member in self.members(id)? {
+            self.bump_user(&member);
+        }
         Ok(())
     }
 
     fn delete_group(&mut self, id: &str) -> Result<(), DirectoryError> {
         self.require_group(id)?;
         self.groups.remove(id);
+        let members: Vec<String> = self
+            .members
+            .iter()
+            .filter(|(g, _)| g == id)
+            .map(|(_, u)| u.clone())
+            .collect();
         self.members.retain(|(g, _)| g != id);
+        for member in members {
+            self.bump_user(&member);
+        }
         self.bump_group(id);
         Ok(())
     }
