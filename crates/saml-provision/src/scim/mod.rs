@@ -10,7 +10,7 @@
 //! | `/Users` | `GET` (filter, `startIndex`/`count`), `POST` |
 //! | `/Users/{id}` | `GET`, `PUT`, `PATCH`, `DELETE` |
 //! | `/Groups` | `GET` (filter, `startIndex`/`count`, `excludedAttributes=members`), `POST` |
-//! | `/Groups/{id}` | `GET`, `PUT`, `PATCH` (204), `DELETE` |
+//! | `/Groups/{id}` | `GET`, `PUT`, `PATCH`, `DELETE` |
 //! | `/ServiceProviderConfig` | `GET` |
 //!
 //! Rules the service keeps:
@@ -35,7 +35,11 @@
 //!   failed write undoes the writes before it. A body is at most
 //!   [`ScimConfig::max_body_bytes`]; malformed JSON is 400 `invalidSyntax`.
 //! - **Groups Okta owns** (`APP_GROUP`, `BUILT_IN`) are listed and read, never changed or
-//!   deleted (400 `mutability`); groups created through SCIM are `OKTA_GROUP`.
+//!   deleted (400 `mutability`); groups created through SCIM are `OKTA_GROUP`. A member that
+//!   is not a user is 404. A user's `groups` attribute is read-only.
+//! - **Bodies** may omit `schemas` (Oxide's tester does); when present it must name the
+//!   endpoint's schema. Attributes this service does not keep are ignored in POST and PUT
+//!   bodies (Okta sends `locale`, `title`, extensions), refused in PATCH paths.
 //!
 //! Limits (not implemented): filters other than `eq` joined by `and` (400 `invalidFilter`),
 //! sorting, `attributes=` projection, `/Bulk`, `/.search`, `/Me`, `/Schemas`,
