@@ -641,3 +641,40 @@ async fn oxide_tester_sequence_without_schemas() {
     .await
     .assert_error(400, Some("mutability"));
 }
+
+/// The documented mapping: `active: false` ⇔ DEPROVISIONED; `active: true` reactivates only a
+/// deactivated user, so a profile PUT (Okta always sends `active: true`) does not undo a
+/// suspension made in the directory.
+#[tokio::test]
+async fn active_maps_to_deprovisioned_and_leaves_a_suspension_alone() {
+    let server = server();
+    let app = &server.app;
+    let mut body = okta_user("inactive@example.com", "In", "Active");
+    body["active"] = json!(false);
+    let created = post(app, "/scim/v2/Users", body).await;
+    assert_eq!(created.body["active"], false);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(status_of(&server, &id), UserStatus::Deprovisioned);
+
+    let suspended = create_user(app, "suspended@example.com").await;
+    {
+        use saml_policy::Directory;
+        let mut directory = server.state.directory().lock().unwrap();
+        directory
+            .set_status(&suspended, UserStatus::Active, UserStatus::Suspended)
+            .unwrap();
+    }
+    let uri = format!("/scim/v2/Users/{suspended}");
+    let mut user = get(app, &uri).await.body;
+    assert_eq!(user["active"], true, "SUSPENDED is not deactivated");
+    user["name"]["givenName"] = json!("Still");
+    assert_eq!(put(app, &uri, user).await.status, StatusCode::OK);
+    assert_eq!(status_of(&server, &suspended), UserStatus::Suspended);
+    patch(
+        app,
+        &uri,
+        json!([{"op": "replace", "path": "active", "value": false}]),
+    )
+    .await;
+    assert_eq!(status_of(&server, &suspended), UserStatus::Deprovisioned);
+}
