@@ -321,6 +321,22 @@ fn concurrent_commits_accept_exactly_one_sync() {
     assert_eq!(accepted.load(Ordering::SeqCst), 1);
 }
 
+/// `&dyn SpStore` works, solicited logins included: the sync traits stay dyn compatible (a
+/// provided method `where Self: RequestStore` on `ReplayCache` would break this).
+#[test]
+fn a_solicited_login_commits_through_dyn_sp_store() {
+    let sp = sp();
+    let store = InMemoryStore::default();
+    let expires = now().checked_add_seconds(300).expect("in range");
+    RequestStore::insert(&store, "_req_dyn", expires, now()).expect("recorded");
+    let dynamic: &dyn SpStore = &store;
+    let xml = response(Some("_req_dyn"));
+    let v = sp
+        .validate_and_commit(xml.as_bytes(), now(), Solicitation::outstanding(), dynamic)
+        .expect("accepted");
+    assert_eq!(v.in_response_to(), Some("_req_dyn"));
+}
+
 /// Dropping the pending value records nothing: the same assertion is accepted afterwards.
 #[test]
 fn validation_alone_records_nothing() {

@@ -197,6 +197,46 @@ pub async fn solicited_login_consumes_its_request<S: AsyncStore>(store: S) {
     );
 }
 
+/// As [`sync::refused_request_records_nothing`](crate::sync::refused_request_records_nothing).
+pub async fn refused_request_records_nothing<S: AsyncStore>(store: S) {
+    let sp = fixture::sp();
+    let id = unique("_req");
+    let xml = Issuer::new().solicited(&id);
+    let at = |seconds| {
+        fixture::now()
+            .checked_add_seconds(seconds)
+            .expect("in range")
+    };
+    let login = |now| {
+        sp.validate(xml.as_bytes(), now, Solicitation::outstanding())
+            .expect("valid")
+            .commit_async(&store)
+    };
+    assert_kind(
+        login(at(0)).await,
+        ErrorKind::UnknownInResponseTo,
+        "not recorded",
+    );
+    AsyncRequestStore::insert(&store, &id, at(1), at(0))
+        .await
+        .expect("recorded");
+    assert_kind(
+        login(at(1)).await,
+        ErrorKind::UnknownInResponseTo,
+        "expired",
+    );
+    AsyncRequestStore::insert(&store, &id, at(300), at(0))
+        .await
+        .expect("recorded");
+    let accepted = login(at(1)).await.expect("the refusals recorded nothing");
+    assert_eq!(accepted.in_response_to(), Some(id.as_str()));
+    assert_kind(
+        login(at(1)).await,
+        ErrorKind::UnknownInResponseTo,
+        "second use",
+    );
+}
+
 /// As [`sync::failing_store_refuses_replay`](crate::sync::failing_store_refuses_replay).
 pub async fn failing_store_refuses_replay<S: AsyncStore>(store: S) {
     failing_replay(&store).await;

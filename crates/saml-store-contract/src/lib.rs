@@ -135,6 +135,13 @@ macro_rules! contract_tests {
             }
 
             #[test]
+            fn sync_refused_request_records_nothing() {
+                if let Some(store) = ($make)() {
+                    $crate::sync::refused_request_records_nothing(&store);
+                }
+            }
+
+            #[test]
             fn async_replay_insert_is_atomic() {
                 $crate::block_on(async {
                     if let Some(store) = ($make_async)().await {
@@ -184,6 +191,15 @@ macro_rules! contract_tests {
                 $crate::block_on(async {
                     if let Some(store) = ($make_async)().await {
                         $crate::asynchronous::solicited_login_consumes_its_request(store).await;
+                    }
+                });
+            }
+
+            #[test]
+            fn async_refused_request_records_nothing() {
+                $crate::block_on(async {
+                    if let Some(store) = ($make_async)().await {
+                        $crate::asynchronous::refused_request_records_nothing(store).await;
                     }
                 });
             }

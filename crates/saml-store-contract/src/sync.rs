@@ -180,6 +180,33 @@ pub fn solicited_login_consumes_its_request<S: SpStore + ?Sized>(store: &S) {
     );
 }
 
+/// A solicited login whose request is not outstanding (never recorded, or expired on the
+/// caller's clock: an expiry equal to `now` is past) is refused as `unknown_in_response_to`
+/// and records nothing: once the request is recorded, the same Response is accepted (not a
+/// replay), once.
+pub fn refused_request_records_nothing<S: SpStore + ?Sized>(store: &S) {
+    let sp = fixture::sp();
+    let id = unique("_req");
+    let xml = Issuer::new().solicited(&id);
+    let at = |seconds| {
+        fixture::now()
+            .checked_add_seconds(seconds)
+            .expect("in range")
+    };
+    let login = |now| {
+        sp.validate(xml.as_bytes(), now, Solicitation::outstanding())
+            .expect("valid")
+            .commit(store)
+    };
+    assert_kind(login(at(0)), ErrorKind::UnknownInResponseTo, "not recorded");
+    RequestStore::insert(store, &id, at(1), at(0)).expect("recorded");
+    assert_kind(login(at(1)), ErrorKind::UnknownInResponseTo, "expired");
+    RequestStore::insert(store, &id, at(300), at(0)).expect("recorded");
+    let accepted = login(at(1)).expect("the refusals recorded nothing");
+    assert_eq!(accepted.in_response_to(), Some(id.as_str()));
+    assert_kind(login(at(1)), ErrorKind::UnknownInResponseTo, "second use");
+}
+
 /// For a store whose capacity is about `capacity` entries of each kind: filling it with live
 /// entries makes it refuse (a login is refused as `replay_cache_full`, a request is not
 /// recorded), it never forgets a live entry to make room, and it has room again once they

@@ -1,6 +1,8 @@
 //! Logins through `ServiceProvider::validate` + `Unreplayed::commit_async` against a Redis
-//! server, one after the other, to count the commands each login sends (read the server's
-//! `INFO commandstats` around it) and time them. The Responses are issued first.
+//! server, one after the other, to count the commands each login costs (the server's
+//! `INFO commandstats`, reset just before the logins: this resets the server's statistics) and
+//! time them. The Responses are issued first. The commands a Lua script calls are counted too:
+//! an SP-initiated login shows `eval` (the one round trip) and, inside it, `getdel` and `set`.
 //!
 //! `cargo run --release -p saml-store-redis --example login_rate -- redis://127.0.0.1:6379/ [LOGINS] [idp|sp]`
 //!
@@ -22,9 +24,12 @@ async fn main() {
         .next()
         .map_or(1_000, |n| n.parse().expect("a number of logins"));
     let solicit = args.next().is_some_and(|mode| mode == "sp");
-    let store = RedisStore::connect(RedisSettings::new(url, fixture::AUDIENCE))
+    let store = RedisStore::connect(RedisSettings::new(url.as_str(), fixture::AUDIENCE))
         .await
         .expect("connects");
+    let mut stats = redis::Client::open(url)
+        .and_then(|c| c.get_connection())
+        .expect("a connection for the statistics");
     let (sp, issuer) = (fixture::sp(), Issuer::new());
     let now = fixture::now();
     let expires = now.checked_add_seconds(300).expect("in range");
@@ -46,6 +51,10 @@ async fn main() {
         "IdP-initiated"
     };
     {
+        let () = redis::cmd("CONFIG")
+            .arg("RESETSTAT")
+            .query(&mut stats)
+            .expect("CONFIG RESETSTAT");
         let started = Instant::now();
         for xml in &responses {
             sp.validate(xml.as_bytes(), now, Solicitation::outstanding())
@@ -61,5 +70,25 @@ async fn main() {
             f64::from(count) / took.as_secs_f64(),
             took / count
         );
+        let info: String = redis::cmd("INFO")
+            .arg("commandstats")
+            .query(&mut stats)
+            .expect("INFO commandstats");
+        for line in info.lines() {
+            let Some((command, rest)) = line
+                .strip_prefix("cmdstat_")
+                .and_then(|l| l.split_once(":calls="))
+            else {
+                continue;
+            };
+            let calls: f64 = rest
+                .split(',')
+                .next()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0.0);
+            if command != "config|resetstat" {
+                println!("  {command:<8} {:.2} per login", calls / f64::from(count));
+            }
+        }
     }
 }

@@ -14,15 +14,29 @@
 //!   request's expiry, checked against the caller's clock. A take is not retried: if its answer
 //!   is lost, the request may have been consumed, and the login is refused
 //!   (`request_store_unavailable`), which is safe.
+//! - **Take and insert**, what an SP-initiated login commits
+//!   ([`AsyncReplayCache::take_and_insert_if_absent`]), is one `EVAL` of a short Lua script,
+//!   atomic on the server: `GETDEL` of the request and, only if it was outstanding (its expiry
+//!   after the caller's `now`), the `SET … NX PX ttl GET` above with a per-call token; the
+//!   assertion is never recorded for a request that was not outstanding. It is retried like an
+//!   insert, with the same token: a retry that finds the request gone and the replay key holding
+//!   its own token learns that the first attempt landed and answers
+//!   [`ReplayOutcome::Fresh`]. (If the first attempt found a replay and its answer was lost,
+//!   the retry answers "not outstanding", `unknown_in_response_to`: still a refusal.) When no
+//!   attempt is answered, the login is refused as `request_store_unavailable`: the request may
+//!   or may not have been consumed. On a server out of memory the script is refused as a whole
+//!   (it is flagged `#!lua`): nothing is consumed.
 //! - **TTL** is computed on the caller's clock (`PX` = expiry − now, rounded up, at least 1 ms),
 //!   so Redis forgets an entry no earlier than the caller asked, whatever the server's clock.
 //!
 //! # Per-login cost
 //!
-//! An IdP-initiated login costs exactly one round trip (the `SET`). An SP-initiated login costs
-//! two, one after the other: the `GETDEL` of its request, then the `SET`, because
-//! [`Unreplayed::commit_async`](saml_core::saml::sp::Unreplayed::commit_async) consumes the
-//! request before it records the assertion (and refuses on the first failure).
+//! One round trip per login through
+//! [`Unreplayed::commit_async`](saml_core::saml::sp::Unreplayed::commit_async): IdP-initiated,
+//! the `SET`; SP-initiated, the `EVAL` (the script text, a few hundred bytes, is sent each
+//! time; the server caches its compiled form). The sync
+//! [`Unreplayed::commit`](saml_core::saml::sp::Unreplayed::commit) still makes two for an
+//! SP-initiated login (`GETDEL`, then `SET`): the sync traits have no combined step.
 //!
 //! # Failing closed
 //!
@@ -74,12 +88,36 @@ use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, Client, Cmd, FromRedisValue, RedisError};
 use saml_core::saml::replay::{
     AsyncReplayCache, AsyncRequestStore, ReplayCache, ReplayOutcome, RequestStore, StoreError,
+    Taken,
 };
 use saml_core::time::DateTime;
 
 /// Characters escaped in the components of a key: the separator `:`, the escape `%`, space and
 /// controls (non-ASCII is always escaped by `percent-encoding`).
 const KEY_ESCAPE: &AsciiSet = &CONTROLS.add(b'%').add(b':').add(b' ');
+
+/// The take-and-insert script. `KEYS`: the request, the replay entry. `ARGV`: the call's token,
+/// the TTL (ms), `now` (ns since 1970, decimal). Answers 1 (fresh), 2 (replayed) or 0 (the
+/// request was not outstanding: nothing recorded). Expiries are compared as decimal text, not
+/// as Lua numbers (doubles, which round nanoseconds). The `#!lua` line makes it a flagged
+/// script: refused as a whole, before it consumes anything, when the server is out of memory.
+const TAKE_AND_INSERT: &str = "#!lua
+local function later(a, b)
+  local na, nb = a:sub(1, 1) == '-', b:sub(1, 1) == '-'
+  if na ~= nb then return nb end
+  if na then a, b = b:sub(2), a:sub(2) end
+  if #a ~= #b then return #a > #b end
+  return a > b
+end
+local expires = redis.call('GETDEL', KEYS[1])
+if expires and expires:match('^%-?%d+$') and later(expires, ARGV[3]) then
+  local found = redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2], 'GET')
+  if not found or found == ARGV[1] then return 1 end
+  return 2
+end
+if redis.call('GET', KEYS[2]) == ARGV[1] then return 1 end
+return 0
+";
 
 /// The oldest server that has `SET … NX … GET` (Redis 7.0).
 const MINIMUM_VERSION: (u32, u32) = (7, 0);
@@ -354,6 +392,28 @@ impl RedisStore {
         let found: Option<String> = self.inner.query(&cmd).await?;
         Ok(outcome(found, token))
     }
+
+    /// The take-and-insert with a token chosen by the caller: what
+    /// [`AsyncReplayCache::take_and_insert_if_absent`] sends on every attempt. Public so that a
+    /// test can replay an attempt whose answer was lost; a token must be unique to one call.
+    ///
+    /// # Errors
+    ///
+    /// As [`AsyncReplayCache::take_and_insert_if_absent`].
+    #[doc(hidden)]
+    pub async fn take_and_insert_with_token(
+        &self,
+        request_id: &str,
+        key: &str,
+        token: &str,
+        expires: DateTime,
+        now: DateTime,
+    ) -> Result<Taken, StoreError> {
+        let cmd = self
+            .inner
+            .take_and_insert(request_id, key, token, expires, now);
+        taken(self.inner.query(&cmd).await?)
+    }
 }
 
 /// A poisoned lock only means a call panicked while holding it; the slot is still usable.
@@ -408,6 +468,18 @@ fn getdel(key: &str) -> Cmd {
     let mut cmd = redis::cmd("GETDEL");
     cmd.arg(key);
     cmd
+}
+
+/// The take-and-insert script's answer.
+fn taken(code: i64) -> Result<Taken, StoreError> {
+    match code {
+        0 => Ok(Taken::NotOutstanding),
+        1 => Ok(Taken::Consumed(Ok(ReplayOutcome::Fresh))),
+        2 => Ok(Taken::Consumed(Ok(ReplayOutcome::Replayed))),
+        other => Err(StoreError::Unavailable {
+            detail: format!("Redis: unexpected answer {other} from the take-and-insert script"),
+        }),
+    }
 }
 
 /// A taken request is outstanding if its recorded expiry is after `now`.
@@ -477,6 +549,26 @@ impl Inner {
             self.namespace,
             utf8_percent_encode(id, KEY_ESCAPE)
         )
+    }
+
+    /// The `EVAL` of [`TAKE_AND_INSERT`] for one call.
+    fn take_and_insert(
+        &self,
+        request_id: &str,
+        key: &str,
+        token: &str,
+        expires: DateTime,
+        now: DateTime,
+    ) -> Cmd {
+        let mut cmd = redis::cmd("EVAL");
+        cmd.arg(TAKE_AND_INSERT)
+            .arg(2)
+            .arg(self.key(Kind::Request, request_id))
+            .arg(self.key(Kind::Replay, key))
+            .arg(token)
+            .arg(ttl_millis(expires, now))
+            .arg(nanos_text(now));
+        cmd
     }
 
     fn timeout(&self) -> StoreError {
@@ -645,6 +737,31 @@ impl Inner {
         }
     }
 
+    /// `cmd` (an insert or a take-and-insert, carrying its call's token) until one attempt is
+    /// answered, at most [`RedisSettings::with_insert_attempts`] times.
+    async fn attempts<T: FromRedisValue>(&self, cmd: &Cmd) -> Result<T, StoreError> {
+        let mut last = self.timeout();
+        for _ in 0..self.settings.insert_attempts {
+            match self.query::<T>(cmd).await {
+                Ok(answer) => return Ok(answer),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    /// As [`attempts`](Self::attempts), on the blocking connection.
+    fn attempts_blocking<T: FromRedisValue>(&self, cmd: &Cmd) -> Result<T, StoreError> {
+        let mut last = self.timeout();
+        for _ in 0..self.settings.insert_attempts {
+            match self.query_blocking::<T>(cmd) {
+                Ok(answer) => return Ok(answer),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
     async fn insert_async(
         &self,
         key: &str,
@@ -653,14 +770,7 @@ impl Inner {
     ) -> Result<ReplayOutcome, StoreError> {
         let token = token()?;
         let cmd = set_nx_get(&self.key(Kind::Replay, key), &token, expires, now);
-        let mut last = self.timeout();
-        for _ in 0..self.settings.insert_attempts {
-            match self.query::<Option<String>>(&cmd).await {
-                Ok(found) => return Ok(outcome(found, &token)),
-                Err(e) => last = e,
-            }
-        }
-        Err(last)
+        Ok(outcome(self.attempts(&cmd).await?, &token))
     }
 
     fn insert_blocking(
@@ -671,14 +781,18 @@ impl Inner {
     ) -> Result<ReplayOutcome, StoreError> {
         let token = token()?;
         let cmd = set_nx_get(&self.key(Kind::Replay, key), &token, expires, now);
-        let mut last = self.timeout();
-        for _ in 0..self.settings.insert_attempts {
-            match self.query_blocking::<Option<String>>(&cmd) {
-                Ok(found) => return Ok(outcome(found, &token)),
-                Err(e) => last = e,
-            }
-        }
-        Err(last)
+        Ok(outcome(self.attempts_blocking(&cmd)?, &token))
+    }
+
+    async fn take_and_insert_async(
+        &self,
+        request_id: &str,
+        key: &str,
+        expires: DateTime,
+        now: DateTime,
+    ) -> Result<Taken, StoreError> {
+        let cmd = self.take_and_insert(request_id, key, &token()?, expires, now);
+        taken(self.attempts(&cmd).await?)
     }
 }
 
@@ -690,6 +804,18 @@ impl AsyncReplayCache for RedisStore {
         now: DateTime,
     ) -> impl Future<Output = Result<ReplayOutcome, StoreError>> + Send {
         self.inner.insert_async(key, expires, now)
+    }
+
+    /// One round trip: the `EVAL` of the take-and-insert script (see the crate documentation).
+    fn take_and_insert_if_absent(
+        &self,
+        request_id: &str,
+        key: &str,
+        expires: DateTime,
+        now: DateTime,
+    ) -> impl Future<Output = Result<Taken, StoreError>> + Send {
+        self.inner
+            .take_and_insert_async(request_id, key, expires, now)
     }
 }
 

@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use saml_core::prelude::*;
-use saml_core::saml::replay::{AsyncReplayCache, AsyncRequestStore, ReplayOutcome};
+use saml_core::saml::replay::{AsyncReplayCache, AsyncRequestStore, ReplayOutcome, Taken};
 use saml_store_contract::fixture::{self, Issuer};
 use saml_store_contract::unique;
 use saml_store_redis::{RedisSettings, RedisStore, RedisStoreError};
@@ -147,6 +147,102 @@ async fn a_lost_answer_is_not_a_false_replay() {
     );
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(login(&store, &sp, &xml).await, Err(ErrorKind::Replay));
+}
+
+/// The retry rule of the take-and-insert, deterministically: an attempt that finds the request
+/// gone and the replay key holding its own token (the first attempt landed, its answer was
+/// lost) is the first use; with another token it is "not outstanding" and records nothing.
+#[tokio::test]
+async fn take_and_insert_own_token_is_the_first_use() {
+    let Some(store) = shared_store().await else {
+        return;
+    };
+    let (now, expires) = (fixture::now(), in_5_minutes());
+    let (key, request, other) = (unique("token"), unique("_req"), unique("_req"));
+    for r in [&request, &other] {
+        AsyncRequestStore::insert(&store, r, expires, now)
+            .await
+            .expect("recorded");
+    }
+    let attempt =
+        |request, token| store.take_and_insert_with_token(request, &key, token, expires, now);
+    let fresh = Ok(Taken::Consumed(Ok(ReplayOutcome::Fresh)));
+    assert_eq!(attempt(&request, "t1").await, fresh);
+    assert_eq!(attempt(&request, "t1").await, fresh, "own write");
+    assert_eq!(attempt(&request, "t2").await, Ok(Taken::NotOutstanding));
+    assert_eq!(
+        attempt(&other, "t3").await,
+        Ok(Taken::Consumed(Ok(ReplayOutcome::Replayed))),
+        "the key still holds t1"
+    );
+    assert_eq!(attempt(&other, "t3").await, Ok(Taken::NotOutstanding));
+}
+
+/// As [`a_lost_answer_is_not_a_false_replay`], for an SP-initiated login (one EVAL consuming
+/// the request and recording the assertion): the retry finds the request gone and its own
+/// token, and the login is accepted, not refused as `unknown_in_response_to`. The request is
+/// consumed and the assertion recorded: presented again it is refused, and a replay even once
+/// its request ID is outstanding again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_to_an_sp_initiated_login_is_not_a_false_refusal() {
+    let Some(server) = OwnServer::start(&[]) else {
+        return;
+    };
+    let settings = RedisSettings::new(server.url(), fixture::AUDIENCE)
+        .with_timeouts(Duration::from_millis(250), Duration::from_millis(300))
+        .with_insert_attempts(2);
+    let store = RedisStore::connect(settings).await.expect("connects");
+    let (sp, request) = (fixture::sp(), unique("_req"));
+    let xml = Issuer::new().solicited(&request);
+    let record = || AsyncRequestStore::insert(&store, &request, in_5_minutes(), fixture::now());
+    record().await.expect("recorded");
+    let pending = sp
+        .validate(xml.as_bytes(), fixture::now(), Solicitation::outstanding())
+        .expect("valid");
+    // As in `a_lost_answer_is_not_a_false_replay`: the first attempt times out at about
+    // 400 ms, the retry is answered when the script ends at about 600 ms.
+    server.send_and_forget(&busy_script(600), Duration::from_secs(2));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let result = pending.commit_async(&store).await.map(drop);
+    let took = started.elapsed();
+    assert!(
+        took > Duration::from_millis(300),
+        "the first attempt must have timed out (took {took:?})"
+    );
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(
+        login(&store, &sp, &xml).await,
+        Err(ErrorKind::UnknownInResponseTo)
+    );
+    record().await.expect("recorded");
+    assert_eq!(login(&store, &sp, &xml).await, Err(ErrorKind::Replay));
+}
+
+/// A server out of memory refuses the take-and-insert script as a whole (`#!lua` makes it a
+/// flagged script, checked before it runs): the SP-initiated login is refused as
+/// `request_store_unavailable` and its request is not consumed, so the login succeeds once
+/// the server has memory again.
+#[tokio::test]
+async fn a_full_server_consumes_no_request() {
+    let Some(server) = OwnServer::start(&[]) else {
+        return;
+    };
+    let store = RedisStore::connect(RedisSettings::new(server.url(), fixture::AUDIENCE))
+        .await
+        .expect("connects");
+    let (sp, request) = (fixture::sp(), unique("_req"));
+    AsyncRequestStore::insert(&store, &request, in_5_minutes(), fixture::now())
+        .await
+        .expect("recorded");
+    let xml = Issuer::new().solicited(&request);
+    assert!(server.command("CONFIG SET maxmemory 1").contains("+OK"));
+    assert_eq!(
+        login(&store, &sp, &xml).await,
+        Err(ErrorKind::RequestStoreUnavailable)
+    );
+    assert!(server.command("CONFIG SET maxmemory 0").contains("+OK"));
+    assert_eq!(login(&store, &sp, &xml).await, Ok(()));
 }
 
 /// A server that does not answer in time: the call fails within its bound, as a timeout, and
@@ -341,13 +437,18 @@ fn settings_are_checked_and_passwords_stay_out_of_messages() {
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
 
-/// Counts the commands the server executed (INFO commandstats), except INFO and CONFIG.
+/// Counts the commands the server executed (INFO commandstats), except INFO, CONFIG and
+/// MONITOR: the commands a Lua script calls count too.
 fn commands(server: &OwnServer) -> u64 {
     server
         .command("INFO commandstats")
         .lines()
         .filter(|l| l.starts_with("cmdstat_"))
-        .filter(|l| !l.starts_with("cmdstat_info:") && !l.starts_with("cmdstat_config"))
+        .filter(|l| {
+            !["cmdstat_info:", "cmdstat_config", "cmdstat_monitor:"]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
         .filter_map(|l| {
             l.split("calls=")
                 .nth(1)?
@@ -359,8 +460,9 @@ fn commands(server: &OwnServer) -> u64 {
         .sum()
 }
 
-/// One round trip per IdP-initiated login (the SET), two per SP-initiated login (GETDEL of the
-/// request, then the SET).
+/// One round trip per login: IdP-initiated, the SET; SP-initiated, one EVAL (inside it, the
+/// GETDEL of the request and the SET of the assertion). Counted twice: the commands clients
+/// sent (MONITOR, script calls left out) and the server's INFO commandstats.
 #[tokio::test]
 async fn round_trips_per_login() {
     let Some(server) = OwnServer::start(&[]) else {
@@ -379,15 +481,34 @@ async fn round_trips_per_login() {
             .expect("recorded");
     }
     assert!(server.command("CONFIG RESETSTAT").contains("+OK"));
+    let monitor = server.monitor();
     for xml in &unsolicited {
         assert_eq!(login(&store, &sp, xml).await, Ok(()));
     }
+    assert_eq!(monitor.client_commands(), vec!["SET"; 10], "IdP-initiated");
     assert_eq!(commands(&server), 10, "one command per IdP-initiated login");
     assert!(server.command("CONFIG RESETSTAT").contains("+OK"));
+    let monitor = server.monitor();
     for xml in &solicited {
         assert_eq!(login(&store, &sp, xml).await, Ok(()));
     }
-    assert_eq!(commands(&server), 20, "two commands per SP-initiated login");
+    assert_eq!(
+        monitor.client_commands(),
+        vec!["EVAL"; 10],
+        "one round trip per SP-initiated login"
+    );
+    let stats = server.command("INFO commandstats");
+    for (command, calls) in [("eval", 10), ("getdel", 10), ("set", 10)] {
+        assert!(
+            stats.contains(&format!("cmdstat_{command}:calls={calls},")),
+            "{command}: {stats}"
+        );
+    }
+    assert_eq!(
+        commands(&server),
+        30,
+        "the EVAL and, inside it, GETDEL and SET"
+    );
 }
 
 /// The key's TTL is the time to the expiry on the caller's clock, rounded up: Redis keeps an

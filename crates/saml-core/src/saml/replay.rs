@@ -20,6 +20,13 @@
 //!   [`AsyncRequestStore`] are for network stores, so that a tokio worker is never blocked.
 //!   [`Unreplayed::commit`](super::sp::Unreplayed::commit) and
 //!   [`commit_async`](super::sp::Unreplayed::commit_async) use one or the other.
+//! - **One step per async login where a store can.** [`commit_async`] of a solicited login
+//!   consumes its request and records its assertion through
+//!   [`AsyncReplayCache::take_and_insert_if_absent`], whose provided body is the two calls one
+//!   after the other; a network store overrides it to do both in one round trip. Either way the
+//!   assertion is recorded only if the request was outstanding.
+//!
+//! [`commit_async`]: super::sp::Unreplayed::commit_async
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -63,6 +70,18 @@ pub enum ReplayOutcome {
     },
 }
 
+/// What [`AsyncReplayCache::take_and_insert_if_absent`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Taken {
+    /// The request was not outstanding (unknown, already consumed or expired): the assertion
+    /// was not recorded.
+    NotOutstanding,
+    /// The request was consumed; this is the replay cache's answer, as
+    /// [`AsyncReplayCache::insert_if_absent`] gives it.
+    Consumed(Result<ReplayOutcome, StoreError>),
+}
+
 /// Remembers accepted assertions until they could no longer be accepted (SAML Profiles
 /// §4.1.4.5).
 pub trait ReplayCache: Send + Sync {
@@ -101,6 +120,38 @@ pub trait AsyncReplayCache: Send + Sync {
         expires: DateTime,
         now: DateTime,
     ) -> impl Future<Output = Result<ReplayOutcome, StoreError>> + Send;
+
+    /// Consumes the outstanding request `request_id` ([`AsyncRequestStore::take`]) and, only
+    /// if it was outstanding, records `key` ([`insert_if_absent`](Self::insert_if_absent)):
+    /// what a solicited login commits. The provided body awaits those two calls, one after the
+    /// other; a store that can do both in one step (one round trip) overrides it, keeping the
+    /// same answers.
+    ///
+    /// (The sync traits have no such method: on [`ReplayCache`] it would need
+    /// `where Self: RequestStore`, which makes `dyn SpStore` impossible.)
+    ///
+    /// # Errors
+    ///
+    /// The request store's error (whether the request was consumed is then unknown). The
+    /// replay cache's error, once the request was consumed, is in [`Taken::Consumed`].
+    fn take_and_insert_if_absent(
+        &self,
+        request_id: &str,
+        key: &str,
+        expires: DateTime,
+        now: DateTime,
+    ) -> impl Future<Output = Result<Taken, StoreError>> + Send
+    where
+        Self: AsyncRequestStore,
+    {
+        async move {
+            Ok(if AsyncRequestStore::take(self, request_id, now).await? {
+                Taken::Consumed(self.insert_if_absent(key, expires, now).await)
+            } else {
+                Taken::NotOutstanding
+            })
+        }
+    }
 }
 
 /// [`RequestStore`] for stores that answer over the network: the futures must not block.

@@ -21,7 +21,9 @@ use std::borrow::Cow;
 
 pub use super::Attribute;
 use super::error::SamlError;
-use super::replay::{AsyncReplayCache, AsyncRequestStore, ReplayOutcome, SpStore, StoreError};
+use super::replay::{
+    AsyncReplayCache, AsyncRequestStore, ReplayOutcome, SpStore, StoreError, Taken,
+};
 use super::{ASSERTION_NS, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::dsig::{Verified, Verifier};
 use crate::settings::{IdpSettings, SettingsError, SignatureScope, SpSettings};
@@ -229,7 +231,9 @@ impl Unreplayed {
 
     /// Consumes the outstanding request (when the solicitation was
     /// [`Solicitation::outstanding`] and the assertion answers one) and records the assertion
-    /// in the replay cache, atomically per store, then returns the assertion.
+    /// in the replay cache, atomically per store, then returns the assertion. The request is
+    /// consumed first ([`RequestStore::take`](super::replay::RequestStore::take)), and the
+    /// assertion is recorded only if it was outstanding.
     ///
     /// # Errors
     ///
@@ -246,7 +250,11 @@ impl Unreplayed {
         self.finish(outcome)
     }
 
-    /// As [`commit`](Self::commit), for stores that answer over the network.
+    /// As [`commit`](Self::commit), for stores that answer over the network. A solicited login
+    /// makes one store call,
+    /// [`take_and_insert_if_absent`](AsyncReplayCache::take_and_insert_if_absent) (one round
+    /// trip on a store that overrides it); an unsolicited one calls
+    /// [`insert_if_absent`](AsyncReplayCache::insert_if_absent).
     ///
     /// # Errors
     ///
@@ -255,25 +263,47 @@ impl Unreplayed {
     where
         S: AsyncReplayCache + AsyncRequestStore + ?Sized,
     {
-        if let Some(id) = &self.consume_request {
-            let taken = AsyncRequestStore::take(store, id, self.now).await;
-            self.request_taken(taken)?;
-        }
-        let outcome =
-            AsyncReplayCache::insert_if_absent(store, &self.replay_key, self.keep_until, self.now)
-                .await;
+        let (key, until, now) = (&self.replay_key, self.keep_until, self.now);
+        let outcome = match &self.consume_request {
+            Some(id) => {
+                let taken =
+                    AsyncReplayCache::take_and_insert_if_absent(store, id, key, until, now).await;
+                self.request_consumed(taken)?
+            }
+            None => AsyncReplayCache::insert_if_absent(store, key, until, now).await,
+        };
         self.finish(outcome)
     }
 
     fn request_taken(&self, taken: Result<bool, StoreError>) -> Result<(), SamlError> {
-        let id = self.consume_request.clone().unwrap_or_default();
         match taken {
             Ok(true) => Ok(()),
-            Ok(false) => Err(SamlError::UnknownInResponseTo { found: id }),
-            Err(source) => Err(SamlError::RequestStoreUnavailable {
+            Ok(false) => Err(self.request_refused(None)),
+            Err(source) => Err(self.request_refused(Some(source))),
+        }
+    }
+
+    /// The replay cache's answer once the request was consumed, or the refusal.
+    fn request_consumed(
+        &self,
+        taken: Result<Taken, StoreError>,
+    ) -> Result<Result<ReplayOutcome, StoreError>, SamlError> {
+        match taken {
+            Ok(Taken::Consumed(outcome)) => Ok(outcome),
+            Ok(Taken::NotOutstanding) => Err(self.request_refused(None)),
+            Err(source) => Err(self.request_refused(Some(source))),
+        }
+    }
+
+    /// `unknown_in_response_to`, or `request_store_unavailable` when the store failed.
+    fn request_refused(&self, failure: Option<StoreError>) -> SamlError {
+        let id = self.consume_request.clone().unwrap_or_default();
+        match failure {
+            None => SamlError::UnknownInResponseTo { found: id },
+            Some(source) => SamlError::RequestStoreUnavailable {
                 in_response_to: id,
                 source,
-            }),
+            },
         }
     }
 

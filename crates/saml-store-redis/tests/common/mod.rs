@@ -169,6 +169,17 @@ impl OwnServer {
         });
     }
 
+    /// Starts `MONITOR` on a connection of its own: the server streams every command it
+    /// executes, those a client sent and those a Lua script called.
+    pub fn monitor(&self) -> Monitor {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connects");
+        stream.write_all(b"MONITOR\r\n").expect("sent");
+        let mut ok = [0u8; 5];
+        stream.read_exact(&mut ok).expect("answered");
+        assert_eq!(&ok, b"+OK\r\n", "MONITOR started");
+        Monitor(stream)
+    }
+
     /// Sends one command (inline form) and returns the raw answer.
     pub fn command(&self, command: &str) -> String {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connects");
@@ -210,4 +221,33 @@ fn ping(port: u16) -> bool {
     stream.write_all(b"PING\r\n").is_ok()
         && stream.read_exact(&mut buf).is_ok()
         && &buf == b"+PONG\r\n"
+}
+
+/// A `MONITOR` connection ([`OwnServer::monitor`]).
+pub struct Monitor(TcpStream);
+
+impl Monitor {
+    /// The commands clients sent since the monitor started (by name, upper case), once the
+    /// stream has been quiet for 300 ms: what a Lua script called (`[0 lua]`) is left out, so
+    /// this is one entry per round trip.
+    pub fn client_commands(mut self) -> Vec<String> {
+        self.0
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .expect("timeout");
+        let mut text = Vec::new();
+        let mut buf = [0u8; 65536];
+        while let Ok(n) = self.0.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            text.extend_from_slice(&buf[..n]);
+        }
+        // `+<time> [<db> <client>] "<COMMAND>" "<arg>" …`, one line per command.
+        String::from_utf8_lossy(&text)
+            .lines()
+            .filter(|line| !line.contains(" lua] "))
+            .filter_map(|line| line.split("] \"").nth(1)?.split('"').next())
+            .map(str::to_ascii_uppercase)
+            .collect()
+    }
 }
