@@ -8,6 +8,8 @@
 //! (`pip install pysaml2`) or without xmlsec1 the test prints `SKIPPED` and passes, except
 //! under `CI`, where it fails.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,51 +21,11 @@ use saml_core::time::DateTime;
 use saml_core::xmlenc::{DataEncryption, DecryptionKey};
 use serde_json::Value;
 
+use self::common::{Scratch, pysaml2_available, testdata};
+
 /// The workspace root.
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn testdata(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Whether pysaml2 and xmlsec1 are there; when not, panics under `CI`, else says `SKIPPED`.
-fn pysaml2_available() -> bool {
-    let pysaml2 = Command::new("python3")
-        .args(["-c", "import saml2"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let xmlsec1 = Command::new("xmlsec1")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if pysaml2 && xmlsec1 {
-        return true;
-    }
-    let missing = if pysaml2 {
-        "xmlsec1 (Debian: apt-get install xmlsec1)"
-    } else {
-        "pysaml2 (python3 -m pip install pysaml2)"
-    };
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must provide {missing} for the pysaml2 interop test"
-    );
-    eprintln!("SKIPPED: {missing} is not installed");
-    false
-}
-
-/// A fresh directory under the system's temporary directory, removed on drop.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]
@@ -71,11 +33,10 @@ fn pysaml2_idp_encrypts_for_our_sp() {
     if !pysaml2_available() {
         return;
     }
-    let scratch =
-        Scratch(std::env::temp_dir().join(format!("saml-pysaml2-interop-{}", std::process::id())));
+    let scratch = Scratch::new("pysaml2-encrypts");
     let out = Command::new("python3")
         .arg(workspace().join("tests/interop/pysaml2_idp_encrypts.py"))
-        .arg(&scratch.0)
+        .arg(scratch.path())
         .output()
         .expect("python3 runs");
     assert!(
@@ -85,7 +46,7 @@ fn pysaml2_idp_encrypts_for_our_sp() {
         String::from_utf8_lossy(&out.stderr)
     );
     let read =
-        |name: &str| std::fs::read(scratch.0.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        |name: &str| std::fs::read(scratch.file(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let expected: Value = serde_json::from_slice(&read("expected.json")).expect("JSON");
     let text = |key: &str| expected[key].as_str().expect("a string").to_owned();
 
@@ -150,7 +111,7 @@ fn pysaml2_idp_encrypts_for_our_sp() {
     let decrypted = Command::new("xmlsec1")
         .args(["--decrypt", "--privkey-pem"])
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rsa3072.pk8.pem"))
-        .arg(scratch.0.join("tripledes-cbc.xml"))
+        .arg(scratch.file("tripledes-cbc.xml"))
         .output()
         .expect("xmlsec1 runs");
     assert!(

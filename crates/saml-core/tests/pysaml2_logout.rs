@@ -32,7 +32,7 @@ use saml_core::settings::{Binding, IdpSettings, SpSettings};
 use saml_core::time::DateTime;
 use serde_json::Value;
 
-use self::common::{Scratch, anchor, cert, key, xmlsec1};
+use self::common::{Scratch, anchor, cert, key, pysaml2_available, xmlsec1};
 
 const PY_SP: &str = "https://pysaml2-sp.example/metadata";
 const PY_SP_SLO: &str = "https://pysaml2-sp.example/slo";
@@ -51,28 +51,6 @@ const BINDINGS: [(Binding, &str); 2] = [
     (Binding::HttpPost, "post.b64"),
     (Binding::HttpRedirect, "redirect.url"),
 ];
-
-/// Whether pysaml2 and xmlsec1 are there; when not, panics under `CI`, else says `SKIPPED`.
-fn pysaml2_available() -> bool {
-    let pysaml2 = Command::new("python3")
-        .args(["-c", "import saml2"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if pysaml2 && xmlsec1().is_some() {
-        return true;
-    }
-    let missing = if pysaml2 {
-        "xmlsec1 (Debian: apt-get install xmlsec1)"
-    } else {
-        "pysaml2 (python3 -m pip install pysaml2)"
-    };
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must provide {missing} for the pysaml2 logout interop test"
-    );
-    eprintln!("SKIPPED: {missing} is not installed");
-    false
-}
 
 /// Runs the pysaml2 side in `mode` with `dirs`.
 fn python(mode: &str, dirs: &[&Path]) {

@@ -225,9 +225,7 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     let printed = if args.json {
         let report = Report::new(&result).with_policy(decided.as_ref().map(|d| d.json()));
-        serde_json::to_writer(&mut out, &report)
-            .map_err(std::io::Error::from)
-            .and_then(|()| writeln!(out))
+        print_json(&mut out, &report)
     } else {
         match &result {
             Ok(a) => human(&mut out, a).and_then(|()| match &decided {
@@ -237,6 +235,23 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             Err(_) => Ok(()),
         }
     };
+    conclude(result, printed, |e| rejection(e, v))
+}
+
+/// Writes `report` as one line of JSON.
+fn print_json(out: &mut impl Write, report: &impl serde::Serialize) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, report)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(out))
+}
+
+/// The exit status of a verification whose output was `printed`: 0 accepted, 2 malformed input,
+/// 1 rejected with the line `rejection` makes.
+fn conclude<T>(
+    result: Result<T, saml_core::SamlError>,
+    printed: std::io::Result<()>,
+    rejection: impl FnOnce(&saml_core::SamlError) -> String,
+) -> Result<(), Failure> {
     printed.map_err(|e| Failure::input(format!("cannot write output: {e}")))?;
     match result {
         Ok(_) => Ok(()),
@@ -246,7 +261,7 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
         }),
         Err(e) => Err(Failure {
             code: 1,
-            message: rejection(&e, v),
+            message: rejection(&e),
         }),
     }
 }

@@ -21,7 +21,7 @@ use saml_core::xml::{Document, Limits};
 use serde::Serialize;
 
 use super::json_output::{ErrorReport, VERSION};
-use super::{Args, VerifyArgs, message, rejection};
+use super::{Args, VerifyArgs, conclude, message, print_json, rejection};
 use crate::Failure;
 
 /// `LogoutRequest` or `LogoutResponse` when the decoded message is one (by its document
@@ -64,27 +64,14 @@ pub(super) fn run(args: &Args, decoded: &Decoded, kind: &'static str) -> Result<
     }
     let mut out = std::io::stdout().lock();
     let printed = if args.json {
-        serde_json::to_writer(&mut out, &LogoutReport::new(kind, &result))
-            .map_err(std::io::Error::from)
-            .and_then(|()| writeln!(out))
+        print_json(&mut out, &LogoutReport::new(kind, &result))
     } else {
         match &result {
             Ok(m) => human(&mut out, m),
             Err(_) => Ok(()),
         }
     };
-    printed.map_err(|e| Failure::input(format!("cannot write output: {e}")))?;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if e.is_malformed_input() => Err(Failure {
-            code: 2,
-            message: format!("malformed input: {e}"),
-        }),
-        Err(e) => Err(Failure {
-            code: 1,
-            message: logout_rejection(&e, v),
-        }),
-    }
+    conclude(result, printed, |e| logout_rejection(e, v))
 }
 
 /// The peer and our endpoint, from the same flags (and loaders) as for a Response.
