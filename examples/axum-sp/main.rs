@@ -32,6 +32,10 @@ use clap::{Parser, ValueEnum};
 use saml_axum::{SamlSession, SamlSp, escape};
 use saml_core::prelude::*;
 
+#[allow(
+    dead_code,
+    reason = "the tests use the test IdP's logout helpers; the example does not"
+)]
 mod test_idp;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
