@@ -10,7 +10,7 @@
 //! signed when the SP has a key, records its ID as pending in the store
 //! (`logout:` + ID, single use), clears the session cookie and sends the browser to the IdP's
 //! Single Logout service by its binding (303 to the Redirect URL, or the auto-POST page). The
-//! `return_to` (checked by [`return_to::check`](crate::return_to::check) first) travels as
+//! `return_to` (checked by [`return_to::check`] first) travels as
 //! RelayState. Without a session, or when the IdP has no Single Logout service, the logout is
 //! local only: the cookie is cleared and the browser goes to `return_to`.
 //!
@@ -25,7 +25,7 @@
 //!
 //! - a **LogoutResponse** ends an SP-initiated logout: its InResponseTo is consumed from the
 //!   store (single use; unknown, expired or reused is `unknown_in_response_to`, 403). Its
-//!   RelayState must be a relative path ([`return_to::check`](crate::return_to::check), 400
+//!   RelayState must be a relative path ([`return_to::check`], 400
 //!   otherwise); on Success the browser is sent there (303), on PartialLogout or failure a
 //!   page says so (200: the session here has ended either way) with a link there;
 //! - a **LogoutRequest** (IdP-initiated, usually in an invisible iframe or a cross-site
@@ -36,7 +36,7 @@
 //!   matched, Responder when the revocation list could not record it. The answer's page may be
 //!   framed by the IdP's origin only.
 //!
-//! Refusals are the error page ([`RouteError`](crate::RouteError)), titled for a logout, with
+//! Refusals are the error page ([`RouteError`]), titled for a logout, with
 //! the usual statuses; nothing is revoked for a refused message.
 
 use axum::body::Bytes;
