@@ -13,9 +13,16 @@
 //! - `--okta-idp FILE --okta-key FILE`: trust an Okta IdP object and its signing key (the JSON
 //!   of Okta's IdP and key APIs) instead;
 //! - `--binding redirect|post`: how AuthnRequests travel (default: redirect);
-//! - `--store memory` (or `SAML_SP_STORE=memory`): the state store. Only saml-core's
-//!   in-memory store exists in this crate; SQLite and Redis stores plug in at the marked line
-//!   of `main` (one line each).
+//! - `--store memory|sqlite:PATH|redis://HOST:PORT/` (or the environment variable
+//!   `SAML_SP_STORE`): the state store (replay cache, outstanding AuthnRequest and
+//!   LogoutRequest IDs). Default `memory`: one process, nothing to set up. `sqlite:PATH` keeps
+//!   it in a SQLite file (created if missing; processes of one host share it);
+//!   `redis://…` in a Redis 7 server with `maxmemory-policy noeviction` (a fleet shares it),
+//!   e.g. `redis-server --port 6379 --maxmemory-policy noeviction --save ''` then
+//!   `--store redis://127.0.0.1:6379/`.
+//!
+//! Log out with `/saml/logout` (a link on the home page): the test IdP answers the
+//! LogoutRequest at its Single Logout service and the browser comes back logged out.
 //!
 //! The cookies are marked `Secure` on this http://127.0.0.1 site: browsers treat loopback as a
 //! secure context for cookies, which lets the request cookie (`SameSite=None; Secure`) ride on
@@ -29,9 +36,15 @@ use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
 use clap::{Parser, ValueEnum};
-use saml_axum::{SamlSession, SamlSp, escape};
+use saml_axum::{SamlSession, SamlSp, Store, escape};
 use saml_core::prelude::*;
+use saml_store_redis::{RedisSettings, RedisStore};
+use saml_store_sqlite::{SqliteSettings, SqliteStore};
 
+#[allow(
+    dead_code,
+    reason = "the tests use the test IdP's logout helpers; the example does not"
+)]
 mod test_idp;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -40,9 +53,27 @@ enum BindingArg {
     Post,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
+/// Where the state lives: `memory`, `sqlite:PATH` or a `redis://` URL.
+#[derive(Clone, Debug)]
 enum StoreArg {
     Memory,
+    Sqlite(PathBuf),
+    Redis(String),
+}
+
+fn parse_store(value: &str) -> Result<StoreArg, String> {
+    if value == "memory" {
+        Ok(StoreArg::Memory)
+    } else if let Some(path) = value.strip_prefix("sqlite:") {
+        if path.is_empty() {
+            return Err("sqlite: needs a file path, e.g. sqlite:/tmp/sp.db".to_owned());
+        }
+        Ok(StoreArg::Sqlite(PathBuf::from(path)))
+    } else if value.starts_with("redis://") || value.starts_with("rediss://") {
+        Ok(StoreArg::Redis(value.to_owned()))
+    } else {
+        Err("expected `memory`, `sqlite:PATH` or a `redis://` URL".to_owned())
+    }
 }
 
 #[derive(Parser, Debug)]
@@ -69,8 +100,8 @@ struct Args {
     /// How AuthnRequests travel.
     #[arg(long, value_enum, default_value = "redirect")]
     binding: BindingArg,
-    /// The state store (replay cache and outstanding requests).
-    #[arg(long, value_enum, env = "SAML_SP_STORE", default_value = "memory")]
+    /// The state store: `memory`, `sqlite:PATH` or `redis://HOST:PORT/`.
+    #[arg(long, value_parser = parse_store, env = "SAML_SP_STORE", default_value = "memory")]
     store: StoreArg,
 }
 
@@ -91,11 +122,19 @@ async fn home(SamlSession(who): SamlSession) -> Html<String> {
          <h1>Signed in</h1><p>NameID: <code id=\"name-id\">{}</code></p>\
          <p>SessionIndex: <code id=\"session-index\">{}</code></p><p>IdP: <code>{}</code></p>\
          <ul id=\"attributes\">{attributes}</ul>\
-         <p><a href=\"/saml/metadata\">SP metadata</a></p></body></html>\n",
+         <p><a id=\"logout\" href=\"/saml/logout?return_to=/bye\">Log out</a> · \
+         <a href=\"/saml/metadata\">SP metadata</a></p></body></html>\n",
         escape(&who.name_id),
         escape(who.session_index.as_deref().unwrap_or("")),
         escape(&who.issuer),
     ))
+}
+
+async fn bye() -> Html<&'static str> {
+    Html(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Logged out</title></head>\
+         <body><h1 id=\"bye\">Logged out</h1><p><a href=\"/\">Log in again</a></p></body></html>\n",
+    )
 }
 
 fn read(path: &PathBuf) -> Vec<u8> {
@@ -142,30 +181,73 @@ async fn main() {
     let sp =
         ServiceProvider::new(idp_settings, sp_settings).unwrap_or_else(|e| fail("settings", e));
 
-    // The state store. SQLite / Redis (crates saml-store-sqlite / saml-store-redis) go here,
-    // one line each, e.g. `StoreArg::Sqlite => SamlSp::new(sp, Arc::new(SqliteStore::open(..)?))`
-    // (each arm then builds and serves its own router, as the types differ).
-    let saml = match args.store {
-        StoreArg::Memory => SamlSp::in_memory(sp),
+    let entity_id = sp.sp().entity_id().to_owned();
+    let served = Served {
+        port: args.port,
+        idp_bind: format!("{}:{}", args.idp_host, args.idp_port),
+        sp_origin,
+        idp_origin,
+        builtin,
+        idp,
+    };
+    match &args.store {
+        StoreArg::Memory => {
+            println!("store: in memory (this process only)");
+            serve(SamlSp::in_memory(sp), served).await;
+        }
+        StoreArg::Sqlite(path) => {
+            let store = SqliteStore::open(SqliteSettings::new(path, entity_id))
+                .unwrap_or_else(|e| fail("--store sqlite", e));
+            println!("store: SQLite {}", path.display());
+            serve(SamlSp::new(sp, Arc::new(store)), served).await;
+        }
+        StoreArg::Redis(url) => {
+            let store = RedisStore::connect(RedisSettings::new(url, entity_id))
+                .await
+                .unwrap_or_else(|e| fail("--store redis", e));
+            println!("store: Redis");
+            serve(SamlSp::new(sp, Arc::new(store)), served).await;
+        }
     }
-    .unwrap_or_else(|e| fail("saml-axum", e))
-    .with_secure_cookies(true);
+}
 
+/// What `serve` needs besides the SP.
+struct Served {
+    port: u16,
+    idp_bind: String,
+    sp_origin: String,
+    idp_origin: String,
+    builtin: bool,
+    idp: Arc<test_idp::TestIdp>,
+}
+
+async fn serve<S: Store>(saml: Result<SamlSp<S>, saml_axum::ConfigError>, served: Served) {
+    let Served {
+        port,
+        idp_bind,
+        sp_origin,
+        idp_origin,
+        builtin,
+        idp,
+    } = served;
+    let saml = saml
+        .unwrap_or_else(|e| fail("saml-axum", e))
+        .with_secure_cookies(true);
     let app: Router = Router::new()
         .route("/", get(home))
+        .route("/bye", get(bye))
         .merge(saml.router())
         .layer(saml.layer());
 
-    let sp_addr: SocketAddr = ([127, 0, 0, 1], args.port).into();
+    let sp_addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let sp_listener = tokio::net::TcpListener::bind(sp_addr)
         .await
         .unwrap_or_else(|e| fail("binding the SP's port", e));
     println!("SP:  {sp_origin}/  (metadata: {sp_origin}/saml/metadata)");
     if builtin {
-        let idp_listener =
-            tokio::net::TcpListener::bind(format!("{}:{}", args.idp_host, args.idp_port))
-                .await
-                .unwrap_or_else(|e| fail("binding the test IdP's port", e));
+        let idp_listener = tokio::net::TcpListener::bind(&idp_bind)
+            .await
+            .unwrap_or_else(|e| fail("binding the test IdP's port", e));
         println!("IdP: {idp_origin}/idp-init  (test IdP: test keys, anyone may sign in)");
         let idp_app = test_idp::router(Arc::clone(&idp));
         tokio::spawn(async move {

@@ -9,7 +9,11 @@
 //!   tampers with the signed Response, to show the SP's error page);
 //! - `POST /issue`: issue the signed Response and auto-POST it to the SP's ACS;
 //! - `GET /last`: the last auto-POST page again (the same Response: the SP must refuse it as a
-//!   replay).
+//!   replay);
+//! - `GET|POST /slo`: the IdP's Single Logout service, on saml-core's IdP logout API: an SP's
+//!   LogoutRequest is verified, recorded against replay and answered with a signed Success
+//!   LogoutResponse (the IdP keeps no sessions of its own); a LogoutResponse is verified,
+//!   matched single use and shown.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -22,6 +26,10 @@ use axum::routing::{get, post};
 use saml_core::dsig::Signer;
 use saml_core::prelude::*;
 use saml_core::saml::idp::ReceivedRequest;
+use saml_core::saml::logout::{
+    Delivery, InMemorySessionRegistry, Incoming, LogoutResponse, LogoutStatus, OutgoingLogout,
+    Participant, ReceivedLogout, SessionRegistry,
+};
 use serde::Deserialize;
 
 /// The test IdP's entity ID.
@@ -36,10 +44,16 @@ pub const SP_KEY: &[u8] = include_bytes!("../../crates/saml-core/testdata/rsa307
 /// See [`SP_KEY`].
 pub const SP_CERT: &[u8] = include_bytes!("../../crates/saml-core/testdata/rsa3072.cert.pem");
 
+/// The NameID Format the test IdP issues.
+pub const EMAIL: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+
 /// A test IdP for one SP.
 pub struct TestIdp {
     idp: IdentityProvider,
     peer: SpPeer,
+    /// The IdP's logout state: LogoutRequests it sent (pending) and received (replay).
+    logout_store: InMemoryStore,
+    registry: InMemorySessionRegistry,
     pending: Mutex<HashMap<String, ReceivedRequest>>,
     last_form: Mutex<Option<String>>,
     next: Mutex<u64>,
@@ -52,23 +66,51 @@ fn now() -> DateTime {
 impl TestIdp {
     /// An IdP whose SSO URL is `sso_url`, for the SP `sp_entity_id` with ACS `acs_url`, whose
     /// AuthnRequests must be signed with [`SP_KEY`].
+    ///
+    /// Single Logout: the IdP's service is `sso_url` with `sso` replaced by `slo`, the SP's
+    /// is `acs_url` with `acs` replaced by `slo`, reached by HTTP-Redirect (see
+    /// [`with_sp_logout_binding`](Self::with_sp_logout_binding)).
     pub fn new(sso_url: &str, sp_entity_id: &str, acs_url: &str) -> Self {
-        let key = SigningKey::from_pem(IDP_KEY, Some("idp key")).expect("test key");
-        let cert = Certificate::from_pem(IDP_CERT, Some("idp cert")).expect("test cert");
+        Self::signed_by(sso_url, sp_entity_id, acs_url, IDP_KEY, IDP_CERT)
+    }
+
+    /// As [`new`](Self::new), signing with another key (an attacker's, in the tests).
+    pub fn signed_by(
+        sso_url: &str,
+        sp_entity_id: &str,
+        acs_url: &str,
+        key_pem: &[u8],
+        cert_pem: &[u8],
+    ) -> Self {
+        let key = SigningKey::from_pem(key_pem, Some("idp key")).expect("test key");
+        let cert = Certificate::from_pem(cert_pem, Some("idp cert")).expect("test cert");
         let idp = IdentityProvider::new(IDP_ISSUER, sso_url, Signer::new(key, Some(cert)))
-            .with_sign_target(SignTarget::Both);
+            .with_sign_target(SignTarget::Both)
+            .with_single_logout_url(slo_of(sso_url, "sso"));
         let sp_anchor = TrustAnchor::from_any(SP_CERT, Some("sp cert")).expect("test cert");
-        let peer = SpPeer::new(sp_entity_id, acs_url, vec![sp_anchor]).expect("one anchor");
+        let peer = SpPeer::new(sp_entity_id, acs_url, vec![sp_anchor])
+            .expect("one anchor")
+            .with_single_logout_service(slo_of(acs_url, "acs"), Binding::HttpRedirect);
         Self {
             idp,
             peer,
+            logout_store: InMemoryStore::default(),
+            registry: InMemorySessionRegistry::default(),
             pending: Mutex::new(HashMap::new()),
             last_form: Mutex::new(None),
             next: Mutex::new(0),
         }
     }
 
-    /// The IdP settings an SP needs to trust this IdP (requests signed, by `binding`).
+    /// Sends this IdP's logout messages to the SP by `binding` (default: HTTP-Redirect).
+    pub fn with_sp_logout_binding(mut self, binding: Binding) -> Self {
+        let slo = slo_of(self.peer.acs_url(), "acs");
+        self.peer = self.peer.with_single_logout_service(slo, binding);
+        self
+    }
+
+    /// The IdP settings an SP needs to trust this IdP (requests signed, AuthnRequests and
+    /// LogoutRequests by `binding`).
     pub fn settings(&self, binding: Binding) -> IdpSettings {
         IdpSettings::new(
             IDP_ISSUER,
@@ -77,12 +119,92 @@ impl TestIdp {
         )
         .with_sso_binding(binding)
         .with_sign_requests(true)
+        .with_single_logout_service(self.idp.single_logout_url().unwrap_or_default(), binding)
+    }
+
+    /// An IdP-initiated LogoutRequest to the SP for `user`'s session `session_index`, signed,
+    /// its ID pending at the IdP.
+    pub fn logout_request(&self, user: &str, session_index: &str) -> OutgoingLogout {
+        let mut next = self.next.lock().expect("lock");
+        *next += 1;
+        let session = format!("logout{next}");
+        drop(next);
+        let name_id = NameId::new(user).with_format(EMAIL);
+        let participant = Participant::new(self.peer.entity_id(), &name_id, session_index);
+        self.registry.record(&session, participant).expect("room");
+        let mut propagation = self
+            .idp
+            .start_logout(&session, &self.registry, None)
+            .expect("registry");
+        let mut out = self
+            .idp
+            .logout_requests(
+                &mut propagation,
+                std::slice::from_ref(&self.peer),
+                &self.logout_store,
+                now(),
+            )
+            .expect("test IdP signs");
+        out.pop().expect("one LogoutRequest")
+    }
+
+    /// A signed LogoutResponse to the SP answering `in_response_to` (whatever it is).
+    pub fn logout_response_to(
+        &self,
+        in_response_to: &str,
+        status: &LogoutStatus,
+        relay_state: Option<&str>,
+    ) -> OutgoingLogout {
+        self.idp
+            .logout_response(&self.peer, in_response_to, status, relay_state, now())
+            .expect("test IdP signs")
+    }
+
+    /// Verifies the SP's LogoutResponse to one of this IdP's LogoutRequests and matches it
+    /// (single use).
+    pub fn finish_logout(&self, incoming: &Incoming<'_>) -> Result<LogoutResponse, SamlError> {
+        match self.receive_logout(incoming)? {
+            ReceivedLogout::Response(pending) => pending.commit(&self.logout_store),
+            _ => Err(SamlError::NotALogoutMessage {
+                expected: "LogoutResponse",
+                found: "LogoutRequest".to_owned(),
+            }),
+        }
+    }
+
+    /// Verifies a logout message from the SP at the IdP's Single Logout service.
+    pub fn receive_logout(&self, incoming: &Incoming<'_>) -> Result<ReceivedLogout, SamlError> {
+        self.idp
+            .receive_logout(std::slice::from_ref(&self.peer), incoming, now())
+    }
+
+    /// Verifies and commits the SP's LogoutRequest and answers it with `status`, signed.
+    pub fn answer_logout(
+        &self,
+        incoming: &Incoming<'_>,
+        status: &LogoutStatus,
+    ) -> Result<OutgoingLogout, SamlError> {
+        let ReceivedLogout::Request(pending) = self.receive_logout(incoming)? else {
+            return Err(SamlError::NotALogoutMessage {
+                expected: "LogoutRequest",
+                found: "LogoutResponse".to_owned(),
+            });
+        };
+        let request = pending.commit(&self.logout_store)?;
+        self.idp.logout_response(
+            &self.peer,
+            request.id(),
+            status,
+            request.relay_state(),
+            now(),
+        )
     }
 
     /// The SP settings matching this IdP's peer (request signing key included), unsolicited
     /// Responses allowed.
     pub fn sp_settings(&self) -> SpSettings {
         SpSettings::new(self.peer.entity_id(), self.peer.acs_url())
+            .with_single_logout_url(slo_of(self.peer.acs_url(), "acs"))
             .with_signing_key(
                 SigningKey::from_pem(SP_KEY, Some("sp key")).expect("test key"),
                 Certificate::from_pem(SP_CERT, Some("sp cert")).expect("test cert"),
@@ -98,7 +220,7 @@ impl TestIdp {
     /// Issues a signed Response for `user` (to `request`, or unsolicited).
     pub fn issue(&self, user: &str, request: Option<&ReceivedRequest>) -> String {
         let subject = Subject::new(user)
-            .with_format("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+            .with_format(EMAIL)
             .with_attribute("groups", vec!["Everyone".into(), "Engineering".into()]);
         self.idp
             .issue(&self.peer, &subject, request, now())
@@ -122,6 +244,11 @@ impl TestIdp {
     }
 }
 
+/// `url` with its trailing `suffix` replaced by `slo`.
+fn slo_of(url: &str, suffix: &str) -> String {
+    format!("{}slo", url.strip_suffix(suffix).unwrap_or(url))
+}
+
 /// Changes the NameID of a signed Response (after signing): the SP must refuse it.
 pub fn tamper(xml: &str) -> String {
     let Some(start) = xml.find("<saml:NameID") else {
@@ -143,6 +270,7 @@ pub fn router(idp: Arc<TestIdp>) -> Router {
         .route("/idp-init", get(idp_init))
         .route("/issue", post(issue))
         .route("/last", get(last))
+        .route("/slo", get(slo_redirect).post(slo_post))
         .with_state(idp)
 }
 
@@ -265,4 +393,85 @@ async fn last(State(idp): State<Arc<TestIdp>>) -> Response {
         Some(html) => Html(html).into_response(),
         None => (StatusCode::NOT_FOUND, page("<p>Nothing issued yet</p>")).into_response(),
     }
+}
+
+/// The page or redirect that delivers a logout message.
+fn deliver(outgoing: &OutgoingLogout) -> Response {
+    match &outgoing.delivery {
+        Delivery::RedirectUrl(url) => {
+            (StatusCode::SEE_OTHER, [("location", url.clone())]).into_response()
+        }
+        Delivery::PostForm(html) => Html(html.clone()).into_response(),
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            page("<p>unknown delivery</p>"),
+        )
+            .into_response(),
+    }
+}
+
+fn received_logout(idp: &TestIdp, incoming: &Incoming<'_>) -> Response {
+    let refused = |e: SamlError| {
+        (
+            StatusCode::BAD_REQUEST,
+            page(&format!(
+                "<p>Logout refused: <code id=\"kind\">{}</code>: {}</p>",
+                e.kind().as_str(),
+                escape(&e.to_string())
+            )),
+        )
+            .into_response()
+    };
+    match idp.receive_logout(incoming) {
+        Ok(ReceivedLogout::Request(pending)) => {
+            let answered = pending.commit(&idp.logout_store).and_then(|request| {
+                idp.idp.logout_response(
+                    &idp.peer,
+                    request.id(),
+                    &LogoutStatus::success(),
+                    request.relay_state(),
+                    now(),
+                )
+            });
+            match answered {
+                Ok(outgoing) => deliver(&outgoing),
+                Err(e) => refused(e),
+            }
+        }
+        Ok(ReceivedLogout::Response(pending)) => match pending.commit(&idp.logout_store) {
+            Ok(response) => page(&format!(
+                "<p>The SP answered: <code id=\"status\">{}</code></p>",
+                escape(&response.status().codes())
+            ))
+            .into_response(),
+            Err(e) => refused(e),
+        },
+        Ok(_) => refused(SamlError::NotALogoutMessage {
+            expected: "LogoutRequest or LogoutResponse",
+            found: "something else".to_owned(),
+        }),
+        Err(e) => refused(e),
+    }
+}
+
+async fn slo_redirect(State(idp): State<Arc<TestIdp>>, RawQuery(query): RawQuery) -> Response {
+    received_logout(
+        &idp,
+        &Incoming::redirect(query.as_deref().unwrap_or_default()),
+    )
+}
+
+#[derive(Deserialize)]
+struct SloPost {
+    #[serde(rename = "SAMLRequest")]
+    saml_request: Option<String>,
+    #[serde(rename = "SAMLResponse")]
+    saml_response: Option<String>,
+    #[serde(rename = "RelayState")]
+    relay_state: Option<String>,
+}
+
+async fn slo_post(State(idp): State<Arc<TestIdp>>, Form(form): Form<SloPost>) -> Response {
+    let saml = form.saml_request.or(form.saml_response).unwrap_or_default();
+    received_logout(&idp, &Incoming::post(&saml, form.relay_state.as_deref()))
 }

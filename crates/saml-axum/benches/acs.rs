@@ -17,12 +17,26 @@
 //!   load generator (one more thread, 8 keep-alive HTTP/1 connections, hyper's client) posts
 //!   every Response once and checks that each got its 303.
 //!
-//! Rounds alternate the two so that load from other tenants of a shared machine falls on both;
-//! the best round of each is printed, and their ratio (target: http ≥ 50 % of library). The
-//! load generator runs on the same machine, so with 2 server threads on 2 cores it takes CPU
-//! from the server.
+//! Rounds alternate the three so that load from other tenants of a shared machine falls on all;
+//! the best round of each is printed, and their ratio (target: http ≥ 50 % of library with the
+//! in-memory store). The load generator runs on the same machine, so with 2 server threads on 2
+//! cores it takes CPU from the server.
+//!
+//! Stores, each measured the same way (a fresh one per measurement):
+//! - **memory**: saml-core's `InMemoryStore`;
+//! - **sqlite**: `SqliteStore` on a file under the target directory (WAL);
+//! - **redis**: `RedisStore` on `SAML_TEST_REDIS_URL`, or on a `redis-server` this bench
+//!   starts on a free port (`--save '' --maxmemory-policy noeviction`) and stops; without
+//!   either it is skipped with a note. Each measurement uses a key prefix of its own. The
+//!   server's `total_commands_processed` is read around the run, and the commands per login
+//!   printed (each command of the store is one round trip).
+//!
+//! `SAML_BENCH_ROUNDS` sets the rounds (default 3), `SAML_BENCH_STORES` a comma-separated
+//! subset of `memory,sqlite,redis`.
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -39,7 +53,84 @@ mod test_idp;
 
 const SP_ORIGIN: &str = "http://127.0.0.1:1";
 const CONNECTIONS: usize = 8;
-const ROUNDS: usize = 5;
+/// The Redis server the bench started, killed on drop.
+struct OwnRedis(std::process::Child);
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Sends one inline command to the Redis server at `host:port` and returns the answer.
+fn redis_command(addr: &str, command: &str) -> Option<String> {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .ok()?;
+    stream.write_all(format!("{command}\r\n").as_bytes()).ok()?;
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 16384];
+    while let Ok(n) = stream.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(buf.get(..n)?);
+        if answer.ends_with(b"\r\n\r\n") || answer.starts_with(b"+") {
+            break;
+        }
+    }
+    Some(String::from_utf8_lossy(&answer).into_owned())
+}
+
+/// `total_commands_processed` of the server.
+fn redis_commands(addr: &str) -> Option<u64> {
+    let info = redis_command(addr, "INFO stats")?;
+    info.lines()
+        .find_map(|l| l.strip_prefix("total_commands_processed:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// The Redis URL to measure against, and the server this bench started (if it did).
+fn redis_server() -> Option<(String, Option<OwnRedis>)> {
+    if let Ok(url) = std::env::var("SAML_TEST_REDIS_URL") {
+        return Some((url, None));
+    }
+    let binary = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("redis-server"))
+            .find(|p| p.is_file())
+    })?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .ok()?;
+    let child = std::process::Command::new(binary)
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args([
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--maxmemory-policy",
+            "noeviction",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let own = OwnRedis(child);
+    let addr = format!("127.0.0.1:{port}");
+    for _ in 0..200 {
+        if redis_command(&addr, "PING").is_some_and(|a| a.starts_with("+PONG")) {
+            return Some((format!("redis://{addr}/"), Some(own)));
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    None
+}
 
 struct Inputs {
     idp: test_idp::TestIdp,
@@ -83,6 +174,7 @@ fn library<S: Store>(inputs: &Inputs, threads: usize, store: Arc<S>) -> f64 {
             let (sp, store) = (&sp, &store);
             scope.spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_time()
                     .build()
                     .expect("runtime");
                 rt.block_on(async {
@@ -113,6 +205,7 @@ fn router<S: Store>(inputs: &Inputs, threads: usize, store: Arc<S>) -> f64 {
             let app = app.clone();
             scope.spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_time()
                     .build()
                     .expect("runtime");
                 rt.block_on(async {
@@ -139,6 +232,7 @@ fn http<S: Store>(inputs: &Inputs, threads: usize, store: Arc<S>) -> f64 {
     let server = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_io()
+        .enable_time()
         .build()
         .expect("server runtime");
     let listener = server
@@ -192,10 +286,10 @@ fn per_second(n: usize, elapsed: Duration) -> f64 {
 }
 
 /// Measures one store: `make` gives a fresh, empty one per measurement.
-fn measure<S: Store>(name: &str, inputs: &Inputs, make: impl Fn() -> Arc<S>) {
+fn measure<S: Store>(name: &str, inputs: &Inputs, rounds: usize, make: impl Fn() -> Arc<S>) {
     for threads in [1, 2] {
         let (mut best_lib, mut best_router, mut best_http) = (0f64, 0f64, 0f64);
-        for round in 0..ROUNDS {
+        for round in 0..rounds {
             let lib = library(inputs, threads, make());
             let routed = router(inputs, threads, make());
             let web = http(inputs, threads, make());
@@ -226,10 +320,86 @@ fn main() {
         } else {
             40
         });
+    let rounds = std::env::var("SAML_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let stores =
+        std::env::var("SAML_BENCH_STORES").unwrap_or_else(|_| "memory,sqlite,redis".into());
     eprintln!("issuing {requests} Responses…");
     let inputs = inputs(requests);
-    measure("memory", &inputs, || Arc::new(InMemoryStore::default()));
-    // The shared stores, one line each once their crates are in the workspace:
-    // measure("sqlite", &inputs, || Arc::new(saml_store_sqlite::SqliteStore::open_temporary().expect("sqlite")));
-    // measure("redis", &inputs, || Arc::new(saml_store_redis::RedisStore::connect(REDIS_URL).expect("redis")));
+    let entity_id = format!("{SP_ORIGIN}/saml/metadata");
+    if stores.contains("memory") {
+        measure("memory", &inputs, rounds, || {
+            Arc::new(InMemoryStore::default())
+        });
+    }
+    if stores.contains("sqlite") {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/bench-acs-sqlite")
+            .join(std::process::id().to_string());
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        let n = AtomicUsize::new(0);
+        measure("sqlite", &inputs, rounds, || {
+            let path = dir.join(format!("{}.db", n.fetch_add(1, Ordering::Relaxed)));
+            Arc::new(
+                saml_store_sqlite::SqliteStore::open(saml_store_sqlite::SqliteSettings::new(
+                    path,
+                    entity_id.clone(),
+                ))
+                .expect("sqlite"),
+            )
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    if stores.contains("redis") {
+        match redis_server() {
+            Some((url, _own)) => {
+                // The store's multiplexed connection lives on this runtime, which outlives
+                // every measurement's runtimes.
+                let io = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .enable_all()
+                    .build()
+                    .expect("redis runtime");
+                let addr = url
+                    .trim_start_matches("redis://")
+                    .trim_end_matches('/')
+                    .rsplit('@')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                let before = redis_commands(&addr);
+                let n = AtomicUsize::new(0);
+                let made = AtomicUsize::new(0);
+                measure("redis", &inputs, rounds, || {
+                    made.fetch_add(1, Ordering::Relaxed);
+                    let settings = saml_store_redis::RedisSettings::new(&url, entity_id.clone())
+                        .with_key_prefix(format!(
+                            "bench-acs:{}:{}:",
+                            std::process::id(),
+                            n.fetch_add(1, Ordering::Relaxed)
+                        ));
+                    Arc::new(
+                        io.block_on(saml_store_redis::RedisStore::connect(settings))
+                            .expect("redis"),
+                    )
+                });
+                if let (Some(b), Some(a)) = (before, redis_commands(&addr)) {
+                    let logins = made.load(Ordering::Relaxed) * inputs.bodies.len();
+                    // `connect` runs a few commands per store (version, eviction policy).
+                    println!(
+                        "acs/redis: {} commands for {logins} logins (IdP-initiated): {:.2} per \
+                         login, connection checks included",
+                        a - b,
+                        f64::from(u32::try_from(a - b).unwrap_or(u32::MAX))
+                            / f64::from(u32::try_from(logins).unwrap_or(u32::MAX))
+                    );
+                }
+            }
+            None => {
+                println!("acs/redis: SKIPPED (no SAML_TEST_REDIS_URL and no redis-server on PATH)")
+            }
+        }
+    }
 }

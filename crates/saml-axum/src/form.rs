@@ -51,10 +51,13 @@ fn decode_value(value: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Parses the ACS form body.
-pub(crate) fn parse(body: &[u8]) -> Result<AcsForm, RouteError> {
-    let mut saml_response = None;
-    let mut relay_state = None;
+/// The values of `names` in a form body, each percent-decoded, each at most once (a field
+/// given twice is refused); other fields are ignored.
+pub(crate) fn fields<const N: usize>(
+    body: &[u8],
+    names: [&'static str; N],
+) -> Result<[Option<Vec<u8>>; N], RouteError> {
+    let mut out: [Option<Vec<u8>>; N] = std::array::from_fn(|_| None);
     for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
         let (name, value) = match memchr::memchr(b'=', pair) {
             Some(i) => (
@@ -63,15 +66,11 @@ pub(crate) fn parse(body: &[u8]) -> Result<AcsForm, RouteError> {
             ),
             None => (pair, &b""[..]),
         };
-        let slot = match name {
-            b"SAMLResponse" => &mut saml_response,
-            b"RelayState" => &mut relay_state,
-            _ => continue,
+        let Some(i) = names.iter().position(|n| n.as_bytes() == name) else {
+            continue;
         };
-        let field = if name == b"SAMLResponse" {
-            "SAMLResponse"
-        } else {
-            "RelayState"
+        let (Some(slot), Some(field)) = (out.get_mut(i), names.get(i)) else {
+            continue;
         };
         if slot.is_some() {
             return Err(bad(format!("the field {field} is given twice")));
@@ -80,13 +79,23 @@ pub(crate) fn parse(body: &[u8]) -> Result<AcsForm, RouteError> {
             decode_value(value).ok_or_else(|| bad(format!("a malformed %-escape in {field}")))?;
         *slot = Some(decoded);
     }
-    let saml_response = saml_response.ok_or_else(|| bad("no SAMLResponse field"))?;
-    let relay_state = relay_state
+    Ok(out)
+}
+
+/// A RelayState form value as text.
+pub(crate) fn relay_state(value: Option<Vec<u8>>) -> Result<Option<String>, RouteError> {
+    value
         .map(|r| String::from_utf8(r).map_err(|_| bad("RelayState is not UTF-8")))
-        .transpose()?;
+        .transpose()
+}
+
+/// Parses the ACS form body.
+pub(crate) fn parse(body: &[u8]) -> Result<AcsForm, RouteError> {
+    let [saml_response, relay] = fields(body, ["SAMLResponse", "RelayState"])?;
+    let saml_response = saml_response.ok_or_else(|| bad("no SAMLResponse field"))?;
     Ok(AcsForm {
         saml_response,
-        relay_state,
+        relay_state: relay_state(relay)?,
     })
 }
 

@@ -32,7 +32,13 @@
 //!   [`OnLogin`] hook, sets the session cookie and redirects (303) to the request's
 //!   `return_to` (SP-initiated) or the `RelayState` (IdP-initiated), each only if it is a
 //!   relative path ([`return_to`]; an unsafe one refuses the POST with 400).
-//! - `/saml/slo`: reserved for Single Logout, which does not exist yet: 501 (see [`logout`]).
+//! - `GET|POST /saml/logout?return_to=/path`: SP-initiated Single Logout: the session is
+//!   revoked here and its cookie cleared at once, and a signed LogoutRequest (its ID pending
+//!   in the store) goes to the IdP's Single Logout service (see [`logout`]).
+//! - `GET|POST /saml/slo`: the SP's Single Logout URL, both bindings: the IdP's LogoutResponse
+//!   (InResponseTo single use, then a redirect to the RelayState, which must be a relative
+//!   path) and the IdP's LogoutRequest (replay-checked; the sessions it names are revoked
+//!   server-side and the IdP answered with a signed LogoutResponse). See [`logout`].
 //!
 //! # Binding a login to the browser that started it
 //!
@@ -67,7 +73,11 @@
 //! inside the signed payload, `HttpOnly`), read by the [`SamlSession`] extractor; a missing,
 //! forged, tampered or expired one sends a GET to `/saml/login?return_to=<path>` and answers
 //! anything else with 401. It is signed, not encrypted: the user can read their own NameID and
-//! attributes in it. It ends by expiry only until Single Logout exists.
+//! attributes in it. It ends by expiry, by `/saml/logout`, or by the IdP's LogoutRequest: since
+//! the cookie is stateless and the IdP's request usually arrives without it, Single Logout
+//! revokes sessions in a server-side list keyed by (NameID, SessionIndex) that the extractor
+//! consults on every request ([`revocation`]; in memory by default, shared across a fleet
+//! through [`SamlSp::with_revocations`]).
 //!
 //! # Errors
 //!
@@ -91,12 +101,15 @@ mod form;
 pub mod logout;
 mod page;
 pub mod return_to;
+pub mod revocation;
 mod session;
 mod sp;
 
 pub use cookie::CookieKey;
+pub use logout::{LOGOUT_PATH, SLO_PATH};
 pub use page::{RouteError, escape};
 pub use return_to::UnsafeReturnTo;
+pub use revocation::{InMemoryRevocations, SessionRevocations};
 pub use session::{
     MAX_SESSION_COOKIE, NoSession, Principal, SESSION_COOKIE, SamlSession, SessionReader,
 };

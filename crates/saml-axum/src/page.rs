@@ -42,6 +42,12 @@ pub enum RouteError {
         /// The limit ([`SamlSp::with_max_body`](crate::SamlSp::with_max_body)).
         limit: usize,
     },
+    /// A request to the Single Logout URL that carries no logout message, or a malformed one.
+    #[error("the request to the Single Logout URL is not a SAML logout message: {detail}")]
+    BadLogout {
+        /// What was wrong.
+        detail: String,
+    },
     /// The session could not be written into a cookie.
     #[error(
         "the session for this login is {size} bytes, more than the {limit} a cookie can hold \
@@ -57,7 +63,8 @@ pub enum RouteError {
 
 impl RouteError {
     /// The stable kind shown on the page: saml-core's [`ErrorKind::as_str`] for SAML errors,
-    /// `unsafe_return_to`, `login_refused`, `bad_form`, `body_too_large` or `session_too_large` otherwise.
+    /// `unsafe_return_to`, `login_refused`, `bad_form`, `bad_logout_message`, `body_too_large` or
+    /// `session_too_large` otherwise.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Saml(e) => e.kind().as_str(),
@@ -65,6 +72,7 @@ impl RouteError {
             Self::LoginRefused { .. } => "login_refused",
             Self::BadForm { .. } => "bad_form",
             Self::BodyTooLarge { .. } => "body_too_large",
+            Self::BadLogout { .. } => "bad_logout_message",
             Self::SessionTooLarge { .. } => "session_too_large",
         }
     }
@@ -75,16 +83,18 @@ impl RouteError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Saml(e) => match e.kind() {
-                ErrorKind::ReplayStoreUnavailable | ErrorKind::RequestStoreUnavailable => {
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
+                ErrorKind::ReplayStoreUnavailable
+                | ErrorKind::RequestStoreUnavailable
+                | ErrorKind::SessionStoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
                 ErrorKind::RandomnessFailed | ErrorKind::SigningFailed => {
                     StatusCode::INTERNAL_SERVER_ERROR
                 }
                 _ if e.is_malformed_input() => StatusCode::BAD_REQUEST,
                 _ => StatusCode::FORBIDDEN,
             },
-            Self::UnsafeReturnTo(_) | Self::BadForm { .. } => StatusCode::BAD_REQUEST,
+            Self::UnsafeReturnTo(_) | Self::BadForm { .. } | Self::BadLogout { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             Self::LoginRefused { .. } => StatusCode::FORBIDDEN,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::SessionTooLarge { .. } => StatusCode::INTERNAL_SERVER_ERROR,
@@ -94,14 +104,39 @@ impl RouteError {
 
 impl IntoResponse for RouteError {
     fn into_response(self) -> Response {
+        self.page("Login", "login")
+    }
+}
+
+/// A refusal on the logout routes: the same page, titled for a logout.
+pub(crate) struct LogoutRefused(pub RouteError);
+
+impl<E: Into<RouteError>> From<E> for LogoutRefused {
+    fn from(e: E) -> Self {
+        Self(e.into())
+    }
+}
+
+impl IntoResponse for LogoutRefused {
+    fn into_response(self) -> Response {
+        self.0.page("Logout", "logout")
+    }
+}
+
+impl RouteError {
+    fn page(&self, action: &str, lower: &str) -> Response {
         let title = match self.status() {
-            StatusCode::SERVICE_UNAVAILABLE => "Login unavailable",
-            StatusCode::BAD_REQUEST => "Bad login request",
-            _ => "Login refused",
+            StatusCode::SERVICE_UNAVAILABLE => format!("{action} unavailable"),
+            StatusCode::BAD_REQUEST => format!("Bad {lower} request"),
+            _ => format!("{action} refused"),
         };
-        let hint = match &self {
+        let hint = match self {
             // A request cookie that did not come back is the usual cause (and the only one
             // the user can act on).
+            Self::Saml(SamlError::UnknownLogoutInResponseTo { .. }) => {
+                "\n<p id=\"hint\">This answers a logout that was not started here, or that \
+                 was already answered. You are logged out of this site.</p>"
+            }
             Self::Saml(e) if e.kind() == ErrorKind::UnknownInResponseTo => {
                 "\n<p id=\"hint\">This answers a login that was not started in this browser, \
                  or whose cookie did not come back (cookies blocked, or a plain-http site). \

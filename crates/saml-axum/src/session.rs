@@ -18,6 +18,7 @@ use saml_core::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cookie::{self, CookieKey};
+use crate::revocation::SessionRevocations;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "saml_session";
@@ -46,10 +47,14 @@ pub struct Principal {
     pub attributes: Vec<(String, Vec<String>)>,
     /// When the session ends (Unix seconds).
     pub expires: i64,
+    /// When the session started (Unix milliseconds): a revocation made at or after it ends
+    /// the session (see [`revocation`](crate::revocation)).
+    #[serde(default)]
+    pub issued_ms: i64,
 }
 
 impl Principal {
-    pub(crate) fn from_assertion(a: &VerifiedAssertion, expires: DateTime) -> Self {
+    pub(crate) fn from_assertion(a: &VerifiedAssertion, now: DateTime, expires: DateTime) -> Self {
         let n = a.name_id();
         Self {
             name_id: n.value.clone(),
@@ -64,6 +69,7 @@ impl Principal {
                 .map(|at| (at.name.clone(), at.values.clone()))
                 .collect(),
             expires: expires.unix_seconds(),
+            issued_ms: crate::revocation::millis(now),
         }
     }
 
@@ -83,6 +89,7 @@ pub struct SessionReader {
     pub(crate) key: CookieKey,
     pub(crate) login_path: &'static str,
     pub(crate) clock: Arc<dyn Fn() -> DateTime + Send + Sync>,
+    pub(crate) revocations: Arc<dyn SessionRevocations>,
 }
 
 impl std::fmt::Debug for SessionReader {
@@ -103,10 +110,32 @@ impl SessionReader {
             .filter_map(|payload| serde_json::from_slice::<Principal>(&payload).ok())
             .find(|p| now < p.expires)
     }
+
+    /// As [`read`](Self::read), and not revoked ([`SessionRevocations`]): `Ok(None)` for no
+    /// session, an error when the revocation list cannot answer.
+    pub(crate) async fn read_live(
+        &self,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<Option<Principal>, StoreError> {
+        let Some(principal) = self.read(headers) else {
+            return Ok(None);
+        };
+        let revoked = self
+            .revocations
+            .is_revoked(
+                &principal.name_id,
+                principal.session_index.as_deref(),
+                principal.issued_ms,
+                (self.clock)(),
+            )
+            .await?;
+        Ok((!revoked).then_some(principal))
+    }
 }
 
 /// The logged-in principal, as an extractor: `async fn page(SamlSession(who): SamlSession)`.
 ///
+/// A session revoked by Single Logout ([`revocation`](crate::revocation)) is no session.
 /// Without a valid session the handler is not called: a `GET` or `HEAD` is redirected (303) to
 /// `/saml/login?return_to=<this path>`, anything else gets 401. Needs
 /// [`SamlSp::layer`](crate::SamlSp::layer) on the router (500 naming it otherwise).
@@ -130,6 +159,8 @@ pub enum NoSession {
     Unauthorized,
     /// The router lacks `SamlSp::layer()`.
     MissingLayer,
+    /// The session revocation list could not be consulted: 503, never let through.
+    Unavailable,
 }
 
 impl IntoResponse for NoSession {
@@ -148,6 +179,11 @@ impl IntoResponse for NoSession {
                 "SamlSession needs the SamlSp layer: add `.layer(sp.layer())` to the router\n",
             )
                 .into_response(),
+            Self::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the session could not be checked against the revocation list\n",
+            )
+                .into_response(),
         }
     }
 }
@@ -160,8 +196,10 @@ impl<S: Send + Sync> FromRequestParts<S> for SamlSession {
             .extensions
             .get::<SessionReader>()
             .ok_or(NoSession::MissingLayer)?;
-        if let Some(principal) = reader.read(&parts.headers) {
-            return Ok(Self(principal));
+        match reader.read_live(&parts.headers).await {
+            Ok(Some(principal)) => return Ok(Self(principal)),
+            Ok(None) => {}
+            Err(_) => return Err(NoSession::Unavailable),
         }
         if parts.method == Method::GET || parts.method == Method::HEAD {
             let here = parts.uri.path_and_query().map_or("/", |p| p.as_str());

@@ -12,7 +12,7 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 use saml_core::metadata::sp_metadata;
 use saml_core::prelude::*;
 use saml_core::saml::authn::RequestOptions;
@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::cookie::{self, CookieKey, Marking, SameSite};
 use crate::page::{RouteError, auto_post_csp, html};
 use crate::return_to;
+use crate::revocation::{InMemoryRevocations, SessionRevocations};
 use crate::session::{MAX_SESSION_COOKIE, Principal, SESSION_COOKIE, SessionReader};
 
 /// The metadata route.
@@ -58,6 +59,19 @@ pub enum ConfigError {
         /// The configured ACS URL.
         acs_url: String,
         /// [`ACS_PATH`].
+        expected: &'static str,
+        /// Its path.
+        found: String,
+    },
+    /// The SP's Single Logout URL does not end in the SLO route's path.
+    #[error(
+        "SpSettings single_logout_url `{url}` has the path `{found}`, but the Single Logout \
+         route is `{expected}`: set it to this site's origin followed by `{expected}`"
+    )]
+    SloPath {
+        /// The configured Single Logout URL.
+        url: String,
+        /// [`SLO_PATH`](crate::SLO_PATH).
         expected: &'static str,
         /// Its path.
         found: String,
@@ -136,21 +150,23 @@ impl<S> Clone for Inner<S> {
             options: self.options.clone(),
             default_return_to: self.default_return_to.clone(),
             clock: Arc::clone(&self.clock),
+            revocations: Arc::clone(&self.revocations),
         }
     }
 }
 
-struct Inner<S> {
-    sp: Arc<ServiceProvider>,
-    store: Arc<S>,
-    key: CookieKey,
+pub(crate) struct Inner<S> {
+    pub(crate) sp: Arc<ServiceProvider>,
+    pub(crate) store: Arc<S>,
+    pub(crate) key: CookieKey,
     on_login: Arc<dyn OnLogin>,
-    marking: Marking,
-    session_lifetime: Duration,
-    max_body: usize,
+    pub(crate) marking: Marking,
+    pub(crate) session_lifetime: Duration,
+    pub(crate) max_body: usize,
     options: RequestOptions,
-    default_return_to: String,
+    pub(crate) default_return_to: String,
     clock: Clock,
+    pub(crate) revocations: Arc<dyn SessionRevocations>,
 }
 
 /// One service provider's routes: metadata, SP-initiated login, the ACS, and the session
@@ -160,7 +176,7 @@ struct Inner<S> {
 /// traits): [`InMemoryStore`] by default; a SQLite or Redis store plugs in by giving its
 /// `Arc` to [`SamlSp::new`].
 pub struct SamlSp<S = InMemoryStore> {
-    inner: Arc<Inner<S>>,
+    pub(crate) inner: Arc<Inner<S>>,
 }
 
 impl<S> Clone for SamlSp<S> {
@@ -220,6 +236,16 @@ impl<S: Store> SamlSp<S> {
                 found: found.to_owned(),
             });
         }
+        if let Some(url) = sp.sp().single_logout_url() {
+            let found = url_path(url);
+            if found != crate::logout::SLO_PATH {
+                return Err(ConfigError::SloPath {
+                    url: url.to_owned(),
+                    expected: crate::logout::SLO_PATH,
+                    found: found.to_owned(),
+                });
+            }
+        }
         let secure = acs_url.starts_with("https://");
         Ok(Self {
             inner: Arc::new(Inner {
@@ -233,6 +259,7 @@ impl<S: Store> SamlSp<S> {
                 options: RequestOptions::default(),
                 default_return_to: "/".to_owned(),
                 clock: Arc::new(system_clock),
+                revocations: Arc::new(InMemoryRevocations::default()),
             }),
         })
     }
@@ -291,6 +318,18 @@ impl<S: Store> SamlSp<S> {
         self.edit(|i| i.marking = Marking { secure })
     }
 
+    /// Keeps session revocations (Single Logout of stateless sessions) in `revocations`
+    /// instead of the in-memory default; see [`revocation`](crate::revocation). A fleet
+    /// sharing a cookie key needs a shared one.
+    pub fn with_revocations(self, revocations: Arc<dyn SessionRevocations>) -> Self {
+        self.edit(|i| i.revocations = revocations)
+    }
+
+    /// The session revocation list.
+    pub fn revocations(&self) -> &Arc<dyn SessionRevocations> {
+        &self.inner.revocations
+    }
+
     /// Reads the time from `clock` instead of the system clock (for tests).
     pub fn with_clock(self, clock: impl Fn() -> DateTime + Send + Sync + 'static) -> Self {
         self.edit(|i| i.clock = Arc::new(clock))
@@ -306,9 +345,9 @@ impl<S: Store> SamlSp<S> {
         &self.inner.store
     }
 
-    /// The routes: `GET /saml/metadata`, `GET /saml/login`, `POST /saml/acs`, and
-    /// `/saml/slo` reserved (501 until Single Logout exists). Merge it into the
-    /// application's router, and add [`layer`](Self::layer) for [`SamlSession`](crate::SamlSession).
+    /// The routes: `GET /saml/metadata`, `GET /saml/login`, `POST /saml/acs`,
+    /// `GET|POST /saml/logout` and `GET|POST /saml/slo`. Merge it into the application's
+    /// router, and add [`layer`](Self::layer) for [`SamlSession`](crate::SamlSession).
     pub fn router<T: Clone + Send + Sync + 'static>(&self) -> Router<T> {
         Router::new()
             .route(METADATA_PATH, get(metadata::<S>))
@@ -317,7 +356,16 @@ impl<S: Store> SamlSp<S> {
                 ACS_PATH,
                 post(acs::<S>).layer(DefaultBodyLimit::max(self.inner.max_body)),
             )
-            .route(crate::logout::SLO_PATH, any(crate::logout::not_implemented))
+            .route(
+                crate::logout::LOGOUT_PATH,
+                get(crate::logout::logout::<S>).post(crate::logout::logout::<S>),
+            )
+            .route(
+                crate::logout::SLO_PATH,
+                get(crate::logout::slo_redirect::<S>)
+                    .post(crate::logout::slo_post::<S>)
+                    .layer(DefaultBodyLimit::max(self.inner.max_body)),
+            )
             .with_state(self.clone())
     }
 
@@ -328,10 +376,11 @@ impl<S: Store> SamlSp<S> {
             key: self.inner.key.clone(),
             login_path: LOGIN_PATH,
             clock: Arc::clone(&self.inner.clock),
+            revocations: Arc::clone(&self.inner.revocations),
         })
     }
 
-    fn now(&self) -> DateTime {
+    pub(crate) fn now(&self) -> DateTime {
         (self.inner.clock)()
     }
 }
@@ -438,7 +487,7 @@ async fn login<S: Store>(
     Ok(response)
 }
 
-fn append_cookie(response: &mut Response, set: &str) {
+pub(crate) fn append_cookie(response: &mut Response, set: &str) {
     if let Ok(v) = HeaderValue::from_str(set) {
         response.headers_mut().append(SET_COOKIE, v);
     }
@@ -582,7 +631,7 @@ async fn acs<S: Store>(
     let expires = now
         .checked_add_seconds(i64::try_from(inner.session_lifetime.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(now);
-    let principal = Principal::from_assertion(&assertion, expires);
+    let principal = Principal::from_assertion(&assertion, now, expires);
     let payload = serde_json::to_vec(&principal).unwrap_or_default();
     let value = inner.key.seal(SESSION_COOKIE, &payload);
     if value.len() > MAX_SESSION_COOKIE {
@@ -591,6 +640,18 @@ async fn acs<S: Store>(
             limit: MAX_SESSION_COOKIE,
         });
     }
+    // Recorded so that an IdP's LogoutRequest naming this session can be answered Success
+    // (and one naming no live session UnknownPrincipal); see crate::revocation.
+    inner
+        .revocations
+        .started(
+            &principal.name_id,
+            principal.session_index.as_deref(),
+            expires,
+            now,
+        )
+        .await
+        .map_err(|source| SamlError::SessionStoreUnavailable { source })?;
     let mut response = StatusCode::SEE_OTHER.into_response();
     response.headers_mut().insert(
         LOCATION,

@@ -528,7 +528,7 @@ async fn malformed_input_is_400() {
 }
 
 #[tokio::test]
-async fn metadata_post_login_and_the_reserved_logout_path() {
+async fn metadata_post_login_and_the_logout_path() {
     let idp = idp_for(SP_ORIGIN);
     let saml = SamlSp::in_memory(service_provider(&idp, Binding::HttpPost)).expect("sp");
     let router = app(&saml);
@@ -557,8 +557,10 @@ async fn metadata_post_login_and_the_reserved_logout_path() {
         .unwrap_or_default();
     assert!(csp.contains("script-src 'sha256-"), "{csp}");
 
+    // The Single Logout URL answers a GET without a message as a bad logout request.
     let slo = send(&router, get("/saml/slo", None)).await;
-    assert_eq!(slo.status, StatusCode::NOT_IMPLEMENTED);
+    assert_eq!(slo.status, StatusCode::BAD_REQUEST);
+    assert_eq!(slo.kind(), "bad_logout_message");
 }
 
 #[test]

@@ -5,7 +5,10 @@
 //!
 //! Covered: SP-initiated login ending on a protected page that shows the session; an
 //! IdP-initiated login; the same Response posted again by the browser (refused as a replay);
-//! a tampered Response (the error page, with its kind).
+//! a tampered Response (the error page, with its kind); an SP-initiated Single Logout round
+//! trip (the logout link, the IdP's Single Logout service on 127.0.0.2 answering with
+//! saml-core's IdP logout API, back to the SP, and the protected page then sends the browser
+//! to log in again).
 //!
 //! Without `chromium` and `chromedriver` on PATH this prints `SKIPPED` and passes, unless
 //! `CI=true`, where it fails (`.ci/run` installs both). On a failed step it saves a screenshot
@@ -99,7 +102,8 @@ async fn protected(SamlSession(who): SamlSession) -> Html<String> {
     Html(format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Protected</title></head>\
          <body><p>NameID: <code id=\"name-id\">{}</code></p>\
-         <p>SessionIndex: <code id=\"session-index\">{}</code></p></body></html>",
+         <p>SessionIndex: <code id=\"session-index\">{}</code></p>\
+         <p><a id=\"logout\" href=\"/saml/logout?return_to=/bye\">Log out</a></p></body></html>",
         escape(&who.name_id),
         escape(who.session_index.as_deref().unwrap_or("")),
     ))
@@ -130,6 +134,12 @@ async fn start_servers(binding: Binding) -> (String, String) {
         .with_secure_cookies(true);
     let app: Router = Router::new()
         .route("/app", get(protected))
+        .route(
+            "/bye",
+            get(|| async {
+                Html("<!DOCTYPE html><html><head><title>Bye</title></head><body><p id=\"bye\">logged out</p></body></html>")
+            }),
+        )
         .merge(saml.router())
         .layer(saml.layer());
     tokio::spawn(async move { axum::serve(sp_listener, app).await });
@@ -314,6 +324,35 @@ async fn run(binding: Binding) {
     expect_eq(&client, step, &kind, "digest_mismatch").await;
     let title = client.title().await.unwrap_or_default();
     expect_eq(&client, step, &title, "Login refused").await;
+
+    // 5. SP-initiated logout of bob's session (still in the browser): the logout link sends
+    // a signed LogoutRequest to the IdP's Single Logout service (by the binding under test),
+    // the IdP answers with a signed LogoutResponse (HTTP-Redirect) to /saml/slo, which sends
+    // the browser to return_to. The protected page then wants a login again.
+    let step = "sp-initiated logout";
+    goto(&client, step, &format!("{sp}/app")).await;
+    let name = text_of(&client, step, "#name-id").await;
+    expect_eq(&client, step, &name, "bob@example.com").await;
+    click(&client, step, "#logout").await;
+    let bye = text_of(&client, step, "#bye").await;
+    expect_eq(&client, step, &bye, "logged out").await;
+    let url = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    expect_eq(&client, step, &url, &format!("{sp}/bye")).await;
+    let step = "protected page after logout";
+    goto(&client, step, &format!("{sp}/app")).await;
+    let _ = text_of(&client, step, "#user").await;
+    if !client
+        .current_url()
+        .await
+        .map(|u| u.as_str().starts_with(&format!("{idp}/sso")))
+        .unwrap_or(false)
+    {
+        fail(&client, step, "not sent to the IdP to log in".to_owned()).await;
+    }
 
     let _ = client.close().await;
 }
