@@ -459,15 +459,11 @@ impl Sender<'_> {
         relay_state: Option<&str>,
         now: DateTime,
     ) -> Result<OutgoingLogout, SamlError> {
-        let id = new_id().map_err(|_| SamlError::Randomness)?;
-        let mut xml = String::with_capacity(1024);
+        let (id, mut xml) = self.start("LogoutRequest", now)?;
         let _ = write!(
             xml,
-            "<samlp:LogoutRequest xmlns:samlp=\"{PROTOCOL_NS}\" xmlns:saml=\"{ASSERTION_NS}\" \
-             ID=\"{id}\" Version=\"2.0\" IssueInstant=\"{now}\" Destination=\"{dest}\" \
-             NotOnOrAfter=\"{until}\"",
-            dest = escape(self.destination),
-            until = plus(now, LOGOUT_LIFETIME_SECONDS),
+            " NotOnOrAfter=\"{}\"",
+            plus(now, LOGOUT_LIFETIME_SECONDS)
         );
         if let Some(reason) = reason {
             let _ = write!(xml, " Reason=\"{}\"", escape(reason));
@@ -493,15 +489,11 @@ impl Sender<'_> {
         relay_state: Option<&str>,
         now: DateTime,
     ) -> Result<OutgoingLogout, SamlError> {
-        let id = new_id().map_err(|_| SamlError::Randomness)?;
-        let mut xml = String::with_capacity(1024);
+        let (id, mut xml) = self.start("LogoutResponse", now)?;
         let _ = write!(
             xml,
-            "<samlp:LogoutResponse xmlns:samlp=\"{PROTOCOL_NS}\" xmlns:saml=\"{ASSERTION_NS}\" \
-             ID=\"{id}\" Version=\"2.0\" IssueInstant=\"{now}\" Destination=\"{dest}\" \
-             InResponseTo=\"{irt}\"><saml:Issuer>{issuer}</saml:Issuer>\
+            " InResponseTo=\"{irt}\"><saml:Issuer>{issuer}</saml:Issuer>\
              <samlp:Status><samlp:StatusCode Value=\"{code}\"",
-            dest = escape(self.destination),
             irt = escape(in_response_to),
             issuer = escape(self.issuer),
             code = escape(&status.code),
@@ -525,6 +517,20 @@ impl Sender<'_> {
         }
         xml.push_str("</samlp:Status></samlp:LogoutResponse>");
         self.send(id, xml, "SAMLResponse", relay_state)
+    }
+
+    /// A new ID and the open start tag of `element` with it, up to its Destination: what a
+    /// LogoutRequest and a LogoutResponse begin with alike.
+    fn start(&self, element: &str, now: DateTime) -> Result<(String, String), SamlError> {
+        let id = new_id().map_err(|_| SamlError::Randomness)?;
+        let mut xml = String::with_capacity(1024);
+        let _ = write!(
+            xml,
+            "<samlp:{element} xmlns:samlp=\"{PROTOCOL_NS}\" xmlns:saml=\"{ASSERTION_NS}\" \
+             ID=\"{id}\" Version=\"2.0\" IssueInstant=\"{now}\" Destination=\"{dest}\"",
+            dest = escape(self.destination),
+        );
+        Ok((id, xml))
     }
 
     /// Signs (when we have a key) and encodes for the binding: HTTP-POST gets an enveloped
