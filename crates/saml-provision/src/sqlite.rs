@@ -510,16 +510,10 @@ impl Sql<'_> {
     fn create_link(&self, link: &Link) -> Result<(), DirectoryError> {
         self.require_user(&link.user_id)?;
         if self.link(&link.idp_id, &link.external_id)?.is_some() {
-            return Err(DirectoryError::Conflict {
-                what: "link",
-                value: format!("{} {}", link.idp_id, link.external_id),
-            });
+            return Err(DirectoryError::link_taken(link));
         }
         if let Some(other) = self.link_of_user(&link.idp_id, &link.user_id)? {
-            return Err(DirectoryError::Conflict {
-                what: "link of the user at this IdP",
-                value: format!("{} {} {}", other.idp_id, other.external_id, other.user_id),
-            });
+            return Err(DirectoryError::user_already_linked(&other));
         }
         self.0
             .execute(
@@ -539,10 +533,7 @@ impl Sql<'_> {
             )
             .map_err(backend)?;
         if deleted == 0 {
-            return Err(DirectoryError::NotFound {
-                what: "link",
-                id: format!("{idp_id} {external_id}"),
-            });
+            return Err(DirectoryError::link_not_found(idp_id, external_id));
         }
         Ok(())
     }
