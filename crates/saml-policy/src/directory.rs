@@ -255,6 +255,34 @@ pub enum DirectoryError {
     },
 }
 
+impl DirectoryError {
+    /// [`Conflict`](Self::Conflict): a new link's (IdP, externalId) is another link's. Every
+    /// [`Directory`] refuses it alike.
+    pub fn link_taken(link: &Link) -> Self {
+        Self::Conflict {
+            what: "link",
+            value: format!("{} {}", link.idp_id, link.external_id),
+        }
+    }
+
+    /// [`Conflict`](Self::Conflict): the user of a new link already has `other` at this IdP
+    /// (Okta keeps one link record per user and IdP).
+    pub fn user_already_linked(other: &Link) -> Self {
+        Self::Conflict {
+            what: "link of the user at this IdP",
+            value: format!("{} {} {}", other.idp_id, other.external_id, other.user_id),
+        }
+    }
+
+    /// [`NotFound`](Self::NotFound): no link of `external_id` at `idp_id`.
+    pub fn link_not_found(idp_id: &str, external_id: &str) -> Self {
+        Self::NotFound {
+            what: "link",
+            id: format!("{idp_id} {external_id}"),
+        }
+    }
+}
+
 /// A user directory. Reads take `&self`, writes `&mut self`; every call is fallible.
 ///
 /// Lookups of logins and emails ignore case (Okta's logins are case-insensitive); custom
@@ -755,17 +783,11 @@ impl Directory for InMemoryDirectory {
         self.require_user(&link.user_id)?;
         let key = (link.idp_id.clone(), link.external_id.clone());
         if self.links.contains_key(&key) {
-            return Err(DirectoryError::Conflict {
-                what: "link",
-                value: format!("{} {}", link.idp_id, link.external_id),
-            });
+            return Err(DirectoryError::link_taken(link));
         }
         // Okta keeps one link record per user and IdP.
         if let Some(other) = self.link_of_user(&link.idp_id, &link.user_id)? {
-            return Err(DirectoryError::Conflict {
-                what: "link of the user at this IdP",
-                value: format!("{} {} {}", other.idp_id, other.external_id, other.user_id),
-            });
+            return Err(DirectoryError::user_already_linked(&other));
         }
         self.links.insert(key, link.user_id.clone());
         Ok(())
@@ -777,10 +799,7 @@ impl Directory for InMemoryDirectory {
             .remove(&(idp_id.to_owned(), external_id.to_owned()))
         {
             Some(_) => Ok(()),
-            None => Err(DirectoryError::NotFound {
-                what: "link",
-                id: format!("{idp_id} {external_id}"),
-            }),
+            None => Err(DirectoryError::link_not_found(idp_id, external_id)),
         }
     }
 }

@@ -510,16 +510,10 @@ impl Sql<'_> {
     fn create_link(&self, link: &Link) -> Result<(), DirectoryError> {
         self.require_user(&link.user_id)?;
         if self.link(&link.idp_id, &link.external_id)?.is_some() {
-            return Err(DirectoryError::Conflict {
-                what: "link",
-                value: format!("{} {}", link.idp_id, link.external_id),
-            });
+            return Err(DirectoryError::link_taken(link));
         }
         if let Some(other) = self.link_of_user(&link.idp_id, &link.user_id)? {
-            return Err(DirectoryError::Conflict {
-                what: "link of the user at this IdP",
-                value: format!("{} {} {}", other.idp_id, other.external_id, other.user_id),
-            });
+            return Err(DirectoryError::user_already_linked(&other));
         }
         self.0
             .execute(
@@ -539,10 +533,7 @@ impl Sql<'_> {
             )
             .map_err(backend)?;
         if deleted == 0 {
-            return Err(DirectoryError::NotFound {
-                what: "link",
-                id: format!("{idp_id} {external_id}"),
-            });
+            return Err(DirectoryError::link_not_found(idp_id, external_id));
         }
         Ok(())
     }
@@ -645,49 +636,32 @@ impl SqliteDirectory {
     /// Starts a write transaction (`BEGIN IMMEDIATE`): its writes are kept by
     /// [`SqliteTransaction::commit`] and undone when it is dropped without.
     pub fn transaction(&mut self) -> Result<SqliteTransaction<'_>, DirectoryError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(backend)?;
-        Ok(SqliteTransaction { tx })
+        self.begin(TransactionBehavior::Immediate)
     }
 
     /// Starts a read transaction (`BEGIN DEFERRED`): a consistent view for several reads.
     pub fn read_transaction(&mut self) -> Result<SqliteTransaction<'_>, DirectoryError> {
+        self.begin(TransactionBehavior::Deferred)
+    }
+
+    fn begin(
+        &mut self,
+        behavior: TransactionBehavior,
+    ) -> Result<SqliteTransaction<'_>, DirectoryError> {
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .transaction_with_behavior(behavior)
             .map_err(backend)?;
         Ok(SqliteTransaction { tx })
-    }
-
-    /// Adds or replaces a group (the Users API has no call that creates one).
-    pub fn insert_group(&mut self, group: &Group) -> Result<(), DirectoryError> {
-        self.in_transaction(|sql| sql.insert_group(group))
-    }
-
-    /// Adds or replaces a user with its id, `admin` flag and profile, a member of `groups`
-    /// (for seeding, e.g. the administrator whose API token the server accepts). A login another
-    /// user has is [`DirectoryError::Conflict`], a group that does not exist
-    /// [`DirectoryError::NotFound`].
-    pub fn insert_user(&mut self, user: &User, groups: &[&str]) -> Result<(), DirectoryError> {
-        self.in_transaction(|sql| sql.insert_user(user, groups))
-    }
-
-    fn sql(&self) -> Sql<'_> {
-        Sql(&self.conn)
     }
 
     fn in_transaction<T>(
         &mut self,
         work: impl FnOnce(&Sql<'_>) -> Result<T, DirectoryError>,
     ) -> Result<T, DirectoryError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(backend)?;
-        let value = work(&Sql(&tx))?;
-        tx.commit().map_err(backend)?;
+        let tx = self.begin(TransactionBehavior::Immediate)?;
+        let value = work(&tx.sql())?;
+        tx.commit()?;
         Ok(value)
     }
 }
@@ -711,20 +685,6 @@ impl SqliteTransaction<'_> {
         self.tx.rollback().map_err(backend)
     }
 
-    /// Adds or replaces a group.
-    pub fn insert_group(&mut self, group: &Group) -> Result<(), DirectoryError> {
-        self.in_savepoint(|sql| sql.insert_group(group))
-    }
-
-    /// Adds or replaces a user; see [`SqliteDirectory::insert_user`].
-    pub fn insert_user(&mut self, user: &User, groups: &[&str]) -> Result<(), DirectoryError> {
-        self.in_savepoint(|sql| sql.insert_user(user, groups))
-    }
-
-    fn sql(&self) -> Sql<'_> {
-        Sql(&self.tx)
-    }
-
     fn in_savepoint<T>(
         &mut self,
         work: impl FnOnce(&Sql<'_>) -> Result<T, DirectoryError>,
@@ -736,10 +696,33 @@ impl SqliteTransaction<'_> {
     }
 }
 
-/// The [`Directory`] and [`ListDirectory`] methods of both types: reads on the connection,
-/// writes through `$write` (a transaction, or a savepoint inside one).
+/// The seeding methods and the [`Directory`] and [`ListDirectory`] methods of both types:
+/// reads on `$conn`, writes through `$write` (a transaction, or a savepoint inside one).
 macro_rules! directory_impl {
-    ($type:ty, $write:ident) => {
+    ($type:ty, $conn:ident, $write:ident) => {
+        impl $type {
+            /// Adds or replaces a group (the Users API has no call that creates one).
+            pub fn insert_group(&mut self, group: &Group) -> Result<(), DirectoryError> {
+                self.$write(|sql| sql.insert_group(group))
+            }
+
+            /// Adds or replaces a user with its id, `admin` flag and profile, a member of
+            /// `groups` (for seeding, e.g. the administrator whose API token the server
+            /// accepts). A login another user has is [`DirectoryError::Conflict`], a group that
+            /// does not exist [`DirectoryError::NotFound`].
+            pub fn insert_user(
+                &mut self,
+                user: &User,
+                groups: &[&str],
+            ) -> Result<(), DirectoryError> {
+                self.$write(|sql| sql.insert_user(user, groups))
+            }
+
+            fn sql(&self) -> Sql<'_> {
+                Sql(&self.$conn)
+            }
+        }
+
         impl Directory for $type {
             fn user(&self, id: &str) -> Result<Option<User>, DirectoryError> {
                 self.sql().user(id)
@@ -851,8 +834,8 @@ macro_rules! directory_impl {
     };
 }
 
-directory_impl!(SqliteDirectory, in_transaction);
-directory_impl!(SqliteTransaction<'_>, in_savepoint);
+directory_impl!(SqliteDirectory, conn, in_transaction);
+directory_impl!(SqliteTransaction<'_>, tx, in_savepoint);
 
 /// An SQLite directory file shared by a server's tasks: each call takes a connection from a
 /// small pool (opening one when none is idle) and runs its work in one transaction, committed

@@ -473,9 +473,7 @@ impl IdpMetadata {
     }
 
     fn parse_selecting(xml: &[u8], wanted: Option<&str>) -> Result<Self, MetadataError> {
-        let doc = Document::parse_bytes(xml, &Limits::default())?;
-        let entity = select_entity(&doc, wanted, Role::Idp)?;
-        parse_idp_entity(&doc, entity)
+        parse_role(xml, wanted, Role::Idp, parse_idp_entity)
     }
 
     /// The IdP's `entityID`: the Issuer its Responses carry.
@@ -505,9 +503,7 @@ impl IdpMetadata {
 
     /// The SSO service AuthnRequests should use: HTTP-POST if offered, else HTTP-Redirect.
     pub fn preferred_sso_service(&self) -> Option<&Endpoint> {
-        [Binding::HttpPost, Binding::HttpRedirect]
-            .iter()
-            .find_map(|&b| self.sso_services.iter().find(|e| e.binding == b))
+        preferred(&self.sso_services)
     }
 
     /// The certificates of every signing `md:KeyDescriptor` (never empty), in document order.
@@ -544,15 +540,7 @@ impl IdpMetadata {
     /// longer vouched for. (Reading expired metadata for inspection is
     /// [`danger::into_settings_ignoring_expiry`].)
     pub fn into_settings(self, now: DateTime) -> Result<IdpSettings, MetadataError> {
-        if let Some(valid_until) = self.valid_until
-            && now >= valid_until
-        {
-            return Err(MetadataError::Expired {
-                entity_id: self.entity_id,
-                valid_until,
-                now,
-            });
-        }
+        check_expiry(&self.entity_id, self.valid_until, now)?;
         Ok(self.settings())
     }
 
@@ -619,9 +607,7 @@ impl SpMetadata {
     }
 
     fn parse_selecting(xml: &[u8], wanted: Option<&str>) -> Result<Self, MetadataError> {
-        let doc = Document::parse_bytes(xml, &Limits::default())?;
-        let entity = select_entity(&doc, wanted, Role::Sp)?;
-        parse_sp_entity(&doc, entity)
+        parse_role(xml, wanted, Role::Sp, parse_sp_entity)
     }
 
     /// The SP's `entityID`: the Audience of the assertions issued to it, the Issuer of its
@@ -725,14 +711,24 @@ impl SpMetadata {
     }
 
     fn check_expiry(&self, now: DateTime) -> Result<(), MetadataError> {
-        match self.valid_until {
-            Some(valid_until) if now >= valid_until => Err(MetadataError::Expired {
-                entity_id: self.entity_id.clone(),
-                valid_until,
-                now,
-            }),
-            _ => Ok(()),
-        }
+        check_expiry(&self.entity_id, self.valid_until, now)
+    }
+}
+
+/// [`MetadataError::Expired`] once `valid_until` has passed: the entity's keys are no longer
+/// vouched for. The same rule for IdP and SP metadata.
+fn check_expiry(
+    entity_id: &str,
+    valid_until: Option<DateTime>,
+    now: DateTime,
+) -> Result<(), MetadataError> {
+    match valid_until {
+        Some(valid_until) if now >= valid_until => Err(MetadataError::Expired {
+            entity_id: entity_id.to_owned(),
+            valid_until,
+            now,
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -835,6 +831,19 @@ impl Role {
             Self::Sp => MetadataError::AmbiguousSpEntity { entity_ids },
         }
     }
+}
+
+/// Parses `xml` and the one entity of `role` in it (the one with entityID `wanted` when
+/// given) with `parse`: the same steps for [`IdpMetadata`] and [`SpMetadata`].
+fn parse_role<T>(
+    xml: &[u8],
+    wanted: Option<&str>,
+    role: Role,
+    parse: fn(&Document<'_>, NodeId) -> Result<T, MetadataError>,
+) -> Result<T, MetadataError> {
+    let doc = Document::parse_bytes(xml, &Limits::default())?;
+    let entity = select_entity(&doc, wanted, role)?;
+    parse(&doc, entity)
 }
 
 fn select_entity(

@@ -1,6 +1,8 @@
 //! `/api/v1/groups` and `/api/v1/users/{id}/groups`: list groups, their members, a user's
 //! groups; add and remove memberships of OKTA_GROUP groups.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -10,8 +12,8 @@ use serde_json::Value;
 
 use super::filter::{self, Term};
 use super::{
-    ApiError, AppState, Caller, Ids, Page, Params, group_json, page_response, read, resolve,
-    user_json, write,
+    ApiError, App, AppState, Caller, Ids, Page, Params, group_json, next_cursor, page_response,
+    read, resolve, scan, user_json, write,
 };
 use crate::store::{ListDirectory, SharedDirectory};
 
@@ -52,34 +54,17 @@ pub(super) async fn list<S: SharedDirectory>(
     };
     let (after, limit, q) = (page.after.clone(), page.limit, prefix.clone());
     let mut groups = read(&app, move |d| {
-        let want = limit.saturating_add(1);
-        let mut found = Vec::new();
-        let mut cursor = after;
-        loop {
-            let batch = d.groups_after(cursor.as_deref(), MAX_GROUPS_PAGE)?;
-            let Some(last) = batch.last() else {
-                return Ok(found);
-            };
-            cursor = Some(last.id.clone());
-            let exhausted = batch.len() < MAX_GROUPS_PAGE;
-            found.extend(
-                batch
-                    .into_iter()
-                    .filter(|g| group_matches(g, &terms, q.as_deref())),
-            );
-            if found.len() >= want || exhausted {
-                found.truncate(want);
-                return Ok(found);
-            }
-        }
+        scan(
+            after,
+            limit.saturating_add(1),
+            MAX_GROUPS_PAGE,
+            |cursor, batch| d.groups_after(cursor, batch),
+            |g| &g.id,
+            |g| group_matches(g, &terms, q.as_deref()),
+        )
     })
     .await?;
-    let next = if groups.len() > page.limit {
-        groups.truncate(page.limit);
-        groups.last().map(|g| g.id.clone())
-    } else {
-        None
-    };
+    let next = next_cursor(&mut groups, page.limit, |g| &g.id);
     let mut extra = Vec::new();
     if let Some(q) = &prefix {
         extra.push(("q", q.as_str()));
@@ -127,12 +112,7 @@ pub(super) async fn members<S: SharedDirectory>(
         Ok(d.members_after(&group_id, after.as_deref(), limit.saturating_add(1))?)
     })
     .await?;
-    let next = if users.len() > page.limit {
-        users.truncate(page.limit);
-        users.last().map(|u| u.id.clone())
-    } else {
-        None
-    };
+    let next = next_cursor(&mut users, page.limit, |u| &u.id);
     let items = users.iter().map(|u| user_json(&app.base_url, u)).collect();
     Ok(page_response(
         &app.base_url,
@@ -184,15 +164,7 @@ pub(super) async fn add_member<S: SharedDirectory>(
     Extension(caller): Extension<Caller>,
     Ids((group_id, user_id)): Ids<(String, String)>,
 ) -> Result<Response, ApiError> {
-    caller.require_admin()?;
-    write(&app, move |d| {
-        let group = require_okta_group(d, &group_id)?;
-        let user = resolve(d, &user_id, &caller)?;
-        d.add_member(&user.id, &group.id)?;
-        Ok(())
-    })
-    .await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    change_membership(&app, caller, group_id, user_id, true).await
 }
 
 /// `DELETE /api/v1/groups/{groupId}/users/{userId}`: 204, also when not a member.
@@ -201,11 +173,27 @@ pub(super) async fn remove_member<S: SharedDirectory>(
     Extension(caller): Extension<Caller>,
     Ids((group_id, user_id)): Ids<(String, String)>,
 ) -> Result<Response, ApiError> {
+    change_membership(&app, caller, group_id, user_id, false).await
+}
+
+/// Adds (`add`) or removes the user's membership of an OKTA_GROUP group, as an administrator:
+/// 204 whether or not it changed anything.
+async fn change_membership<S: SharedDirectory>(
+    app: &Arc<App<S>>,
+    caller: Caller,
+    group_id: String,
+    user_id: String,
+    add: bool,
+) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    write(&app, move |d| {
+    write(app, move |d| {
         let group = require_okta_group(d, &group_id)?;
         let user = resolve(d, &user_id, &caller)?;
-        d.remove_member(&user.id, &group.id)?;
+        if add {
+            d.add_member(&user.id, &group.id)?;
+        } else {
+            d.remove_member(&user.id, &group.id)?;
+        }
         Ok(())
     })
     .await?;

@@ -390,6 +390,45 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// Up to `want` records that `keep` accepts, in id order after `after`, read `batch` at a
+/// time with `next_batch(cursor, batch)` until enough are found or the directory is exhausted
+/// (a short batch). The walk of the users list and of the groups list.
+fn scan<T>(
+    after: Option<String>,
+    want: usize,
+    batch: usize,
+    mut next_batch: impl FnMut(Option<&str>, usize) -> Result<Vec<T>, saml_policy::DirectoryError>,
+    id: impl Fn(&T) -> &String,
+    keep: impl Fn(&T) -> bool,
+) -> Result<Vec<T>, ApiError> {
+    let mut found = Vec::new();
+    let mut cursor = after;
+    loop {
+        let records = next_batch(cursor.as_deref(), batch)?;
+        let Some(last) = records.last() else {
+            return Ok(found);
+        };
+        cursor = Some(id(last).clone());
+        let exhausted = records.len() < batch;
+        found.extend(records.into_iter().filter(|r| keep(r)));
+        if found.len() >= want || exhausted {
+            found.truncate(want);
+            return Ok(found);
+        }
+    }
+}
+
+/// The `after` cursor of the next page when more than `limit` items were read (one more than
+/// a page is read to know), the extra one dropped.
+fn next_cursor<T>(items: &mut Vec<T>, limit: usize, id: impl Fn(&T) -> &String) -> Option<String> {
+    if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|i| id(i).clone())
+    } else {
+        None
+    }
+}
+
 /// A JSON array answer with `Link` headers: rel="self" for this page and rel="next" after
 /// `next_after` when there is more. `extra` are the parameters both links repeat (`filter`, …).
 fn page_response(

@@ -12,8 +12,8 @@ use serde_json::{Map, Value, json};
 
 use super::filter::{self, Term};
 use super::{
-    ApiError, App, AppState, Body, Caller, Ids, Page, Params, page_response, read, resolve,
-    user_json, write,
+    ApiError, App, AppState, Body, Caller, Ids, Page, Params, next_cursor, page_response, read,
+    resolve, scan, user_json, write,
 };
 use crate::store::{ListDirectory, SharedDirectory};
 
@@ -320,21 +320,14 @@ fn find(
         users.truncate(want);
         return Ok(users);
     }
-    let mut users = Vec::new();
-    let mut cursor = after.map(str::to_owned);
-    loop {
-        let batch = d.users_after(cursor.as_deref(), MAX_PAGE)?;
-        let Some(last) = batch.last() else {
-            return Ok(users);
-        };
-        cursor = Some(last.id.clone());
-        let exhausted = batch.len() < MAX_PAGE;
-        users.extend(batch.into_iter().filter(|u| keep(u)));
-        if users.len() >= want || exhausted {
-            users.truncate(want);
-            return Ok(users);
-        }
-    }
+    scan(
+        after.map(str::to_owned),
+        want,
+        MAX_PAGE,
+        |cursor, batch| d.users_after(cursor, batch),
+        |u| &u.id,
+        keep,
+    )
 }
 
 /// `GET /api/v1/users?filter=&limit=&after=`.
@@ -377,12 +370,7 @@ pub(super) async fn list<S: SharedDirectory>(
         find(d, &terms, filtered, after.as_deref(), limit)
     })
     .await?;
-    let next = if users.len() > page.limit {
-        users.truncate(page.limit);
-        users.last().map(|u| u.id.clone())
-    } else {
-        None
-    };
+    let next = next_cursor(&mut users, page.limit, |u| &u.id);
     let extra: Vec<(&str, &str)> = filter_text
         .as_deref()
         .map(|f| ("filter", f))

@@ -173,19 +173,29 @@ pub(crate) fn apply_user(
     id: &str,
     ops: &[Operation],
 ) -> Result<(), ScimError> {
+    for_each_target(ops, |op, path, value| {
+        let target = user_path(path)?;
+        apply_user_path(user, id, op, target, path, value)
+    })?;
+    user.validate()
+}
+
+/// Calls `apply` with each (op, path, value) the operations name: an operation with a path
+/// once, one without a path once per attribute of its object value (`schemas` skipped). The
+/// same for Users and Groups, so that both refuse a pathless non-object value alike.
+fn for_each_target(
+    ops: &[Operation],
+    mut apply: impl FnMut(Op, &str, Option<&Value>) -> Result<(), ScimError>,
+) -> Result<(), ScimError> {
     for operation in ops {
         match (&operation.path, &operation.value) {
-            (Some(path), value) => {
-                let target = user_path(path)?;
-                apply_user_path(user, id, operation.op, target, path, value.as_ref())?;
-            }
+            (Some(path), value) => apply(operation.op, path, value.as_ref())?,
             (None, Some(Value::Object(map))) => {
                 for (key, value) in map {
                     if key == "schemas" {
                         continue;
                     }
-                    let target = user_path(key)?;
-                    apply_user_path(user, id, operation.op, target, key, Some(value))?;
+                    apply(operation.op, key, Some(value))?;
                 }
             }
             (None, Some(other)) => {
@@ -203,7 +213,7 @@ pub(crate) fn apply_user(
             }
         }
     }
-    user.validate()
+    Ok(())
 }
 
 fn apply_user_path(
@@ -243,28 +253,16 @@ fn apply_user_path(
             None => return Err(mutability("userName cannot be removed")),
         },
         UserPath::DisplayName => {
-            user.display_name = value
-                .map(|v| string_or_null(path, v))
-                .transpose()?
-                .flatten();
+            user.display_name = optional_string(path, value)?;
         }
         UserPath::ExternalId => {
-            user.external_id = value
-                .map(|v| string_or_null(path, v))
-                .transpose()?
-                .flatten();
+            user.external_id = optional_string(path, value)?;
         }
         UserPath::NameGivenName => {
-            user.given_name = value
-                .map(|v| string_or_null(path, v))
-                .transpose()?
-                .flatten();
+            user.given_name = optional_string(path, value)?;
         }
         UserPath::NameFamilyName => {
-            user.family_name = value
-                .map(|v| string_or_null(path, v))
-                .transpose()?
-                .flatten();
+            user.family_name = optional_string(path, value)?;
         }
         UserPath::Name => match value {
             None | Some(Value::Null) => {
@@ -299,6 +297,14 @@ fn apply_user_path(
         }
     }
     Ok(())
+}
+
+/// A single-valued string attribute: removed, null or a string.
+fn optional_string(path: &str, value: Option<&Value>) -> Result<Option<String>, ScimError> {
+    Ok(value
+        .map(|v| string_or_null(path, v))
+        .transpose()?
+        .flatten())
 }
 
 /// `add` to a multi-valued attribute: new values appended, a value already there updated.
@@ -349,36 +355,10 @@ pub(crate) fn apply_group(
     id: &str,
     ops: &[Operation],
 ) -> Result<(), ScimError> {
-    for operation in ops {
-        match (&operation.path, &operation.value) {
-            (Some(path), value) => {
-                let target = group_path(path)?;
-                apply_group_path(group, id, operation.op, target, path, value.as_ref())?;
-            }
-            (None, Some(Value::Object(map))) => {
-                for (key, value) in map {
-                    if key == "schemas" {
-                        continue;
-                    }
-                    let target = group_path(key)?;
-                    apply_group_path(group, id, operation.op, target, key, Some(value))?;
-                }
-            }
-            (None, Some(other)) => {
-                return Err(wrong_type(
-                    "value",
-                    "an object when there is no path",
-                    other,
-                ));
-            }
-            (None, None) => {
-                return Err(ScimError::bad_request(
-                    ScimType::NoTarget,
-                    "no path and no value",
-                ));
-            }
-        }
-    }
+    for_each_target(ops, |op, path, value| {
+        let target = group_path(path)?;
+        apply_group_path(group, id, op, target, path, value)
+    })?;
     group.validate()
 }
 

@@ -11,13 +11,14 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use saml_policy::{Group, GroupType, NewUser, User, UserStatus};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::scim::error::{ScimError, ScimType};
-use crate::scim::filter::{self, GroupAttribute, Literal, Term, UserAttribute};
+use crate::scim::filter::{self, Attribute, GroupAttribute, Literal, Term, UserAttribute};
 use crate::scim::patch;
 use crate::scim::store::ScimDirectory;
 use crate::scim::types::{
@@ -30,21 +31,9 @@ use crate::scim::{ScimConfig, ScimState};
 pub(crate) fn router<D: ScimDirectory + Send + 'static>(state: ScimState<D>) -> Router {
     Router::new()
         .route("/Users", get(list_users::<D>).post(create_user::<D>))
-        .route(
-            "/Users/{id}",
-            get(get_user::<D>)
-                .put(put_user::<D>)
-                .patch(patch_user::<D>)
-                .delete(delete_user::<D>),
-        )
+        .route("/Users/{id}", resource::<D, Users>())
         .route("/Groups", get(list_groups::<D>).post(create_group::<D>))
-        .route(
-            "/Groups/{id}",
-            get(get_group::<D>)
-                .put(put_group::<D>)
-                .patch(patch_group::<D>)
-                .delete(delete_group::<D>),
-        )
+        .route("/Groups/{id}", resource::<D, Groups>())
         .route("/ServiceProviderConfig", get(service_provider_config::<D>))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -53,6 +42,14 @@ pub(crate) fn router<D: ScimDirectory + Send + 'static>(state: ScimState<D>) -> 
             authenticate::<D>,
         ))
         .with_state(state)
+}
+
+/// GET, PUT, PATCH and DELETE of one resource of kind `K`.
+fn resource<D: ScimDirectory + Send + 'static, K: Kind<D>>() -> MethodRouter<ScimState<D>> {
+    get(get_one::<D, K>)
+        .put(put_one::<D, K>)
+        .patch(patch_one::<D, K>)
+        .delete(delete_one::<D, K>)
 }
 
 async fn authenticate<D: Send + 'static>(
@@ -184,6 +181,27 @@ fn respond(
     response
 }
 
+fn ok(body: &Value, version: u64) -> Response {
+    respond(StatusCode::OK, Some(body), Some(version), None)
+}
+
+/// 201 with the new resource, its ETag and its Location.
+fn created(
+    config: &ScimConfig,
+    resource_type: &str,
+    id: &str,
+    body: &Value,
+    version: u64,
+) -> Response {
+    let location = location(config, resource_type, id);
+    respond(
+        StatusCode::CREATED,
+        Some(body),
+        Some(version),
+        Some(&location),
+    )
+}
+
 fn meta(config: &ScimConfig, resource_type: &str, id: &str, version: u64) -> Value {
     json!({
         "resourceType": resource_type,
@@ -248,20 +266,31 @@ fn page(query: &ListQuery, max_results: usize) -> Result<Page, ScimError> {
     })
 }
 
-fn list_query(query: Result<Query<ListQuery>, QueryRejection>) -> Result<ListQuery, ScimError> {
-    query
-        .map(|Query(q)| q)
-        .map_err(|e| ScimError::bad_request(ScimType::InvalidValue, format!("query string: {e}")))
+/// The query of a list request, its page and its filter's terms.
+fn list_request<A: Attribute>(
+    query: Result<Query<ListQuery>, QueryRejection>,
+    config: &ScimConfig,
+) -> Result<(ListQuery, Page, Vec<Term<A>>), ScimError> {
+    let query = query.map(|Query(q)| q).map_err(|e| {
+        ScimError::bad_request(ScimType::InvalidValue, format!("query string: {e}"))
+    })?;
+    let page = page(&query, config.max_results)?;
+    let terms = match &query.filter {
+        Some(f) => filter::parse::<A>(f)?,
+        None => Vec::new(),
+    };
+    Ok((query, page, terms))
 }
 
-fn list_response(total: usize, page: Page, resources: Vec<Value>) -> Value {
-    json!({
+fn list_response(total: usize, page: Page, resources: Vec<Value>) -> Response {
+    let body = json!({
         "schemas": [LIST_SCHEMA],
         "totalResults": total,
         "itemsPerPage": resources.len(),
         "startIndex": page.start_index,
         "Resources": resources,
-    })
+    });
+    respond(StatusCode::OK, Some(&body), None, None)
 }
 
 fn slice<T>(mut all: Vec<T>, page: Page) -> Vec<T> {
@@ -361,12 +390,7 @@ async fn list_users<D: ScimDirectory + Send + 'static>(
     State(state): State<ScimState<D>>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ScimError> {
-    let query = list_query(query)?;
-    let page = page(&query, state.config.max_results)?;
-    let terms = match &query.filter {
-        Some(f) => filter::parse::<UserAttribute>(f)?,
-        None => Vec::new(),
-    };
+    let (_, page, terms) = list_request::<UserAttribute>(query, &state.config)?;
     let directory = lock(&state)?;
     let (users, total) = if terms.is_empty() {
         directory.list_users(page.offset, page.count)?
@@ -380,28 +404,7 @@ async fn list_users<D: ScimDirectory + Send + 'static>(
         .map(|u| user_json(&*directory, &state.config, u).map(|(body, _)| body))
         .collect::<Result<Vec<_>, _>>()?;
     drop(directory);
-    Ok(respond(
-        StatusCode::OK,
-        Some(&list_response(total, page, resources)),
-        None,
-        None,
-    ))
-}
-
-async fn get_user<D: ScimDirectory + Send + 'static>(
-    State(state): State<ScimState<D>>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-) -> Result<Response, ScimError> {
-    let id = path_id(path)?;
-    let directory = lock(&state)?;
-    let user = find_user(&*directory, &id)?;
-    let (body, version) = user_json(&*directory, &state.config, &user)?;
-    drop(directory);
-    if not_modified(&headers, version) {
-        return Ok(respond(StatusCode::NOT_MODIFIED, None, Some(version), None));
-    }
-    Ok(respond(StatusCode::OK, Some(&body), Some(version), None))
+    Ok(list_response(total, page, resources))
 }
 
 async fn create_user<D: ScimDirectory + Send + 'static>(
@@ -437,16 +440,9 @@ async fn create_user<D: ScimDirectory + Send + 'static>(
         }
         other => other.into(),
     })?;
-    let user = find_user(&*directory, &id)?;
-    let (body, version) = user_json(&*directory, &state.config, &user)?;
+    let (body, version) = Users::show(&*directory, &state.config, &id)?;
     drop(directory);
-    let location = location(&state.config, "User", &id);
-    Ok(respond(
-        StatusCode::CREATED,
-        Some(&body),
-        Some(version),
-        Some(&location),
-    ))
+    Ok(created(&state.config, "User", &id, &body, version))
 }
 
 /// Writes `new` over `old` for the user: profile first, then the status; a failed status
@@ -506,68 +502,6 @@ fn write_user<D: ScimDirectory>(
         return Err(e.into());
     }
     Ok(())
-}
-
-async fn put_user<D: ScimDirectory + Send + 'static>(
-    State(state): State<ScimState<D>>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ScimError> {
-    let id = path_id(path)?;
-    let body = read_body(&state.config, &headers, body).await?;
-    let input = from_value::<UserIn>(body, "User")?;
-    if input.id.as_ref().is_some_and(|given| *given != id) {
-        return Err(ScimError::bad_request(
-            ScimType::Mutability,
-            format!(
-                "id `{}` of the body is not `{id}`",
-                input.id.unwrap_or_default()
-            ),
-        ));
-    }
-    let mut directory = lock(&state)?;
-    let user = find_user(&*directory, &id)?;
-    check_if_match(&headers, directory.user_version(&id)?)?;
-    let old = UserData::from_user(&user);
-    let new = input.into_data(old.active)?;
-    write_user(&mut *directory, &user, &old, &new)?;
-    let (body, version) = user_json(&*directory, &state.config, &find_user(&*directory, &id)?)?;
-    drop(directory);
-    Ok(respond(StatusCode::OK, Some(&body), Some(version), None))
-}
-
-async fn patch_user<D: ScimDirectory + Send + 'static>(
-    State(state): State<ScimState<D>>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ScimError> {
-    let id = path_id(path)?;
-    let operations = patch::parse(read_body(&state.config, &headers, body).await?)?;
-    let mut directory = lock(&state)?;
-    let user = find_user(&*directory, &id)?;
-    check_if_match(&headers, directory.user_version(&id)?)?;
-    let old = UserData::from_user(&user);
-    let mut new = old.clone();
-    patch::apply_user(&mut new, &id, &operations)?;
-    write_user(&mut *directory, &user, &old, &new)?;
-    let (body, version) = user_json(&*directory, &state.config, &find_user(&*directory, &id)?)?;
-    drop(directory);
-    Ok(respond(StatusCode::OK, Some(&body), Some(version), None))
-}
-
-async fn delete_user<D: ScimDirectory + Send + 'static>(
-    State(state): State<ScimState<D>>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-) -> Result<Response, ScimError> {
-    let id = path_id(path)?;
-    let mut directory = lock(&state)?;
-    find_user(&*directory, &id)?;
-    check_if_match(&headers, directory.user_version(&id)?)?;
-    directory.delete_user(&id)?;
-    Ok(respond(StatusCode::NO_CONTENT, None, None, None))
 }
 
 // --------------------------------------------------------------------------------- Groups
@@ -726,12 +660,7 @@ async fn list_groups<D: ScimDirectory + Send + 'static>(
     State(state): State<ScimState<D>>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ScimError> {
-    let query = list_query(query)?;
-    let page = page(&query, state.config.max_results)?;
-    let terms = match &query.filter {
-        Some(f) => filter::parse::<GroupAttribute>(f)?,
-        None => Vec::new(),
-    };
+    let (query, page, terms) = list_request::<GroupAttribute>(query, &state.config)?;
     let with_members = !query.excluded_attributes.as_deref().is_some_and(|list| {
         list.split(',')
             .any(|a| a.trim().eq_ignore_ascii_case("members"))
@@ -767,28 +696,7 @@ async fn list_groups<D: ScimDirectory + Send + 'static>(
         .map(|g| group_json(&*directory, &state.config, g, with_members).map(|(body, _)| body))
         .collect::<Result<Vec<_>, _>>()?;
     drop(directory);
-    Ok(respond(
-        StatusCode::OK,
-        Some(&list_response(total, page, resources)),
-        None,
-        None,
-    ))
-}
-
-async fn get_group<D: ScimDirectory + Send + 'static>(
-    State(state): State<ScimState<D>>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-) -> Result<Response, ScimError> {
-    let id = path_id(path)?;
-    let directory = lock(&state)?;
-    let group = find_group(&*directory, &id)?;
-    let (body, version) = group_json(&*directory, &state.config, &group, true)?;
-    drop(directory);
-    if not_modified(&headers, version) {
-        return Ok(respond(StatusCode::NOT_MODIFIED, None, Some(version), None));
-    }
-    Ok(respond(StatusCode::OK, Some(&body), Some(version), None))
+    Ok(list_response(total, page, resources))
 }
 
 async fn create_group<D: ScimDirectory + Send + 'static>(
@@ -809,19 +717,202 @@ async fn create_group<D: ScimDirectory + Send + 'static>(
             return Err(e.into());
         }
     }
-    let group = find_group(&*directory, &id)?;
-    let (body, version) = group_json(&*directory, &state.config, &group, true)?;
+    let (body, version) = Groups::show(&*directory, &state.config, &id)?;
     drop(directory);
-    let location = location(&state.config, "Group", &id);
-    Ok(respond(
-        StatusCode::CREATED,
-        Some(&body),
-        Some(version),
-        Some(&location),
-    ))
+    Ok(created(&state.config, "Group", &id, &body, version))
 }
 
-async fn put_group<D: ScimDirectory + Send + 'static>(
+// ------------------------------------------------------------------- One resource, any kind
+
+/// What the handlers of one resource need to know of its kind. The steps around them (the id
+/// of the path, the body, `If-Match`, the lock, the response and its ETag) are the same for
+/// Users and Groups and are written once, in [`get_one`], [`put_one`], [`patch_one`] and
+/// [`delete_one`].
+trait Kind<D: ScimDirectory>: Send + Sync + 'static {
+    /// `User` or `Group`: the `resourceType`, and the name of the resource in errors.
+    const NAME: &'static str;
+    /// The directory's record.
+    type Record;
+    /// The SCIM attributes that PUT and PATCH change.
+    type Data: Clone;
+    /// The body of a PUT.
+    type In: DeserializeOwned;
+
+    fn find(directory: &D, id: &str) -> Result<Self::Record, ScimError>;
+    fn version(directory: &D, id: &str) -> Result<u64, ScimError>;
+    /// The resource as returned by GET, and its version.
+    fn json(
+        directory: &D,
+        config: &ScimConfig,
+        record: &Self::Record,
+    ) -> Result<(Value, u64), ScimError>;
+    fn data(directory: &D, record: &Self::Record) -> Result<Self::Data, ScimError>;
+    fn input_id(input: &Self::In) -> Option<&String>;
+    /// The current data and what a PUT of `input` makes of it.
+    fn replace(
+        directory: &D,
+        record: &Self::Record,
+        input: Self::In,
+    ) -> Result<(Self::Data, Self::Data), ScimError>;
+    fn patch(data: &mut Self::Data, id: &str, ops: &[patch::Operation]) -> Result<(), ScimError>;
+    fn write(
+        directory: &mut D,
+        record: &Self::Record,
+        old: &Self::Data,
+        new: &Self::Data,
+    ) -> Result<(), ScimError>;
+    /// Refuses a DELETE before `If-Match` is looked at.
+    fn deletable(_record: &Self::Record) -> Result<(), ScimError> {
+        Ok(())
+    }
+    fn delete(directory: &mut D, id: &str) -> Result<(), ScimError>;
+
+    /// The resource `id` as returned by GET, and its version.
+    fn show(directory: &D, config: &ScimConfig, id: &str) -> Result<(Value, u64), ScimError> {
+        Self::json(directory, config, &Self::find(directory, id)?)
+    }
+}
+
+struct Users;
+
+impl<D: ScimDirectory> Kind<D> for Users {
+    const NAME: &'static str = "User";
+    type Record = User;
+    type Data = UserData;
+    type In = UserIn;
+
+    fn find(directory: &D, id: &str) -> Result<User, ScimError> {
+        find_user(directory, id)
+    }
+    fn version(directory: &D, id: &str) -> Result<u64, ScimError> {
+        Ok(directory.user_version(id)?)
+    }
+    fn json(directory: &D, config: &ScimConfig, user: &User) -> Result<(Value, u64), ScimError> {
+        user_json(directory, config, user)
+    }
+    fn data(_directory: &D, user: &User) -> Result<UserData, ScimError> {
+        Ok(UserData::from_user(user))
+    }
+    fn input_id(input: &UserIn) -> Option<&String> {
+        input.id.as_ref()
+    }
+    fn replace(
+        _directory: &D,
+        user: &User,
+        input: UserIn,
+    ) -> Result<(UserData, UserData), ScimError> {
+        let old = UserData::from_user(user);
+        // `active` left out of a PUT keeps its value.
+        let new = input.into_data(old.active)?;
+        Ok((old, new))
+    }
+    fn patch(data: &mut UserData, id: &str, ops: &[patch::Operation]) -> Result<(), ScimError> {
+        patch::apply_user(data, id, ops)
+    }
+    fn write(
+        directory: &mut D,
+        user: &User,
+        old: &UserData,
+        new: &UserData,
+    ) -> Result<(), ScimError> {
+        write_user(directory, user, old, new)
+    }
+    fn delete(directory: &mut D, id: &str) -> Result<(), ScimError> {
+        Ok(directory.delete_user(id)?)
+    }
+}
+
+struct Groups;
+
+impl<D: ScimDirectory> Kind<D> for Groups {
+    const NAME: &'static str = "Group";
+    type Record = Group;
+    type Data = GroupData;
+    type In = GroupIn;
+
+    fn find(directory: &D, id: &str) -> Result<Group, ScimError> {
+        find_group(directory, id)
+    }
+    fn version(directory: &D, id: &str) -> Result<u64, ScimError> {
+        Ok(directory.group_version(id)?)
+    }
+    fn json(directory: &D, config: &ScimConfig, group: &Group) -> Result<(Value, u64), ScimError> {
+        group_json(directory, config, group, true)
+    }
+    fn data(directory: &D, group: &Group) -> Result<GroupData, ScimError> {
+        group_data(directory, group)
+    }
+    fn input_id(input: &GroupIn) -> Option<&String> {
+        input.id.as_ref()
+    }
+    fn replace(
+        directory: &D,
+        group: &Group,
+        input: GroupIn,
+    ) -> Result<(GroupData, GroupData), ScimError> {
+        let new = input.into_data()?;
+        let old = group_data(directory, group)?;
+        Ok((old, new))
+    }
+    fn patch(data: &mut GroupData, id: &str, ops: &[patch::Operation]) -> Result<(), ScimError> {
+        patch::apply_group(data, id, ops)
+    }
+    fn write(
+        directory: &mut D,
+        group: &Group,
+        old: &GroupData,
+        new: &GroupData,
+    ) -> Result<(), ScimError> {
+        write_group(directory, group, old, new)
+    }
+    fn deletable(group: &Group) -> Result<(), ScimError> {
+        require_writable(group)
+    }
+    fn delete(directory: &mut D, id: &str) -> Result<(), ScimError> {
+        Ok(directory.delete_group(id)?)
+    }
+}
+
+fn check_if_match_kind<D: ScimDirectory, K: Kind<D>>(
+    directory: &D,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<(), ScimError> {
+    check_if_match(headers, K::version(directory, id)?)
+}
+
+/// Writes `new` over `old` and answers 200 with the resource as it now is (RFC 7644 §3.5.1,
+/// §3.5.2; Okta takes 200 or 204 after a PATCH, Oxide's tester 200).
+fn write_and_show<D: ScimDirectory, K: Kind<D>>(
+    mut directory: MutexGuard<'_, D>,
+    config: &ScimConfig,
+    id: &str,
+    record: &K::Record,
+    old: &K::Data,
+    new: &K::Data,
+) -> Result<Response, ScimError> {
+    K::write(&mut *directory, record, old, new)?;
+    let (body, version) = K::show(&*directory, config, id)?;
+    drop(directory);
+    Ok(ok(&body, version))
+}
+
+async fn get_one<D: ScimDirectory + Send + 'static, K: Kind<D>>(
+    State(state): State<ScimState<D>>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ScimError> {
+    let id = path_id(path)?;
+    let directory = lock(&state)?;
+    let (body, version) = K::show(&*directory, &state.config, &id)?;
+    drop(directory);
+    if not_modified(&headers, version) {
+        return Ok(respond(StatusCode::NOT_MODIFIED, None, Some(version), None));
+    }
+    Ok(ok(&body, version))
+}
+
+async fn put_one<D: ScimDirectory + Send + 'static, K: Kind<D>>(
     State(state): State<ScimState<D>>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
@@ -829,33 +920,23 @@ async fn put_group<D: ScimDirectory + Send + 'static>(
 ) -> Result<Response, ScimError> {
     let id = path_id(path)?;
     let body = read_body(&state.config, &headers, body).await?;
-    let input = from_value::<GroupIn>(body, "Group")?;
-    if input.id.as_ref().is_some_and(|given| *given != id) {
+    let input = from_value::<K::In>(body, K::NAME)?;
+    if let Some(given) = K::input_id(&input)
+        && *given != id
+    {
         return Err(ScimError::bad_request(
             ScimType::Mutability,
-            format!(
-                "id `{}` of the body is not `{id}`",
-                input.id.unwrap_or_default()
-            ),
+            format!("id `{given}` of the body is not `{id}`"),
         ));
     }
-    let mut directory = lock(&state)?;
-    let group = find_group(&*directory, &id)?;
-    check_if_match(&headers, directory.group_version(&id)?)?;
-    let new = input.into_data()?;
-    let old = group_data(&*directory, &group)?;
-    write_group(&mut *directory, &group, &old, &new)?;
-    let (body, version) = group_json(
-        &*directory,
-        &state.config,
-        &find_group(&*directory, &id)?,
-        true,
-    )?;
-    drop(directory);
-    Ok(respond(StatusCode::OK, Some(&body), Some(version), None))
+    let directory = lock(&state)?;
+    let record = K::find(&*directory, &id)?;
+    check_if_match_kind::<D, K>(&*directory, &headers, &id)?;
+    let (old, new) = K::replace(&*directory, &record, input)?;
+    write_and_show::<D, K>(directory, &state.config, &id, &record, &old, &new)
 }
 
-async fn patch_group<D: ScimDirectory + Send + 'static>(
+async fn patch_one<D: ScimDirectory + Send + 'static, K: Kind<D>>(
     State(state): State<ScimState<D>>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
@@ -863,35 +944,25 @@ async fn patch_group<D: ScimDirectory + Send + 'static>(
 ) -> Result<Response, ScimError> {
     let id = path_id(path)?;
     let operations = patch::parse(read_body(&state.config, &headers, body).await?)?;
-    let mut directory = lock(&state)?;
-    let group = find_group(&*directory, &id)?;
-    check_if_match(&headers, directory.group_version(&id)?)?;
-    let old = group_data(&*directory, &group)?;
+    let directory = lock(&state)?;
+    let record = K::find(&*directory, &id)?;
+    check_if_match_kind::<D, K>(&*directory, &headers, &id)?;
+    let old = K::data(&*directory, &record)?;
     let mut new = old.clone();
-    patch::apply_group(&mut new, &id, &operations)?;
-    write_group(&mut *directory, &group, &old, &new)?;
-    let (body, version) = group_json(
-        &*directory,
-        &state.config,
-        &find_group(&*directory, &id)?,
-        true,
-    )?;
-    drop(directory);
-    // 200 with the resource (RFC 7644 §3.5.2; Okta takes 200 or 204, Oxide's tester 200).
-    Ok(respond(StatusCode::OK, Some(&body), Some(version), None))
+    K::patch(&mut new, &id, &operations)?;
+    write_and_show::<D, K>(directory, &state.config, &id, &record, &old, &new)
 }
 
-async fn delete_group<D: ScimDirectory + Send + 'static>(
+async fn delete_one<D: ScimDirectory + Send + 'static, K: Kind<D>>(
     State(state): State<ScimState<D>>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ScimError> {
     let id = path_id(path)?;
     let mut directory = lock(&state)?;
-    let group = find_group(&*directory, &id)?;
-    require_writable(&group)?;
-    check_if_match(&headers, directory.group_version(&id)?)?;
-    directory.delete_group(&id)?;
+    K::deletable(&K::find(&*directory, &id)?)?;
+    check_if_match_kind::<D, K>(&*directory, &headers, &id)?;
+    K::delete(&mut *directory, &id)?;
     Ok(respond(StatusCode::NO_CONTENT, None, None, None))
 }
 

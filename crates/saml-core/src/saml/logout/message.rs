@@ -146,45 +146,80 @@ impl LogoutStatus {
     }
 }
 
-/// A verified LogoutRequest: plain owned data read only from what the signature covered (or,
-/// only under a `danger` opt-out, from an unsigned message). No public constructor.
+/// What both logout messages carry besides their content: who sent which message, when, to
+/// where, and how it came. Read only from what the signature covered.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogoutRequest {
+pub(super) struct Envelope {
     pub(super) id: String,
     pub(super) issuer: String,
     pub(super) issue_instant: DateTime,
     pub(super) destination: Option<String>,
-    pub(super) not_on_or_after: Option<DateTime>,
-    pub(super) name_id: NameId,
-    pub(super) name_id_encrypted: bool,
-    pub(super) session_indexes: Vec<String>,
-    pub(super) reason: Option<String>,
     pub(super) signed: bool,
     pub(super) binding: Binding,
     pub(super) relay_state: Option<String>,
 }
 
+/// The accessors of the [`Envelope`] fields, the same on [`LogoutRequest`] and
+/// [`LogoutResponse`].
+macro_rules! envelope_accessors {
+    ($id:literal, $destination:literal, $relay_state:literal) => {
+        #[doc = $id]
+        pub fn id(&self) -> &str {
+            &self.envelope.id
+        }
+
+        /// Its Issuer: the peer's entity ID.
+        pub fn issuer(&self) -> &str {
+            &self.envelope.issuer
+        }
+
+        /// Its IssueInstant.
+        pub fn issue_instant(&self) -> DateTime {
+            self.envelope.issue_instant
+        }
+
+        #[doc = $destination]
+        pub fn destination(&self) -> Option<&str> {
+            self.envelope.destination.as_deref()
+        }
+
+        /// Whether a signature verified (false only under a `danger` opt-out).
+        pub fn signed(&self) -> bool {
+            self.envelope.signed
+        }
+
+        /// The binding it arrived by.
+        pub fn binding(&self) -> Binding {
+            self.envelope.binding
+        }
+
+        #[doc = $relay_state]
+        pub fn relay_state(&self) -> Option<&str> {
+            self.envelope.relay_state.as_deref()
+        }
+    };
+}
+
+/// A verified LogoutRequest: plain owned data read only from what the signature covered (or,
+/// only under a `danger` opt-out, from an unsigned message). No public constructor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogoutRequest {
+    pub(super) envelope: Envelope,
+    pub(super) not_on_or_after: Option<DateTime>,
+    pub(super) name_id: NameId,
+    pub(super) name_id_encrypted: bool,
+    pub(super) session_indexes: Vec<String>,
+    pub(super) reason: Option<String>,
+}
+
 impl LogoutRequest {
-    /// Its ID (answered with InResponseTo).
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Its Issuer: the peer's entity ID.
-    pub fn issuer(&self) -> &str {
-        &self.issuer
-    }
-
-    /// Its IssueInstant.
-    pub fn issue_instant(&self) -> DateTime {
-        self.issue_instant
-    }
-
-    /// Its Destination (equal to our Single Logout URL when present; always present when
-    /// signed).
-    pub fn destination(&self) -> Option<&str> {
-        self.destination.as_deref()
-    }
+    envelope_accessors!(
+        "Its ID (answered with InResponseTo).",
+        "Its Destination (equal to our Single Logout URL when present; always present when \
+         signed).",
+        "The RelayState that came with it (not covered by an HTTP-POST signature), to be \
+         returned with the LogoutResponse."
+    );
 
     /// Its NotOnOrAfter, if any.
     pub fn not_on_or_after(&self) -> Option<DateTime> {
@@ -211,59 +246,23 @@ impl LogoutRequest {
     pub fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
     }
-
-    /// Whether a signature verified (false only under a `danger` opt-out).
-    pub fn signed(&self) -> bool {
-        self.signed
-    }
-
-    /// The binding it arrived by.
-    pub fn binding(&self) -> Binding {
-        self.binding
-    }
-
-    /// The RelayState that came with it (not covered by an HTTP-POST signature), to be
-    /// returned with the LogoutResponse.
-    pub fn relay_state(&self) -> Option<&str> {
-        self.relay_state.as_deref()
-    }
 }
 
 /// A verified LogoutResponse: plain owned data read only from what the signature covered.
 /// No public constructor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogoutResponse {
-    pub(super) id: String,
-    pub(super) issuer: String,
-    pub(super) issue_instant: DateTime,
-    pub(super) destination: Option<String>,
+    pub(super) envelope: Envelope,
     pub(super) in_response_to: Option<String>,
     pub(super) status: LogoutStatus,
-    pub(super) signed: bool,
-    pub(super) binding: Binding,
-    pub(super) relay_state: Option<String>,
 }
 
 impl LogoutResponse {
-    /// Its ID.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Its Issuer: the peer's entity ID.
-    pub fn issuer(&self) -> &str {
-        &self.issuer
-    }
-
-    /// Its IssueInstant.
-    pub fn issue_instant(&self) -> DateTime {
-        self.issue_instant
-    }
-
-    /// Its Destination.
-    pub fn destination(&self) -> Option<&str> {
-        self.destination.as_deref()
-    }
+    envelope_accessors!(
+        "Its ID.",
+        "Its Destination.",
+        "The RelayState that came with it."
+    );
 
     /// The LogoutRequest ID it answers. After a commit, one of ours, consumed.
     pub fn in_response_to(&self) -> Option<&str> {
@@ -279,21 +278,6 @@ impl LogoutResponse {
     /// error: the message verified, and the application shows the user what happened.
     pub fn outcome(&self) -> LogoutOutcome {
         self.status.outcome()
-    }
-
-    /// Whether a signature verified (false only under a `danger` opt-out).
-    pub fn signed(&self) -> bool {
-        self.signed
-    }
-
-    /// The binding it arrived by.
-    pub fn binding(&self) -> Binding {
-        self.binding
-    }
-
-    /// The RelayState that came with it.
-    pub fn relay_state(&self) -> Option<&str> {
-        self.relay_state.as_deref()
     }
 }
 
@@ -346,42 +330,44 @@ pub struct InspectedLogout {
     pub status: Option<LogoutStatus>,
 }
 
+impl InspectedLogout {
+    /// The envelope of a `message`, none of its content.
+    fn envelope(message: &'static str, envelope: Envelope) -> Self {
+        Self {
+            message,
+            id: envelope.id,
+            issuer: envelope.issuer,
+            issue_instant: envelope.issue_instant,
+            destination: envelope.destination,
+            signed: envelope.signed,
+            binding: envelope.binding,
+            relay_state: envelope.relay_state,
+            name_id: None,
+            name_id_encrypted: false,
+            session_indexes: Vec::new(),
+            reason: None,
+            not_on_or_after: None,
+            in_response_to: None,
+            status: None,
+        }
+    }
+}
+
 impl From<LogoutMessage> for InspectedLogout {
     fn from(message: LogoutMessage) -> Self {
         match message {
             LogoutMessage::Request(r) => Self {
-                message: "LogoutRequest",
-                id: r.id,
-                issuer: r.issuer,
-                issue_instant: r.issue_instant,
-                destination: r.destination,
-                signed: r.signed,
-                binding: r.binding,
-                relay_state: r.relay_state,
                 name_id: Some(r.name_id),
                 name_id_encrypted: r.name_id_encrypted,
                 session_indexes: r.session_indexes,
                 reason: r.reason,
                 not_on_or_after: r.not_on_or_after,
-                in_response_to: None,
-                status: None,
+                ..Self::envelope("LogoutRequest", r.envelope)
             },
             LogoutMessage::Response(r) => Self {
-                message: "LogoutResponse",
-                id: r.id,
-                issuer: r.issuer,
-                issue_instant: r.issue_instant,
-                destination: r.destination,
-                signed: r.signed,
-                binding: r.binding,
-                relay_state: r.relay_state,
-                name_id: None,
-                name_id_encrypted: false,
-                session_indexes: Vec::new(),
-                reason: None,
-                not_on_or_after: None,
                 in_response_to: r.in_response_to,
                 status: Some(r.status),
+                ..Self::envelope("LogoutResponse", r.envelope)
             },
         }
     }
@@ -473,15 +459,11 @@ impl Sender<'_> {
         relay_state: Option<&str>,
         now: DateTime,
     ) -> Result<OutgoingLogout, SamlError> {
-        let id = new_id().map_err(|_| SamlError::Randomness)?;
-        let mut xml = String::with_capacity(1024);
+        let (id, mut xml) = self.start("LogoutRequest", now)?;
         let _ = write!(
             xml,
-            "<samlp:LogoutRequest xmlns:samlp=\"{PROTOCOL_NS}\" xmlns:saml=\"{ASSERTION_NS}\" \
-             ID=\"{id}\" Version=\"2.0\" IssueInstant=\"{now}\" Destination=\"{dest}\" \
-             NotOnOrAfter=\"{until}\"",
-            dest = escape(self.destination),
-            until = plus(now, LOGOUT_LIFETIME_SECONDS),
+            " NotOnOrAfter=\"{}\"",
+            plus(now, LOGOUT_LIFETIME_SECONDS)
         );
         if let Some(reason) = reason {
             let _ = write!(xml, " Reason=\"{}\"", escape(reason));
@@ -507,15 +489,11 @@ impl Sender<'_> {
         relay_state: Option<&str>,
         now: DateTime,
     ) -> Result<OutgoingLogout, SamlError> {
-        let id = new_id().map_err(|_| SamlError::Randomness)?;
-        let mut xml = String::with_capacity(1024);
+        let (id, mut xml) = self.start("LogoutResponse", now)?;
         let _ = write!(
             xml,
-            "<samlp:LogoutResponse xmlns:samlp=\"{PROTOCOL_NS}\" xmlns:saml=\"{ASSERTION_NS}\" \
-             ID=\"{id}\" Version=\"2.0\" IssueInstant=\"{now}\" Destination=\"{dest}\" \
-             InResponseTo=\"{irt}\"><saml:Issuer>{issuer}</saml:Issuer>\
+            " InResponseTo=\"{irt}\"><saml:Issuer>{issuer}</saml:Issuer>\
              <samlp:Status><samlp:StatusCode Value=\"{code}\"",
-            dest = escape(self.destination),
             irt = escape(in_response_to),
             issuer = escape(self.issuer),
             code = escape(&status.code),
@@ -539,6 +517,20 @@ impl Sender<'_> {
         }
         xml.push_str("</samlp:Status></samlp:LogoutResponse>");
         self.send(id, xml, "SAMLResponse", relay_state)
+    }
+
+    /// A new ID and the open start tag of `element` with it, up to its Destination: what a
+    /// LogoutRequest and a LogoutResponse begin with alike.
+    fn start(&self, element: &str, now: DateTime) -> Result<(String, String), SamlError> {
+        let id = new_id().map_err(|_| SamlError::Randomness)?;
+        let mut xml = String::with_capacity(1024);
+        let _ = write!(
+            xml,
+            "<samlp:{element} xmlns:samlp=\"{PROTOCOL_NS}\" xmlns:saml=\"{ASSERTION_NS}\" \
+             ID=\"{id}\" Version=\"2.0\" IssueInstant=\"{now}\" Destination=\"{dest}\"",
+            dest = escape(self.destination),
+        );
+        Ok((id, xml))
     }
 
     /// Signs (when we have a key) and encodes for the binding: HTTP-POST gets an enveloped
@@ -853,6 +845,15 @@ impl Receiver<'_> {
                 attribute: "IssueInstant",
             })?;
         check_not_future(name, issued, now, self.skew)?;
+        let envelope = Envelope {
+            id,
+            issuer: peer.issuer.to_owned(),
+            issue_instant: issued,
+            destination: destination.map(str::to_owned),
+            signed: view.signed,
+            binding,
+            relay_state,
+        };
         if name == "LogoutRequest" {
             let not_on_or_after = view.time("NotOnOrAfter")?;
             // Without NotOnOrAfter a request is accepted for LOGOUT_LIFETIME_SECONDS after
@@ -865,18 +866,12 @@ impl Receiver<'_> {
                 .map(|s| trim_xml(&view.text(s)).to_owned())
                 .collect();
             Ok(LogoutMessage::Request(LogoutRequest {
-                id,
-                issuer: peer.issuer.to_owned(),
-                issue_instant: issued,
-                destination: destination.map(str::to_owned),
+                envelope,
                 not_on_or_after,
                 name_id,
                 name_id_encrypted,
                 session_indexes,
                 reason: view.attr(root, "Reason").map(str::to_owned),
-                signed: view.signed,
-                binding,
-                relay_state,
             }))
         } else {
             check_window(
@@ -887,15 +882,9 @@ impl Receiver<'_> {
                 self.skew,
             )?;
             Ok(LogoutMessage::Response(LogoutResponse {
-                id,
-                issuer: peer.issuer.to_owned(),
-                issue_instant: issued,
-                destination: destination.map(str::to_owned),
+                envelope,
                 in_response_to: view.attr(root, "InResponseTo").map(str::to_owned),
                 status: read_status(view)?,
-                signed: view.signed,
-                binding,
-                relay_state,
             }))
         }
     }

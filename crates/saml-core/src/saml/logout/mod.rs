@@ -358,10 +358,13 @@ pub struct UnreplayedLogoutRequest {
 impl UnreplayedLogoutRequest {
     fn new(request: LogoutRequest, skew: i64, now: DateTime) -> Self {
         let until = request.not_on_or_after.unwrap_or_else(|| {
-            super::message::plus(request.issue_instant, LOGOUT_LIFETIME_SECONDS)
+            super::message::plus(request.envelope.issue_instant, LOGOUT_LIFETIME_SECONDS)
         });
         let keep_until = until.checked_add_seconds(skew).unwrap_or(until).max(now);
-        let replay_key = format!("logout\u{1f}{}\u{1f}{}", request.issuer, request.id);
+        let replay_key = format!(
+            "logout\u{1f}{}\u{1f}{}",
+            request.envelope.issuer, request.envelope.id
+        );
         Self {
             request,
             replay_key,
@@ -372,7 +375,7 @@ impl UnreplayedLogoutRequest {
 
     /// The request's ID (for logging a refusal).
     pub fn id(&self) -> &str {
-        &self.request.id
+        &self.request.envelope.id
     }
 
     /// How long the replay cache keeps it: its NotOnOrAfter (or IssueInstant +
@@ -414,12 +417,12 @@ impl UnreplayedLogoutRequest {
         match outcome {
             Ok(ReplayOutcome::Fresh) => Ok(self.request),
             Ok(ReplayOutcome::Replayed) => Err(SamlError::LogoutReplay {
-                id: self.request.id,
-                issuer: self.request.issuer,
+                id: self.request.envelope.id,
+                issuer: self.request.envelope.issuer,
             }),
             Ok(ReplayOutcome::Full { capacity }) => Err(SamlError::ReplayCacheFull { capacity }),
             Err(source) => Err(SamlError::LogoutReplayStoreUnavailable {
-                id: self.request.id,
+                id: self.request.envelope.id,
                 source,
             }),
         }
