@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -103,7 +103,11 @@ impl State1 {
 pub struct Org1 {
     kv: Kv,
     state: Mutex<State1>,
-    sessions: Sessions,
+    /// Admin pages: `SameSite=Strict`.
+    admins: Sessions,
+    /// The dashboard and SSO: `SameSite=Lax`, so that Org2's SP-initiated redirect finds the
+    /// user signed in.
+    users: Sessions,
     idp: IdentityProvider,
     public_key_pem: String,
 }
@@ -130,7 +134,8 @@ impl Org1 {
         Ok(Arc::new(Self {
             kv,
             state: Mutex::new(state),
-            sessions: Sessions::new("org1_sid", "Strict"),
+            admins: Sessions::new("org1_admin", "Strict"),
+            users: Sessions::new("org1_sid", "Lax"),
             idp,
             public_key_pem,
         }))
@@ -245,6 +250,7 @@ pub fn router(org: Arc<Org1>) -> Router {
         .route("/admin/assignments/remove", post(unassign))
         .route("/app/okta_org2org/cert.pem", get(cert))
         .route("/app/okta_org2org/launch", get(launch))
+        .route(APP_SSO_PATH, get(sso_redirect).post(sso_post))
         .with_state(org)
 }
 
@@ -271,14 +277,26 @@ struct LoginQuery {
 }
 
 async fn login_form(Query(q): Query<LoginQuery>) -> Html<String> {
-    login_page(q.admin.is_some(), "", "")
+    login_page(q.admin.is_some(), "", "", &Fields::new())
 }
 
-fn login_page(admin: bool, login: &str, error: &str) -> Html<String> {
-    let note = if admin {
-        "<p class=\"hint\">The admin pages need an administrator's sign-in.</p>"
+/// The sign-in form; `pending` carries an SP's AuthnRequest through it (`saml_binding`,
+/// `saml_request`, `relay_state`).
+fn login_page(admin: bool, login: &str, error: &str, pending: &Fields) -> Html<String> {
+    let carried: String = ["saml_binding", "saml_request", "relay_state"]
+        .iter()
+        .filter_map(|k| pending.get(*k).map(|v| (k, v)))
+        .map(|(k, v)| format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\">", esc(v)))
+        .collect();
+    let note = if pending.contains_key("saml_request") {
+        "<p class=\"hint\" id=\"sp-request\">Org2 asks Org1 to sign you in.</p>".to_owned()
     } else {
-        ""
+        String::new()
+    };
+    let note = if admin {
+        "<p class=\"hint\">The admin pages need an administrator's sign-in.</p>".to_owned()
+    } else {
+        note
     };
     let error = if error.is_empty() {
         String::new()
@@ -290,7 +308,7 @@ fn login_page(admin: bool, login: &str, error: &str) -> Html<String> {
         "Sign in",
         "<a href=\"/\">My apps</a>",
         &format!(
-            "{note}<form method=\"post\" action=\"/login\">\
+            "{note}<form method=\"post\" action=\"/login\">{carried}\
              <label for=\"username\">Username</label><input type=\"text\" id=\"username\" name=\"username\" value=\"{}\">\
              <label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\">{error}\
              <p><button id=\"signin\">Sign in</button></p></form>",
@@ -307,8 +325,21 @@ async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
         .filter(|u| check_password(&u.password, form.get("password").map_or("", String::as_str)));
     match found {
         Some(u) if u.active => {
-            let cookie = org.sessions.start(&u.login, u.admin);
-            with_cookie(redirect(if u.admin { "/admin/app" } else { "/" }), &cookie)
+            let user_cookie = org.users.start(&u.login, u.admin);
+            let response = if form.contains_key("saml_request") {
+                match received(&org, &form) {
+                    Ok(request) => answer(&org, &u.login, &request),
+                    Err(r) => r,
+                }
+            } else {
+                redirect(if u.admin { "/admin/app" } else { "/" })
+            };
+            let response = with_cookie(response, &user_cookie);
+            if u.admin {
+                with_cookie(response, &org.admins.start(&u.login, true))
+            } else {
+                response
+            }
         }
         Some(u) => (
             StatusCode::FORBIDDEN,
@@ -316,23 +347,28 @@ async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
                 false,
                 login,
                 &format!("The account {} is deactivated in Org1.", u.login),
+                &form,
             ),
         )
             .into_response(),
         None => (
             StatusCode::UNAUTHORIZED,
-            login_page(false, login, "Unknown username or wrong password."),
+            login_page(false, login, "Unknown username or wrong password.", &form),
         )
             .into_response(),
     }
 }
 
 async fn logout(State(org): S, headers: HeaderMap) -> Response {
-    with_cookie(redirect("/login"), &org.sessions.end(&headers))
+    let a = org.admins.end(&headers);
+    with_cookie(
+        with_cookie(redirect("/login"), &a),
+        &org.users.end(&headers),
+    )
 }
 
 async fn dashboard(State(org): S, headers: HeaderMap) -> Response {
-    let Some(session) = org.sessions.get(&headers) else {
+    let Some(session) = org.users.get(&headers) else {
         return redirect("/login");
     };
     let state = org.snapshot();
@@ -358,11 +394,99 @@ async fn dashboard(State(org): S, headers: HeaderMap) -> Response {
 
 /// IdP-initiated SSO from the tile: a Response to the Hub ACS URL with the Default RelayState.
 async fn launch(State(org): S, headers: HeaderMap) -> Response {
-    let Some(session) = org.sessions.get(&headers) else {
+    let Some(session) = org.users.get(&headers) else {
         return redirect("/login");
     };
+    issue_for(&org, &session.user, None)
+}
+
+/// An SP-initiated AuthnRequest from Org2 by HTTP-Redirect.
+async fn sso_redirect(State(org): S, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let pending = Fields::from([
+        ("saml_binding".to_owned(), "redirect".to_owned()),
+        ("saml_request".to_owned(), query.unwrap_or_default()),
+    ]);
+    sso(&org, &headers, &pending)
+}
+
+/// An SP-initiated AuthnRequest from Org2 by HTTP-POST.
+async fn sso_post(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let mut pending = Fields::from([
+        ("saml_binding".to_owned(), "post".to_owned()),
+        (
+            "saml_request".to_owned(),
+            field(&form, "SAMLRequest").to_owned(),
+        ),
+    ]);
+    if let Some(r) = form.get("RelayState") {
+        pending.insert("relay_state".to_owned(), r.clone());
+    }
+    sso(&org, &headers, &pending)
+}
+
+fn sso(org: &Org1, headers: &HeaderMap, pending: &Fields) -> Response {
+    let request = match received(org, pending) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    match org.users.get(headers) {
+        Some(session) => answer(org, &session.user, &request),
+        None => login_page(false, "", "", pending).into_response(),
+    }
+}
+
+fn peer(app: &AppSettings) -> SpPeer {
+    idp_danger::unsigned_requests(app.audience.clone(), app.acs_url.clone())
+}
+
+/// The verified AuthnRequest carried in `pending`, or the page saying why it was refused.
+#[allow(clippy::result_large_err)]
+fn received(
+    org: &Org1,
+    pending: &Fields,
+) -> Result<saml_core::saml::idp::ReceivedRequest, Response> {
+    let app = org.snapshot().app;
+    let now = DateTime::from_system_time(std::time::SystemTime::now());
+    let value = field(pending, "saml_request");
+    let result = if field(pending, "saml_binding") == "post" {
+        saml_core::binding::decode(value.as_bytes(), &DecodeLimits::default())
+            .map_err(SamlError::from)
+            .and_then(|d| {
+                let relay = pending.get("relay_state").map(String::as_str);
+                org.idp.receive_post(&peer(&app), &d.xml, relay, now)
+            })
+    } else {
+        org.idp.receive_redirect(&peer(&app), value, now)
+    };
+    result.map_err(|e| {
+        error_page(
+            StatusCode::BAD_REQUEST,
+            "AuthnRequest refused",
+            &format!(
+                "{} ({}). Org1's Okta Org2Org app expects Audience URI `{}` and Hub ACS URL `{}`.",
+                e,
+                e.kind().as_str(),
+                app.audience,
+                app.acs_url
+            ),
+        )
+    })
+}
+
+fn answer(org: &Org1, login: &str, request: &saml_core::saml::idp::ReceivedRequest) -> Response {
+    issue_for(org, login, Some(request))
+}
+
+/// A Response for `login` to Org2: IdP-initiated (with the Default RelayState) or answering
+/// `request`.
+fn issue_for(
+    org: &Org1,
+    login: &str,
+    request: Option<&saml_core::saml::idp::ReceivedRequest>,
+) -> Response {
+    let session_user = login;
     let state = org.snapshot();
-    let Some(user) = state.user(&session.user).filter(|u| u.active) else {
+    let Some(user) = state.user(session_user).filter(|u| u.active) else {
         return error_page(
             StatusCode::FORBIDDEN,
             "Sign-in refused",
@@ -389,16 +513,19 @@ async fn launch(State(org): S, headers: HeaderMap) -> Response {
              Org2Org → Sign On): copy them from Org2's Identity Provider page.",
         );
     }
-    let peer = idp_danger::unsigned_requests(app.audience.clone(), app.acs_url.clone());
+    let peer = peer(app);
     let subject = Subject::new(user.login.clone())
         .with_format("urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified")
         .with_attribute("firstName", vec![user.first_name.clone()])
         .with_attribute("lastName", vec![user.last_name.clone()])
         .with_attribute("email", vec![user.email.clone()]);
     let now = DateTime::from_system_time(std::time::SystemTime::now());
-    match org.idp.issue(&peer, &subject, None, now) {
+    match org.idp.issue(&peer, &subject, request, now) {
         Ok(xml) => {
-            let relay = (!app.relay_state.is_empty()).then_some(app.relay_state.as_str());
+            let relay = match request {
+                Some(r) => r.relay_state.as_deref(),
+                None => (!app.relay_state.is_empty()).then_some(app.relay_state.as_str()),
+            };
             Html(org.idp.post_form(&peer, &xml, relay)).into_response()
         }
         Err(e) => error_page(
@@ -424,7 +551,7 @@ async fn cert(State(org): S) -> Response {
 }
 
 async fn people(State(org): S, headers: HeaderMap) -> Response {
-    let session = match admin(&org.sessions, &headers, None) {
+    let session = match admin(&org.admins, &headers, None) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -501,7 +628,7 @@ fn push_user(u: &User) -> PushUser {
 }
 
 async fn people_update(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
-    let session = match admin(&org.sessions, &headers, Some(&form)) {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -554,7 +681,7 @@ async fn people_update(State(org): S, headers: HeaderMap, Form(form): Form<Field
 }
 
 async fn people_status(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
-    let session = match admin(&org.sessions, &headers, Some(&form)) {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -592,7 +719,7 @@ async fn people_status(State(org): S, headers: HeaderMap, Form(form): Form<Field
 }
 
 async fn app_page(State(org): S, headers: HeaderMap) -> Response {
-    let session = match admin(&org.sessions, &headers, None) {
+    let session = match admin(&org.admins, &headers, None) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -684,7 +811,7 @@ fn app_html(
 }
 
 async fn app_save(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
-    let session = match admin(&org.sessions, &headers, Some(&form)) {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -793,7 +920,7 @@ async fn app_save(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -
 }
 
 async fn assignments(State(org): S, headers: HeaderMap) -> Response {
-    let session = match admin(&org.sessions, &headers, None) {
+    let session = match admin(&org.admins, &headers, None) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -889,7 +1016,7 @@ fn members(state: &State1, to: &str) -> Vec<String> {
 }
 
 async fn assign(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
-    let session = match admin(&org.sessions, &headers, Some(&form)) {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -943,7 +1070,7 @@ async fn assign(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> 
 }
 
 async fn unassign(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
-    let session = match admin(&org.sessions, &headers, Some(&form)) {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
         Ok(s) => s,
         Err(r) => return r,
     };

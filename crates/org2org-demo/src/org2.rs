@@ -277,6 +277,7 @@ pub fn router(org: Arc<Org2>) -> Router {
         .route("/admin/people", get(people))
         .route("/admin/apps/target", get(target_page).post(target_assign))
         .route(&format!("/sso/saml2/{IDP_ID}"), post(acs))
+        .route("/sso/idp", get(sp_initiated))
         .route("/app/UserHome", get(dashboard))
         .route(TARGET_SSO_PATH, get(target_sso))
         .fallback(api)
@@ -353,7 +354,8 @@ fn login_page(org: &Org2, error: &str) -> Html<String> {
         String::new()
     } else {
         format!(
-            "<p class=\"hint\">Users sign in at {} (IdP-initiated, from its app tile).</p>",
+            "<p><a class=\"tile\" id=\"signin-idp\" href=\"/sso/idp\">Sign in with {}</a></p>\
+             <p class=\"hint\">Users sign in at their IdP; administrators below.</p>",
             esc(&idp)
         )
     };
@@ -975,7 +977,63 @@ fn sso_failure(
         .into_response()
 }
 
-async fn acs(State(org): S, Form(form): Form<Fields>) -> Response {
+/// The cookie binding an SP-initiated request to the browser that started it: the IdP's POST
+/// back is cross-site, so `SameSite=None; Secure` (Chromium keeps `Secure` cookies on
+/// loopback http).
+const REQUEST_COOKIE: &str = "org2_authn_request";
+
+/// SP-initiated SSO: an AuthnRequest to the IdP's SSO URL, by the configured binding.
+async fn sp_initiated(State(org): S) -> Response {
+    let Some(cfg) = org.snapshot().idp else {
+        return redirect("/login");
+    };
+    let sp = match service_provider(&org, &cfg) {
+        Ok(sp) => sp,
+        Err((_, e)) => {
+            return sso_failure(
+                StatusCode::CONFLICT,
+                "settings",
+                &e,
+                "Identity Provider",
+                "",
+            );
+        }
+    };
+    let now = DateTime::from_system_time(std::time::SystemTime::now());
+    let options = saml_core::saml::authn::RequestOptions::default();
+    let request = match sp.authn_request(now, &options, &*org.replay) {
+        Ok(r) => r,
+        Err(e) => {
+            return error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "No AuthnRequest",
+                &e.to_string(),
+            );
+        }
+    };
+    let cookie = format!(
+        "{REQUEST_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=None; Max-Age=600",
+        request.id
+    );
+    let relay = Some("/app/UserHome");
+    let response = if cfg.binding == "HTTP-Redirect" {
+        match sp.redirect_url(&request, relay) {
+            Ok(url) => redirect(&url),
+            Err(e) => {
+                return error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "No AuthnRequest",
+                    &e.to_string(),
+                );
+            }
+        }
+    } else {
+        Html(sp.post_form(&request, relay)).into_response()
+    };
+    with_cookie(response, &cookie)
+}
+
+async fn acs(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
     let Some(cfg) = org.snapshot().idp else {
         return sso_failure(
             StatusCode::CONFLICT,
@@ -1011,10 +1069,29 @@ async fn acs(State(org): S, Form(form): Form<Fields>) -> Response {
         Err(e) => return sso_failure(StatusCode::BAD_REQUEST, "malformed", &e.to_string(), "", ""),
     };
     let now = DateTime::from_system_time(std::time::SystemTime::now());
-    let assertion = match sp.validate(&decoded.xml, now, Solicitation::outstanding()) {
+    // A Response to a request must come to the browser that sent the request; without the
+    // request cookie only an unsolicited (IdP-initiated) Response is taken.
+    let started_here = crate::web::cookie(&headers, REQUEST_COOKIE);
+    let solicitation = match started_here.as_deref() {
+        Some(id) => Solicitation::expect(id),
+        None => Solicitation::outstanding(),
+    };
+    let assertion = match sp.validate(&decoded.xml, now, solicitation) {
         Ok(pending) => pending.commit_async(&*org.replay).await,
         Err(e) => Err(e),
     };
+    if let Ok(a) = &assertion
+        && a.in_response_to().is_some()
+        && started_here.is_none()
+    {
+        return sso_failure(
+            StatusCode::FORBIDDEN,
+            "unknown_in_response_to",
+            "the Response answers an AuthnRequest this browser did not send",
+            "(none: sign in again from Org2's sign-in page)",
+            "",
+        );
+    }
     let assertion = match assertion {
         Ok(a) => a,
         Err(e) => {
@@ -1108,7 +1185,11 @@ async fn acs(State(org): S, Form(form): Form<Fields>) -> Response {
         .map(String::as_str)
         .filter(|r| r.starts_with('/') && !r.starts_with("//") && !r.contains('\\'))
         .unwrap_or("/app/UserHome");
-    with_cookie(redirect(to), &org.users.start(&user_id, false))
+    let done = with_cookie(redirect(to), &org.users.start(&user_id, false));
+    with_cookie(
+        done,
+        &format!("{REQUEST_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=None; Max-Age=0"),
+    )
 }
 
 /// The signed-in user, active, and their groups; or the page saying why not.

@@ -7,7 +7,7 @@
 //! value from one org's page and typing it into the other's, with Test API Credentials (a wrong
 //! token first); 2. assign the Contractors group with `active_with_pass` → ACTIVE in Org2's
 //! People; 3. sign in to Org1 as the contractor and click the tile → Org2's dashboard, linked,
-//! without a second sign-in; 4. open the target app from Org2's dashboard (refused before its
+//! without a second sign-in, and SP-initiated from Org2's sign-in page too; 4. open the target app from Org2's dashboard (refused before its
 //! Org2 assignment, then signed in); 5. change the last name in Org1 → Org2's People shows it;
 //! 7. a wrong Issuer URI in Org2 → the failure page names the setting and both values;
 //! 6. unassign in Org1 → DEPROVISIONED in Org2, and the next SSO is refused with the reason.
@@ -488,6 +488,19 @@ async fn org2org_checklist_in_chromium() {
     }
     b.goto(&format!("{app}/")).await;
     b.wait_text("#app-user", CONTRACTOR).await;
+
+    // SP-initiated from Org2's sign-in page, by HTTP-POST (the Identity Provider's default
+    // request binding): a cross-site POST carries no Lax cookie, so Org1 asks for the
+    // password, with the AuthnRequest carried through its sign-in form.
+    b.step("3b SP-initiated from Org2");
+    b.sign_out(&o2).await;
+    b.click("#signin-idp").await;
+    b.find(Locator::Css("#sp-request")).await;
+    b.fill("#username", CONTRACTOR).await;
+    b.fill("#password", "contractor-pass").await;
+    b.click("#signin").await;
+    b.wait_url(&format!("{o2}/app/UserHome")).await;
+    b.wait_text("#whoami", CONTRACTOR).await;
 
     // 5. A profile change in Org1 is pushed to Org2.
     b.step("5 profile push");
