@@ -9,7 +9,8 @@
 //! People; 3. sign in to Org1 as the contractor and click the tile → Org2's dashboard, linked,
 //! without a second sign-in, and SP-initiated from Org2's sign-in page too; 4. open the target app from Org2's dashboard (refused before its
 //! Org2 assignment, then signed in); 5. change the last name in Org1 → Org2's People shows it;
-//! 7. a wrong Issuer URI in Org2 → the failure page names the setting and both values;
+//! 5b. with Org1's pushes off and Org2's profile sourcing on, the next SSO carries the change;
+//! 3c. a user assigned but never pushed is JIT-created at the first SSO; 7. a wrong Issuer URI in Org2 → the failure page names the setting and both values;
 //! 6. unassign in Org1 → DEPROVISIONED in Org2, and the next SSO is refused with the reason.
 //! Then a restart on the same data directory keeps both orgs' state.
 //!
@@ -516,6 +517,53 @@ async fn org2org_checklist_in_chromium() {
         .await;
     b.goto(&format!("{o2}/admin/people")).await;
     b.wait_text("#people", "Casey Consultant").await;
+
+    // 5b. Profile sourcing on SSO: with Org1's pushes off and Org2's "Update attributes for
+    // existing users" on, the change reaches Org2 at the next SSO.
+    b.step("5b profile on SSO");
+    b.goto(&format!("{o2}/admin/idp")).await;
+    b.click("#update_attributes").await;
+    b.click("#save-idp").await;
+    b.wait_text("#notice", "Saved.").await;
+    b.goto(&format!("{o1}/admin/app")).await;
+    b.click("#create_users").await;
+    b.click("#update_attributes").await;
+    b.click("#save-app").await;
+    b.wait_text("#notice", "Saved.").await;
+    b.goto(&format!("{o1}/admin/people")).await;
+    b.fill("#login", CONTRACTOR).await;
+    b.fill("#firstName", "Casey").await;
+    b.fill("#lastName", "Sourced").await;
+    b.click("#save-profile").await;
+    b.wait_text("#notice", "Saved the profile").await;
+    b.goto(&format!("{o2}/admin/people")).await;
+    b.wait_text("#people", "Casey Consultant").await;
+    b.sign_out(&o1).await;
+    b.sign_in(&o1, CONTRACTOR, "contractor-pass").await;
+    b.click("#tile-org2org").await;
+    b.wait_url(&format!("{o2}/app/UserHome")).await;
+    // Matched by username again (an unspecified NameID makes no link record), with the
+    // profile taken from the assertion.
+    b.wait_text("#sso-outcome", "linked").await;
+    b.goto(&format!("{o2}/admin/people")).await;
+    b.wait_text("#people", "Casey Sourced").await;
+
+    // 3c. JIT: a user assigned in Org1 but never pushed (Create Users off) is created in Org2
+    // at the first SSO.
+    b.step("3c JIT");
+    b.sign_out(&o1).await;
+    b.sign_in(&o1, "admin@org1.example", "org1-admin-pass")
+        .await;
+    b.goto(&format!("{o1}/admin/assignments")).await;
+    b.click("#to option[value='user:admin@org1.example']").await;
+    b.click("#assign").await;
+    b.wait_text("#notice", "Assigned").await;
+    b.goto(&format!("{o1}/")).await;
+    b.click("#tile-org2org").await;
+    b.wait_url(&format!("{o2}/app/UserHome")).await;
+    b.wait_text("#whoami", "admin@org1.example").await;
+    b.wait_text("#sso-outcome", "created").await;
+    b.org2_status(&o2, "admin@org1.example", "ACTIVE").await;
 
     // 7. A wrong Issuer URI in Org2: the failure page names the setting and both values.
     b.step("7 wrong issuer");
