@@ -245,6 +245,7 @@ pub fn router(org: Arc<Org1>) -> Router {
         .route("/admin/people", get(people))
         .route("/admin/people/update", post(people_update))
         .route("/admin/people/status", post(people_status))
+        .route("/admin/people/add", post(people_add))
         .route("/admin/app", get(app_page).post(app_save))
         .route("/admin/assignments", get(assignments).post(assign))
         .route("/admin/assignments/remove", post(unassign))
@@ -603,6 +604,13 @@ fn people_page(
         &format!(
             "{notice}<table id=\"people\"><tr><th>Username</th><th>Name</th><th>Email</th><th>Groups</th>\
              <th>Status</th><th></th></tr>{rows}</table>\
+             <h2>Add person</h2><form method=\"post\" action=\"/admin/people/add\">{c}\
+             <label for=\"new_login\">Username (email)</label><input type=\"text\" id=\"new_login\" name=\"new_login\">{enl}\
+             <label for=\"new_firstName\">First name</label><input type=\"text\" id=\"new_firstName\" name=\"new_firstName\">{enf}\
+             <label for=\"new_lastName\">Last name</label><input type=\"text\" id=\"new_lastName\" name=\"new_lastName\">{enla}\
+             <label for=\"new_password\">Password</label><input type=\"password\" id=\"new_password\" name=\"new_password\">{enp}\
+             <label for=\"new_group\">Group</label><select id=\"new_group\" name=\"new_group\"><option value=\"\">(none)</option>{gopts}</select>\
+             <p><button id=\"add-person\">Add person</button></p></form>\
              <h2>Edit a profile</h2><p class=\"hint\">With Update User Attributes on, the change is pushed to Org2.</p>\
              <form method=\"post\" action=\"/admin/people/update\">{c}\
              <label for=\"login\">Username</label><input type=\"text\" id=\"login\" name=\"login\">{el}\
@@ -613,9 +621,86 @@ fn people_page(
             el = field_error(errors, "login"),
             ef = field_error(errors, "firstName"),
             ela = field_error(errors, "lastName"),
+            enl = field_error(errors, "new_login"),
+            enf = field_error(errors, "new_firstName"),
+            enla = field_error(errors, "new_lastName"),
+            enp = field_error(errors, "new_password"),
+            gopts = state
+                .groups
+                .iter()
+                .map(|g| format!("<option value=\"{n}\">{n}</option>", n = esc(&g.name)))
+                .collect::<String>(),
             lo = logout_form(session),
         ),
     )
+}
+
+/// Adds a person (and to a group): validated first, saved whole, then pushed when the group
+/// is assigned the app and Create Users is on.
+async fn people_add(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let before = org.snapshot();
+    let login = field(&form, "new_login");
+    let (first, last) = (field(&form, "new_firstName"), field(&form, "new_lastName"));
+    let password = form.get("new_password").map_or("", String::as_str);
+    let group = field(&form, "new_group");
+    let mut errors = HashMap::new();
+    if !login.contains('@') || login.contains(char::is_whitespace) {
+        errors.insert(
+            "new_login",
+            format!("`{login}`: a username is an email address"),
+        );
+    } else if before.user(login).is_some() {
+        errors.insert("new_login", format!("`{login}` already exists in Org1"));
+    }
+    if first.is_empty() {
+        errors.insert("new_firstName", "required".to_owned());
+    }
+    if last.is_empty() {
+        errors.insert("new_lastName", "required".to_owned());
+    }
+    if password.chars().count() < 8 {
+        errors.insert("new_password", "at least 8 characters".to_owned());
+    }
+    if !group.is_empty() && !before.groups.iter().any(|g| g.name == group) {
+        errors.insert("new_login", format!("no group `{group}`"));
+    }
+    if !errors.is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            people_page(&org, &session, &errors, ""),
+        )
+            .into_response();
+    }
+    let mut next = before.clone();
+    next.users.push(User {
+        login: login.to_owned(),
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        email: login.to_owned(),
+        password: hash_password(password),
+        admin: false,
+        active: true,
+    });
+    if let Some(g) = next.groups.iter_mut().find(|g| g.name == group) {
+        g.members.push(login.to_owned());
+    }
+    let change = match (next.assignment_of(login), next.user(login)) {
+        (Some(a), Some(u)) if next.app.create_users => Some(Change::Assigned {
+            user: push_user(u),
+            initial_status: InitialStatus::from_name(&a.initial_status)
+                .unwrap_or(InitialStatus::ActiveWithPass),
+        }),
+        _ => None,
+    };
+    if let Err(r) = org.save(next) {
+        return r;
+    }
+    org.push(change.into_iter().collect()).await;
+    people_page(&org, &session, &HashMap::new(), &format!("Added {login}.")).into_response()
 }
 
 fn push_user(u: &User) -> PushUser {

@@ -441,6 +441,17 @@ async fn org2org_checklist_in_chromium() {
     b.wait_text("#notice", "Saved.").await;
     b.shot("org2-identity-provider").await;
 
+    // Bad input on Org1's Add person: a message next to the field, and no person added.
+    b.goto(&format!("{o1}/admin/people")).await;
+    b.fill("#new_login", "dana@org1.example").await;
+    b.fill("#new_firstName", "Dana").await;
+    b.fill("#new_lastName", "Doe").await;
+    b.fill("#new_password", "short").await;
+    b.click("#add-person").await;
+    b.wait_text("#err-new_password", "at least 8").await;
+    let people = b.text("#people").await;
+    assert!(!people.contains("dana@org1.example"), "{people}");
+
     // 2. Assign the Contractors group with active_with_pass.
     b.step("2 assign Contractors");
     b.goto(&format!("{o1}/admin/assignments")).await;
