@@ -212,7 +212,16 @@ impl B {
         }
         let url = self.client.current_url().await.map(|u| u.to_string());
         let source = self.client.source().await.unwrap_or_default();
+        // Ends the WebDriver session, so chromedriver quits Chromium before it is killed.
+        let _ = self.client.clone().close().await;
         panic!("{}: {why}\nat {url:?}\npage:\n{source}", self.step);
+    }
+
+    /// Fails the step (with a screenshot, closing the browser) unless `ok`.
+    async fn check(&self, ok: bool, why: impl FnOnce() -> String) {
+        if !ok {
+            self.fail(why()).await;
+        }
     }
 
     async fn goto(&self, url: &str) {
@@ -403,7 +412,8 @@ async fn org2org_checklist_in_chromium() {
     b.fill("#api_token", "00this-token-is-wrong").await;
     b.click("#test-credentials").await;
     let refused = b.wait_text("#err-api_token", "refused").await;
-    assert!(refused.contains(&org2_base), "{refused}");
+    b.check(refused.contains(&org2_base), || refused.clone())
+        .await;
     b.fill("#api_token", &token).await;
     b.click("#test-credentials").await;
     b.wait_text("#notice", "verified successfully").await;
@@ -428,11 +438,10 @@ async fn org2org_checklist_in_chromium() {
         .await
         .ok()
         .flatten();
-    assert_eq!(
-        issuer_now.as_deref(),
-        Some(""),
-        "a refused form saved nothing"
-    );
+    b.check(issuer_now.as_deref() == Some(""), || {
+        format!("a refused form saved nothing, yet the issuer is {issuer_now:?}")
+    })
+    .await;
     b.fill("#issuer", &issuer).await;
     b.fill("#sso_url", &sso_url).await;
     b.fill("#cert_pem", &cert).await;
@@ -450,7 +459,8 @@ async fn org2org_checklist_in_chromium() {
     b.click("#add-person").await;
     b.wait_text("#err-new_password", "at least 8").await;
     let people = b.text("#people").await;
-    assert!(!people.contains("dana@org1.example"), "{people}");
+    b.check(!people.contains("dana@org1.example"), || people.clone())
+        .await;
 
     // 2. Assign the Contractors group with active_with_pass.
     b.step("2 assign Contractors");
@@ -471,12 +481,13 @@ async fn org2org_checklist_in_chromium() {
     b.click("#tile-org2org").await;
     b.wait_url(&format!("{o2}/app/UserHome")).await;
     let who = b.text("#whoami").await;
-    assert_eq!(who, CONTRACTOR);
+    b.check(who == CONTRACTOR, || format!("signed in as {who}"))
+        .await;
     let how = b.text("#sso-outcome").await;
-    assert_eq!(
-        how, "linked",
-        "the provisioned account is linked by username"
-    );
+    b.check(how == "linked", || {
+        format!("the provisioned account is linked by username, not {how}")
+    })
+    .await;
     b.shot("org2-dashboard").await;
 
     // 4. The target app, refused before its own assignment in Org2, then signed in.
@@ -588,10 +599,11 @@ async fn org2org_checklist_in_chromium() {
     b.wait_text("#error-kind", "issuer_mismatch").await;
     b.wait_text("#setting", "Issuer URI").await;
     let message = b.text("#error").await;
-    assert!(
+    b.check(
         message.contains("http://www.okta.com/exkWRONG") && message.contains(&issuer),
-        "{message}"
-    );
+        || format!("both Issuer values on the page: {message}"),
+    )
+    .await;
     b.shot("org2-issuer-mismatch").await;
     b.goto(&format!("{o2}/admin/idp")).await;
     b.fill("#issuer", &issuer).await;
@@ -634,7 +646,10 @@ async fn org2org_checklist_in_chromium() {
         .await
         .ok()
         .flatten();
-    assert_eq!(kept.as_deref(), Some(issuer.as_str()));
+    b.check(kept.as_deref() == Some(issuer.as_str()), || {
+        format!("issuer after restart: {kept:?}")
+    })
+    .await;
     b.sign_in(&o1, "admin@org1.example", "org1-admin-pass")
         .await;
     b.goto(&format!("{o1}/admin/app")).await;
@@ -645,7 +660,10 @@ async fn org2org_checklist_in_chromium() {
         .await
         .ok()
         .flatten();
-    assert_eq!(kept.as_deref(), Some(acs.as_str()));
+    b.check(kept.as_deref() == Some(acs.as_str()), || {
+        format!("ACS URL after restart: {kept:?}")
+    })
+    .await;
     again.child.kill().await.ok();
     let _ = b.client.close().await;
 }
