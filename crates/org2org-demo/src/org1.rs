@@ -1,0 +1,1186 @@
+//! Org1, the IdP: users and groups, a login form, the "Okta Org2Org" app (sign-on settings,
+//! provisioning to Org2's Users API, assignments) and the user dashboard with the app's tile.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::Router;
+use axum::extract::{Form, Query, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use saml_core::prelude::*;
+use saml_core::saml::idp::danger as idp_danger;
+use saml_provision::client::{
+    Change, ClientConfig, InitialStatus, MemoryOutcomeLog, PushUser, UsersApiClient,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::web::{
+    Fields, Kv, Sessions, admin, check_password, csrf_input, error_page, esc, field, field_error,
+    hash_password, is_http_url, page, redirect, ticked, with_cookie,
+};
+
+/// The Org2Org app's IdP entity ID (Okta's form: `http://www.okta.com/exk…`).
+pub const APP_ISSUER: &str = "http://www.okta.com/exk1org2org";
+const APP_SSO_PATH: &str = "/app/okta_org2org/exk1org2org/sso/saml";
+const SITE: &str = "Org1 (IdP)";
+
+/// Seeded on first start; printed by `main` and in the README.
+pub const ADMIN_LOGIN: &str = "admin@org1.example";
+pub const ADMIN_PASSWORD: &str = "org1-admin-pass";
+pub const CONTRACTOR_LOGIN: &str = "casey.contractor@org1.example";
+pub const CONTRACTOR_PASSWORD: &str = "contractor-pass";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct User {
+    login: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    password: String,
+    admin: bool,
+    active: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Group {
+    name: String,
+    members: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct AppSettings {
+    base_url: String,
+    relay_state: String,
+    acs_url: String,
+    audience: String,
+    api_token: String,
+    create_users: bool,
+    update_attributes: bool,
+    deactivate_users: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Assignment {
+    /// `group:<name>` or `user:<login>`.
+    to: String,
+    initial_status: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct State1 {
+    users: Vec<User>,
+    groups: Vec<Group>,
+    app: AppSettings,
+    assignments: Vec<Assignment>,
+    push_log: Vec<String>,
+}
+
+impl State1 {
+    fn user(&self, login: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.login.eq_ignore_ascii_case(login))
+    }
+
+    /// The assignment that gives `login` the app, if any (the user must be active).
+    fn assignment_of(&self, login: &str) -> Option<&Assignment> {
+        let user = self.user(login).filter(|u| u.active)?;
+        self.assignments
+            .iter()
+            .find(|a| match a.to.split_once(':') {
+                Some(("user", l)) => l.eq_ignore_ascii_case(&user.login),
+                Some(("group", g)) => self
+                    .groups
+                    .iter()
+                    .any(|gr| gr.name == g && gr.members.iter().any(|m| m == &user.login)),
+                _ => false,
+            })
+    }
+}
+
+pub struct Org1 {
+    kv: Kv,
+    state: Mutex<State1>,
+    /// Admin pages: `SameSite=Strict`.
+    admins: Sessions,
+    /// The dashboard and SSO: `SameSite=Lax`, so that Org2's SP-initiated redirect finds the
+    /// user signed in.
+    users: Sessions,
+    idp: IdentityProvider,
+    public_key_pem: String,
+}
+
+type S = State<Arc<Org1>>;
+
+impl Org1 {
+    pub fn open(origin: &str, kv: Kv) -> Result<Arc<Self>, String> {
+        let (pkcs8, public_key_pem) = crate::web::signing_key(&kv, "org1_signing_key")?;
+        let key = SigningKey::from_pkcs8_der(&pkcs8, Some("org1")).map_err(|e| e.to_string())?;
+        let idp = IdentityProvider::new(
+            APP_ISSUER,
+            format!("{origin}{APP_SSO_PATH}"),
+            saml_core::dsig::Signer::new(key, None),
+        );
+        let state = match kv.get::<State1>("org1")? {
+            Some(s) => s,
+            None => {
+                let s = seed();
+                kv.put("org1", &s)?;
+                s
+            }
+        };
+        Ok(Arc::new(Self {
+            kv,
+            state: Mutex::new(state),
+            admins: Sessions::new("org1_admin", "Strict"),
+            users: Sessions::new("org1_sid", "Lax"),
+            idp,
+            public_key_pem,
+        }))
+    }
+
+    fn snapshot(&self) -> State1 {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Saves `next` (to SQLite first, then in memory): nothing is half-saved.
+    fn save(&self, next: State1) -> Result<(), Response> {
+        self.kv
+            .put("org1", &next)
+            .map_err(|e| error_page(StatusCode::INTERNAL_SERVER_ERROR, "Not saved", &e))?;
+        *self.state.lock().unwrap_or_else(PoisonError::into_inner) = next;
+        Ok(())
+    }
+
+    fn client(
+        &self,
+        app: &AppSettings,
+        log: Arc<MemoryOutcomeLog>,
+    ) -> Result<UsersApiClient, String> {
+        UsersApiClient::new(ClientConfig::new(&app.base_url, &app.api_token), log)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Pushes `changes` to Org2 (when provisioning is set up) and records the outcomes.
+    async fn push(&self, changes: Vec<Change>) {
+        if changes.is_empty() {
+            return;
+        }
+        let app = self.snapshot().app;
+        let mut lines = Vec::new();
+        if app.base_url.is_empty() || app.api_token.is_empty() {
+            lines.push(format!(
+                "not pushed ({} change(s)): provisioning has no Base URL or API token",
+                changes.len()
+            ));
+        } else {
+            let log = Arc::new(MemoryOutcomeLog::new());
+            match self.client(&app, log) {
+                Ok(client) => {
+                    for change in &changes {
+                        lines.push(client.push(change).await.to_string());
+                    }
+                }
+                Err(e) => lines.push(format!("not pushed: {e}")),
+            }
+        }
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        for line in lines {
+            eprintln!("org1 push: {line}");
+            state.push_log.push(line);
+        }
+        let keep = state.push_log.len().saturating_sub(50);
+        state.push_log.drain(..keep);
+        let _ = self.kv.put("org1", &*state);
+    }
+}
+
+fn seed() -> State1 {
+    let user = |login: &str, first: &str, last: &str, pw: &str, admin: bool| User {
+        login: login.to_owned(),
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        email: login.to_owned(),
+        password: hash_password(pw),
+        admin,
+        active: true,
+    };
+    State1 {
+        users: vec![
+            user(ADMIN_LOGIN, "Ada", "Admin", ADMIN_PASSWORD, true),
+            user(
+                CONTRACTOR_LOGIN,
+                "Casey",
+                "Contractor",
+                CONTRACTOR_PASSWORD,
+                false,
+            ),
+        ],
+        groups: vec![Group {
+            name: "Contractors".to_owned(),
+            members: vec![CONTRACTOR_LOGIN.to_owned()],
+        }],
+        app: AppSettings {
+            create_users: true,
+            update_attributes: true,
+            deactivate_users: true,
+            ..AppSettings::default()
+        },
+        assignments: Vec::new(),
+        push_log: Vec::new(),
+    }
+}
+
+pub fn router(org: Arc<Org1>) -> Router {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/admin", get(|| async { redirect("/admin/app") }))
+        .route("/admin/people", get(people))
+        .route("/admin/people/update", post(people_update))
+        .route("/admin/people/status", post(people_status))
+        .route("/admin/people/add", post(people_add))
+        .route("/admin/app", get(app_page).post(app_save))
+        .route("/admin/assignments", get(assignments).post(assign))
+        .route("/admin/assignments/remove", post(unassign))
+        .route("/app/okta_org2org/cert.pem", get(cert))
+        .route("/app/okta_org2org/launch", get(launch))
+        .route(APP_SSO_PATH, get(sso_redirect).post(sso_post))
+        .with_state(org)
+}
+
+fn nav(admin: bool) -> String {
+    let admin_links = if admin {
+        "<a href=\"/admin/people\">Directory → People</a><a href=\"/admin/app\">Applications → Okta Org2Org</a>\
+         <a href=\"/admin/assignments\">Assignments</a>"
+    } else {
+        ""
+    };
+    format!("<a href=\"/\">My apps</a>{admin_links}")
+}
+
+fn logout_form(session: &crate::web::Session) -> String {
+    format!(
+        "<form method=\"post\" action=\"/logout\">{}<button id=\"logout\">Sign out</button></form>",
+        csrf_input(session)
+    )
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    admin: Option<String>,
+}
+
+async fn login_form(Query(q): Query<LoginQuery>) -> Html<String> {
+    login_page(q.admin.is_some(), "", "", &Fields::new())
+}
+
+/// The sign-in form; `pending` carries an SP's AuthnRequest through it (`saml_binding`,
+/// `saml_request`, `relay_state`).
+fn login_page(admin: bool, login: &str, error: &str, pending: &Fields) -> Html<String> {
+    let carried: String = ["saml_binding", "saml_request", "relay_state"]
+        .iter()
+        .filter_map(|k| pending.get(*k).map(|v| (k, v)))
+        .map(|(k, v)| format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\">", esc(v)))
+        .collect();
+    let note = if pending.contains_key("saml_request") {
+        "<p class=\"hint\" id=\"sp-request\">Org2 asks Org1 to sign you in.</p>".to_owned()
+    } else {
+        String::new()
+    };
+    let note = if admin {
+        "<p class=\"hint\">The admin pages need an administrator's sign-in.</p>".to_owned()
+    } else {
+        note
+    };
+    let error = if error.is_empty() {
+        String::new()
+    } else {
+        format!("<div class=\"err\" id=\"login-error\">{}</div>", esc(error))
+    };
+    page(
+        SITE,
+        "Sign in",
+        "<a href=\"/\">My apps</a>",
+        &format!(
+            "{note}<form method=\"post\" action=\"/login\">{carried}\
+             <label for=\"username\">Username</label><input type=\"text\" id=\"username\" name=\"username\" value=\"{}\">\
+             <label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\">{error}\
+             <p><button id=\"signin\">Sign in</button></p></form>",
+            esc(login)
+        ),
+    )
+}
+
+async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
+    let login = field(&form, "username");
+    let state = org.snapshot();
+    let found = state
+        .user(login)
+        .filter(|u| check_password(&u.password, form.get("password").map_or("", String::as_str)));
+    match found {
+        Some(u) if u.active => {
+            let user_cookie = org.users.start(&u.login, u.admin);
+            let response = if form.contains_key("saml_request") {
+                match received(&org, &form) {
+                    Ok(request) => answer(&org, &u.login, &request),
+                    Err(r) => r,
+                }
+            } else {
+                redirect(if u.admin { "/admin/app" } else { "/" })
+            };
+            let response = with_cookie(response, &user_cookie);
+            if u.admin {
+                with_cookie(response, &org.admins.start(&u.login, true))
+            } else {
+                response
+            }
+        }
+        Some(u) => (
+            StatusCode::FORBIDDEN,
+            login_page(
+                false,
+                login,
+                &format!("The account {} is deactivated in Org1.", u.login),
+                &form,
+            ),
+        )
+            .into_response(),
+        None => (
+            StatusCode::UNAUTHORIZED,
+            login_page(false, login, "Unknown username or wrong password.", &form),
+        )
+            .into_response(),
+    }
+}
+
+async fn logout(State(org): S, headers: HeaderMap) -> Response {
+    let a = org.admins.end(&headers);
+    with_cookie(
+        with_cookie(redirect("/login"), &a),
+        &org.users.end(&headers),
+    )
+}
+
+async fn dashboard(State(org): S, headers: HeaderMap) -> Response {
+    let Some(session) = org.users.get(&headers) else {
+        return redirect("/login");
+    };
+    let state = org.snapshot();
+    let tile = if state.assignment_of(&session.user).is_some() {
+        "<a class=\"tile\" id=\"tile-org2org\" href=\"/app/okta_org2org/launch\">Okta Org2Org<br>\
+         <span class=\"hint\">Org2</span></a>"
+            .to_owned()
+    } else {
+        "<p id=\"no-apps\">No apps are assigned to you.</p>".to_owned()
+    };
+    page(
+        SITE,
+        "My apps",
+        &nav(session.admin),
+        &format!(
+            "<p>Signed in as <strong id=\"whoami\">{}</strong></p>{tile}{}",
+            esc(&session.user),
+            logout_form(&session)
+        ),
+    )
+    .into_response()
+}
+
+/// IdP-initiated SSO from the tile: a Response to the Hub ACS URL with the Default RelayState.
+async fn launch(State(org): S, headers: HeaderMap) -> Response {
+    let Some(session) = org.users.get(&headers) else {
+        return redirect("/login");
+    };
+    issue_for(&org, &session.user, None)
+}
+
+/// An SP-initiated AuthnRequest from Org2 by HTTP-Redirect.
+async fn sso_redirect(State(org): S, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let pending = Fields::from([
+        ("saml_binding".to_owned(), "redirect".to_owned()),
+        ("saml_request".to_owned(), query.unwrap_or_default()),
+    ]);
+    sso(&org, &headers, &pending)
+}
+
+/// An SP-initiated AuthnRequest from Org2 by HTTP-POST.
+async fn sso_post(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let mut pending = Fields::from([
+        ("saml_binding".to_owned(), "post".to_owned()),
+        (
+            "saml_request".to_owned(),
+            field(&form, "SAMLRequest").to_owned(),
+        ),
+    ]);
+    if let Some(r) = form.get("RelayState") {
+        pending.insert("relay_state".to_owned(), r.clone());
+    }
+    sso(&org, &headers, &pending)
+}
+
+fn sso(org: &Org1, headers: &HeaderMap, pending: &Fields) -> Response {
+    let request = match received(org, pending) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    match org.users.get(headers) {
+        Some(session) => answer(org, &session.user, &request),
+        None => login_page(false, "", "", pending).into_response(),
+    }
+}
+
+fn peer(app: &AppSettings) -> SpPeer {
+    idp_danger::unsigned_requests(app.audience.clone(), app.acs_url.clone())
+}
+
+/// The verified AuthnRequest carried in `pending`, or the page saying why it was refused.
+#[allow(clippy::result_large_err)]
+fn received(
+    org: &Org1,
+    pending: &Fields,
+) -> Result<saml_core::saml::idp::ReceivedRequest, Response> {
+    let app = org.snapshot().app;
+    let now = DateTime::from_system_time(std::time::SystemTime::now());
+    let value = field(pending, "saml_request");
+    let result = if field(pending, "saml_binding") == "post" {
+        saml_core::binding::decode(value.as_bytes(), &DecodeLimits::default())
+            .map_err(SamlError::from)
+            .and_then(|d| {
+                let relay = pending.get("relay_state").map(String::as_str);
+                org.idp.receive_post(&peer(&app), &d.xml, relay, now)
+            })
+    } else {
+        org.idp.receive_redirect(&peer(&app), value, now)
+    };
+    result.map_err(|e| {
+        error_page(
+            StatusCode::BAD_REQUEST,
+            "AuthnRequest refused",
+            &format!(
+                "{} ({}). Org1's Okta Org2Org app expects Audience URI `{}` and Hub ACS URL `{}`.",
+                e,
+                e.kind().as_str(),
+                app.audience,
+                app.acs_url
+            ),
+        )
+    })
+}
+
+fn answer(org: &Org1, login: &str, request: &saml_core::saml::idp::ReceivedRequest) -> Response {
+    issue_for(org, login, Some(request))
+}
+
+/// A Response for `login` to Org2: IdP-initiated (with the Default RelayState) or answering
+/// `request`.
+fn issue_for(
+    org: &Org1,
+    login: &str,
+    request: Option<&saml_core::saml::idp::ReceivedRequest>,
+) -> Response {
+    let session_user = login;
+    let state = org.snapshot();
+    let Some(user) = state.user(session_user).filter(|u| u.active) else {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Sign-in refused",
+            "Your Org1 account is deactivated.",
+        );
+    };
+    if state.assignment_of(&user.login).is_none() {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Not assigned",
+            &format!(
+                "{} is not assigned the Okta Org2Org app in Org1 (Applications → Okta Org2Org → \
+                 Assignments: no assignment to the user or to a group of theirs).",
+                user.login
+            ),
+        );
+    }
+    let app = &state.app;
+    if app.acs_url.is_empty() || app.audience.is_empty() {
+        return error_page(
+            StatusCode::CONFLICT,
+            "App not set up",
+            "The Okta Org2Org app has no Hub ACS URL or Audience URI yet (Applications → Okta \
+             Org2Org → Sign On): copy them from Org2's Identity Provider page.",
+        );
+    }
+    let peer = peer(app);
+    let subject = Subject::new(user.login.clone())
+        .with_format("urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified")
+        .with_attribute("firstName", vec![user.first_name.clone()])
+        .with_attribute("lastName", vec![user.last_name.clone()])
+        .with_attribute("email", vec![user.email.clone()]);
+    let now = DateTime::from_system_time(std::time::SystemTime::now());
+    match org.idp.issue(&peer, &subject, request, now) {
+        Ok(xml) => {
+            let relay = match request {
+                Some(r) => r.relay_state.as_deref(),
+                None => (!app.relay_state.is_empty()).then_some(app.relay_state.as_str()),
+            };
+            Html(org.idp.post_form(&peer, &xml, relay)).into_response()
+        }
+        Err(e) => error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Not issued",
+            &e.to_string(),
+        ),
+    }
+}
+
+async fn cert(State(org): S) -> Response {
+    (
+        [
+            ("content-type", "application/x-pem-file"),
+            (
+                "content-disposition",
+                "attachment; filename=\"org1-okta-org2org.pem\"",
+            ),
+        ],
+        org.public_key_pem.clone(),
+    )
+        .into_response()
+}
+
+async fn people(State(org): S, headers: HeaderMap) -> Response {
+    let session = match admin(&org.admins, &headers, None) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    people_page(&org, &session, &HashMap::new(), "").into_response()
+}
+
+fn people_page(
+    org: &Org1,
+    session: &crate::web::Session,
+    errors: &HashMap<&'static str, String>,
+    notice: &str,
+) -> Html<String> {
+    let state = org.snapshot();
+    let mut rows = String::new();
+    for u in &state.users {
+        let groups: Vec<&str> = state
+            .groups
+            .iter()
+            .filter(|g| g.members.contains(&u.login))
+            .map(|g| g.name.as_str())
+            .collect();
+        let (status, action, label) = if u.active {
+            ("ACTIVE", "deactivate", "Deactivate")
+        } else {
+            ("DEACTIVATED", "activate", "Activate")
+        };
+        rows.push_str(&format!(
+            "<tr><td>{l}</td><td>{f} {la}</td><td>{e}</td><td>{g}</td><td>{status}</td>\
+             <td><form method=\"post\" action=\"/admin/people/status\">{c}\
+             <input type=\"hidden\" name=\"login\" value=\"{l}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">\
+             <button>{label}</button></form></td></tr>",
+            l = esc(&u.login),
+            f = esc(&u.first_name),
+            la = esc(&u.last_name),
+            e = esc(&u.email),
+            g = esc(&groups.join(", ")),
+            c = csrf_input(session),
+        ));
+    }
+    let notice = if notice.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"ok\" id=\"notice\">{}</p>", esc(notice))
+    };
+    page(
+        SITE,
+        "Directory → People",
+        &nav(true),
+        &format!(
+            "{notice}<table id=\"people\"><tr><th>Username</th><th>Name</th><th>Email</th><th>Groups</th>\
+             <th>Status</th><th></th></tr>{rows}</table>\
+             <h2>Add person</h2><form method=\"post\" action=\"/admin/people/add\">{c}\
+             <label for=\"new_login\">Username (email)</label><input type=\"text\" id=\"new_login\" name=\"new_login\">{enl}\
+             <label for=\"new_firstName\">First name</label><input type=\"text\" id=\"new_firstName\" name=\"new_firstName\">{enf}\
+             <label for=\"new_lastName\">Last name</label><input type=\"text\" id=\"new_lastName\" name=\"new_lastName\">{enla}\
+             <label for=\"new_password\">Password</label><input type=\"password\" id=\"new_password\" name=\"new_password\">{enp}\
+             <label for=\"new_group\">Group</label><select id=\"new_group\" name=\"new_group\"><option value=\"\">(none)</option>{gopts}</select>\
+             <p><button id=\"add-person\">Add person</button></p></form>\
+             <h2>Edit a profile</h2><p class=\"hint\">With Update User Attributes on, the change is pushed to Org2.</p>\
+             <form method=\"post\" action=\"/admin/people/update\">{c}\
+             <label for=\"login\">Username</label><input type=\"text\" id=\"login\" name=\"login\">{el}\
+             <label for=\"firstName\">First name</label><input type=\"text\" id=\"firstName\" name=\"firstName\">{ef}\
+             <label for=\"lastName\">Last name</label><input type=\"text\" id=\"lastName\" name=\"lastName\">{ela}\
+             <p><button id=\"save-profile\">Save profile</button></p></form>{lo}",
+            c = csrf_input(session),
+            el = field_error(errors, "login"),
+            ef = field_error(errors, "firstName"),
+            ela = field_error(errors, "lastName"),
+            enl = field_error(errors, "new_login"),
+            enf = field_error(errors, "new_firstName"),
+            enla = field_error(errors, "new_lastName"),
+            enp = field_error(errors, "new_password"),
+            gopts = state
+                .groups
+                .iter()
+                .map(|g| format!("<option value=\"{n}\">{n}</option>", n = esc(&g.name)))
+                .collect::<String>(),
+            lo = logout_form(session),
+        ),
+    )
+}
+
+/// Adds a person (and to a group): validated first, saved whole, then pushed when the group
+/// is assigned the app and Create Users is on.
+async fn people_add(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let before = org.snapshot();
+    let login = field(&form, "new_login");
+    let (first, last) = (field(&form, "new_firstName"), field(&form, "new_lastName"));
+    let password = form.get("new_password").map_or("", String::as_str);
+    let group = field(&form, "new_group");
+    let mut errors = HashMap::new();
+    if !login.contains('@') || login.contains(char::is_whitespace) {
+        errors.insert(
+            "new_login",
+            format!("`{login}`: a username is an email address"),
+        );
+    } else if before.user(login).is_some() {
+        errors.insert("new_login", format!("`{login}` already exists in Org1"));
+    }
+    if first.is_empty() {
+        errors.insert("new_firstName", "required".to_owned());
+    }
+    if last.is_empty() {
+        errors.insert("new_lastName", "required".to_owned());
+    }
+    if password.chars().count() < 8 {
+        errors.insert("new_password", "at least 8 characters".to_owned());
+    }
+    if !group.is_empty() && !before.groups.iter().any(|g| g.name == group) {
+        errors.insert("new_login", format!("no group `{group}`"));
+    }
+    if !errors.is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            people_page(&org, &session, &errors, ""),
+        )
+            .into_response();
+    }
+    let mut next = before.clone();
+    next.users.push(User {
+        login: login.to_owned(),
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        email: login.to_owned(),
+        password: hash_password(password),
+        admin: false,
+        active: true,
+    });
+    if let Some(g) = next.groups.iter_mut().find(|g| g.name == group) {
+        g.members.push(login.to_owned());
+    }
+    let change = match (next.assignment_of(login), next.user(login)) {
+        (Some(a), Some(u)) if next.app.create_users => Some(Change::Assigned {
+            user: push_user(u),
+            initial_status: InitialStatus::from_name(&a.initial_status)
+                .unwrap_or(InitialStatus::ActiveWithPass),
+        }),
+        _ => None,
+    };
+    if let Err(r) = org.save(next) {
+        return r;
+    }
+    org.push(change.into_iter().collect()).await;
+    people_page(&org, &session, &HashMap::new(), &format!("Added {login}.")).into_response()
+}
+
+fn push_user(u: &User) -> PushUser {
+    let mut p = PushUser::new(u.login.clone())
+        .attribute("email", u.email.clone())
+        .attribute("firstName", u.first_name.clone())
+        .attribute("lastName", u.last_name.clone());
+    p.password = None;
+    p
+}
+
+async fn people_update(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let mut next = org.snapshot();
+    let mut errors = HashMap::new();
+    let login = field(&form, "login");
+    let (first, last) = (field(&form, "firstName"), field(&form, "lastName"));
+    if next.user(login).is_none() {
+        errors.insert("login", format!("no user `{login}` in Org1"));
+    }
+    if first.is_empty() {
+        errors.insert("firstName", "required".to_owned());
+    }
+    if last.is_empty() {
+        errors.insert("lastName", "required".to_owned());
+    }
+    if !errors.is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            people_page(&org, &session, &errors, ""),
+        )
+            .into_response();
+    }
+    let Some(u) = next
+        .users
+        .iter_mut()
+        .find(|u| u.login.eq_ignore_ascii_case(login))
+    else {
+        return redirect("/admin/people");
+    };
+    u.first_name = first.to_owned();
+    u.last_name = last.to_owned();
+    let pushed = push_user(u);
+    let login = u.login.clone();
+    let push = next.app.update_attributes && next.assignment_of(&login).is_some();
+    if let Err(r) = org.save(next) {
+        return r;
+    }
+    if push {
+        org.push(vec![Change::ProfileChanged { user: pushed }])
+            .await;
+    }
+    people_page(
+        &org,
+        &session,
+        &HashMap::new(),
+        &format!("Saved the profile of {login}."),
+    )
+    .into_response()
+}
+
+async fn people_status(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let mut next = org.snapshot();
+    let login = field(&form, "login").to_owned();
+    let activate = field(&form, "action") == "activate";
+    let was_assigned = next.assignment_of(&login).cloned();
+    let Some(u) = next
+        .users
+        .iter_mut()
+        .find(|u| u.login.eq_ignore_ascii_case(&login))
+    else {
+        return error_page(StatusCode::NOT_FOUND, "No such user", &login);
+    };
+    u.active = activate;
+    let pushed = push_user(u);
+    let now_assigned = next.assignment_of(&login).cloned();
+    let change = match (activate, was_assigned, now_assigned) {
+        (false, Some(_), _) if next.app.deactivate_users => Some(Change::Deactivated {
+            login: login.clone(),
+        }),
+        (true, None, Some(a)) if next.app.create_users => Some(Change::Reassigned {
+            user: pushed,
+            initial_status: InitialStatus::from_name(&a.initial_status)
+                .unwrap_or(InitialStatus::ActiveWithPass),
+        }),
+        _ => None,
+    };
+    if let Err(r) = org.save(next) {
+        return r;
+    }
+    org.push(change.into_iter().collect()).await;
+    let verb = if activate { "Activated" } else { "Deactivated" };
+    people_page(&org, &session, &HashMap::new(), &format!("{verb} {login}.")).into_response()
+}
+
+async fn app_page(State(org): S, headers: HeaderMap) -> Response {
+    let session = match admin(&org.admins, &headers, None) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let app = org.snapshot().app;
+    app_html(&org, &session, &app, &HashMap::new(), "").into_response()
+}
+
+fn app_html(
+    org: &Org1,
+    session: &crate::web::Session,
+    app: &AppSettings,
+    errors: &HashMap<&'static str, String>,
+    notice: &str,
+) -> Html<String> {
+    let check = |on: bool| if on { " checked" } else { "" };
+    let notice = if notice.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"ok\" id=\"notice\">{}</p>", esc(notice))
+    };
+    let text = |id: &str, label: &str, value: &str, hint: &str| {
+        format!(
+            "<label for=\"{id}\">{label}</label><input type=\"text\" id=\"{id}\" name=\"{id}\" value=\"{}\">\
+             <div class=\"hint\">{hint}</div>{}",
+            esc(value),
+            field_error(errors, id)
+        )
+    };
+    page(
+        SITE,
+        "Applications → Okta Org2Org",
+        &nav(true),
+        &format!(
+            "{notice}<fieldset><legend>Org1's IdP values (copy into Org2 → Identity Provider)</legend>\
+             <p>Issuer URI: <code id=\"idp-issuer\">{issuer}</code></p>\
+             <p>SSO URL: <code id=\"idp-sso-url\">{sso}</code></p>\
+             <p>Signing certificate: <a id=\"cert-download\" href=\"/app/okta_org2org/cert.pem\">download</a>\
+             <span class=\"hint\"> (a PEM public key, not an X.509 certificate)</span></p>\
+             <pre id=\"idp-cert\">{pem}</pre></fieldset>\
+             <form method=\"post\" action=\"/admin/app\">{c}\
+             <fieldset><legend>General</legend>\
+             {base}{relay}</fieldset>\
+             <fieldset><legend>Sign On (from Org2 → Identity Provider)</legend>{acs}{aud}</fieldset>\
+             <fieldset><legend>Provisioning → Integration</legend>\
+             <label for=\"api_token\">API Token</label><input type=\"password\" id=\"api_token\" name=\"api_token\" value=\"{token}\">\
+             <div class=\"hint\">An Org2 API token (Org2 → Security → API → Tokens).</div>{et}\
+             <p><button name=\"action\" value=\"test\" id=\"test-credentials\">Test API Credentials</button></p>\
+             <legend>Provisioning → To App</legend>\
+             <label><input type=\"checkbox\" name=\"create_users\" id=\"create_users\"{cu}> Create Users</label>\
+             <label><input type=\"checkbox\" name=\"update_attributes\" id=\"update_attributes\"{ua}> Update User Attributes</label>\
+             <label><input type=\"checkbox\" name=\"deactivate_users\" id=\"deactivate_users\"{du}> Deactivate Users</label>\
+             </fieldset><p><button name=\"action\" value=\"save\" id=\"save-app\">Save</button></p></form>{lo}",
+            issuer = esc(APP_ISSUER),
+            sso = esc(org.idp.sso_url()),
+            pem = esc(&org.public_key_pem),
+            c = csrf_input(session),
+            base = text(
+                "base_url",
+                "Base URL",
+                &app.base_url,
+                "Org2's URL, e.g. http://127.0.0.2:7002 (no path)."
+            ),
+            relay = text(
+                "relay_state",
+                "Default RelayState",
+                &app.relay_state,
+                "Where Org2 sends the user after IdP-initiated SSO, e.g. /app/UserHome."
+            ),
+            acs = text(
+                "acs_url",
+                "Hub ACS URL",
+                &app.acs_url,
+                "Org2's Assertion Consumer Service URL."
+            ),
+            aud = text(
+                "audience",
+                "Audience URI",
+                &app.audience,
+                "Org2's Audience URI (its SP entity ID)."
+            ),
+            token = esc(&app.api_token),
+            et = field_error(errors, "api_token"),
+            cu = check(app.create_users),
+            ua = check(app.update_attributes),
+            du = check(app.deactivate_users),
+            lo = logout_form(session),
+        ),
+    )
+}
+
+async fn app_save(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let app = AppSettings {
+        base_url: field(&form, "base_url").trim_end_matches('/').to_owned(),
+        relay_state: field(&form, "relay_state").to_owned(),
+        acs_url: field(&form, "acs_url").to_owned(),
+        audience: field(&form, "audience").to_owned(),
+        api_token: field(&form, "api_token").to_owned(),
+        create_users: ticked(&form, "create_users"),
+        update_attributes: ticked(&form, "update_attributes"),
+        deactivate_users: ticked(&form, "deactivate_users"),
+    };
+    let mut errors = HashMap::new();
+    if !app.base_url.is_empty() && !is_http_url(&app.base_url) {
+        errors.insert(
+            "base_url",
+            format!("`{}` is not an http(s) URL", app.base_url),
+        );
+    } else if app
+        .base_url
+        .split("://")
+        .nth(1)
+        .is_some_and(|r| r.contains('/'))
+    {
+        errors.insert(
+            "base_url",
+            format!("`{}`: the Base URL has no path", app.base_url),
+        );
+    }
+    if !app.relay_state.is_empty()
+        && !app.relay_state.starts_with('/')
+        && !is_http_url(&app.relay_state)
+    {
+        errors.insert(
+            "relay_state",
+            "a path (/app/UserHome) or an http(s) URL".to_owned(),
+        );
+    }
+    if !app.acs_url.is_empty() && !is_http_url(&app.acs_url) {
+        errors.insert(
+            "acs_url",
+            format!("`{}` is not an http(s) URL", app.acs_url),
+        );
+    }
+    if app.audience.contains(char::is_whitespace) {
+        errors.insert("audience", "no spaces in a URI".to_owned());
+    }
+    if field(&form, "action") == "test" {
+        if app.base_url.is_empty() {
+            errors.insert(
+                "base_url",
+                "Test API Credentials needs the Base URL".to_owned(),
+            );
+        }
+        if app.api_token.is_empty() {
+            errors.insert(
+                "api_token",
+                "Test API Credentials needs the API token".to_owned(),
+            );
+        }
+        if !errors.is_empty() {
+            return (
+                StatusCode::BAD_REQUEST,
+                app_html(&org, &session, &app, &errors, ""),
+            )
+                .into_response();
+        }
+        let log = Arc::new(MemoryOutcomeLog::new());
+        let result = match org.client(&app, log) {
+            Ok(client) => client.test_credentials().await.map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        return match result {
+            Ok(admin) => app_html(
+                &org,
+                &session,
+                &app,
+                &errors,
+                &format!(
+                    "Okta Org2Org was verified successfully: the token is {}'s at {} (not saved yet: press Save).",
+                    admin.login(),
+                    app.base_url
+                ),
+            )
+            .into_response(),
+            Err(e) => {
+                errors.insert("api_token", format!("Test API Credentials failed (Base URL `{}`): {e}", app.base_url));
+                (StatusCode::BAD_REQUEST, app_html(&org, &session, &app, &errors, "")).into_response()
+            }
+        };
+    }
+    if !errors.is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            app_html(&org, &session, &app, &errors, ""),
+        )
+            .into_response();
+    }
+    let mut next = org.snapshot();
+    next.app = app.clone();
+    if let Err(r) = org.save(next) {
+        return r;
+    }
+    app_html(&org, &session, &app, &HashMap::new(), "Saved.").into_response()
+}
+
+async fn assignments(State(org): S, headers: HeaderMap) -> Response {
+    let session = match admin(&org.admins, &headers, None) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    assignments_page(&org, &session, &HashMap::new(), "").into_response()
+}
+
+fn assignments_page(
+    org: &Org1,
+    session: &crate::web::Session,
+    errors: &HashMap<&'static str, String>,
+    notice: &str,
+) -> Html<String> {
+    let state = org.snapshot();
+    let mut rows = String::new();
+    for a in &state.assignments {
+        rows.push_str(&format!(
+            "<tr><td>{to}</td><td>{st}</td><td><form method=\"post\" action=\"/admin/assignments/remove\">{c}\
+             <input type=\"hidden\" name=\"to\" value=\"{to}\"><button>Unassign</button></form></td></tr>",
+            to = esc(&a.to),
+            st = esc(&a.initial_status),
+            c = csrf_input(session),
+        ));
+    }
+    let log: String = state
+        .push_log
+        .iter()
+        .rev()
+        .map(|l| format!("<li>{}</li>", esc(l)))
+        .collect();
+    let groups: String = state
+        .groups
+        .iter()
+        .map(|g| {
+            format!(
+                "<option value=\"group:{n}\">Group: {n}</option>",
+                n = esc(&g.name)
+            )
+        })
+        .chain(state.users.iter().map(|u| {
+            format!(
+                "<option value=\"user:{n}\">Person: {n}</option>",
+                n = esc(&u.login)
+            )
+        }))
+        .collect();
+    let statuses: String = [
+        "active_with_pass",
+        "active_without_pass",
+        "pending_with_pass",
+        "pending_without_pass",
+    ]
+    .iter()
+    .map(|s| format!("<option value=\"{s}\">{s}</option>"))
+    .collect();
+    let notice = if notice.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"ok\" id=\"notice\">{}</p>", esc(notice))
+    };
+    page(
+        SITE,
+        "Okta Org2Org → Assignments",
+        &nav(true),
+        &format!(
+            "{notice}<table id=\"assignments\"><tr><th>Assigned to</th><th>Initial status</th><th></th></tr>{rows}</table>\
+             <h2>Assign</h2><form method=\"post\" action=\"/admin/assignments\">{c}\
+             <label for=\"to\">People or group</label><select id=\"to\" name=\"to\">{groups}</select>{eto}\
+             <label for=\"initial_status\">Initial status in Org2</label><select id=\"initial_status\" name=\"initial_status\">{statuses}</select>{est}\
+             <p><button id=\"assign\">Assign</button></p></form>\
+             <h2>Provisioning log</h2><ul id=\"push-log\">{log}</ul>{lo}",
+            c = csrf_input(session),
+            eto = field_error(errors, "to"),
+            est = field_error(errors, "initial_status"),
+            lo = logout_form(session),
+        ),
+    )
+}
+
+fn members(state: &State1, to: &str) -> Vec<String> {
+    match to.split_once(':') {
+        Some(("user", l)) => state
+            .user(l)
+            .map(|u| vec![u.login.clone()])
+            .unwrap_or_default(),
+        Some(("group", g)) => state
+            .groups
+            .iter()
+            .find(|gr| gr.name == g)
+            .map(|gr| gr.members.clone())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+async fn assign(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let before = org.snapshot();
+    let to = field(&form, "to").to_owned();
+    let status_name = field(&form, "initial_status");
+    let mut errors = HashMap::new();
+    let status = InitialStatus::from_name(status_name);
+    if status.is_none() {
+        errors.insert(
+            "initial_status",
+            format!("unknown initial status `{status_name}`"),
+        );
+    }
+    if members(&before, &to).is_empty() && !to.starts_with("group:") {
+        errors.insert("to", format!("no user or group `{to}`"));
+    }
+    if before.assignments.iter().any(|a| a.to == to) {
+        errors.insert("to", format!("`{to}` is already assigned"));
+    }
+    let (Some(status), true) = (status, errors.is_empty()) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            assignments_page(&org, &session, &errors, ""),
+        )
+            .into_response();
+    };
+    let mut next = before.clone();
+    next.assignments.push(Assignment {
+        to: to.clone(),
+        initial_status: status.as_str().to_owned(),
+    });
+    let changes: Vec<Change> = if next.app.create_users {
+        members(&next, &to)
+            .iter()
+            .filter(|l| before.assignment_of(l).is_none() && next.assignment_of(l).is_some())
+            .filter_map(|l| next.user(l))
+            .map(|u| Change::Assigned {
+                user: push_user(u),
+                initial_status: status,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if let Err(r) = org.save(next) {
+        return r;
+    }
+    org.push(changes).await;
+    assignments_page(&org, &session, &HashMap::new(), &format!("Assigned {to}.")).into_response()
+}
+
+async fn unassign(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let before = org.snapshot();
+    let to = field(&form, "to").to_owned();
+    let mut next = before.clone();
+    next.assignments.retain(|a| a.to != to);
+    let changes: Vec<Change> = if next.app.deactivate_users {
+        members(&before, &to)
+            .into_iter()
+            .filter(|l| before.assignment_of(l).is_some() && next.assignment_of(l).is_none())
+            .map(|login| Change::Unassigned { login })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if let Err(r) = org.save(next) {
+        return r;
+    }
+    org.push(changes).await;
+    assignments_page(
+        &org,
+        &session,
+        &HashMap::new(),
+        &format!("Unassigned {to}."),
+    )
+    .into_response()
+}
