@@ -1,12 +1,16 @@
 //! Verification benchmarks, one criterion group per signed fixture, each with its own floor so
 //! the ratio full ÷ floor is read off one run (see BENCHMARKING.md).
 //!
-//! - `floor`: the unavoidable work, with the same crypto library the verifier uses: base64
-//!   decode of the POST value, one quick-xml event pass over the XML, and per signature SHA-256
-//!   over the referenced element's canonical bytes plus one RSA-2048 PKCS#1 v1.5 verification
-//!   of SignedInfo with the key already parsed.
-//! - `floor_min`: the XML Signature issue's simpler floor: base64 decode, SHA-256 over the
-//!   whole input, one RSA verification.
+//! - `floor`: the unavoidable work with the fastest primitive for each step on this machine
+//!   (`saml_benches::Floor::run`): base64 decode of the POST value with `base64-simd`, one
+//!   quick-xml event pass over the XML, and per signature SHA-256 (aws-lc-rs) over the
+//!   referenced element's canonical bytes plus one RSA-2048 PKCS#1 v1.5 verification of
+//!   SignedInfo with aws-lc-rs and the key parsed once.
+//! - `floor_library`: the same steps with the primitives the library uses
+//!   (`Floor::run_library`): the `base64` crate, the verifier's crypto backend.
+//! - `floor_min`: the XML Signature issue's simpler floor, fastest primitives: base64 decode,
+//!   SHA-256 over the whole input, one RSA verification.
+//! - `base64_crate`, `base64_simd`: the POST value's decoding alone with each decoder.
 //! - `parse`: our parser on the decoded XML.
 //! - `c14n`: exclusive c14n of each signed element into SHA-256 (as verification streams it).
 //! - `verify_signature`: parse + every XML Signature verified (no SAML checks).
@@ -18,11 +22,10 @@
 //! the small floor plus one RSA-OAEP decryption and AES-256-GCM over the ciphertext
 //! (`saml_benches::EncryptedFloor`), `verify_full` decrypts and validates it.
 
-use base64::Engine as _;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use saml_benches::{
-    EncryptedFloor, Floor, NOW, NoReplay, SIGNED, decrypting_service_provider, service_provider,
-    verify_full,
+    EncryptedFloor, Floor, NOW, NoReplay, SIGNED, base64_crate_decode, base64_simd_decode,
+    decrypting_service_provider, service_provider, verify_full,
 };
 use saml_core::binding::{self, DecodeLimits};
 use saml_core::crypto::TrustAnchor;
@@ -54,16 +57,23 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::from_parameter("floor"), |b| {
             b.iter(|| p.run());
         });
+        group.bench_function(BenchmarkId::from_parameter("floor_library"), |b| {
+            b.iter(|| p.run_library());
+        });
         group.bench_function(BenchmarkId::from_parameter("floor_min"), |b| {
             b.iter(|| {
-                let xml = base64::engine::general_purpose::STANDARD
-                    .decode(p.b64.trim())
-                    .expect("base64");
-                let digest = ring::digest::digest(&ring::digest::SHA256, &xml);
+                let xml = base64_simd_decode(p.b64.trim().as_bytes());
+                let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &xml);
                 let (si, sv) = p.first_signature();
                 assert!(p.rsa_verify(si, sv));
                 digest
             });
+        });
+        group.bench_function(BenchmarkId::from_parameter("base64_crate"), |b| {
+            b.iter(|| base64_crate_decode(p.b64.trim().as_bytes()));
+        });
+        group.bench_function(BenchmarkId::from_parameter("base64_simd"), |b| {
+            b.iter(|| base64_simd_decode(p.b64.trim().as_bytes()));
         });
         group.bench_function(BenchmarkId::from_parameter("parse"), |b| {
             b.iter(|| Document::parse(&p.xml).expect("parses").node_count());
@@ -111,6 +121,9 @@ fn encrypted(c: &mut Criterion) {
     ));
     group.bench_function(BenchmarkId::from_parameter("floor"), |b| {
         b.iter(|| p.run());
+    });
+    group.bench_function(BenchmarkId::from_parameter("floor_library"), |b| {
+        b.iter(|| p.run_library());
     });
     group.bench_function(BenchmarkId::from_parameter("verify_full"), |b| {
         b.iter(|| verify_full(&sp, &p.b64, now));

@@ -9,16 +9,19 @@
 //!
 //! ```sh
 //! cargo run --release -p saml-benches --example ratio [-- ROUNDS [FIXTURE...]]
-//! cargo run --release -p saml-benches --features aws-lc --example ratio
 //! cargo run --release -p saml-benches --features ring --example ratio
 //! ```
 //!
-//! The verifier uses saml-core's default backend, aws-lc-rs (`ring` selects ring); the floor
-//! verifies RSA with ring (`aws-lc` selects aws-lc-rs). Like for like is `--features aws-lc`
-//! or `--features ring`.
+//! Each row gives two ratios: against the floor of the fastest primitives (`Floor::run`:
+//! base64-simd, aws-lc-rs SHA-256 and RSA with the key parsed once), and against the floor
+//! built with the primitives the library uses (`Floor::run_library`: the `base64` crate, the
+//! verifier's backend, aws-lc-rs by default and ring with `--features ring`). FIXTURE is a
+//! signed fixture, `encrypted-small`, `issue` (every signing row) or one signing row such as
+//! `issue-small-p256`. For the signing rows both floors are the same (aws-lc-rs).
 
 use std::time::{Duration, Instant};
 
+use saml_benches::issue::{IssueFloor, KeyType, SIZES, identity_provider, subject};
 use saml_benches::{
     EncryptedFloor, Floor, NOW, SIGNED, decrypting_service_provider, service_provider, verify_full,
 };
@@ -45,9 +48,16 @@ fn min(values: &[f64]) -> f64 {
     values.iter().copied().fold(f64::INFINITY, f64::min)
 }
 
-/// Times `run_floor` and `run_full` in alternating batches and prints one table row.
-fn measure(name: &str, rounds: usize, run_floor: &mut dyn FnMut(), run_full: &mut dyn FnMut()) {
-    // Calibrate: iterations per batch from one warm-up second per side.
+/// Times `run_floor`, `run_library` (the floor on the library's primitives) and `run_full`
+/// in alternating batches and prints one table row.
+fn measure(
+    name: &str,
+    rounds: usize,
+    run_floor: &mut dyn FnMut(),
+    run_library: &mut dyn FnMut(),
+    run_full: &mut dyn FnMut(),
+) {
+    // Calibrate: iterations per batch from half a warm-up second per side.
     let warm = |f: &mut dyn FnMut()| {
         let start = Instant::now();
         let mut n = 0u32;
@@ -65,22 +75,30 @@ fn measure(name: &str, rounds: usize, run_floor: &mut dyn FnMut(), run_full: &mu
         batch.max(1)
     };
     let floor_n = warm(run_floor);
+    let library_n = warm(run_library);
     let full_n = warm(run_full);
     let mut floors = Vec::with_capacity(rounds);
+    let mut libraries = Vec::with_capacity(rounds);
     let mut fulls = Vec::with_capacity(rounds);
     let mut ratios = Vec::with_capacity(rounds);
+    let mut library_ratios = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let a = per_op(floor_n, run_floor);
+        let l = per_op(library_n, run_library);
         let b = per_op(full_n, run_full);
         floors.push(a);
+        libraries.push(l);
         fulls.push(b);
         ratios.push(b / a);
+        library_ratios.push(b / l);
     }
-    let (floor_min, full_min) = (min(&floors), min(&fulls));
+    let (floor_min, library_min, full_min) = (min(&floors), min(&libraries), min(&fulls));
     println!(
-        "| {name} | {floor_min:.1} | {full_min:.1} | {:.2} | {:.2} |",
+        "| {name} | {floor_min:.1} | {library_min:.1} | {full_min:.1} | {:.2} | {:.2} | {:.2} | {:.2} |",
         full_min / floor_min,
-        median(&mut ratios)
+        median(&mut ratios),
+        full_min / library_min,
+        median(&mut library_ratios),
     );
 }
 
@@ -98,18 +116,15 @@ fn main() {
     } else {
         "aws-lc-rs"
     };
-    let floor = if cfg!(feature = "aws-lc") {
-        "aws-lc-rs"
-    } else {
-        "ring"
-    };
     println!(
-        "full verification ÷ floor, {rounds} alternating rounds, verifier on {verifier}, floor's RSA with {floor}"
+        "full ÷ floor, {rounds} alternating rounds; verifier and library floor on {verifier}; \
+         fastest floor: base64-simd, aws-lc-rs SHA-256 and RSA (key parsed once)"
     );
     println!(
-        "| fixture | floor µs (min) | full µs (min) | full ÷ floor (min) | full ÷ floor (median) |"
+        "| fixture | fastest floor µs (min) | library floor µs (min) | full µs (min) | \
+         ÷ fastest (min) | ÷ fastest (median) | ÷ library (min) | ÷ library (median) |"
     );
-    println!("|---|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     let selected = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
     for f in SIGNED.iter().filter(|f| selected(f.name)) {
         let floor = Floor::prepare(f.name);
@@ -118,6 +133,9 @@ fn main() {
             rounds,
             &mut || {
                 std::hint::black_box(floor.run());
+            },
+            &mut || {
+                std::hint::black_box(floor.run_library());
             },
             &mut || {
                 std::hint::black_box(verify_full(&sp, &floor.b64, now));
@@ -134,8 +152,37 @@ fn main() {
                 std::hint::black_box(floor.run());
             },
             &mut || {
+                std::hint::black_box(floor.run_library());
+            },
+            &mut || {
                 std::hint::black_box(verify_full(&sp, &floor.b64, now));
             },
         );
+    }
+    // The IdP hot path: issuing a signed Response against its floor (aws-lc-rs private-key
+    // operations; the library's signing backend is aws-lc-rs too unless `ring`).
+    for key in KeyType::ALL {
+        let (idp, peer) = identity_provider(key);
+        for size in SIZES {
+            let name = format!("issue-{size}-{}", key.label());
+            if !(selected(&name) || selected("issue")) {
+                continue;
+            }
+            let subject = subject(size);
+            let floor = IssueFloor::prepare(&idp, &peer, &subject, key);
+            measure(
+                &name,
+                rounds,
+                &mut || {
+                    std::hint::black_box(floor.run());
+                },
+                &mut || {
+                    std::hint::black_box(floor.run());
+                },
+                &mut || {
+                    std::hint::black_box(idp.issue(&peer, &subject, None, now).expect("issues"));
+                },
+            );
+        }
     }
 }

@@ -287,8 +287,16 @@ impl saml_core::saml::replay::RequestStore for NoReplay {
 /// The floor of unavoidable work for one signed fixture, prepared outside any timed loop:
 /// base64 decode of the POST value, one quick-xml event pass over the XML, and per signature
 /// SHA-256 over the referenced element's canonical bytes plus one RSA-2048 PKCS#1 v1.5
-/// verification of SignedInfo, with the crypto library the verifier uses (ring, or
-/// aws-lc-rs with the key parsed once under the `aws-lc` feature).
+/// verification of SignedInfo. Two versions of it:
+///
+/// - [`run`](Self::run), the floor of the issue: the fastest primitive for each step on this
+///   machine, whatever the library uses: `base64-simd` (AVX2/SSE4.1 picked at run time, about
+///   three times the `base64` crate: the `base64` criterion group shows both), aws-lc-rs
+///   SHA-256 (SHA-NI where the CPU has it) and aws-lc-rs RSA with the key parsed once
+///   (`ParsedPublicKey`; ring re-parses the key on every call);
+/// - [`run_library`](Self::run_library), the same steps with the primitives the library uses:
+///   the `base64` crate, and the verifier's crypto backend for SHA-256 and RSA (aws-lc-rs with
+///   the key parsed once by default, ring's `UnparsedPublicKey` under the `ring` feature).
 pub struct Floor {
     /// The POST value.
     pub b64: String,
@@ -296,10 +304,11 @@ pub struct Floor {
     pub xml: String,
     /// Per signature: the canonical referenced element, canonical SignedInfo, SignatureValue.
     signatures: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)>,
-    #[cfg(not(feature = "aws-lc"))]
-    key: ring::signature::UnparsedPublicKey<Vec<u8>>,
-    #[cfg(feature = "aws-lc")]
+    /// The fastest: aws-lc-rs with the key parsed once.
     key: aws_lc_rs::signature::ParsedPublicKey,
+    /// The library's under the `ring` feature: ring, which parses the key on every call.
+    #[cfg(feature = "ring")]
+    library_key: ring::signature::UnparsedPublicKey<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Floor {
@@ -311,6 +320,54 @@ impl std::fmt::Debug for Floor {
     }
 }
 
+/// One quick-xml event pass over `xml`; returns the number of events.
+///
+/// # Panics
+///
+/// If `xml` is not well-formed for quick-xml.
+pub fn quick_xml_pass(xml: &[u8]) -> usize {
+    let text = std::str::from_utf8(xml).expect("UTF-8");
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut events = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => events += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    events
+}
+
+/// Decodes standard base64 with `base64-simd` (the floor's decoder).
+///
+/// # Panics
+///
+/// If `b64` is not valid base64.
+pub fn base64_simd_decode(b64: &[u8]) -> Vec<u8> {
+    base64_simd::STANDARD.decode_to_vec(b64).expect("base64")
+}
+
+/// Decodes standard base64 with the `base64` crate (the library's decoder).
+///
+/// # Panics
+///
+/// If `b64` is not valid base64.
+pub fn base64_crate_decode(b64: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64")
+}
+
+/// SHA-256 with the library's crypto backend (aws-lc-rs, or ring under the `ring` feature).
+fn library_sha256(bytes: &[u8]) -> impl AsRef<[u8]> {
+    #[cfg(feature = "ring")]
+    return ring::digest::digest(&ring::digest::SHA256, bytes);
+    #[cfg(not(feature = "ring"))]
+    return aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+}
+
 impl Floor {
     /// Prepares the floor of the signed fixture `name` (`small`, `medium`, `large`, `both`).
     ///
@@ -318,93 +375,71 @@ impl Floor {
     ///
     /// If the fixture is missing or not a signed Response: a benchmark cannot run without it.
     pub fn prepare(name: &str) -> Self {
-        use base64::Engine as _;
-        use saml_core::dsig::DSIG_NS;
-        use saml_core::xml::c14n::{self, Algorithm, Method};
-
         let b64 = fixture(&format!("{name}.xml.b64"));
-        let xml = String::from_utf8(
-            base64::engine::general_purpose::STANDARD
-                .decode(b64.trim())
-                .expect("base64"),
-        )
-        .expect("UTF-8");
-        let doc = Document::parse(&xml).expect("parses");
-        let exclusive = Method::new(Algorithm::Exclusive, false);
-        let signatures = doc
-            .descendants(doc.root_element())
-            .filter(|&n| doc.is(n, DSIG_NS, "Signature"))
-            .map(|sig| {
-                let element = doc.parent(sig).expect("parent");
-                let referenced =
-                    c14n::to_vec(&doc, Some(element), Some(sig), &exclusive).expect("c14n");
-                let mut kids = doc.element_children(sig);
-                let signed_info = kids.next().expect("SignedInfo");
-                let value = kids.next().expect("SignatureValue");
-                let si = c14n::to_vec(&doc, Some(signed_info), None, &exclusive).expect("c14n");
-                let text: String = doc
-                    .text_unverified(value)
-                    .split_ascii_whitespace()
-                    .collect();
-                let sv = base64::engine::general_purpose::STANDARD
-                    .decode(text)
-                    .expect("base64");
-                (referenced, si, sv)
-            })
-            .collect();
+        let xml = String::from_utf8(base64_crate_decode(b64.trim().as_bytes())).expect("UTF-8");
+        let signatures = signed_octets(&xml);
         let cert = std::fs::read(fixture_dir().join("idp.pem")).expect("cert");
         let spki = saml_core::crypto::TrustAnchor::from_any(&cert, None)
             .expect("anchor")
             .public_key()
             .bytes()
             .to_vec();
-        #[cfg(not(feature = "aws-lc"))]
-        let key = ring::signature::UnparsedPublicKey::new(
-            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
-            spki,
-        );
-        #[cfg(feature = "aws-lc")]
         let key = aws_lc_rs::signature::ParsedPublicKey::new(
             &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
             &spki,
         )
         .expect("key");
-        Self {
+        #[cfg(feature = "ring")]
+        let library_key = ring::signature::UnparsedPublicKey::new(
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            spki,
+        );
+        let floor = Self {
             b64,
             xml,
             signatures,
             key,
-        }
+            #[cfg(feature = "ring")]
+            library_key,
+        };
+        assert_eq!(floor.run(), floor.run_library());
+        floor
     }
 
-    /// Does the floor's work once; returns the number of XML events (so nothing is optimized
-    /// away).
+    /// Does the floor's work once with the fastest primitives; returns the number of XML
+    /// events (so nothing is optimized away).
     ///
     /// # Panics
     ///
     /// If a prepared signature does not verify, which would make the floor meaningless.
     pub fn run(&self) -> usize {
-        use base64::Engine as _;
-        let xml = base64::engine::general_purpose::STANDARD
-            .decode(self.b64.trim())
-            .expect("base64");
-        let text = std::str::from_utf8(&xml).expect("UTF-8");
-        let mut reader = quick_xml::Reader::from_str(text);
-        let mut events = 0usize;
-        loop {
-            match reader.read_event() {
-                Ok(quick_xml::events::Event::Eof) => break,
-                Ok(_) => events += 1,
-                Err(e) => panic!("{e}"),
-            }
-        }
+        let xml = base64_simd_decode(self.b64.trim().as_bytes());
+        let events = quick_xml_pass(&xml);
         for (referenced, si, sv) in &self.signatures {
-            let digest = ring::digest::digest(&ring::digest::SHA256, referenced);
-            std::hint::black_box(digest);
-            #[cfg(not(feature = "aws-lc"))]
-            let ok = self.key.verify(si, sv).is_ok();
-            #[cfg(feature = "aws-lc")]
-            let ok = self.key.verify_sig(si, sv).is_ok();
+            std::hint::black_box(aws_lc_rs::digest::digest(
+                &aws_lc_rs::digest::SHA256,
+                referenced,
+            ));
+            assert!(self.rsa_verify(si, sv), "the floor's signature verifies");
+        }
+        events
+    }
+
+    /// Does the floor's work once with the primitives the library uses (the `base64` crate,
+    /// the verifier's crypto backend); returns the number of XML events.
+    ///
+    /// # Panics
+    ///
+    /// If a prepared signature does not verify.
+    pub fn run_library(&self) -> usize {
+        let xml = base64_crate_decode(self.b64.trim().as_bytes());
+        let events = quick_xml_pass(&xml);
+        for (referenced, si, sv) in &self.signatures {
+            std::hint::black_box(library_sha256(referenced).as_ref()[0]);
+            #[cfg(feature = "ring")]
+            let ok = self.library_key.verify(si, sv).is_ok();
+            #[cfg(not(feature = "ring"))]
+            let ok = self.rsa_verify(si, sv);
             assert!(ok, "the floor's signature verifies");
         }
         events
@@ -416,13 +451,40 @@ impl Floor {
         (si, sv)
     }
 
-    /// Verifies `message` against `signature` with the floor's key.
+    /// Verifies `message` against `signature` with the floor's key (aws-lc-rs, parsed once).
     pub fn rsa_verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        #[cfg(not(feature = "aws-lc"))]
-        return self.key.verify(message, signature).is_ok();
-        #[cfg(feature = "aws-lc")]
-        return self.key.verify_sig(message, signature).is_ok();
+        self.key.verify_sig(message, signature).is_ok()
     }
+}
+
+/// Per `ds:Signature` of `xml` (exclusive c14n, enveloped): the canonical referenced element
+/// without the signature, the canonical SignedInfo, and the decoded SignatureValue.
+///
+/// # Panics
+///
+/// If `xml` does not parse or a signature is not of that shape.
+pub fn signed_octets(xml: &str) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    use saml_core::dsig::DSIG_NS;
+    use saml_core::xml::c14n::{self, Algorithm, Method};
+    let doc = Document::parse(xml).expect("parses");
+    let exclusive = Method::new(Algorithm::Exclusive, false);
+    doc.descendants(doc.root_element())
+        .filter(|&n| doc.is(n, DSIG_NS, "Signature"))
+        .map(|sig| {
+            let element = doc.parent(sig).expect("parent");
+            let referenced =
+                c14n::to_vec(&doc, Some(element), Some(sig), &exclusive).expect("c14n");
+            let mut kids = doc.element_children(sig);
+            let signed_info = kids.next().expect("SignedInfo");
+            let value = kids.next().expect("SignatureValue");
+            let si = c14n::to_vec(&doc, Some(signed_info), None, &exclusive).expect("c14n");
+            let text: String = doc
+                .text_unverified(value)
+                .split_ascii_whitespace()
+                .collect();
+            (referenced, si, base64_crate_decode(text.as_bytes()))
+        })
+        .collect()
 }
 
 /// The SP key the encrypted fixture is encrypted to: `tests/vectors/xmlenc/sp-key.pem`, a
@@ -587,9 +649,16 @@ impl EncryptedFloor {
             .len()
     }
 
-    /// Does the floor's work once: the plain fixture's floor, then the decryption.
+    /// Does the floor's work once: the plain fixture's floor (fastest primitives), then the
+    /// decryption.
     pub fn run(&self) -> usize {
         self.plain.run() + self.run_decryption()
+    }
+
+    /// As [`run`](Self::run) with the plain fixture's floor on the library's primitives
+    /// ([`Floor::run_library`]); the decryption is aws-lc-rs in both.
+    pub fn run_library(&self) -> usize {
+        self.plain.run_library() + self.run_decryption()
     }
 }
 
@@ -728,5 +797,209 @@ pub mod hostile {
         }
         filler.push_str("</saml:Attribute></saml:AttributeStatement>");
         signed_shape("xs", &filler, len)
+    }
+}
+
+/// The IdP signing benchmarks: a Response issued by our [`IdentityProvider`] for a subject of
+/// the size of a verification fixture, and the floor of that work.
+///
+/// [`IdentityProvider`]: saml_core::saml::idp::IdentityProvider
+pub mod issue {
+    use saml_core::crypto::{Certificate, SigningKey};
+    use saml_core::dsig::Signer;
+    use saml_core::saml::idp::{IdentityProvider, SpPeer, Subject};
+
+    use super::signed_octets;
+
+    /// The key types the signing benchmarks cover.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    #[non_exhaustive]
+    pub enum KeyType {
+        /// RSA-2048, RSA-SHA256 (PKCS#1 v1.5).
+        Rsa2048,
+        /// ECDSA P-256 with SHA-256.
+        P256,
+    }
+
+    impl KeyType {
+        /// Both, RSA first.
+        pub const ALL: [Self; 2] = [Self::Rsa2048, Self::P256];
+
+        /// Label in benchmark ids.
+        pub fn label(self) -> &'static str {
+            match self {
+                Self::Rsa2048 => "rsa2048",
+                Self::P256 => "p256",
+            }
+        }
+
+        fn files(self) -> (&'static str, &'static str) {
+            match self {
+                Self::Rsa2048 => ("rsa2048.pk8.pem", "rsa2048.cert.pem"),
+                Self::P256 => ("p256.pk8.pem", "p256.cert.pem"),
+            }
+        }
+    }
+
+    /// The sizes the signing benchmarks cover: `small` (5 attributes, one value each, like the
+    /// `small` fixture) and `medium` (~60 values, like `medium`).
+    pub const SIZES: [&str; 2] = ["small", "medium"];
+
+    fn testdata(name: &str) -> Vec<u8> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/saml-core/testdata/");
+        std::fs::read(format!("{path}{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// The subject of size `size` (`small` or `medium`).
+    ///
+    /// # Panics
+    ///
+    /// On any other size.
+    pub fn subject(size: &str) -> Subject {
+        let groups = match size {
+            "small" => 1,
+            "medium" => 56,
+            _ => panic!("unknown size {size}"),
+        };
+        Subject::new("alice.example@example.com")
+            .with_attribute("email", vec!["alice.example@example.com".into()])
+            .with_attribute("firstName", vec!["Alice".into()])
+            .with_attribute("lastName", vec!["Example".into()])
+            .with_attribute("department", vec!["R&D".into()])
+            .with_attribute(
+                "groups",
+                (0..groups)
+                    .map(|i| format!("okta-group-{i:04}-engineering"))
+                    .collect(),
+            )
+    }
+
+    /// Our IdP with the test key of `key` (default sign target: the Assertion, then the
+    /// Response) and the SP it issues to.
+    ///
+    /// # Panics
+    ///
+    /// If the test key or certificate is missing.
+    pub fn identity_provider(key: KeyType) -> (IdentityProvider, SpPeer) {
+        let (k, c) = key.files();
+        let signer = Signer::new(
+            SigningKey::from_pem(&testdata(k), Some(k)).expect("key"),
+            Some(Certificate::from_pem(&testdata(c), Some(c)).expect("cert")),
+        );
+        let idp = IdentityProvider::new(
+            "https://idp.example.com/saml",
+            "https://idp.example.com/sso",
+            signer,
+        );
+        let peer = saml_core::saml::idp::danger::unsigned_requests(
+            "https://sp.example.com/saml/metadata",
+            "https://sp.example.com/saml/acs",
+        );
+        (idp, peer)
+    }
+
+    enum FloorKey {
+        Rsa(aws_lc_rs::rsa::KeyPair),
+        P256(aws_lc_rs::signature::EcdsaKeyPair),
+    }
+
+    /// The floor of issuing one signed Response, prepared from one issued by our IdP: writing
+    /// the output's bytes (one copy of the whole Response), and per signature SHA-256 over the
+    /// canonical octets of the signed element plus one private-key operation over canonical
+    /// SignedInfo, with aws-lc-rs (RSA PKCS#1 v1.5 SHA-256, or ECDSA P-256 SHA-256 with the
+    /// fixed-size r‖s of XML-DSig).
+    pub struct IssueFloor {
+        /// The Response our IdP issued, as the floor writes it.
+        pub xml: String,
+        signatures: Vec<(Vec<u8>, Vec<u8>)>,
+        key: FloorKey,
+        rng: aws_lc_rs::rand::SystemRandom,
+    }
+
+    impl std::fmt::Debug for IssueFloor {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("IssueFloor")
+                .field("xml_len", &self.xml.len())
+                .field("signatures", &self.signatures.len())
+                .finish_non_exhaustive()
+        }
+    }
+
+    impl IssueFloor {
+        /// Issues one Response with `idp` for `subject` and prepares its floor.
+        ///
+        /// # Panics
+        ///
+        /// If issuing fails or the key does not load into aws-lc-rs.
+        pub fn prepare(
+            idp: &IdentityProvider,
+            peer: &SpPeer,
+            subject: &Subject,
+            key: KeyType,
+        ) -> Self {
+            let now = saml_core::time::parse_xs_datetime(super::NOW).expect("now");
+            let xml = idp.issue(peer, subject, None, now).expect("issues");
+            let signatures = signed_octets(&xml)
+                .into_iter()
+                .map(|(referenced, si, _)| (referenced, si))
+                .collect();
+            let pem = String::from_utf8(testdata(key.files().0)).expect("PEM");
+            let der: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+            let der = super::base64_crate_decode(der.as_bytes());
+            let key = match key {
+                KeyType::Rsa2048 => {
+                    FloorKey::Rsa(aws_lc_rs::rsa::KeyPair::from_pkcs8(&der).expect("PKCS#8"))
+                }
+                KeyType::P256 => FloorKey::P256(
+                    aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(
+                        &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                        &der,
+                    )
+                    .expect("PKCS#8"),
+                ),
+            };
+            Self {
+                xml,
+                signatures,
+                key,
+                rng: aws_lc_rs::rand::SystemRandom::new(),
+            }
+        }
+
+        /// Signatures in the issued Response.
+        pub fn signature_count(&self) -> usize {
+            self.signatures.len()
+        }
+
+        /// Does the floor's work once; returns the output's length plus the signatures'.
+        ///
+        /// # Panics
+        ///
+        /// If aws-lc-rs fails to sign.
+        pub fn run(&self) -> usize {
+            let out = std::hint::black_box(self.xml.as_bytes().to_vec());
+            let mut total = out.len();
+            for (referenced, si) in &self.signatures {
+                std::hint::black_box(aws_lc_rs::digest::digest(
+                    &aws_lc_rs::digest::SHA256,
+                    referenced,
+                ));
+                total += match &self.key {
+                    FloorKey::Rsa(k) => {
+                        let mut sig = vec![0; k.public_modulus_len()];
+                        k.sign(
+                            &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                            &self.rng,
+                            si,
+                            &mut sig,
+                        )
+                        .expect("signs");
+                        sig.len()
+                    }
+                    FloorKey::P256(k) => k.sign(&self.rng, si).expect("signs").as_ref().len(),
+                };
+            }
+            total
+        }
     }
 }

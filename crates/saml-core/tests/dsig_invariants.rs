@@ -71,6 +71,34 @@ fn the_unmodified_signature_verifies() {
     );
 }
 
+/// The signer canonicalizes SignedInfo from its template alone, not in place: the verifier,
+/// which canonicalizes it where it stands, must get the same bytes whatever surrounds it (a
+/// default namespace, `xml:` attributes, another `ds` binding, a self-closing element).
+#[test]
+fn signed_info_does_not_depend_on_its_context() {
+    let contexts = [
+        RESPONSE.replacen(
+            "<samlp:Response ",
+            r#"<samlp:Response xmlns="urn:x:default" xml:lang="en" xml:space="preserve" xmlns:ds="urn:x:not-dsig" "#,
+            1,
+        ),
+        RESPONSE.replacen(
+            r#"<saml:Assertion ID="_assert1""#,
+            r#"<saml:Assertion xmlns="urn:x:d" xmlns:ds="urn:x:other" xml:base="https://x/" ID="_assert1""#,
+            1,
+        ),
+        r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns="urn:x:d" xml:lang="fr" ID="_assert1"/>"#.to_owned(),
+    ];
+    for doc in contexts {
+        let signed = idp_signer().sign_element(&doc, "_assert1").expect("signs");
+        assert_eq!(
+            check(&signed, AlgorithmPolicy::default()).expect("valid"),
+            "_assert1",
+            "{signed}"
+        );
+    }
+}
+
 mod what_you_verify_is_what_you_read {
     use super::*;
 

@@ -4,8 +4,10 @@
 //! re-serialized), right after the element's `saml:Issuer` child when it has one, as the SAML
 //! schema wants, or else as its first child. The digest is taken over the element's exclusive
 //! canonical form before insertion, which equals its form with the signature excluded by the
-//! enveloped-signature transform. SignedInfo is then canonicalized in its final place in the
-//! document, so any canonicalization method gives the bytes a verifier will see.
+//! enveloped-signature transform. SignedInfo is canonicalized (exclusive c14n) from the
+//! Signature template alone, which gives the bytes a verifier sees in the final document:
+//! exclusive c14n takes nothing from SignedInfo's context but the `ds` namespace, declared on
+//! the Signature itself. The document is parsed once.
 
 use std::fmt::Write as _;
 
@@ -110,52 +112,49 @@ impl Signer {
         c14n::canonicalize(&doc, Some(element), None, &exclusive, &mut sink)?;
         let digest = STANDARD.encode(sink.finish().as_ref());
 
-        let template = self.template(id, &digest);
+        let (head, tail) = self.template(id, &digest);
+        // Canonical SignedInfo from the template alone: under exclusive c14n (the only
+        // method this signer writes) the canonical form of an apex element holds only the
+        // namespaces it and its descendants visibly use, here `ds`, which the Signature
+        // declares itself, and no `xml:` attribute is inherited; so the document around it
+        // cannot change a byte, and the whole signed document need not be parsed again.
+        let canonical = {
+            // SignedInfo is all in `head`; KeyInfo, in `tail`, is not needed.
+            let mut standalone = String::with_capacity(head.len() + 40);
+            standalone.push_str(&head);
+            standalone.push_str("</ds:SignatureValue></ds:Signature>");
+            let template = Document::parse(&standalone)?;
+            let signed_info = template
+                .element_children(template.root_element())
+                .next()
+                .ok_or(DsigError::SignatureNotPlaced)?;
+            c14n::to_vec(&template, Some(signed_info), None, &exclusive)?
+        };
+        let signature_value = STANDARD.encode(self.key.sign(self.algorithm, &canonical)?);
+
         let src = doc.source();
         let (at, self_closing) = insertion_point(&doc, element);
-        let mut signed = String::with_capacity(src.len() + template.len() + 2048);
+        let mut signed =
+            String::with_capacity(src.len() + head.len() + signature_value.len() + tail.len() + 64);
+        let signature = [head.as_str(), &signature_value, &tail];
         if let Some(close) = self_closing {
             // `<e .../>` becomes `<e ...>SIGNATURE</e>`.
             signed.push_str(&src[..close]);
             signed.push('>');
-            signed.push_str(&template);
+            signature.iter().for_each(|part| signed.push_str(part));
             let _ = write!(signed, "</{}>", doc.qualified_name(element));
             signed.push_str(&src[doc.span(element).end..]);
         } else {
             signed.push_str(&src[..at]);
-            signed.push_str(&template);
+            signature.iter().for_each(|part| signed.push_str(part));
             signed.push_str(&src[at..]);
         }
-        drop(doc);
-
-        // Canonicalize SignedInfo where it now stands, sign, and fill in the SignatureValue.
-        let placed = Document::parse(&signed)?;
-        let element = match placed.element_by_id(id) {
-            IdLookup::Unique(n) => n,
-            _ => return Err(DsigError::DuplicateId(id.to_owned())),
-        };
-        let signature = placed
-            .element_children(element)
-            .find(|&c| placed.is(c, DSIG_NS, "Signature"))
-            .ok_or(DsigError::SignatureNotPlaced)?;
-        let mut kids = placed.element_children(signature);
-        let signed_info = kids.next().ok_or(DsigError::SignatureNotPlaced)?;
-        let value = kids.next().ok_or(DsigError::SignatureNotPlaced)?;
-        let canonical = c14n::to_vec(&placed, Some(signed_info), None, &exclusive)?;
-        let signature_value = STANDARD.encode(self.key.sign(self.algorithm, &canonical)?);
-        let value_span = placed.span(value);
-        let open_end = placed.source()[value_span.clone()]
-            .find('>')
-            .map_or(value_span.start, |i| value_span.start + i + 1);
-        let mut out = String::with_capacity(signed.len() + signature_value.len());
-        out.push_str(&placed.source()[..open_end]);
-        out.push_str(&signature_value);
-        out.push_str(&placed.source()[open_end..]);
-        Ok(out)
+        Ok(signed)
     }
 
-    fn template(&self, id: &str, digest: &str) -> String {
-        let mut t = String::with_capacity(2048);
+    /// The Signature element with an empty SignatureValue, split where the value goes.
+    fn template(&self, id: &str, digest: &str) -> (String, String) {
+        let mut t = String::with_capacity(1024);
         let _ = write!(
             t,
             "<ds:Signature xmlns:ds=\"{DSIG_NS}\"><ds:SignedInfo>\
@@ -166,22 +165,24 @@ impl Signer {
              <ds:Transform Algorithm=\"{c14n}\"/></ds:Transforms>\
              <ds:DigestMethod Algorithm=\"{dig}\"/>\
              <ds:DigestValue>{digest}</ds:DigestValue></ds:Reference></ds:SignedInfo>\
-             <ds:SignatureValue></ds:SignatureValue>",
+             <ds:SignatureValue>",
             c14n = c14n::EXC_C14N,
             sig = self.algorithm.uri(),
             dig = self.digest.uri(),
             id = crate::xml::escape::escape(id),
         );
+        let mut tail = String::with_capacity(2048);
+        tail.push_str("</ds:SignatureValue>");
         if let Some(cert) = &self.certificate {
             let _ = write!(
-                t,
+                tail,
                 "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate>\
                  </ds:X509Data></ds:KeyInfo>",
                 STANDARD.encode(cert.der())
             );
         }
-        t.push_str("</ds:Signature>");
-        t
+        tail.push_str("</ds:Signature>");
+        (t, tail)
     }
 }
 
