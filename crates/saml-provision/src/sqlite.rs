@@ -674,6 +674,11 @@ impl SqliteDirectory {
         self.in_transaction(|sql| sql.insert_user(user, groups))
     }
 
+    /// The connection, for the SCIM side of this directory (`crate::scim::sqlite`).
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
     fn sql(&self) -> Sql<'_> {
         Sql(&self.conn)
     }

@@ -88,6 +88,7 @@ mod error;
 mod filter;
 mod patch;
 mod routes;
+mod sqlite;
 mod store;
 mod types;
 
