@@ -33,7 +33,11 @@
 //!
 //! **Atomicity.** Each directory call is its own transaction; the handlers' multi-call writes
 //! undo what they did on failure (best effort), as over the in-memory directory. Writers on
-//! other connections are serialised by SQLite, not by the handlers' lock.
+//! other connections are serialised by SQLite, not by the handlers' lock: one that commits
+//! between a handler's read of a resource and its read of the version can pair the old body
+//! with the new version (once; the version moves again on the next write). A process that
+//! writes beside SCIM should write through the same lock (`ScimState::shared`) where that
+//! window matters; other processes only risk it.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use saml_policy::{Directory, DirectoryError, Group, User};
