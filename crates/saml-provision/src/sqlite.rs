@@ -655,6 +655,11 @@ impl SqliteDirectory {
         Ok(SqliteTransaction { tx })
     }
 
+    /// The connection, for the SCIM side of this directory (`crate::scim::sqlite`).
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
     fn in_transaction<T>(
         &mut self,
         work: impl FnOnce(&Sql<'_>) -> Result<T, DirectoryError>,

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 
 use scim_support::*;
 
+per_directory! {
+
 const LIST: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
 #[track_caller]
@@ -317,4 +319,5 @@ async fn crud_create_put_first_name_deactivate_activate_deactivate() {
     let last = get(app, &uri).await.body;
     assert_eq!(last["name"]["givenName"], "Augusta");
     assert_eq!(last["emails"][0]["value"], "ada@example.com");
+}
 }

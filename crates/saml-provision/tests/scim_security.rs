@@ -10,10 +10,13 @@ use std::collections::BTreeMap;
 use axum::http::{Method, StatusCode};
 use saml_policy::Directory;
 use saml_provision::scim::{BearerToken, MAX_FILTER_LENGTH, TokenError};
+use saml_provision::sqlite::SqliteDirectory;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use scim_support::*;
+
+per_directory! {
 
 // ------------------------------------------------------------------------ authentication
 
@@ -570,4 +573,97 @@ async fn exchange(address: std::net::SocketAddr, request: &str) -> String {
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await.unwrap();
     String::from_utf8(response).unwrap()
+}
+}
+
+// ------------------------------------------------------------------------ SQLite restarts
+
+/// The versions live in the file: after a restart a client's ETag still matches and a stale
+/// one still does not; a write through another connection (the Users API, a SAML login)
+/// moves the ETag too.
+#[tokio::test]
+async fn sqlite_versions_survive_a_restart_and_see_other_writers() {
+    let file = TempFile::new();
+    let (id, group, stale, etag, group_etag) = {
+        let server = server_over(SqliteDirectory::open(&file.path).unwrap(), None);
+        let app = &server.app;
+        let id = create_user(app, "restart@example.com").await;
+        let uri = format!("/scim/v2/Users/{id}");
+        let stale = get(app, &uri).await.etag();
+        let reply = patch(
+            app,
+            &uri,
+            json!([{"op": "replace", "path": "displayName", "value": "R"}]),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{:#}", reply.body);
+        let group = create_group(app, "Restarted", &[&id]).await;
+        let etag = get(app, &uri).await.etag();
+        let group_etag = get(app, &format!("/scim/v2/Groups/{group}")).await.etag();
+        (id, group, stale, etag, group_etag)
+    };
+    assert_ne!(stale, etag);
+
+    let server = server_over(SqliteDirectory::open(&file.path).unwrap(), None);
+    let app = &server.app;
+    let uri = format!("/scim/v2/Users/{id}");
+    let group_uri = format!("/scim/v2/Groups/{group}");
+    assert_eq!(get(app, &uri).await.etag(), etag);
+    assert_eq!(get(app, &group_uri).await.etag(), group_etag);
+    let reply = send(
+        app,
+        Method::GET,
+        &uri,
+        None,
+        &[("if-none-match", etag.as_str())],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_MODIFIED);
+    send(
+        app,
+        Method::DELETE,
+        &uri,
+        None,
+        &[("if-match", stale.as_str())],
+    )
+    .await
+    .assert_error(412, None);
+
+    // Another connection to the file writes to the user and to the group's members.
+    {
+        let mut other = SqliteDirectory::open(&file.path).unwrap();
+        other
+            .update_profile(&id, &[("title".into(), Some("Engineer".into()))])
+            .unwrap();
+        let second = other
+            .create_user(&saml_policy::NewUser::new(
+                "second@example.com",
+                saml_policy::UserStatus::Active,
+            ))
+            .unwrap();
+        other.add_member(&second, &group).unwrap();
+    }
+    let now = get(app, &uri).await.etag();
+    assert_ne!(now, etag);
+    assert_ne!(get(app, &group_uri).await.etag(), group_etag);
+    send(
+        app,
+        Method::DELETE,
+        &uri,
+        None,
+        &[("if-match", etag.as_str())],
+    )
+    .await
+    .assert_error(412, None);
+    let reply = send(
+        app,
+        Method::DELETE,
+        &uri,
+        None,
+        &[("if-match", now.as_str())],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    drop(server);
+    drop(file);
 }

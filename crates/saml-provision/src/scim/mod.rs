@@ -31,6 +31,13 @@
 //! - **Versions**: each resource has `meta.version` = `ETag` = `W/"n"`, bumped by every write.
 //!   `If-Match` on PUT, PATCH, DELETE is checked (412 when it differs), `If-None-Match` on
 //!   GET answers 304.
+//! - **Directories**: [`InMemoryScimDirectory`], or the SQLite file the Users API and SAML
+//!   logins use ([`crate::sqlite::SqliteDirectory`]: `ScimState::new(SqliteDirectory::open(path)?,
+//!   config)`). Over SQLite, versions and group-name keys persist in side tables created on the
+//!   first SCIM call (older files upgrade in place), triggers move a version on every write from
+//!   any connection, and group names are unique ignoring case under a UNIQUE constraint. Its
+//!   calls block on the file while the handler holds the directory lock (never across an
+//!   `.await`): a few indexed statements and at most a few commits per request.
 //! - **All or nothing**: a PATCH is applied to a copy, checked, and only then written; a
 //!   failed write undoes the writes before it. A body is at most
 //!   [`ScimConfig::max_body_bytes`]; malformed JSON is 400 `invalidSyntax`.
@@ -88,6 +95,7 @@ mod error;
 mod filter;
 mod patch;
 mod routes;
+mod sqlite;
 mod store;
 mod types;
 

@@ -31,10 +31,12 @@ pub trait ScimDirectory: Directory {
     fn rename_group(&mut self, id: &str, name: &str) -> Result<(), DirectoryError>;
     /// Deletes a group and its memberships.
     fn delete_group(&mut self, id: &str) -> Result<(), DirectoryError>;
-    /// The user's version: 1 when created, plus one for each write to it or to its groups
-    /// (its read-only `groups` attribute shows their ids and names).
+    /// The user's version: 1 when created, then larger after each write to it or to its
+    /// groups (its read-only `groups` attribute shows their ids and names). In memory it is
+    /// one more per write; over SQLite, one more per read that follows writes.
     fn user_version(&self, id: &str) -> Result<u64, DirectoryError>;
-    /// The group's version: 1 when created, plus one for each write to it or its members.
+    /// The group's version: 1 when created, then larger after each write to it or its
+    /// members (counted as for [`ScimDirectory::user_version`]).
     fn group_version(&self, id: &str) -> Result<u64, DirectoryError>;
 }
 

@@ -1,14 +1,19 @@
-//! Shared by the `scim_*` test targets: a router over an in-memory directory and a small
-//! client that drives it with `tower::ServiceExt::oneshot`.
+//! Shared by the `scim_*` test targets: a router over the in-memory or the SQLite directory
+//! ([`per_directory!`] runs a suite over both) and a small client that drives it with
+//! `tower::ServiceExt::oneshot`.
 #![allow(dead_code, reason = "each test target uses a different part")]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use saml_policy::{Directory, Group, GroupType, User, UserStatus};
+use saml_policy::{Group, GroupType, User, UserStatus};
 use saml_provision::scim::{
-    self, BearerToken, InMemoryScimDirectory, ScimConfig, ScimState, USER_SCHEMA,
+    self, BearerToken, InMemoryScimDirectory, ScimConfig, ScimDirectory, ScimState, USER_SCHEMA,
 };
+use saml_provision::sqlite::SqliteDirectory;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -17,29 +22,141 @@ pub const TOKEN: &str = "okta-scim-spec-test-token-0123456789";
 /// Where the tests mount the service.
 pub const BASE: &str = "https://app.example.com/scim/v2";
 
-/// A running service: the application router and its state (to look at the directory).
-pub struct Server {
+/// A directory the SCIM tests run over: each suite runs once per implementation
+/// ([`per_directory!`]).
+pub trait TestDirectory: ScimDirectory + Send + Sized + 'static {
+    /// An empty directory, and the file that holds it (removed when dropped), if any.
+    fn empty() -> (Self, Option<TempFile>);
+    /// Adds a user as it is (id included), for seeding.
+    fn add_user(&mut self, user: User);
+    /// Adds a group of any type, for seeding.
+    fn add_group(&mut self, group: Group);
+}
+
+impl TestDirectory for InMemoryScimDirectory {
+    fn empty() -> (Self, Option<TempFile>) {
+        (InMemoryScimDirectory::new(), None)
+    }
+    fn add_user(&mut self, user: User) {
+        self.insert_user(user).expect("seed user");
+    }
+    fn add_group(&mut self, group: Group) {
+        self.insert_group(group);
+    }
+}
+
+impl TestDirectory for SqliteDirectory {
+    fn empty() -> (Self, Option<TempFile>) {
+        let file = TempFile::new();
+        let directory = SqliteDirectory::open(&file.path).expect("open the directory file");
+        (directory, Some(file))
+    }
+    fn add_user(&mut self, user: User) {
+        self.insert_user(&user, &[]).expect("seed user");
+    }
+    fn add_group(&mut self, group: Group) {
+        self.insert_group(&group).expect("seed group");
+    }
+}
+
+/// A directory file in the temporary directory, removed (with its WAL) when dropped.
+#[derive(Debug)]
+pub struct TempFile {
+    pub path: PathBuf,
+}
+
+impl TempFile {
+    /// A name no other test of this run uses.
+    pub fn new() -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "saml-provision-scim-{}-{}.sqlite",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_file(&path);
+        Self { path }
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = self.path.clone().into_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
+    }
+}
+
+/// Runs the test items given once per directory: in modules `in_memory` and `sqlite` (a
+/// temporary file), where `server()` and `seeded()` make a service over that directory.
+#[macro_export]
+macro_rules! per_directory {
+    ($($tests:item)*) => {
+        mod in_memory {
+            #[allow(unused_imports, reason = "each suite uses a different part")]
+            use super::*;
+            #[allow(dead_code, reason = "not every suite starts empty")]
+            fn server() -> Server<saml_provision::scim::InMemoryScimDirectory> {
+                server_of()
+            }
+            #[allow(dead_code, reason = "not every suite seeds")]
+            fn seeded() -> Server<saml_provision::scim::InMemoryScimDirectory> {
+                seeded_of()
+            }
+            $($tests)*
+        }
+        mod sqlite {
+            #[allow(unused_imports, reason = "each suite uses a different part")]
+            use super::*;
+            #[allow(dead_code, reason = "not every suite starts empty")]
+            fn server() -> Server<saml_provision::sqlite::SqliteDirectory> {
+                server_of()
+            }
+            #[allow(dead_code, reason = "not every suite seeds")]
+            fn seeded() -> Server<saml_provision::sqlite::SqliteDirectory> {
+                seeded_of()
+            }
+            $($tests)*
+        }
+    };
+}
+
+/// A running service: the application router, its state (to look at the directory), and
+/// the directory's file, if any.
+pub struct Server<D = InMemoryScimDirectory> {
     pub app: Router,
-    pub state: ScimState<InMemoryScimDirectory>,
+    pub state: ScimState<D>,
+    pub file: Option<TempFile>,
 }
 
 /// A service over `directory`, mounted at `/scim/v2`.
-pub fn server_with(directory: InMemoryScimDirectory) -> Server {
+pub fn server_over<D: ScimDirectory + Send + 'static>(
+    directory: D,
+    file: Option<TempFile>,
+) -> Server<D> {
     let config = ScimConfig::new(BASE, BearerToken::new(TOKEN).expect("long enough"));
     let state = ScimState::new(directory, config);
     let app = Router::new().nest("/scim/v2", scim::router(state.clone()));
-    Server { app, state }
+    Server { app, state, file }
+}
+
+/// A service over an in-memory `directory`.
+pub fn server_with(directory: InMemoryScimDirectory) -> Server {
+    server_over(directory, None)
 }
 
 /// A service over an empty directory.
-pub fn server() -> Server {
-    server_with(InMemoryScimDirectory::new())
+pub fn server_of<D: TestDirectory>() -> Server<D> {
+    let (directory, file) = D::empty();
+    server_over(directory, file)
 }
 
 /// A service whose directory has one complete user (`00useed`, Okta's spec test needs one)
 /// and Okta's own groups: Everyone (BUILT_IN) and Domain Users (APP_GROUP).
-pub fn seeded() -> Server {
-    let mut directory = InMemoryScimDirectory::new();
+pub fn seeded_of<D: TestDirectory>() -> Server<D> {
+    let (mut directory, file) = D::empty();
     let mut user = User::new("00useed", "seed.user@example.com");
     user.email = Some("seed.user@example.com".into());
     for (key, value) in [
@@ -49,10 +166,10 @@ pub fn seeded() -> Server {
     ] {
         user.profile.insert(key.into(), value.into());
     }
-    directory.insert_user(user).expect("seed user");
-    directory.insert_group(Group::new("00geveryone", "Everyone", GroupType::BuiltIn));
-    directory.insert_group(Group::new("00gdomain", "Domain Users", GroupType::AppGroup));
-    server_with(directory)
+    directory.add_user(user);
+    directory.add_group(Group::new("00geveryone", "Everyone", GroupType::BuiltIn));
+    directory.add_group(Group::new("00gdomain", "Domain Users", GroupType::AppGroup));
+    server_over(directory, file)
 }
 
 /// A response: status, headers, and the body as JSON (`Null` when empty).
@@ -225,9 +342,15 @@ pub async fn create_group(app: &Router, name: &str, members: &[&str]) -> String 
 }
 
 /// The directory's status of a user.
-pub fn status_of(server: &Server, id: &str) -> UserStatus {
+pub fn status_of<D: ScimDirectory>(server: &Server<D>, id: &str) -> UserStatus {
     let directory = server.state.directory().lock().expect("lock");
     directory.user(id).expect("read").expect("user").status
+}
+
+/// `ids` sorted, to compare with [`members_of`] (SQLite's ids are random, not increasing).
+pub fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
 }
 
 /// The group's member ids, sorted, from the response of GET /Groups/{id}.
