@@ -71,7 +71,7 @@ async fn run(args: Args) -> Result<(), String> {
 
     let org1 = org1::Org1::open(&o1, web::Kv::open(&data.join("org1.sqlite"))?)?;
     let org2_kv = web::Kv::open(&data.join("org2.sqlite"))?;
-    let (org2_key, org2_pem) = web::signing_key(&org2_kv, "org2_signing_key")?;
+    let (org2_key, org2_pem) = web::signing_key(&org2_kv, "org2_signing_key", "Org2 SAML signing")?;
     let org2 = org2::Org2::open(
         &o2,
         &o3,

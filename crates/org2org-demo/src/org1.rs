@@ -109,19 +109,34 @@ pub struct Org1 {
     /// user signed in.
     users: Sessions,
     idp: IdentityProvider,
-    public_key_pem: String,
+    /// The signing key's self-signed X.509 certificate, PEM.
+    certificate_pem: String,
+    /// Org1's IdP metadata for the app (`md:EntityDescriptor`).
+    metadata: String,
 }
 
 type S = State<Arc<Org1>>;
 
 impl Org1 {
     pub fn open(origin: &str, kv: Kv) -> Result<Arc<Self>, String> {
-        let (pkcs8, public_key_pem) = crate::web::signing_key(&kv, "org1_signing_key")?;
+        let (pkcs8, certificate_pem) =
+            crate::web::signing_key(&kv, "org1_signing_key", "Org1 SAML signing")?;
         let key = SigningKey::from_pkcs8_der(&pkcs8, Some("org1")).map_err(|e| e.to_string())?;
+        let certificate = Certificate::from_pem(certificate_pem.as_bytes(), Some("org1"))
+            .map_err(|e| e.to_string())?;
+        let sso_url = format!("{origin}{APP_SSO_PATH}");
+        // Requests are taken unsigned (see `peer`), so the metadata doesn't ask for signed ones.
+        let metadata = saml_core::metadata::idp_metadata(
+            APP_ISSUER,
+            &sso_url,
+            &[Binding::HttpRedirect, Binding::HttpPost],
+            &certificate,
+            false,
+        );
         let idp = IdentityProvider::new(
             APP_ISSUER,
-            format!("{origin}{APP_SSO_PATH}"),
-            saml_core::dsig::Signer::new(key, None),
+            sso_url,
+            saml_core::dsig::Signer::new(key, Some(certificate)),
         );
         let state = match kv.get::<State1>("org1")? {
             Some(s) => s,
@@ -137,7 +152,8 @@ impl Org1 {
             admins: Sessions::new("org1_admin", "Strict"),
             users: Sessions::new("org1_sid", "Lax"),
             idp,
-            public_key_pem,
+            certificate_pem,
+            metadata,
         }))
     }
 
@@ -250,6 +266,7 @@ pub fn router(org: Arc<Org1>) -> Router {
         .route("/admin/assignments", get(assignments).post(assign))
         .route("/admin/assignments/remove", post(unassign))
         .route("/app/okta_org2org/cert.pem", get(cert))
+        .route("/app/okta_org2org/metadata.xml", get(metadata))
         .route("/app/okta_org2org/launch", get(launch))
         .route(APP_SSO_PATH, get(sso_redirect).post(sso_post))
         .with_state(org)
@@ -546,7 +563,15 @@ async fn cert(State(org): S) -> Response {
                 "attachment; filename=\"org1-okta-org2org.pem\"",
             ),
         ],
-        org.public_key_pem.clone(),
+        org.certificate_pem.clone(),
+    )
+        .into_response()
+}
+
+async fn metadata(State(org): S) -> Response {
+    (
+        [("content-type", "application/samlmetadata+xml")],
+        org.metadata.clone(),
     )
         .into_response()
 }
@@ -842,7 +867,9 @@ fn app_html(
              <p>Issuer URI: <code id=\"idp-issuer\">{issuer}</code></p>\
              <p>SSO URL: <code id=\"idp-sso-url\">{sso}</code></p>\
              <p>Signing certificate: <a id=\"cert-download\" href=\"/app/okta_org2org/cert.pem\">download</a>\
-             <span class=\"hint\"> (a PEM public key, not an X.509 certificate)</span></p>\
+             <span class=\"hint\"> (a self-signed X.509 certificate, PEM)</span></p>\
+             <p>IdP metadata: <a id=\"idp-metadata\" href=\"/app/okta_org2org/metadata.xml\">view</a>\
+             <span class=\"hint\"> (the issuer, SSO URL and certificate above, as SAML metadata)</span></p>\
              <pre id=\"idp-cert\">{pem}</pre></fieldset>\
              <form method=\"post\" action=\"/admin/app\">{c}\
              <fieldset><legend>General</legend>\
@@ -859,7 +886,7 @@ fn app_html(
              </fieldset><p><button name=\"action\" value=\"save\" id=\"save-app\">Save</button></p></form>{lo}",
             issuer = esc(APP_ISSUER),
             sso = esc(org.idp.sso_url()),
-            pem = esc(&org.public_key_pem),
+            pem = esc(&org.certificate_pem),
             c = csrf_input(session),
             base = text(
                 "base_url",

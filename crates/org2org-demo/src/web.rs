@@ -297,10 +297,12 @@ impl Kv {
     }
 }
 
-/// A signing key (P-256) kept under `name`, made on first start; the PKCS#8 DER and the
-/// public key's PEM.
-pub fn signing_key(kv: &Kv, name: &str) -> Result<(Vec<u8>, String), String> {
-    use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair as _};
+/// A signing key (P-256) kept under `name`, made on first start, and its self-signed X.509
+/// certificate kept under `{name}_certificate` (made at start when missing, so data dirs from
+/// before certificates get one); the PKCS#8 DER and the certificate's PEM. `common_name` is the
+/// certificate's subject and issuer CN.
+pub fn signing_key(kv: &Kv, name: &str, common_name: &str) -> Result<(Vec<u8>, String), String> {
+    use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
     let pkcs8 = match kv.get::<String>(name)? {
         Some(b64) => STANDARD.decode(b64).map_err(|e| e.to_string())?,
         None => {
@@ -314,22 +316,39 @@ pub fn signing_key(kv: &Kv, name: &str) -> Result<(Vec<u8>, String), String> {
             der
         }
     };
-    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8)
-        .map_err(|e| e.to_string())?;
-    // SubjectPublicKeyInfo of an uncompressed P-256 point: the fixed DER header, then the point.
-    let mut spki = vec![
-        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
-        0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
-    ];
-    spki.extend_from_slice(pair.public_key().as_ref());
-    let b64 = STANDARD.encode(&spki);
-    let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        pem.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-        pem.push('\n');
-    }
-    pem.push_str("-----END PUBLIC KEY-----\n");
+    let cert_name = format!("{name}_certificate");
+    let pem = match kv.get::<String>(&cert_name)? {
+        Some(pem) => pem,
+        None => {
+            let pem = self_signed(&pkcs8, common_name)?;
+            kv.put(&cert_name, &pem)?;
+            pem
+        }
+    };
     Ok((pkcs8, pem))
+}
+
+/// A self-signed certificate for the P-256 key in `pkcs8`, valid for about ten years.
+fn self_signed(pkcs8: &[u8], common_name: &str) -> Result<String, String> {
+    use rcgen::{CertificateParams, DnType, KeyPair};
+    let key = KeyPair::try_from(pkcs8).map_err(|e| format!("signing key: {e}"))?;
+    let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
+    // From January 1st of last year (so a year boundary can't put it in the future) for
+    // eleven years; rcgen's default runs 1975 to 4096.
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs();
+    let year = i32::try_from(1970 + secs / 31_556_952).map_err(|e| e.to_string())? - 1;
+    params.not_before = rcgen::date_time_ymd(year, 1, 1);
+    params.not_after = rcgen::date_time_ymd(year + 11, 1, 1);
+    let cert = params
+        .self_signed(&key)
+        .map_err(|e| format!("certificate: {e}"))?;
+    Ok(cert.pem())
 }
 
 /// Whether `url` is an absolute http(s) URL with a host.

@@ -245,6 +245,26 @@ impl B {
         }
     }
 
+    /// GETs `url` from the page (same origin, with its cookies): the content type and body.
+    async fn fetch(&self, url: &str) -> (String, String) {
+        let script = "const done = arguments[arguments.length - 1];\
+             fetch(arguments[0]).then(r => r.text().then(t => done([r.status, \
+             r.headers.get('content-type'), t])), e => done([0, '', String(e)]));";
+        let got = match self
+            .client
+            .execute_async(script, vec![serde_json::Value::from(url)])
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => self.fail(format!("fetch {url}: {e}")).await,
+        };
+        let field = |i: usize| got[i].as_str().unwrap_or_default().to_owned();
+        if got[0] != 200 {
+            self.fail(format!("fetch {url}: {got}")).await;
+        }
+        (field(1), field(2))
+    }
+
     /// Waits until `css`'s text contains `needle`; returns the text.
     async fn wait_text(&self, css: &str, needle: &str) -> String {
         let deadline = tokio::time::Instant::now() + WAIT;
@@ -404,7 +424,54 @@ async fn org2org_checklist_in_chromium() {
     b.goto(&format!("{o1}/admin/app")).await;
     let issuer = b.text("#idp-issuer").await;
     let sso_url = b.text("#idp-sso-url").await;
-    let cert = b.text("#idp-cert").await;
+    let shown = b.text("#idp-cert").await;
+    // The download is the X.509 certificate shown on the page; Org2's form gets the download.
+    let download = b.find(Locator::Css("#cert-download")).await;
+    let href = download
+        .prop("href")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let (_, cert) = b.fetch(&href).await;
+    b.check(
+        cert.starts_with("-----BEGIN CERTIFICATE-----\n") && cert.trim() == shown.trim(),
+        || format!("the download is not the certificate shown: {cert:?} vs {shown:?}"),
+    )
+    .await;
+    let certificate = saml_core::prelude::Certificate::from_pem(cert.as_bytes(), None);
+    let certificate = match certificate {
+        Ok(c) => c,
+        Err(e) => b.fail(format!("the download is no certificate: {e}")).await,
+    };
+    // The IdP metadata names the same issuer and SSO URL and holds that certificate.
+    let link = b.find(Locator::Css("#idp-metadata")).await;
+    let href = link.prop("href").await.ok().flatten().unwrap_or_default();
+    let (content_type, xml) = b.fetch(&href).await;
+    b.check(content_type == "application/samlmetadata+xml", || {
+        format!("metadata content type {content_type:?}")
+    })
+    .await;
+    let md = match saml_core::metadata::IdpMetadata::parse(xml.as_bytes()) {
+        Ok(md) => md,
+        Err(e) => {
+            b.fail(format!("the metadata doesn't parse: {e}\n{xml}"))
+                .await
+        }
+    };
+    let certs: Vec<_> = md
+        .signing_certificates()
+        .iter()
+        .filter_map(|a| a.certificate().map(|c| c.der().to_vec()))
+        .collect();
+    b.check(
+        md.entity_id() == issuer
+            && md.sso_services().iter().all(|e| e.location == sso_url)
+            && md.sso_services().len() == 2
+            && certs == [certificate.der().to_vec()],
+        || format!("the metadata doesn't match the page: {xml}"),
+    )
+    .await;
     b.fill("#base_url", &org2_base).await;
     b.fill("#relay_state", "/app/UserHome").await;
     b.fill("#acs_url", &acs).await;
