@@ -34,7 +34,8 @@ MUTATIONS = [
      "            None if signed => {", "            None if false => {",
      ("attacks", "seams::requests")),
     ("metadata validUntil", "crates/saml-core/src/metadata/mod.rs",
-     "            && now >= valid_until", "            && false",
+     "        Some(valid_until) if now >= valid_until => Err(MetadataError::Expired {",
+     "        Some(valid_until) if false => Err(MetadataError::Expired {",
      ("attacks", "seams::metadata")),
     ("encrypted scope", SP,
      "        self.check_scope(response_signed, assertion_verified.is_some())\n"
@@ -67,11 +68,10 @@ MUTATIONS = [
      "            Err(_) => Ok(self.assertion),",
      ("stores", "unreachable")),
     ("request store fails closed", SP,
-     "            Err(source) => Err(SamlError::RequestStoreUnavailable {\n"
-     "                in_response_to: id,\n"
-     "                source,\n"
-     "            }),",
-     "            Err(_) => Ok(()),",
+     "            Err(source) => Err(self.request_refused(Some(source))),\n        }\n    }\n\n"
+     "    /// The replay cache's answer once the request was consumed",
+     "            Err(_) => Ok(()),\n        }\n    }\n\n"
+     "    /// The replay cache's answer once the request was consumed",
      ("stores", "unreachable")),
     ("redirect: ? inside a value", "crates/saml-core/src/binding/query.rs",
      "            if prefix.iter().any(|&b| b == b'=' || b == b'&') {", "            if false {",
@@ -181,7 +181,7 @@ MUTATIONS += [
      'let outcome = cache.insert_if_absent(&format!("{}{}", self.replay_key, self.now), self.keep_until, self.now);',
      ("attacks", 'logout::replay::a_replayed')),
     ('logout: replay store fail closed', LOGOUT_MOD,
-     '            Err(source) => Err(SamlError::LogoutReplayStoreUnavailable {\n                id: self.request.id,\n                source,\n            }),',
+     '            Err(source) => Err(SamlError::LogoutReplayStoreUnavailable {\n                id: self.request.envelope.id,\n                source,\n            }),',
      '            Err(_source) => Ok(self.request),',
      ("attacks", 'logout::stores::a_replay_cache_that')),
     ('logout: single use', LOGOUT_MOD,
