@@ -32,7 +32,7 @@ muts = [
  ("json_media_type", "src/scim/routes.rs", 'if media != SCIM_JSON && media != "application/json" {', "if false {"),
  ("filter_only_and", "src/scim/filter.rs", 'if !joiner.eq_ignore_ascii_case("and") {', 'if !joiner.eq_ignore_ascii_case("and") && !joiner.eq_ignore_ascii_case("or") {'),
  ("okta_groups_read_only", "src/scim/routes.rs", "if group.group_type == GroupType::OktaGroup {", "if true {"),
- ("patch_on_a_copy", "src/scim/routes.rs", "    patch::apply_user(&mut new, &id, &operations)?;\n", "    if let Err(e) = patch::apply_user(&mut new, &id, &operations) {\n        write_user(&mut *directory, &user, &old, &new)?;\n        return Err(e);\n    }\n"),
+ ("patch_on_a_copy", "src/scim/routes.rs", "    K::patch(&mut new, &id, &operations)?;\n    write_and_show::<D, K>(directory, &state.config, &id, &record, &old, &new)\n", "    let patched = K::patch(&mut new, &id, &operations);\n    let shown = write_and_show::<D, K>(directory, &state.config, &id, &record, &old, &new);\n    patched?;\n    shown\n"),
 ]
 only = sys.argv[1:]
 bad = 0
