@@ -411,23 +411,6 @@ struct LoginQuery {
     return_to: Option<String>,
 }
 
-/// Records what `authn_request` would store, so the ID can go to the async store after.
-#[derive(Default)]
-struct Recorder(std::sync::Mutex<Option<(String, DateTime)>>);
-
-impl RequestStore for Recorder {
-    fn insert(&self, id: &str, expires: DateTime, _now: DateTime) -> Result<(), StoreError> {
-        if let Ok(mut slot) = self.0.lock() {
-            *slot = Some((id.to_owned(), expires));
-        }
-        Ok(())
-    }
-
-    fn take(&self, _id: &str, _now: DateTime) -> Result<bool, StoreError> {
-        Ok(false)
-    }
-}
-
 async fn login<S: Store>(
     State(sp): State<SamlSp<S>>,
     Query(query): Query<LoginQuery>,
@@ -438,19 +421,11 @@ async fn login<S: Store>(
         None => inner.default_return_to.clone(),
     };
     let now = sp.now();
-    let recorder = Recorder::default();
-    let request = inner.sp.authn_request(now, &inner.options, &recorder)?;
-    let recorded = recorder.0.lock().ok().and_then(|mut r| r.take());
-    let Some((id, expires)) = recorded else {
-        // authn_request records every request it returns.
-        return Err(RouteError::Saml(SamlError::Randomness));
-    };
-    AsyncRequestStore::insert(&*inner.store, &id, expires, now)
-        .await
-        .map_err(|source| SamlError::RequestStoreUnavailable {
-            in_response_to: id.clone(),
-            source,
-        })?;
+    let request = inner
+        .sp
+        .authn_request_async(now, &inner.options, &*inner.store)
+        .await?;
+    let (id, expires) = (request.id.clone(), request.expires);
     let state = RequestState {
         id: id.clone(),
         return_to: return_to.clone(),

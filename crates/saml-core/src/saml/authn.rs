@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::error::SamlError;
 use super::message::{escape, new_id, plus};
-use super::replay::RequestStore;
+use super::replay::{AsyncRequestStore, RequestStore, StoreError};
 use super::sp::ServiceProvider;
 use super::{ASSERTION_NS, PROTOCOL_NS};
 use crate::binding;
@@ -77,7 +77,23 @@ pub struct OutgoingRequest {
     /// For HTTP-POST: the XML (signed when request signing is on). For HTTP-Redirect: the
     /// unsigned XML (the signature goes in the query).
     pub xml: String,
+    /// Until when its ID stays outstanding: [`REQUEST_LIFETIME_SECONDS`] after it was made.
+    pub expires: DateTime,
     signed_redirect: bool,
+}
+
+impl OutgoingRequest {
+    /// The request once its store answered: a request whose ID could not be recorded could
+    /// never be answered, so it is not handed out.
+    fn recorded(self, recorded: Result<(), StoreError>) -> Result<Self, SamlError> {
+        match recorded {
+            Ok(()) => Ok(self),
+            Err(source) => Err(SamlError::RequestStoreUnavailable {
+                in_response_to: self.id,
+                source,
+            }),
+        }
+    }
 }
 
 impl ServiceProvider {
@@ -88,6 +104,34 @@ impl ServiceProvider {
         now: DateTime,
         options: &RequestOptions,
         requests: &dyn RequestStore,
+    ) -> Result<OutgoingRequest, SamlError> {
+        let request = self.build_authn_request(now, options)?;
+        let recorded = requests.insert(&request.id, request.expires, now);
+        request.recorded(recorded)
+    }
+
+    /// As [`authn_request`](Self::authn_request), recording the ID in a store that answers over
+    /// the network (Redis), so that a tokio worker is never blocked.
+    ///
+    /// # Errors
+    ///
+    /// As [`authn_request`](Self::authn_request).
+    pub async fn authn_request_async<S: AsyncRequestStore + ?Sized>(
+        &self,
+        now: DateTime,
+        options: &RequestOptions,
+        requests: &S,
+    ) -> Result<OutgoingRequest, SamlError> {
+        let request = self.build_authn_request(now, options)?;
+        let recorded = requests.insert(&request.id, request.expires, now).await;
+        request.recorded(recorded)
+    }
+
+    /// The request, signed as the settings say, not yet recorded.
+    fn build_authn_request(
+        &self,
+        now: DateTime,
+        options: &RequestOptions,
     ) -> Result<OutgoingRequest, SamlError> {
         let idp = self.idp();
         let sp = self.sp();
@@ -141,17 +185,12 @@ impl ServiceProvider {
         {
             xml = signer.sign_element(&xml, &id).map_err(SamlError::Signing)?;
         }
-        requests
-            .insert(&id, plus(now, REQUEST_LIFETIME_SECONDS), now)
-            .map_err(|source| SamlError::RequestStoreUnavailable {
-                in_response_to: id.clone(),
-                source,
-            })?;
         Ok(OutgoingRequest {
             id,
             destination: idp.sso_url().to_owned(),
             binding: idp.sso_binding(),
             xml,
+            expires: plus(now, REQUEST_LIFETIME_SECONDS),
             signed_redirect: sign && idp.sso_binding() == Binding::HttpRedirect,
         })
     }
