@@ -250,13 +250,13 @@ fn no_encryption_key_no_encryption() {
     assert_eq!(v.encryption(), None);
 }
 
-/// What the IdP would produce but no SP could decrypt, or should not, is refused when the
-/// peer is configured: rsa-1_5, and RSA-OAEP pairs aws-lc-rs lacks.
+/// What the IdP would produce but no SP should decrypt is refused when the peer is configured:
+/// rsa-1_5 always, and RSA-OAEP pairs with differing hashes in a build without the
+/// `openssl-oaep` feature. Every pair this build runs issues and validates end to end.
 #[test]
 fn refused_algorithms_are_refused_when_configured() {
     let peer = || SpPeer::new(SP_ENTITY, ACS, vec![anchor("rsa3072.cert.pem")]).expect("peer");
-    for transport in [
-        KeyTransport::Rsa1_5,
+    let mixed = [
         KeyTransport::RsaOaep {
             digest: DigestAlgorithm::Sha256,
             mgf: DigestAlgorithm::Sha1,
@@ -264,7 +264,12 @@ fn refused_algorithms_are_refused_when_configured() {
         KeyTransport::RsaOaepMgf1p {
             digest: DigestAlgorithm::Sha256,
         },
-    ] {
+    ];
+    let mut refused = vec![KeyTransport::Rsa1_5];
+    if cfg!(not(feature = "openssl-oaep")) {
+        refused.extend(mixed);
+    }
+    for transport in refused {
         let err = peer()
             .with_encryption_algorithms(DataEncryption::Aes256Gcm, transport)
             .expect_err("refused");
@@ -273,6 +278,25 @@ fn refused_algorithms_are_refused_when_configured() {
             "algorithm_not_allowed",
             "{transport}: {err}"
         );
+    }
+    if cfg!(feature = "openssl-oaep") {
+        for transport in mixed {
+            let peer = peer()
+                .with_encryption(
+                    EncryptionKey::from_certificate(&cert("rsa3072.cert.pem")).expect("RSA"),
+                )
+                .with_encryption_algorithms(DataEncryption::Aes256Gcm, transport)
+                .expect("differing-hash OAEP with openssl-oaep");
+            let xml = org1(SignTarget::Assertion)
+                .issue(&peer, &alice(), None, now())
+                .expect("issued");
+            let v = validate(
+                &org2(SignatureScope::Assertion, Some("rsa3072.pk8.pem")),
+                &xml,
+            )
+            .unwrap_or_else(|e| panic!("{transport}: {e}"));
+            assert_eq!(v.encryption(), Some(DataEncryption::Aes256Gcm));
+        }
     }
     for (digest, data) in [
         (DigestAlgorithm::Sha1, DataEncryption::Aes128Gcm),

@@ -8,8 +8,12 @@
 //!   PKCS#1 SP key) decrypts, and a real Okta capture shows its detached EncryptedKey (its SP
 //!   key, 1024 bits, is too small for aws-lc-rs and refused by name);
 //! - the vectors in `tests/vectors/xmlenc` (libxmlsec1 1.3.9, xmlsec1 1.2.37, pysaml2): the
-//!   same-hash RSA-OAEP ones decrypt, the mixed digest/MGF ones are refused naming the pair,
-//!   rsa-1_5 needs the danger opt-in, pysaml2's default 3DES is refused.
+//!   RSA-OAEP ones decrypt (those whose digest and MGF1 hash differ through OpenSSL, with the
+//!   default `openssl-oaep` feature; without it they are refused naming the pair), rsa-1_5
+//!   needs the danger opt-in, pysaml2's default 3DES is refused;
+//! - libxmlsec1 1.3.9 (PyPI `xmlsec`, run by `tests/interop/xmlsec13_oaep.py`), which knows
+//!   XML Encryption 1.1: it encrypts with every RSA-OAEP digest/MGF1 pair and we decrypt; we
+//!   encrypt with every pair and it decrypts.
 //!
 //! xmlsec1 runs in a fresh directory under [`std::env::temp_dir`], removed afterwards (set
 //! `SAML_INTEROP_KEEP=1` to keep it). Without xmlsec1 on `PATH` its tests print `SKIPPED` and
@@ -377,6 +381,180 @@ fn okta_2020_response_signed_encassertion_signed() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// libxmlsec1 1.3 (PyPI xmlsec): every RSA-OAEP digest/MGF1 pair, both ways
+// ---------------------------------------------------------------------------------------------
+
+/// Whether Python's `xmlsec` (with its bundled libxmlsec1 1.3) and `lxml` import. When not:
+/// panics if `CI` is set (CI installs them), otherwise prints a `SKIPPED` line.
+#[track_caller]
+fn xmlsec13_available() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import xmlsec, lxml"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Python's xmlsec is not installed, and CI is set: python3 -m pip install xmlsec"
+        );
+        eprintln!("SKIPPED: Python's xmlsec is not installed (python3 -m pip install xmlsec)");
+    }
+    ok
+}
+
+/// Runs `tests/interop/xmlsec13_oaep.py` with `args`; its standard output.
+#[track_caller]
+fn xmlsec13(args: &[&std::ffi::OsStr]) -> String {
+    let mut cmd = Command::new("python3");
+    cmd.arg(workspace().join("tests/interop/xmlsec13_oaep.py"))
+        .args(args);
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "xmlsec13_oaep.py failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+const HASHES: [(DigestAlgorithm, &str); 4] = [
+    (DigestAlgorithm::Sha1, "sha1"),
+    (DigestAlgorithm::Sha256, "sha256"),
+    (DigestAlgorithm::Sha384, "sha384"),
+    (DigestAlgorithm::Sha512, "sha512"),
+];
+
+/// libxmlsec1 1.3.9 encrypts with `rsa-oaep` and every DigestMethod/MGF pair (and the default
+/// MGF, and `rsa-oaep-mgf1p` with SHA-256), and we decrypt each; we encrypt with every pair and
+/// it decrypts each. Controls: a ciphertext whose declared MGF was changed, and one for another
+/// key, fail in libxmlsec1, so its "ok" is not a default.
+#[test]
+fn xmlsec13_every_oaep_pair_both_ways() {
+    if !xmlsec13_available() {
+        return;
+    }
+    let scratch = Scratch::new("xmlsec13-oaep");
+    let (cert, key) = (workspace().join(CERT), workspace().join(KEY));
+
+    // libxmlsec1 encrypts, we decrypt.
+    let listing = xmlsec13(&[
+        "encrypt".as_ref(),
+        cert.as_os_str(),
+        scratch.path().as_os_str(),
+    ]);
+    let mut lines = listing.lines();
+    assert_eq!(lines.next(), Some("libxmlsec1 1.3.9"), "{listing}");
+    let names: Vec<&str> = lines.collect();
+    assert_eq!(names.len(), 18, "{listing}");
+    for name in &names {
+        let path = scratch.file(&format!("{name}.xml"));
+        let xml =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mixed = !(name.starts_with("oaep-sha1-mgf1sha1")
+            || name.starts_with("oaep-sha256-mgf1sha256")
+            || name.starts_with("oaep-sha384-mgf1sha384")
+            || name.starts_with("oaep-sha512-mgf1sha512"));
+        let result = decrypt_response(&xml, &[decryption_key(KEY)], &DecryptionPolicy::default());
+        if mixed && cfg!(not(feature = "openssl-oaep")) {
+            let err = result.expect_err(name);
+            assert_eq!(err.kind(), ErrorKind::AlgorithmNotAllowed, "{name}: {err}");
+            continue;
+        }
+        let text = String::from_utf8(result.unwrap_or_else(|e| panic!("{name}: {e}"))).unwrap();
+        let id = format!("ID=\"_{}\"", name.replace('-', "_"));
+        assert!(text.contains(&id), "{name}: {text}");
+        // The wrong key is one decryption_failed here too.
+        let wrong = decrypt_response(
+            &xml,
+            &[decryption_key(OTHER_KEY)],
+            &DecryptionPolicy::default(),
+        )
+        .expect_err("wrong key");
+        assert_eq!(wrong.kind(), ErrorKind::DecryptionFailed, "{name}");
+    }
+
+    // We encrypt, libxmlsec1 decrypts.
+    let sp = EncryptionKey::from_certificate(&certificate(CERT)).expect("RSA certificate");
+    let mut files = Vec::new();
+    let mut expected = Vec::new();
+    for (digest, d) in HASHES {
+        for (mgf, m) in HASHES {
+            let transport = KeyTransport::RsaOaep { digest, mgf };
+            if !transport.is_supported() {
+                continue;
+            }
+            let id = format!("_ours_{d}_{m}");
+            let assertion = ASSERTION.replace("_interop-a1", &id);
+            let encrypted = encrypt(
+                assertion.as_bytes(),
+                &sp,
+                DataEncryption::Aes256Gcm,
+                transport,
+            )
+            .expect("encrypt");
+            let path = scratch.file(&format!("ours-{d}-{m}.xml"));
+            write(&path, &response(&encrypted));
+            files.push(path.clone());
+            expected.push((path, Some(id)));
+        }
+    }
+    let want = if cfg!(feature = "openssl-oaep") {
+        16
+    } else {
+        4
+    };
+    assert_eq!(files.len(), want);
+    // Control 1: SHA-256/MGF1-SHA-1 declared as MGF1-SHA-256.
+    let transport = KeyTransport::RsaOaep {
+        digest: DigestAlgorithm::Sha256,
+        mgf: DigestAlgorithm::Sha256,
+    };
+    let encrypted = encrypt(
+        ASSERTION.as_bytes(),
+        &sp,
+        DataEncryption::Aes256Gcm,
+        transport,
+    )
+    .expect("encrypt");
+    let lying = encrypted.replace("xmlenc11#mgf1sha256", "xmlenc11#mgf1sha1");
+    assert_ne!(lying, encrypted);
+    let path = scratch.file("control-declared-mgf.xml");
+    write(&path, &response(&lying));
+    files.push(path.clone());
+    expected.push((path, None));
+    // Control 2: encrypted to another key.
+    let other =
+        EncryptionKey::from_certificate(&certificate("crates/saml-core/testdata/rsa3072.cert.pem"))
+            .expect("RSA certificate");
+    let encrypted = encrypt(
+        ASSERTION.as_bytes(),
+        &other,
+        DataEncryption::Aes256Gcm,
+        KeyTransport::default(),
+    )
+    .expect("encrypt");
+    let path = scratch.file("control-other-key.xml");
+    write(&path, &response(&encrypted));
+    files.push(path.clone());
+    expected.push((path, None));
+
+    let mut args: Vec<&std::ffi::OsStr> = vec!["decrypt".as_ref(), key.as_os_str()];
+    args.extend(files.iter().map(|p| p.as_os_str()));
+    let report = xmlsec13(&args);
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), expected.len(), "{report}");
+    for (line, (path, id)) in lines.iter().zip(&expected) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.first().copied(), path.to_str(), "{report}");
+        match id {
+            Some(id) => assert_eq!(fields[1..], ["ok", id.as_str()], "{line}"),
+            None => assert_eq!(fields.get(1).copied(), Some("failed"), "{line}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // 4. tests/vectors/xmlenc
 // ---------------------------------------------------------------------------------------------
 
@@ -424,13 +602,19 @@ fn refused(name: &str, uri: &str, reason: Refusal) {
 const RSA_OAEP: &str = "http://www.w3.org/2009/xmlenc11#rsa-oaep";
 const RSA_OAEP_MGF1P: &str = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
 
+/// A digest and MGF1 hash that differ: decrypted by OpenSSL with the `openssl-oaep` feature
+/// (the default), refused by name without it.
 #[test]
 fn v1_aes256gcm_oaep11_sha256_mgf1sha1() {
-    let reason = Refusal::OaepPair {
-        digest: "SHA-256",
-        mgf: "SHA-1",
-    };
-    refused("v1-aes256gcm-oaep11-sha256-mgf1sha1", RSA_OAEP, reason);
+    if cfg!(feature = "openssl-oaep") {
+        decrypts("v1-aes256gcm-oaep11-sha256-mgf1sha1", "_a1");
+    } else {
+        let reason = Refusal::OaepPair {
+            digest: "SHA-256",
+            mgf: "SHA-1",
+        };
+        refused("v1-aes256gcm-oaep11-sha256-mgf1sha1", RSA_OAEP, reason);
+    }
 }
 
 #[test]
@@ -448,13 +632,19 @@ fn v4_aes192cbc_oaep11_sha512_mgf1sha512_label() {
     decrypts("v4-aes192cbc-oaep11-sha512-mgf1sha512-label", "_a1");
 }
 
+/// A digest and MGF1 hash that differ: decrypted by OpenSSL with the `openssl-oaep` feature
+/// (the default), refused by name without it.
 #[test]
 fn v5_aes256cbc_mgf1p_sha256() {
-    let reason = Refusal::OaepPair {
-        digest: "SHA-256",
-        mgf: "SHA-1",
-    };
-    refused("v5-aes256cbc-mgf1p-sha256", RSA_OAEP_MGF1P, reason);
+    if cfg!(feature = "openssl-oaep") {
+        decrypts("v5-aes256cbc-mgf1p-sha256", "_a1");
+    } else {
+        let reason = Refusal::OaepPair {
+            digest: "SHA-256",
+            mgf: "SHA-1",
+        };
+        refused("v5-aes256cbc-mgf1p-sha256", RSA_OAEP_MGF1P, reason);
+    }
 }
 
 #[test]
@@ -472,13 +662,19 @@ fn v7_aes128cbc_rsa15() {
     assert!(text.starts_with("<saml:Assertion ID=\"_a1\""), "{text}");
 }
 
+/// A digest and MGF1 hash that differ: decrypted by OpenSSL with the `openssl-oaep` feature
+/// (the default), refused by name without it.
 #[test]
 fn v8_aes256gcm_oaep11_sha1_mgf1sha256() {
-    let reason = Refusal::OaepPair {
-        digest: "SHA-1",
-        mgf: "SHA-256",
-    };
-    refused("v8-aes256gcm-oaep11-sha1-mgf1sha256", RSA_OAEP, reason);
+    if cfg!(feature = "openssl-oaep") {
+        decrypts("v8-aes256gcm-oaep11-sha1-mgf1sha256", "_a1");
+    } else {
+        let reason = Refusal::OaepPair {
+            digest: "SHA-1",
+            mgf: "SHA-256",
+        };
+        refused("v8-aes256gcm-oaep11-sha1-mgf1sha256", RSA_OAEP, reason);
+    }
 }
 
 #[test]

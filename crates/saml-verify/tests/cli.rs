@@ -1116,6 +1116,26 @@ mod encrypted {
         );
     }
 
+    /// libxmlsec1 1.3.9's SHA-256 digest with the default MGF1-SHA-1 (what Santuario sends
+    /// too): decrypted, through OpenSSL, and `inspect` calls the pair supported.
+    #[test]
+    fn decrypt_oaep_with_differing_hashes() {
+        let xml = read("tests/vectors/xmlenc/v1-aes256gcm-oaep11-sha256-mgf1sha1.xml");
+        let out = decrypt(&xml, &["--sp-key", &path(VECTOR_KEY)]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.starts_with("<saml:Assertion ID=\"_a1\"") && text.ends_with("</saml:Assertion>\n"),
+            "{text}"
+        );
+        let out = run(&["inspect".to_owned()], &xml);
+        let text = stdout(&out);
+        assert!(
+            text.contains("rsa-oaep (SHA-256, MGF1-SHA-1)") && !text.contains("not supported"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn decrypt_input_errors_are_exit_2() {
         let key = path(SP_KEY);

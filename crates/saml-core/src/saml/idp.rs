@@ -27,10 +27,10 @@
 //!
 //! xmlsec1 before 1.3 does not know XML Encryption 1.1's `rsa-oaep`, so an SP built on it
 //! cannot decrypt the default: give it `rsa-oaep-mgf1p` (with AES-GCM if its xmlsec1 has it,
-//! which 1.2.37 does, else AES-CBC). The crypto library (aws-lc-rs) runs RSA-OAEP only with the
-//! same hash for the digest and MGF1, so the xmlenc11 `rsa-oaep` pairs offered are SHA-1,
-//! SHA-256, SHA-384 and SHA-512 with themselves. Never produced: RSA PKCS#1 v1.5 key
-//! transport, 3DES, keys under 2048 bits.
+//! which 1.2.37 does, else AES-CBC). Every xmlenc11 `rsa-oaep` pair of SHA-1, SHA-256, SHA-384
+//! and SHA-512 can be chosen: aws-lc-rs runs the same-hash pairs, OpenSSL the others (feature
+//! `openssl-oaep`, on by default; without it those are refused). Never produced: RSA PKCS#1
+//! v1.5 key transport, 3DES, keys under 2048 bits.
 
 use std::fmt::Write as _;
 use std::time::Duration;

@@ -45,6 +45,21 @@ const MGF_URIS: &[&str] = &[
     "http://www.w3.org/2009/xmlenc11#mgf1sha512",
 ];
 
+/// The RSA-OAEP parameters of a [`KeyTransport`], and the library that runs them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Oaep {
+    /// Digest and MGF1 hash the same: aws-lc-rs, with the key parsed once.
+    AwsLc(&'static OaepAlgorithm),
+    /// Digest and MGF1 hash differ: OpenSSL (feature `openssl-oaep`).
+    #[cfg(feature = "openssl-oaep")]
+    Mixed {
+        /// The OAEP digest (of the label).
+        digest: DigestAlgorithm,
+        /// The hash of MGF1.
+        mgf: DigestAlgorithm,
+    },
+}
+
 /// How the content-encryption key (CEK) travels: encrypted to the recipient's RSA key
 /// (`xenc:EncryptedKey/xenc:EncryptionMethod/@Algorithm`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -108,8 +123,9 @@ impl KeyTransport {
         }
     }
 
-    /// Whether the crypto library can run this key transport: every RSA-OAEP form whose
-    /// digest and MGF1 hash are the same, and RSA PKCS#1 v1.5 (which
+    /// Whether this build can run this key transport: every RSA-OAEP form with SHA-1, SHA-256,
+    /// SHA-384 or SHA-512 as digest and MGF1 hash (pairs whose hashes differ only with the
+    /// `openssl-oaep` feature, on by default), and RSA PKCS#1 v1.5 (which
     /// [`DecryptionPolicy`](super::DecryptionPolicy) still refuses by default).
     pub fn is_supported(self) -> bool {
         match self {
@@ -118,11 +134,11 @@ impl KeyTransport {
         }
     }
 
-    /// The aws-lc-rs OAEP parameters, or why there are none. aws-lc-rs offers OAEP only with
-    /// one hash for both the digest and MGF1 (its `OaepAlgorithm` cannot be built otherwise),
-    /// and it is the one backend here with constant-time RSA decryption, so the other pairs
-    /// are refused rather than run elsewhere.
-    pub(crate) fn oaep(self) -> Result<&'static OaepAlgorithm, XmlencError> {
+    /// The RSA-OAEP parameters, or why there are none. aws-lc-rs runs the pairs whose digest
+    /// and MGF1 hash are the same (its `OaepAlgorithm` cannot be built otherwise); the other
+    /// pairs run in OpenSSL with the `openssl-oaep` feature and are refused without it. Both
+    /// libraries decrypt in constant time.
+    pub(crate) fn oaep(self) -> Result<Oaep, XmlencError> {
         use DigestAlgorithm as D;
         let (digest, mgf) = match self {
             Self::RsaOaepMgf1p { digest } => (digest, D::Sha1),
@@ -135,10 +151,13 @@ impl KeyTransport {
             }
         };
         match (digest, mgf) {
-            (D::Sha1, D::Sha1) => Ok(&OAEP_SHA1_MGF1SHA1),
-            (D::Sha256, D::Sha256) => Ok(&OAEP_SHA256_MGF1SHA256),
-            (D::Sha384, D::Sha384) => Ok(&OAEP_SHA384_MGF1SHA384),
-            (D::Sha512, D::Sha512) => Ok(&OAEP_SHA512_MGF1SHA512),
+            (D::Sha1, D::Sha1) => Ok(Oaep::AwsLc(&OAEP_SHA1_MGF1SHA1)),
+            (D::Sha256, D::Sha256) => Ok(Oaep::AwsLc(&OAEP_SHA256_MGF1SHA256)),
+            (D::Sha384, D::Sha384) => Ok(Oaep::AwsLc(&OAEP_SHA384_MGF1SHA384)),
+            (D::Sha512, D::Sha512) => Ok(Oaep::AwsLc(&OAEP_SHA512_MGF1SHA512)),
+            #[cfg(feature = "openssl-oaep")]
+            _ => Ok(Oaep::Mixed { digest, mgf }),
+            #[cfg(not(feature = "openssl-oaep"))]
             _ => Err(XmlencError::AlgorithmNotAllowed {
                 uri: self.uri().to_owned(),
                 reason: Refusal::OaepPair {
@@ -391,7 +410,8 @@ impl fmt::Display for DataEncryption {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Refusal {
-    /// RSA-OAEP with a digest and an MGF1 hash that the crypto library does not offer together.
+    /// RSA-OAEP with a digest and an MGF1 hash that this build does not offer together: SHA-224
+    /// in either place, or differing hashes without the `openssl-oaep` feature.
     OaepPair {
         /// The OAEP digest, e.g. `SHA-256`.
         digest: &'static str,
@@ -414,13 +434,21 @@ pub enum Refusal {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::OaepPair { digest, mgf } if *digest == "SHA-224" || *mgf == "SHA-224" => {
+                write!(
+                    f,
+                    "RSA-OAEP with digest {digest} and mask generation MGF1-{mgf} is not \
+                     supported: SHA-224 is offered for neither; have the IdP use SHA-1, SHA-256, \
+                     SHA-384 or SHA-512 for both"
+                )
+            }
             Self::OaepPair { digest, mgf } => write!(
                 f,
-                "RSA-OAEP with digest {digest} and mask generation MGF1-{mgf} is not supported: \
-                 the crypto library (aws-lc-rs) offers OAEP only with the same hash for both \
-                 (SHA-1, SHA-256, SHA-384 or SHA-512), and RSA decryption must stay constant-time, \
-                 so no other backend is used; have the IdP use rsa-oaep-mgf1p with SHA-1, or \
-                 rsa-oaep with matching DigestMethod and MGF"
+                "RSA-OAEP with digest {digest} and mask generation MGF1-{mgf} is not supported \
+                 by this build: aws-lc-rs offers OAEP only with the same hash for both, and \
+                 saml-core was built without its `openssl-oaep` feature (on by default), which \
+                 runs the other pairs in OpenSSL; rebuild with it, or have the IdP use \
+                 rsa-oaep-mgf1p with SHA-1, or rsa-oaep with matching DigestMethod and MGF"
             ),
             Self::Rsa1_5 => f.write_str(
                 "RSA PKCS#1 v1.5 key transport (rsa-1_5) is open to Bleichenbacher's padding \

@@ -13,11 +13,11 @@ use aws_lc_rs::cipher::{
 use aws_lc_rs::error::Unspecified;
 use aws_lc_rs::iv::FixedLength;
 use aws_lc_rs::rand;
-use aws_lc_rs::rsa::OaepAlgorithm;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeGreater};
 use zeroize::Zeroizing;
 
-use crate::xmlenc::{DataEncryption, DecryptionKey, XmlencError};
+use crate::xmlenc::algorithm::Oaep;
+use crate::xmlenc::{DataEncryption, DecryptionKey, EncryptionKey, XmlencError};
 
 /// AES block and CBC IV length.
 const BLOCK: usize = 16;
@@ -30,7 +30,7 @@ const GCM_TAG: usize = aead::MAX_TAG_LEN;
 #[derive(Clone, Copy)]
 pub(crate) enum Unwrap<'a> {
     /// RSA-OAEP with these parameters and optional label (`xenc:OAEPparams`).
-    Oaep(&'static OaepAlgorithm, Option<&'a [u8]>),
+    Oaep(Oaep, Option<&'a [u8]>),
     /// RSA PKCS#1 v1.5 (only behind the danger opt-in).
     Pkcs1,
 }
@@ -65,20 +65,27 @@ pub(crate) fn unwrap(
     for (i, key) in keys.iter().enumerate() {
         let out = &mut buffer[..key.modulus_len];
         let result = match method {
-            Unwrap::Oaep(algorithm, label) => key
+            Unwrap::Oaep(Oaep::AwsLc(algorithm), label) => key
                 .oaep()
                 .ok_or(Unspecified)
-                .and_then(|k| k.decrypt(algorithm, wrapped, out, label)),
+                .and_then(|k| k.decrypt(algorithm, wrapped, out, label))
+                .map(|plain| &*plain),
+            #[cfg(feature = "openssl-oaep")]
+            Unwrap::Oaep(Oaep::Mixed { digest, mgf }, label) => {
+                crate::xmlenc::mixed::decrypt(&key.openssl, digest, mgf, label, wrapped, out)
+                    .ok_or(Unspecified)
+            }
             Unwrap::Pkcs1 => key
                 .pkcs1_v1_5()
                 .ok_or(Unspecified)
-                .and_then(|k| k.decrypt(wrapped, out)),
+                .and_then(|k| k.decrypt(wrapped, out))
+                .map(|plain| &*plain),
         };
         // Whether the RSA padding was valid, and the length of what it held, are already
-        // public inside AWS-LC (it declassifies both); this match only picks which bytes the
+        // public inside AWS-LC and OpenSSL (both declassify them); this match only picks which bytes the
         // selection below reads, never what happens next.
         let (valid, candidate) = match result {
-            Ok(unwrapped) if unwrapped.len() == cek_len => (Choice::from(1), &unwrapped[..]),
+            Ok(unwrapped) if unwrapped.len() == cek_len => (Choice::from(1), unwrapped),
             _ => (Choice::from(0), &zeros[..]),
         };
         let take = valid & !found;
@@ -93,6 +100,27 @@ pub(crate) fn unwrap(
         ok: found,
         index: usize::try_from(index).unwrap_or(usize::MAX),
     })
+}
+
+/// Encrypts `cek` to `key` with RSA-OAEP `oaep` (no label): the EncryptedKey's CipherValue.
+pub(crate) fn wrap(key: &EncryptionKey, oaep: Oaep, cek: &[u8]) -> Result<Vec<u8>, XmlencError> {
+    match oaep {
+        Oaep::AwsLc(algorithm) => {
+            let public = key.oaep().ok_or(XmlencError::EncryptionFailed)?;
+            let mut wrapped = vec![0u8; public.ciphertext_size()];
+            let len = public
+                .encrypt(algorithm, cek, &mut wrapped, None)
+                .map_err(|_| XmlencError::EncryptionFailed)?
+                .len();
+            wrapped.truncate(len);
+            Ok(wrapped)
+        }
+        #[cfg(feature = "openssl-oaep")]
+        Oaep::Mixed { digest, mgf } => {
+            crate::xmlenc::mixed::encrypt(&key.openssl, digest, mgf, cek)
+                .ok_or(XmlencError::EncryptionFailed)
+        }
+    }
 }
 
 /// Checks that a CipherValue of `len` bytes can be what `algorithm` produces. Public: it

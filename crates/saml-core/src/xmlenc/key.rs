@@ -34,6 +34,9 @@ const RSA_PRIVATE_KEY: &str = "RSA PRIVATE KEY";
 #[derive(Clone)]
 pub struct DecryptionKey {
     private: PrivateDecryptingKey,
+    /// The same key in OpenSSL, for RSA-OAEP pairs aws-lc-rs lacks.
+    #[cfg(feature = "openssl-oaep")]
+    pub(crate) openssl: openssl::pkey::PKey<openssl::pkey::Private>,
     /// The modulus length in bytes: the size of an RSA ciphertext and of the unwrap buffer.
     pub(crate) modulus_len: usize,
     bits: u32,
@@ -108,7 +111,7 @@ impl DecryptionKey {
             .map_err(|e| invalid(origin, "not a valid PKCS#1 RSA private key", e))?;
         check_size(rsa_modulus_bits(key.modulus.as_bytes()), Some(origin))?;
         let private = PrivateDecryptingKey::from_pkcs8(der).map_err(|e| rejected(origin, e))?;
-        Self::new(private, origin)
+        Self::new(private, der, origin)
     }
 
     fn pkcs1(der: &[u8], origin: &Origin) -> Result<Self, CryptoError> {
@@ -132,10 +135,16 @@ impl DecryptionKey {
         })?;
         let private =
             PrivateDecryptingKey::from_pkcs8(pkcs8.as_ref()).map_err(|e| rejected(origin, e))?;
-        Self::new(private, origin)
+        Self::new(private, pkcs8.as_ref(), origin)
     }
 
-    fn new(private: PrivateDecryptingKey, origin: &Origin) -> Result<Self, CryptoError> {
+    /// `pkcs8` is the DER the key was loaded from (OpenSSL loads it too, with the feature).
+    #[cfg_attr(not(feature = "openssl-oaep"), allow(unused_variables))]
+    fn new(
+        private: PrivateDecryptingKey,
+        pkcs8: &[u8],
+        origin: &Origin,
+    ) -> Result<Self, CryptoError> {
         let spki: PublicKeyX509Der<'static> =
             private
                 .public_key()
@@ -147,8 +156,16 @@ impl DecryptionKey {
         let spki_sha256 = sha256(spki.as_ref());
         let bits = u32::try_from(private.key_size_bits()).unwrap_or(u32::MAX);
         let modulus_len = private.key_size_bytes();
+        #[cfg(feature = "openssl-oaep")]
+        let openssl =
+            crate::xmlenc::mixed::private_key(pkcs8).ok_or_else(|| CryptoError::InvalidKey {
+                origin: origin.clone(),
+                reason: "OpenSSL could not load the key that aws-lc-rs accepted".to_owned(),
+            })?;
         Ok(Self {
             private,
+            #[cfg(feature = "openssl-oaep")]
+            openssl,
             modulus_len,
             bits,
             spki_sha256,
@@ -190,6 +207,9 @@ impl DecryptionKey {
 #[derive(Clone)]
 pub struct EncryptionKey {
     public: PublicEncryptingKey,
+    /// The same key in OpenSSL, for RSA-OAEP pairs aws-lc-rs lacks.
+    #[cfg(feature = "openssl-oaep")]
+    pub(crate) openssl: openssl::pkey::PKey<openssl::pkey::Public>,
     /// The base64 DER of the certificate, named in the `EncryptedKey`'s `ds:KeyInfo` so the SP
     /// can tell which of its keys to use.
     pub(crate) certificate: Option<String>,
@@ -242,8 +262,16 @@ impl EncryptionKey {
         }
         .try_into()
         .map_err(|_| rejected("modulus or exponent"))?;
+        #[cfg(feature = "openssl-oaep")]
+        let openssl = crate::xmlenc::mixed::public_key(
+            parts.modulus.as_bytes(),
+            parts.public_exponent.as_bytes(),
+        )
+        .ok_or_else(|| rejected("OpenSSL could not load it"))?;
         Ok(Self {
             public,
+            #[cfg(feature = "openssl-oaep")]
+            openssl,
             certificate: None,
             bits,
         })

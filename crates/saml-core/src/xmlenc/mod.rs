@@ -16,7 +16,7 @@
 //!
 //! | | accepted | refused, with [`XmlencError::AlgorithmNotAllowed`] |
 //! |---|---|---|
-//! | key transport | `xmlenc#rsa-oaep-mgf1p` (digest SHA-1 by default), `xmlenc11#rsa-oaep` with the same hash for digest and MGF1 (SHA-1, SHA-256, SHA-384, SHA-512), optional `OAEPparams` label | RSA-OAEP with different digest and MGF1 hashes, or SHA-224 (aws-lc-rs offers OAEP with one hash for both only); `rsa-1_5` unless [`danger::allow_rsa1_5`]; key wrap, key agreement, anything else |
+//! | key transport | `xmlenc#rsa-oaep-mgf1p` (digest SHA-1 by default), `xmlenc11#rsa-oaep` with any of SHA-1, SHA-256, SHA-384, SHA-512 as digest and as MGF1 hash (default MGF1-SHA-1), optional `OAEPparams` label. Same-hash pairs run in aws-lc-rs; pairs whose hashes differ run in OpenSSL (feature `openssl-oaep`, on by default), both constant-time | SHA-224; differing hashes without the `openssl-oaep` feature; `rsa-1_5` unless [`danger::allow_rsa1_5`]; key wrap, key agreement, anything else |
 //! | data | `xmlenc11#aes128-gcm`, `aes192-gcm`, `aes256-gcm`; `xmlenc#aes128-cbc`, `aes192-cbc`, `aes256-cbc` | `tripledes-cbc` and anything else |
 //! | RSA keys | 2048 to 8192 bits (what aws-lc-rs accepts) | smaller or larger keys, on load |
 //!
@@ -71,6 +71,8 @@ mod algorithm;
 mod cipher;
 mod error;
 mod key;
+#[cfg(feature = "openssl-oaep")]
+mod mixed;
 mod structure;
 
 #[cfg(test)]
@@ -356,7 +358,8 @@ fn base64(doc: &Document<'_>, node: NodeId, element: &'static str) -> Result<Vec
 /// prefixes itself, so it can be spliced anywhere. The caller wraps it in
 /// `saml:EncryptedAssertion` (or `EncryptedID`, …).
 ///
-/// `rsa-1_5` is refused, and so is an RSA-OAEP pair aws-lc-rs lacks. For SPs on xmlsec1 1.2
+/// `rsa-1_5` is refused, and so is an RSA-OAEP pair with differing hashes when saml-core is
+/// built without its `openssl-oaep` feature. For SPs on xmlsec1 1.2
 /// (pysaml2 on Debian 12, for one) use [`KeyTransport::default`] (`rsa-oaep-mgf1p`, SHA-1).
 pub fn encrypt(
     element: &[u8],
@@ -368,11 +371,7 @@ pub fn encrypt(
     let mut cek = Zeroizing::new(vec![0u8; data.key_len()]);
     rand::fill(&mut cek).map_err(|_| XmlencError::Randomness)?;
     let ciphertext = cipher::seal(data, &cek, element)?;
-    let public = key.oaep().ok_or(XmlencError::EncryptionFailed)?;
-    let mut wrapped = vec![0u8; public.ciphertext_size()];
-    let wrapped = public
-        .encrypt(oaep, &cek, &mut wrapped, None)
-        .map_err(|_| XmlencError::EncryptionFailed)?;
+    let wrapped = cipher::wrap(key, oaep, &cek)?;
 
     let (xenc, ds, xenc11) = (ns::XMLENC, ns::DSIG, ns::XMLENC11);
     let certificate_len = key.certificate.as_ref().map_or(0, String::len);

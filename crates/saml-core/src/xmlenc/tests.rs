@@ -295,7 +295,7 @@ fn small_keys_are_refused_naming_their_size() {
 // Round trips
 // ---------------------------------------------------------------------------------------------
 
-/// Every key transport aws-lc-rs can run (the four same-hash OAEP pairs, in both forms).
+/// Every key transport aws-lc-rs runs (the four same-hash OAEP pairs, in both forms).
 fn transports() -> Vec<KeyTransport> {
     use DigestAlgorithm as D;
     let mut all = vec![KeyTransport::default()];
@@ -674,52 +674,268 @@ fn rsa1_5_is_refused_by_default_and_runs_the_same_path_when_allowed() {
     ));
 }
 
+/// `<xenc:EncryptionMethod>` of `alg` (a full URI) with `children`.
+fn key_method(alg: &str, children: &str) -> String {
+    format!("<xenc:EncryptionMethod Algorithm=\"{alg}\">{children}</xenc:EncryptionMethod>")
+}
+
+/// `<ds:DigestMethod>` of `hash`.
+fn digest_method(hash: DigestAlgorithm) -> String {
+    format!("<ds:DigestMethod Algorithm=\"{}\"/>", hash.uri())
+}
+
+/// `<xenc11:MGF>` of MGF1 with `name` (`sha1`, `sha224`, …).
+fn mgf_method(name: &str) -> String {
+    format!("<xenc11:MGF Algorithm=\"{XENC11}mgf1{name}\"/>")
+}
+
+/// The four hashes that can be an OAEP digest or MGF1 hash, with their `xenc11:MGF` suffix.
+#[cfg(feature = "openssl-oaep")]
+const HASHES: [(DigestAlgorithm, &str); 4] = [
+    (DigestAlgorithm::Sha1, "sha1"),
+    (DigestAlgorithm::Sha256, "sha256"),
+    (DigestAlgorithm::Sha384, "sha384"),
+    (DigestAlgorithm::Sha512, "sha512"),
+];
+
+/// `cek` wrapped to testdata/rsa2048 with RSA-OAEP `digest`/MGF1-`mgf` and `label`, by OpenSSL
+/// called directly (not through the crate's code).
+#[cfg(feature = "openssl-oaep")]
+fn wrap_pair(
+    cek: &[u8],
+    digest: DigestAlgorithm,
+    mgf: DigestAlgorithm,
+    label: Option<&[u8]>,
+) -> Vec<u8> {
+    use openssl::md::Md;
+    use openssl::pkey_ctx::PkeyCtx;
+    use openssl::rsa::Padding;
+    let md = |h: DigestAlgorithm| match h {
+        DigestAlgorithm::Sha1 => Md::sha1(),
+        DigestAlgorithm::Sha256 => Md::sha256(),
+        DigestAlgorithm::Sha384 => Md::sha384(),
+        DigestAlgorithm::Sha512 => Md::sha512(),
+    };
+    let cert = openssl::x509::X509::from_pem(&testdata("rsa2048.cert.pem")).unwrap();
+    let key = cert.public_key().unwrap();
+    let mut ctx = PkeyCtx::new(&key).unwrap();
+    ctx.encrypt_init().unwrap();
+    ctx.set_rsa_padding(Padding::PKCS1_OAEP).unwrap();
+    ctx.set_rsa_oaep_md(md(digest)).unwrap();
+    ctx.set_rsa_mgf1_md(md(mgf)).unwrap();
+    if let Some(label) = label {
+        ctx.set_rsa_oaep_label(label).unwrap();
+    }
+    let mut out = Vec::new();
+    ctx.encrypt_to_vec(cek, &mut out).unwrap();
+    out
+}
+
+/// Every RSA-OAEP pair whose digest and MGF1 hash differ decrypts (OpenSSL runs it), in both
+/// spellings: `rsa-oaep-mgf1p` with a DigestMethod other than SHA-1, and `rsa-oaep` with any
+/// DigestMethod and MGF (the MGF defaulting to `mgf1sha1`), with and without OAEPparams. The
+/// parameters are honoured, not guessed: the same ciphertext under any other declared pair, a
+/// wrong key or a flipped bit is one `decryption_failed`.
+#[cfg(feature = "openssl-oaep")]
 #[test]
-fn oaep_pairs_without_a_backend_are_refused_naming_the_pair() {
+fn oaep_pairs_with_differing_hashes_decrypt_with_the_declared_parameters() {
+    let cek = [9u8; 32];
+    let cv = cipher::seal(DataEncryption::Aes256Gcm, &cek, ASSERTION.as_bytes()).unwrap();
+    let data = DataEncryption::Aes256Gcm.uri();
+    let mgf1p = format!("{XENC}rsa-oaep-mgf1p");
+    let oaep11 = format!("{XENC11}rsa-oaep");
+    let mut checked = 0;
+    for (digest, _) in HASHES {
+        for (mgf, mgf_name) in HASHES {
+            if digest == mgf {
+                continue;
+            }
+            let label = (checked % 2 == 1).then_some(&b"\x00\x01\x02label"[..]);
+            let params = label.map_or(String::new(), |l| {
+                format!("<xenc:OAEPparams>{}</xenc:OAEPparams>", STANDARD.encode(l))
+            });
+            let wrapped = wrap_pair(&cek, digest, mgf, label);
+            let mut methods = vec![key_method(
+                &oaep11,
+                &(digest_method(digest) + &mgf_method(mgf_name) + &params),
+            )];
+            if mgf == DigestAlgorithm::Sha1 {
+                // The same pair in the other two spellings: the default MGF, and mgf1p.
+                methods.push(key_method(&oaep11, &(digest_method(digest) + &params)));
+                methods.push(key_method(&mgf1p, &(digest_method(digest) + &params)));
+            }
+            for method in &methods {
+                let xml = container(&encrypted_data(data, method, &wrapped, &cv));
+                let plain = decrypt_default(&xml).unwrap_or_else(|e| panic!("{method}: {e}"));
+                assert_eq!(plain.plaintext, ASSERTION.as_bytes(), "{method}");
+                let parts = parts_xml(&xml).unwrap();
+                assert!(parts.key_transport.is_supported(), "{method}");
+                assert_eq!(parts.key_transport.digest(), Some(digest));
+                assert_eq!(parts.key_transport.mgf(), Some(mgf));
+                checked += 1;
+            }
+            // Any other declared pair (one hash changed) fails, as does the wrong key.
+            for (other, other_name) in HASHES {
+                if other == mgf {
+                    continue;
+                }
+                let method = key_method(
+                    &oaep11,
+                    &(digest_method(digest) + &mgf_method(other_name) + &params),
+                );
+                let xml = container(&encrypted_data(data, &method, &wrapped, &cv));
+                assert_decryption_failed(decrypt_default(&xml), &method);
+            }
+            for (other, _) in HASHES {
+                if other == digest {
+                    continue;
+                }
+                let method = key_method(
+                    &oaep11,
+                    &(digest_method(other) + &mgf_method(mgf_name) + &params),
+                );
+                let xml = container(&encrypted_data(data, &method, &wrapped, &cv));
+                assert_decryption_failed(decrypt_default(&xml), &method);
+            }
+            let xml = container(&encrypted_data(data, &methods[0], &wrapped, &cv));
+            let wrong = decrypt_xml(&xml, &[other2048()], &DecryptionPolicy::default());
+            assert_decryption_failed(wrong, "wrong key");
+            assert_decryption_failed(decrypt_default(&tamper(&xml, 0, 40)), "flipped bit");
+            // Rollover: the second configured key is the one that fits.
+            let both = [other2048(), key2048().clone()];
+            let plain = decrypt_xml(&xml, &both, &DecryptionPolicy::default()).unwrap();
+            assert_eq!(plain.plaintext, ASSERTION.as_bytes());
+            assert_eq!(plain.key_index, 1);
+        }
+    }
+    // 12 rsa-oaep pairs, plus 3 with MGF1-SHA-1 in two more spellings.
+    assert_eq!(checked, 18);
+}
+
+/// What `encrypt` writes with a pair of differing hashes names both, and decrypts.
+#[cfg(feature = "openssl-oaep")]
+#[test]
+fn encrypting_with_differing_oaep_hashes_round_trips() {
+    for (digest, mgf) in [
+        (DigestAlgorithm::Sha256, DigestAlgorithm::Sha1),
+        (DigestAlgorithm::Sha1, DigestAlgorithm::Sha512),
+    ] {
+        let transport = KeyTransport::RsaOaep { digest, mgf };
+        let out = encrypt(
+            ASSERTION.as_bytes(),
+            &encryption_key(),
+            DataEncryption::Aes128Gcm,
+            transport,
+        )
+        .unwrap();
+        assert!(out.contains(&format!(
+            "<ds:DigestMethod Algorithm=\"{}\"/>",
+            digest.uri()
+        )));
+        assert!(out.contains(&format!(
+            "<xenc11:MGF Algorithm=\"{}\"/>",
+            algorithm::mgf_uri(mgf)
+        )));
+        let plain = decrypt_default(&container(&out)).unwrap();
+        assert_eq!(plain.plaintext, ASSERTION.as_bytes());
+        assert_eq!(plain.key_transport, transport);
+    }
+}
+
+/// Without the `openssl-oaep` feature, pairs whose hashes differ are refused by name, and the
+/// message says which feature runs them.
+#[cfg(not(feature = "openssl-oaep"))]
+#[test]
+fn oaep_pairs_with_differing_hashes_are_refused_without_the_feature() {
     let cek = [1u8; 16];
     let cv = cipher::seal(DataEncryption::Aes128Gcm, &cek, ASSERTION.as_bytes()).unwrap();
     let wrapped = wrap_oaep(&cek, None);
     let mgf1p = format!("{XENC}rsa-oaep-mgf1p");
     let oaep11 = format!("{XENC11}rsa-oaep");
-    let method = |alg: &str, children: &str| {
-        format!("<xenc:EncryptionMethod Algorithm=\"{alg}\">{children}</xenc:EncryptionMethod>")
-    };
-    let digest = |uri: &str| format!("<ds:DigestMethod Algorithm=\"{uri}\"/>");
-    let mgf = |hash: &str| format!("<xenc11:MGF Algorithm=\"{XENC11}mgf1{hash}\"/>");
     let pair = |digest: &'static str, mgf: &'static str| Refusal::OaepPair { digest, mgf };
+    let sha1 = DigestAlgorithm::Sha1;
+    let sha256 = DigestAlgorithm::Sha256;
     let cases = [
         // rsa-oaep-mgf1p always uses MGF1-SHA-1.
         (
-            method(&mgf1p, &digest(SHA256)),
-            mgf1p.clone(),
+            key_method(&mgf1p, &digest_method(sha256)),
+            &mgf1p,
             pair("SHA-256", "SHA-1"),
         ),
         // rsa-oaep's default MGF is mgf1sha1.
         (
-            method(&oaep11, &digest(SHA256)),
-            oaep11.clone(),
+            key_method(&oaep11, &digest_method(sha256)),
+            &oaep11,
             pair("SHA-256", "SHA-1"),
         ),
         (
-            method(&oaep11, &(digest(&format!("{DS}sha1")) + &mgf("sha256"))),
-            oaep11.clone(),
+            key_method(&oaep11, &(digest_method(sha1) + &mgf_method("sha256"))),
+            &oaep11,
             pair("SHA-1", "SHA-256"),
         ),
         (
-            method(&oaep11, &mgf("sha512")),
-            oaep11.clone(),
+            key_method(&oaep11, &mgf_method("sha512")),
+            &oaep11,
             pair("SHA-1", "SHA-512"),
         ),
+    ];
+    for (method, uri, reason) in cases {
+        let xml = container(&encrypted_data(
+            DataEncryption::Aes128Gcm.uri(),
+            &method,
+            &wrapped,
+            &cv,
+        ));
+        let result = decrypt_default(&xml);
+        let message = result.as_ref().map(|_| ()).unwrap_err().to_string();
+        assert!(message.contains("openssl-oaep"), "{message}");
+        assert_not_allowed(result, uri, &reason);
+        assert!(!parts_xml(&xml).unwrap().key_transport.is_supported());
+    }
+    assert!(matches!(
+        encrypt(
+            b"<a/>",
+            &encryption_key(),
+            DataEncryption::Aes128Gcm,
+            KeyTransport::RsaOaep {
+                digest: sha256,
+                mgf: sha1
+            }
+        ),
+        Err(XmlencError::AlgorithmNotAllowed {
+            reason: Refusal::OaepPair {
+                digest: "SHA-256",
+                mgf: "SHA-1"
+            },
+            ..
+        })
+    ));
+}
+
+/// SHA-224, as OAEP digest or MGF1 hash, is refused in every build, naming the pair; `inspect`
+/// still names a pair it can read.
+#[test]
+fn oaep_with_sha224_is_refused_naming_the_pair() {
+    let cek = [1u8; 16];
+    let cv = cipher::seal(DataEncryption::Aes128Gcm, &cek, ASSERTION.as_bytes()).unwrap();
+    let wrapped = wrap_oaep(&cek, None);
+    let oaep11 = format!("{XENC11}rsa-oaep");
+    let sha224 = "http://www.w3.org/2001/04/xmldsig-more#sha224";
+    let pair = |digest: &'static str, mgf: &'static str| Refusal::OaepPair { digest, mgf };
+    let cases = [
         (
-            method(
+            key_method(
                 &oaep11,
-                &(digest("http://www.w3.org/2001/04/xmldsig-more#sha224") + &mgf("sha224")),
+                &(format!("<ds:DigestMethod Algorithm=\"{sha224}\"/>") + &mgf_method("sha224")),
             ),
-            "http://www.w3.org/2001/04/xmldsig-more#sha224".to_owned(),
+            sha224.to_owned(),
             pair("SHA-224", "SHA-224"),
         ),
         (
-            method(&oaep11, &(digest(SHA256) + &mgf("sha224"))),
+            key_method(
+                &oaep11,
+                &(digest_method(DigestAlgorithm::Sha256) + &mgf_method("sha224")),
+            ),
             format!("{XENC11}mgf1sha224"),
             pair("SHA-256", "SHA-224"),
         ),
@@ -740,38 +956,18 @@ fn oaep_pairs_without_a_backend_are_refused_naming_the_pair() {
             message.contains(&format!("digest {digest} and mask generation MGF1-{mgf}")),
             "{message}"
         );
-        assert!(message.contains("aws-lc-rs"), "{message}");
+        assert!(
+            message.contains("SHA-224 is offered for neither"),
+            "{message}"
+        );
         assert_not_allowed(result, &uri, &reason);
-        // inspect still shows the pair, when it can be named.
-        if let Ok(parts) = parts_xml(&xml) {
-            assert!(
-                !parts.key_transport.is_supported(),
-                "{}",
-                parts.key_transport
-            );
-        }
     }
-    assert!(matches!(
-        encrypt(
-            b"<a/>",
-            &encryption_key(),
-            DataEncryption::Aes128Gcm,
-            KeyTransport::RsaOaep {
-                digest: DigestAlgorithm::Sha256,
-                mgf: DigestAlgorithm::Sha1
-            }
-        ),
-        Err(XmlencError::AlgorithmNotAllowed {
-            reason: Refusal::OaepPair {
-                digest: "SHA-256",
-                mgf: "SHA-1"
-            },
-            ..
-        })
-    ));
     let shown = parts_xml(&container(&encrypted_data(
         DataEncryption::Aes128Gcm.uri(),
-        &method(&mgf1p, &digest(SHA256)),
+        &key_method(
+            &format!("{XENC}rsa-oaep-mgf1p"),
+            &digest_method(DigestAlgorithm::Sha256),
+        ),
         &wrapped,
         &cv,
     )))
