@@ -20,6 +20,18 @@ ATTACKS = ["--test", "attacks"]
 LOGOUT = ["--test", "logout"]
 
 CHECKS = [
+    ("logout RelayState before commit", LO,
+     """            let location = match pending.relay_state() {
+                Some(r) => return_to::check("RelayState", r)?.to_owned(),
+                None => inner.default_return_to.clone(),
+            };
+            let response = pending.commit_async(&*inner.store).await?;""",
+     """            let response = pending.commit_async(&*inner.store).await?;
+            let location = match response.relay_state() {
+                Some(r) => return_to::check("RelayState", r)?.to_owned(),
+                None => inner.default_return_to.clone(),
+            };""",
+     LOGOUT + ["open_redirects_in_the_logout_response_relay_state_are_refused"]),
     ("request bound to the browser", SP,
      "        let bound = self.requests.iter().any(|r| r.id == id);",
      "        let bound = true;",

@@ -246,11 +246,14 @@ async fn received<S: Store>(
     let now = sp.now();
     match inner.sp.receive_logout(incoming, now)? {
         ReceivedLogout::Response(pending) => {
-            let response = pending.commit_async(&*inner.store).await?;
-            let location = match response.relay_state() {
-                Some(r) => return_to::check("RelayState", r)?,
-                None => inner.default_return_to.as_str(),
+            // Checked before the commit: a hostile RelayState must not use up the pending
+            // LogoutRequest, which the real answer would then find gone.
+            let location = match pending.relay_state() {
+                Some(r) => return_to::check("RelayState", r)?.to_owned(),
+                None => inner.default_return_to.clone(),
             };
+            let response = pending.commit_async(&*inner.store).await?;
+            let location = location.as_str();
             match response.outcome() {
                 LogoutOutcome::Success => Ok(see_other(location)?),
                 outcome => Ok(status_page(outcome, &response.status().codes(), location)),

@@ -241,6 +241,15 @@ async fn open_redirects_in_the_logout_response_relay_state_are_refused() {
         );
         assert_eq!(answer.kind(), "unsafe_return_to", "{hostile:?}");
         assert_eq!(answer.location(), "", "{hostile:?}");
+        // The refusal came before the pending LogoutRequest was consumed: the IdP's answer,
+        // with the RelayState it really sent, still completes the logout.
+        let genuine = send(
+            &router,
+            slo_post("SAMLResponse", &form_value(&response), Some("/bye")),
+        )
+        .await;
+        assert_eq!(genuine.status, StatusCode::SEE_OTHER, "{}", genuine.body);
+        assert_eq!(genuine.location(), "/bye");
     }
     // Also by /saml/logout's own return_to.
     let (cookie, _) = login(&router, &idp, "alice@example.com").await;

@@ -445,6 +445,13 @@ impl UnmatchedLogoutResponse {
         self.response.in_response_to.as_deref()
     }
 
+    /// The RelayState that came with it, as received (attacker-chosen: check it before
+    /// [`commit`](Self::commit) if it decides where the browser goes, so that a hostile value
+    /// does not use up the pending request).
+    pub fn relay_state(&self) -> Option<&str> {
+        self.response.relay_state()
+    }
+
     /// Consumes the pending LogoutRequest its InResponseTo names (single use, only
     /// LogoutRequest IDs: the key is `logout:` + ID) and returns the response.
     ///
