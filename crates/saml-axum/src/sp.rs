@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use saml_core::metadata::sp_metadata;
 use saml_core::prelude::*;
 use saml_core::saml::authn::RequestOptions;
-use saml_core::saml::replay::{AsyncReplayCache, AsyncRequestStore, ReplayOutcome};
+use saml_core::saml::replay::{AsyncReplayCache, AsyncRequestStore};
 use serde::{Deserialize, Serialize};
 
 use crate::cookie::{self, CookieKey, Marking, SameSite};
@@ -484,51 +484,6 @@ fn bound_requests(key: &CookieKey, headers: &HeaderMap, now: DateTime) -> Vec<Re
         .collect()
 }
 
-/// The store as this browser may use it: an InResponseTo is consumed only if this browser
-/// holds the request cookie for it; any other reads as not outstanding
-/// (`unknown_in_response_to`), so a Response for a request started elsewhere is refused.
-struct BoundToBrowser<'a, S> {
-    store: &'a S,
-    requests: &'a [RequestState],
-}
-
-impl<S: Store> AsyncRequestStore for BoundToBrowser<'_, S> {
-    fn insert(
-        &self,
-        id: &str,
-        expires: DateTime,
-        now: DateTime,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        AsyncRequestStore::insert(self.store, id, expires, now)
-    }
-
-    fn take(
-        &self,
-        id: &str,
-        now: DateTime,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        let bound = self.requests.iter().any(|r| r.id == id);
-        async move {
-            if bound {
-                AsyncRequestStore::take(self.store, id, now).await
-            } else {
-                Ok(false)
-            }
-        }
-    }
-}
-
-impl<S: Store> AsyncReplayCache for BoundToBrowser<'_, S> {
-    fn insert_if_absent(
-        &self,
-        key: &str,
-        expires: DateTime,
-        now: DateTime,
-    ) -> impl Future<Output = Result<ReplayOutcome, StoreError>> + Send {
-        AsyncReplayCache::insert_if_absent(self.store, key, expires, now)
-    }
-}
-
 async fn acs<S: Store>(
     State(sp): State<SamlSp<S>>,
     headers: HeaderMap,
@@ -572,11 +527,19 @@ async fn acs<S: Store>(
     let pending = inner
         .sp
         .validate(&decoded.xml, now, Solicitation::outstanding())?;
-    let bound = BoundToBrowser {
-        store: &*inner.store,
-        requests: &requests,
-    };
-    let assertion = pending.commit_async(&bound).await?;
+    // A Response answers a request only if this browser started it (holds its request
+    // cookie); any other InResponseTo reads as not outstanding, refused before the store is
+    // touched, so a Response for a request started elsewhere consumes nothing. The commit
+    // then goes to the store itself: one round trip where the store offers it.
+    if let Some(id) = pending.in_response_to()
+        && !requests.iter().any(|r| r.id == id)
+    {
+        return Err(SamlError::UnknownInResponseTo {
+            found: id.to_owned(),
+        }
+        .into());
+    }
+    let assertion = pending.commit_async(&*inner.store).await?;
     inner
         .on_login
         .on_login(&assertion)
@@ -587,7 +550,7 @@ async fn acs<S: Store>(
 
     let (location, used_request) = match assertion.in_response_to() {
         Some(id) => {
-            // commit_async consumed it through `bound`, so this browser holds its cookie.
+            // Checked above: this browser holds its cookie.
             let state = requests.iter().find(|r| r.id == id);
             (
                 state.map_or(inner.default_return_to.as_str(), |s| s.return_to.as_str()),

@@ -222,6 +222,14 @@ impl Unreplayed {
         &self.assertion.assertion_id
     }
 
+    /// The request ID that [`commit`](Self::commit) will consume: the assertion's
+    /// InResponseTo, when it was validated with [`Solicitation::outstanding`] and answers a
+    /// request; `None` for an unsolicited one. For callers that bind requests to something
+    /// more (a browser's cookie, say) and must refuse before the store is touched.
+    pub fn in_response_to(&self) -> Option<&str> {
+        self.consume_request.as_deref()
+    }
+
     /// How long the replay cache will keep the assertion: the latest NotOnOrAfter that bounds
     /// its acceptance (Conditions and every bearer SubjectConfirmationData) plus the clock
     /// skew, the last instant at which it could still be accepted.
