@@ -21,7 +21,7 @@ use base64::engine::general_purpose::STANDARD;
 use saml_core::prelude::*;
 use saml_core::saml::idp::danger as idp_danger;
 use saml_policy::{
-    AccountLinkAction, DeprovisionedAction, Directory as _, Group, GroupType, GroupsPolicy,
+    AccountLinkAction, Denial, DeprovisionedAction, Directory as _, Group, GroupType, GroupsPolicy,
     IdpUser, MatchType, Policy, ProvisioningAction, SuspendedAction, Template, User, UserStatus,
     apply, evaluate,
 };
@@ -951,6 +951,96 @@ fn setting_of(kind: &str, cfg: &IdpConfig, org: &Org2) -> (&'static str, String)
     }
 }
 
+/// Why saml-policy's decision did not sign the user in.
+enum Refused {
+    /// The decision is a denial: it, and the decision's steps.
+    Policy(Denial, String),
+    /// The decision could not be carried out.
+    Apply(String),
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
+}
+
+/// The error kind of a policy denial, the Org2 setting (as the Identity Provider page labels
+/// it) that decided it, and that setting's value (with the API field), plus the user's status
+/// where the denial is about it.
+fn denial_setting(denial: &Denial, cfg: &IdpConfig) -> (&'static str, String, String) {
+    let jit = "Identity Provider → JIT Settings";
+    let auth = "Identity Provider → Authentication Settings";
+    match denial {
+        Denial::Deprovisioned { user } => (
+            "deprovisioned",
+            format!("{jit} → Reactivate users who are deactivated in Okta"),
+            format!(
+                "{} (provisioning.conditions.deprovisioned.action {}); {} is DEPROVISIONED in Org2",
+                on_off(cfg.reactivate),
+                if cfg.reactivate { "REACTIVATE" } else { "NONE" },
+                user.login
+            ),
+        ),
+        Denial::Suspended { user } => (
+            "suspended",
+            format!("{jit} → Unsuspend users who are suspended in Okta"),
+            format!(
+                "{} (provisioning.conditions.suspended.action {}); {} is SUSPENDED in Org2",
+                on_off(cfg.unsuspend),
+                if cfg.unsuspend { "UNSUSPEND" } else { "NONE" },
+                user.login
+            ),
+        ),
+        Denial::NotActive { user, status } => (
+            "not_active",
+            "Directory → People (the user's status)".to_owned(),
+            format!(
+                "{} is {status} in Org2 (only ACTIVE users sign in)",
+                user.login
+            ),
+        ),
+        Denial::ProvisioningDisabled { .. } => (
+            "provisioning_disabled",
+            format!("{auth} → If no match is found"),
+            format!("{} (provisioning.action)", cfg.if_no_match),
+        ),
+        Denial::UsernameTaken { .. } => (
+            "username_taken",
+            format!("{auth} → Account Link Policy / Match against"),
+            format!(
+                "account link {}, match against {}",
+                cfg.account_link, cfg.match_type
+            ),
+        ),
+        Denial::Ambiguous { .. } => (
+            "ambiguous_match",
+            format!("{auth} → Match against"),
+            cfg.match_type.clone(),
+        ),
+        Denial::Template { .. } => (
+            "username_template",
+            format!("{auth} → IdP Username"),
+            cfg.username_template.clone(),
+        ),
+        Denial::UnknownGroup { .. } => (
+            "unknown_group",
+            format!("{jit} → Group Assignments"),
+            cfg.group_assignments.clone(),
+        ),
+        _ => (
+            "policy_denied",
+            format!("{auth} / JIT Settings"),
+            format!(
+                "match against {}, account link {}, if no match {}, reactivate {}, unsuspend {}",
+                cfg.match_type,
+                cfg.account_link,
+                cfg.if_no_match,
+                on_off(cfg.reactivate),
+                on_off(cfg.unsuspend)
+            ),
+        ),
+    }
+}
+
 fn sso_failure(
     status: StatusCode,
     kind: &str,
@@ -1134,14 +1224,17 @@ async fn acs(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Res
     let dir = Arc::clone(&org.directory);
     let outcome = tokio::task::spawn_blocking(move || {
         dir.write(
-            |d| -> Result<Result<(String, String), String>, saml_policy::DirectoryError> {
+            |d| -> Result<Result<(String, String), Refused>, saml_policy::DirectoryError> {
                 let decision = evaluate(&idp_user, &policy, &*d)?;
                 if let Some(denial) = decision.denial() {
-                    return Ok(Err(format!("{denial} ({})", decision.reason)));
+                    return Ok(Err(Refused::Policy(
+                        denial.clone(),
+                        decision.reason.clone(),
+                    )));
                 }
                 match apply(&decision, d) {
                     Ok(applied) => Ok(Ok((applied.user_id, decision.outcome.as_str().to_owned()))),
-                    Err(e) => Ok(Err(e.to_string())),
+                    Err(e) => Ok(Err(Refused::Apply(e.to_string()))),
                 }
             },
         )
@@ -1149,16 +1242,25 @@ async fn acs(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Res
     .await;
     let (user_id, how) = match outcome {
         Ok(Ok(Ok(done))) => done,
-        Ok(Ok(Err(denied))) => {
+        Ok(Ok(Err(Refused::Policy(denial, reason)))) => {
+            let (kind, setting, configured) = denial_setting(&denial, &cfg);
             return sso_failure(
                 StatusCode::FORBIDDEN,
-                "policy_denied",
-                &denied,
-                "Identity Provider → Authentication / JIT Settings (account link policy)",
+                kind,
                 &format!(
-                    "match against {}, account link {}, if no match {}, reactivate {}",
-                    cfg.match_type, cfg.account_link, cfg.if_no_match, cfg.reactivate
+                    "Org2's Identity Provider policy refused the sign-in: {denial}. (Steps: {reason}.)"
                 ),
+                &setting,
+                &configured,
+            );
+        }
+        Ok(Ok(Err(Refused::Apply(e)))) => {
+            return sso_failure(
+                StatusCode::CONFLICT,
+                "policy_not_applied",
+                &e,
+                "Identity Provider → JIT Settings",
+                "",
             );
         }
         Ok(Err(e)) => {
@@ -1314,5 +1416,43 @@ async fn target_sso(State(org): S, headers: HeaderMap, RawQuery(query): RawQuery
             "Not issued",
             &e.to_string(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deprovisioned_denial_names_the_reactivate_setting_and_its_value() {
+        let user = User::new("00u1", "casey@org1.example");
+        let denial = Denial::Deprovisioned {
+            user: saml_policy::UserRef::from(&user),
+        };
+        let cfg = IdpConfig::default();
+        let (kind, setting, configured) = denial_setting(&denial, &cfg);
+        assert_eq!(kind, "deprovisioned");
+        assert!(
+            setting.contains("Reactivate users who are deactivated"),
+            "{setting}"
+        );
+        assert!(configured.starts_with("off"), "{configured}");
+        assert!(
+            configured.contains("deprovisioned.action NONE"),
+            "{configured}"
+        );
+        assert!(
+            configured.contains("casey@org1.example is DEPROVISIONED"),
+            "{configured}"
+        );
+        let on = IdpConfig {
+            reactivate: true,
+            ..IdpConfig::default()
+        };
+        let (_, _, configured) = denial_setting(&denial, &on);
+        assert!(
+            configured.starts_with("on (provisioning.conditions.deprovisioned.action REACTIVATE)"),
+            "{configured}"
+        );
     }
 }

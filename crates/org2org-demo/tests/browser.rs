@@ -11,7 +11,9 @@
 //! Org2 assignment, then signed in); 5. change the last name in Org1 → Org2's People shows it;
 //! 5b. with Org1's pushes off and Org2's profile sourcing on, the next SSO carries the change;
 //! 3c. a user assigned but never pushed is JIT-created at the first SSO; 7. a wrong Issuer URI in Org2 → the failure page names the setting and both values;
-//! 6. unassign in Org1 → DEPROVISIONED in Org2, and the next SSO is refused with the reason.
+//! 6. unassign in Org1 → DEPROVISIONED in Org2, and the next SSO is refused with the reason:
+//! by Org1 while unassigned; by Org2 (its "Reactivate" JIT setting, off) once assigned again
+//! with Create Users off; ticking that setting in Org2 reactivates the account at the next SSO.
 //! Then a restart on the same data directory keeps both orgs' state.
 //!
 //! Without `chromium` and `chromedriver` this prints `SKIPPED` and passes, unless `CI=true`,
@@ -323,6 +325,21 @@ impl B {
         if let Err(err) = e.click().await {
             self.fail(format!("clicking `{xpath}`: {err}")).await;
         }
+    }
+
+    /// Ticks (`on`) or clears the checkbox `css`.
+    async fn set_checkbox(&self, css: &str, on: bool) {
+        let e = self.find(Locator::Css(css)).await;
+        let checked = e.prop("checked").await.ok().flatten();
+        if checked.as_deref() != Some(if on { "true" } else { "false" }) {
+            self.click(css).await;
+        }
+    }
+
+    /// Whether the checkbox `css` is ticked.
+    async fn is_checked(&self, css: &str) -> bool {
+        let e = self.find(Locator::Css(css)).await;
+        e.prop("checked").await.ok().flatten().as_deref() == Some("true")
     }
 
     async fn sign_in(&self, origin: &str, user: &str, password: &str) {
@@ -696,6 +713,52 @@ async fn org2org_checklist_in_chromium() {
         .await;
     b.shot("org1-refused").await;
 
+    // 6b. Org2 refuses too: with Org1's Create Users off, assigning Casey again in Org1 pushes
+    // nothing, so Org2's account stays DEPROVISIONED, and the next SSO is refused by Org2's
+    // Identity Provider policy (saml-policy), naming the setting that decided it.
+    b.step("6b Org2 refuses a deprovisioned user");
+    b.sign_out(&o1).await;
+    b.sign_in(&o1, "admin@org1.example", "org1-admin-pass")
+        .await;
+    b.goto(&format!("{o1}/admin/app")).await;
+    b.set_checkbox("#create_users", false).await;
+    b.click("#save-app").await;
+    b.wait_text("#notice", "Saved.").await;
+    b.goto(&format!("{o1}/admin/assignments")).await;
+    b.click(&format!("#to option[value='user:{CONTRACTOR}']"))
+        .await;
+    b.click("#assign").await;
+    b.wait_text("#notice", "Assigned").await;
+    b.org2_status(&o2, CONTRACTOR, "DEPROVISIONED").await;
+    b.sign_out(&o1).await;
+    b.sign_in(&o1, CONTRACTOR, "contractor-pass").await;
+    b.click("#tile-org2org").await;
+    b.wait_text("#error-kind", "deprovisioned").await;
+    b.wait_text("#setting", "Reactivate users who are deactivated")
+        .await;
+    let configured = b.text("#configured").await;
+    b.check(
+        configured.contains("off")
+            && configured.contains("deprovisioned.action NONE")
+            && configured.contains(&format!("{CONTRACTOR} is DEPROVISIONED")),
+        || format!("the setting's value and the user's status: {configured}"),
+    )
+    .await;
+    b.wait_text("#error", "DEPROVISIONED").await;
+    b.shot("org2-refused-deprovisioned").await;
+    b.org2_status(&o2, CONTRACTOR, "DEPROVISIONED").await;
+    // Tick the setting in Org2: the next SSO reactivates the account.
+    b.goto(&format!("{o2}/admin/idp")).await;
+    b.set_checkbox("#reactivate", true).await;
+    b.click("#save-idp").await;
+    b.wait_text("#notice", "Saved.").await;
+    b.goto(&format!("{o1}/")).await;
+    b.click("#tile-org2org").await;
+    b.wait_url(&format!("{o2}/app/UserHome")).await;
+    b.wait_text("#whoami", CONTRACTOR).await;
+    b.wait_text("#sso-outcome", "reactivated").await;
+    b.org2_status(&o2, CONTRACTOR, "ACTIVE").await;
+
     // Restart on the same data directory and ports: both orgs' state is still there.
     b.step("restart");
     let addr = |o: &str| o.trim_start_matches("http://").to_owned();
@@ -704,8 +767,12 @@ async fn org2org_checklist_in_chromium() {
     let mut again = start_demo(&data, [&addrs[0], &addrs[1], &addrs[2]]).await;
     b.sign_in(&o2, "admin@org2.example", "org2-admin-pass")
         .await;
-    b.org2_status(&o2, CONTRACTOR, "DEPROVISIONED").await;
+    b.org2_status(&o2, CONTRACTOR, "ACTIVE").await;
     b.goto(&format!("{o2}/admin/idp")).await;
+    b.check(b.is_checked("#reactivate").await, || {
+        "Reactivate after restart: off".to_owned()
+    })
+    .await;
     let kept = b
         .find(Locator::Css("#issuer"))
         .await
