@@ -147,10 +147,10 @@ impl Org1 {
             }
         };
         Ok(Arc::new(Self {
+            admins: kv.sessions("org1_admin", "Strict"),
+            users: kv.sessions("org1_sid", "Lax"),
             kv,
             state: Mutex::new(state),
-            admins: Sessions::new("org1_admin", "Strict"),
-            users: Sessions::new("org1_sid", "Lax"),
             idp,
             certificate_pem,
             metadata,
@@ -343,7 +343,10 @@ async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
         .filter(|u| check_password(&u.password, form.get("password").map_or("", String::as_str)));
     match found {
         Some(u) if u.active => {
-            let user_cookie = org.users.start(&u.login, u.admin);
+            let user_cookie = match org.users.start(&u.login, u.admin) {
+                Ok(c) => c,
+                Err(r) => return r,
+            };
             let response = if form.contains_key("saml_request") {
                 match received(&org, &form) {
                     Ok(request) => answer(&org, &u.login, &request),
@@ -354,7 +357,10 @@ async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
             };
             let response = with_cookie(response, &user_cookie);
             if u.admin {
-                with_cookie(response, &org.admins.start(&u.login, true))
+                match org.admins.start(&u.login, true) {
+                    Ok(c) => with_cookie(response, &c),
+                    Err(r) => r,
+                }
             } else {
                 response
             }

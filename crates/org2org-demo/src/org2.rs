@@ -151,13 +151,13 @@ impl Org2 {
         let org = Self {
             origin: origin.to_owned(),
             app_origin: app_origin.to_owned(),
+            admins: kv.sessions("org2_admin", "Strict"),
+            // Lax: set on the response to Org1's cross-site POST and read on the 303 after it.
+            users: kv.sessions("org2_sid", "Lax"),
             kv,
             state: Mutex::new(state),
             directory,
             replay,
-            admins: Sessions::new("org2_admin", "Strict"),
-            // Lax: set on the response to Org1's cross-site POST and read on the 303 after it.
-            users: Sessions::new("org2_sid", "Lax"),
             api: RwLock::new(Router::new()),
             target_idp,
             last_sso: Mutex::new(HashMap::new()),
@@ -379,7 +379,10 @@ async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
             form.get("password").map_or("", String::as_str),
         );
     if ok {
-        with_cookie(redirect("/admin/idp"), &org.admins.start(ADMIN_ID, true))
+        match org.admins.start(ADMIN_ID, true) {
+            Ok(c) => with_cookie(redirect("/admin/idp"), &c),
+            Err(r) => r,
+        }
     } else {
         (
             StatusCode::UNAUTHORIZED,
@@ -1287,7 +1290,11 @@ async fn acs(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Res
         .map(String::as_str)
         .filter(|r| r.starts_with('/') && !r.starts_with("//") && !r.contains('\\'))
         .unwrap_or("/app/UserHome");
-    let done = with_cookie(redirect(to), &org.users.start(&user_id, false));
+    let session = match org.users.start(&user_id, false) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let done = with_cookie(redirect(to), &session);
     with_cookie(
         done,
         &format!("{REQUEST_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=None; Max-Age=0"),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use aws_lc_rs::{constant_time, pbkdf2, rand};
 use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -87,58 +87,130 @@ pub struct Session {
     pub csrf: String,
 }
 
-/// Server-side sessions behind a random cookie. Kept in memory: a restart signs everyone out
-/// (the orgs' state itself is in SQLite).
+/// How long a session lasts from its sign-in (the cookie's `Max-Age` and the row's expiry).
+pub const SESSION_TTL_SECS: u64 = 8 * 3600;
+
+/// Seconds since the Unix epoch.
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// SHA-256 of a cookie token: what the `sessions` table keys rows by, so the database never
+/// holds a token a browser could present.
+fn token_digest(token: &str) -> Vec<u8> {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes())
+        .as_ref()
+        .to_vec()
+}
+
+/// Server-side sessions behind a random cookie, in the org's SQLite file (table `sessions`,
+/// shared with [`Kv`]): a restart keeps everyone signed in. Rows are keyed by the cookie's name
+/// and the SHA-256 of its token (never the token itself), and carry an expiry: an expired row
+/// is no session and is deleted when seen, and every sign-in deletes all expired rows.
 pub struct Sessions {
     cookie: &'static str,
     same_site: &'static str,
-    map: Mutex<HashMap<String, Session>>,
+    conn: Arc<Mutex<rusqlite::Connection>>,
 }
 
 impl Sessions {
-    pub fn new(cookie: &'static str, same_site: &'static str) -> Self {
-        Self {
-            cookie,
-            same_site,
-            map: Mutex::new(HashMap::new()),
+    /// The session of this request, if any.
+    pub fn get(&self, headers: &HeaderMap) -> Option<Session> {
+        self.get_at(headers, now_secs())
+    }
+
+    fn get_at(&self, headers: &HeaderMap, now: u64) -> Option<Session> {
+        let token = cookie(headers, self.cookie)?;
+        let digest = token_digest(&token);
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let row = conn.query_row(
+            "SELECT user, admin, csrf, expires FROM sessions WHERE cookie = ?1 AND token_sha256 = ?2",
+            rusqlite::params![self.cookie, digest],
+            |r| {
+                Ok((
+                    Session {
+                        user: r.get(0)?,
+                        admin: r.get(1)?,
+                        csrf: r.get(2)?,
+                    },
+                    r.get::<_, i64>(3)?,
+                ))
+            },
+        );
+        match row {
+            Ok((session, expires)) if u64::try_from(expires).is_ok_and(|e| now < e) => {
+                Some(session)
+            }
+            Ok(_) => {
+                if let Err(e) = conn.execute(
+                    "DELETE FROM sessions WHERE cookie = ?1 AND token_sha256 = ?2",
+                    rusqlite::params![self.cookie, digest],
+                ) {
+                    eprintln!("sessions: an expired session stays: {e}");
+                }
+                None
+            }
+            Err(rusqlite::Error::QueryReturnedNoRows) => None,
+            Err(e) => {
+                eprintln!("sessions: {e}");
+                None
+            }
         }
     }
 
-    /// The session of this request, if any.
-    pub fn get(&self, headers: &HeaderMap) -> Option<Session> {
-        let id = cookie(headers, self.cookie)?;
-        self.map
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&id)
-            .cloned()
+    /// Starts a session; the `Set-Cookie` value to send, or the page saying it was not saved.
+    #[allow(clippy::result_large_err)]
+    pub fn start(&self, user: &str, admin: bool) -> Result<String, Response> {
+        self.start_at(user, admin, now_secs()).map_err(|e| {
+            error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Not signed in",
+                &format!("The session could not be saved in the org's database: {e}"),
+            )
+        })
     }
 
-    /// Starts a session; the `Set-Cookie` value to send.
-    pub fn start(&self, user: &str, admin: bool) -> String {
-        let id = random_token(32);
-        let session = Session {
-            user: user.to_owned(),
-            admin,
-            csrf: random_token(24),
-        };
-        self.map
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.clone(), session);
-        format!(
-            "{}={id}; Path=/; HttpOnly; SameSite={}",
-            self.cookie, self.same_site
+    fn start_at(&self, user: &str, admin: bool, now: u64) -> Result<String, String> {
+        let token = random_token(32);
+        let expires =
+            i64::try_from(now.saturating_add(SESSION_TTL_SECS)).map_err(|e| e.to_string())?;
+        let now = i64::try_from(now).map_err(|e| e.to_string())?;
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        tx.execute("DELETE FROM sessions WHERE expires <= ?1", [now])
+            .map_err(|e| e.to_string())?;
+        tx.execute(
+            "INSERT INTO sessions (cookie, token_sha256, user, admin, csrf, expires) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![
+                self.cookie,
+                token_digest(&token),
+                user,
+                admin,
+                random_token(24),
+                expires
+            ],
         )
+        .map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| e.to_string())?;
+        Ok(format!(
+            "{}={token}; Path=/; HttpOnly; SameSite={}; Max-Age={SESSION_TTL_SECS}",
+            self.cookie, self.same_site
+        ))
     }
 
     /// Ends the request's session; the `Set-Cookie` value that removes the cookie.
     pub fn end(&self, headers: &HeaderMap) -> String {
-        if let Some(id) = cookie(headers, self.cookie) {
-            self.map
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(&id);
+        if let Some(token) = cookie(headers, self.cookie) {
+            let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Err(e) = conn.execute(
+                "DELETE FROM sessions WHERE cookie = ?1 AND token_sha256 = ?2",
+                rusqlite::params![self.cookie, token_digest(&token)],
+            ) {
+                eprintln!("sessions: not ended: {e}");
+            }
         }
         format!(
             "{}=; Path=/; HttpOnly; SameSite={}; Max-Age=0",
@@ -253,9 +325,10 @@ pub fn field_error(errors: &HashMap<&'static str, String>, name: &str) -> String
     })
 }
 
-/// Each org's settings: one SQLite file of JSON values.
+/// Each org's settings: one SQLite file of JSON values (table `kv`), and its sessions (table
+/// `sessions`, see [`Sessions`]).
 pub struct Kv {
-    conn: Mutex<rusqlite::Connection>,
+    conn: Arc<Mutex<rusqlite::Connection>>,
 }
 
 impl Kv {
@@ -263,12 +336,24 @@ impl Kv {
         let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; \
-             CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+             CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL); \
+             CREATE TABLE IF NOT EXISTS sessions (cookie TEXT NOT NULL, \
+               token_sha256 BLOB NOT NULL, user TEXT NOT NULL, admin INTEGER NOT NULL, \
+               csrf TEXT NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (cookie, token_sha256));",
         )
         .map_err(|e| e.to_string())?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            conn: Arc::new(Mutex::new(conn)),
         })
+    }
+
+    /// The sessions behind cookie `cookie` (`SameSite=same_site`), kept in this file.
+    pub fn sessions(&self, cookie: &'static str, same_site: &'static str) -> Sessions {
+        Sessions {
+            cookie,
+            same_site,
+            conn: Arc::clone(&self.conn),
+        }
     }
 
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, String> {
@@ -357,4 +442,153 @@ pub fn is_http_url(url: &str) -> bool {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh SQLite file under the temp dir, removed on drop.
+    struct TempDb(std::path::PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!(
+                "org2org-web-{name}-{}-{}",
+                std::process::id(),
+                random_token(6)
+            ));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            Self(dir)
+        }
+
+        fn file(&self) -> std::path::PathBuf {
+            self.0.join("org.sqlite")
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn with(name: &str, value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            COOKIE,
+            HeaderValue::from_str(&format!("{name}={value}")).expect("header"),
+        );
+        h
+    }
+
+    /// The token of a `Set-Cookie` value.
+    fn token(set_cookie: &str) -> String {
+        set_cookie
+            .split(';')
+            .next()
+            .and_then(|kv| kv.split_once('='))
+            .map(|(_, v)| v.to_owned())
+            .expect("name=value")
+    }
+
+    fn rows(kv: &Kv) -> i64 {
+        kv.conn
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+            .expect("count")
+    }
+
+    #[test]
+    fn a_session_survives_reopening_the_file() {
+        let db = TempDb::new("reopen");
+        let set = {
+            let kv = Kv::open(&db.file()).expect("open");
+            kv.sessions("sid", "Lax")
+                .start("casey", true)
+                .expect("start")
+        };
+        assert!(
+            set.contains(&format!("Max-Age={SESSION_TTL_SECS}")),
+            "{set}"
+        );
+        let kv = Kv::open(&db.file()).expect("reopen");
+        let session = kv
+            .sessions("sid", "Lax")
+            .get(&with("sid", &token(&set)))
+            .expect("still a session after reopening");
+        assert_eq!(session.user, "casey");
+        assert!(session.admin);
+    }
+
+    #[test]
+    fn forged_unknown_other_and_expired_cookies_are_no_session() {
+        let db = TempDb::new("refuse");
+        let kv = Kv::open(&db.file()).expect("open");
+        let users = kv.sessions("sid", "Lax");
+        let admins = kv.sessions("admin", "Strict");
+        let t0 = now_secs();
+        let set = users.start_at("casey", false, t0).expect("start");
+        let real = token(&set);
+        assert!(users.get_at(&with("sid", &real), t0 + 1).is_some());
+        // Forged: a token of the right shape that was never issued; one character changed.
+        assert!(users.get(&with("sid", &random_token(32))).is_none());
+        let mut changed = real.clone().into_bytes();
+        changed[0] = if changed[0] == b'A' { b'B' } else { b'A' };
+        let changed = String::from_utf8(changed).expect("ascii");
+        assert!(users.get(&with("sid", &changed)).is_none());
+        assert!(users.get(&with("sid", "")).is_none());
+        assert!(users.get(&HeaderMap::new()).is_none());
+        // A user session's token is not an admin session.
+        assert!(admins.get(&with("admin", &real)).is_none());
+        // Expired: refused at the expiry, and its row deleted.
+        assert_eq!(rows(&kv), 1);
+        assert!(
+            users
+                .get_at(&with("sid", &real), t0 + SESSION_TTL_SECS)
+                .is_none()
+        );
+        assert_eq!(rows(&kv), 0, "the expired row is cleaned");
+        // Every sign-in cleans the other expired rows.
+        let old = users.start_at("old", false, t0).expect("start");
+        let _new = users
+            .start_at("new", false, t0 + SESSION_TTL_SECS)
+            .expect("start");
+        assert_eq!(rows(&kv), 1);
+        assert!(users.get_at(&with("sid", &token(&old)), t0 + 1).is_none());
+    }
+
+    #[test]
+    fn the_token_is_not_at_rest_only_its_sha256() {
+        let db = TempDb::new("at-rest");
+        let kv = Kv::open(&db.file()).expect("open");
+        let set = kv
+            .sessions("sid", "Lax")
+            .start("casey", false)
+            .expect("start");
+        let tok = token(&set);
+        drop(kv);
+        let bytes = std::fs::read(db.file()).expect("read");
+        let wal = std::fs::read(db.0.join("org.sqlite-wal")).unwrap_or_default();
+        let hay = [bytes, wal].concat();
+        let found = |needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+        assert!(!found(tok.as_bytes()), "the raw token is in the database");
+        assert!(
+            found(&token_digest(&tok)),
+            "the token's SHA-256 keys the row"
+        );
+    }
+
+    #[test]
+    fn ending_a_session_deletes_it() {
+        let db = TempDb::new("end");
+        let kv = Kv::open(&db.file()).expect("open");
+        let users = kv.sessions("sid", "Lax");
+        let h = with("sid", &token(&users.start("casey", false).expect("start")));
+        assert!(users.get(&h).is_some());
+        assert!(users.end(&h).contains("Max-Age=0"));
+        assert!(users.get(&h).is_none());
+        assert_eq!(rows(&kv), 0);
+    }
 }

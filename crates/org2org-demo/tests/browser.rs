@@ -14,7 +14,7 @@
 //! 6. unassign in Org1 → DEPROVISIONED in Org2, and the next SSO is refused with the reason:
 //! by Org1 while unassigned; by Org2 (its "Reactivate" JIT setting, off) once assigned again
 //! with Create Users off; ticking that setting in Org2 reactivates the account at the next SSO.
-//! Then a restart on the same data directory keeps both orgs' state.
+//! Then a restart on the same data directory keeps both orgs' state and their admins' sessions.
 //!
 //! Without `chromium` and `chromedriver` this prints `SKIPPED` and passes, unless `CI=true`,
 //! where it fails. A failed step saves a screenshot under `target/browser-screenshots/`; with
@@ -759,14 +759,26 @@ async fn org2org_checklist_in_chromium() {
     b.wait_text("#sso-outcome", "reactivated").await;
     b.org2_status(&o2, CONTRACTOR, "ACTIVE").await;
 
-    // Restart on the same data directory and ports: both orgs' state is still there.
+    // Restart on the same data directory and ports: both orgs' state is still there, and so
+    // are the sessions (in each org's SQLite file): the admins signed in before the restart
+    // are still signed in after it, with no second sign-in.
     b.step("restart");
+    b.sign_in(&o1, "admin@org1.example", "org1-admin-pass")
+        .await;
+    b.goto(&format!("{o2}/admin/idp")).await;
+    b.find(Locator::Css("#save-idp")).await;
     let addr = |o: &str| o.trim_start_matches("http://").to_owned();
     let addrs = [addr(&o1), addr(&o2), addr(&app)];
     demo.child.kill().await.expect("stopping org2org-demo");
     let mut again = start_demo(&data, [&addrs[0], &addrs[1], &addrs[2]]).await;
-    b.sign_in(&o2, "admin@org2.example", "org2-admin-pass")
+    for page in [format!("{o2}/admin/people"), format!("{o1}/admin/app")] {
+        b.goto(&page).await;
+        let now = b.client.current_url().await.map(|u| u.to_string());
+        b.check(now.as_ref().is_ok_and(|u| *u == page), || {
+            format!("signed out by the restart: {page} went to {now:?}")
+        })
         .await;
+    }
     b.org2_status(&o2, CONTRACTOR, "ACTIVE").await;
     b.goto(&format!("{o2}/admin/idp")).await;
     b.check(b.is_checked("#reactivate").await, || {
@@ -784,8 +796,6 @@ async fn org2org_checklist_in_chromium() {
         format!("issuer after restart: {kept:?}")
     })
     .await;
-    b.sign_in(&o1, "admin@org1.example", "org1-admin-pass")
-        .await;
     b.goto(&format!("{o1}/admin/app")).await;
     let kept = b
         .find(Locator::Css("#acs_url"))
