@@ -17,8 +17,8 @@ use saml_provision::client::{
 use serde::{Deserialize, Serialize};
 
 use crate::web::{
-    Fields, Kv, Sessions, admin, check_password, csrf_input, error_page, esc, field, field_error,
-    hash_password, is_http_url, page, redirect, ticked, with_cookie,
+    Fields, Kv, LoginCsrf, Sessions, admin, check_password, csrf_input, error_page, esc, field,
+    field_error, hash_password, is_http_url, login_csrf_input, page, redirect, ticked, with_cookie,
 };
 
 /// The Org2Org app's IdP entity ID (Okta's form: `http://www.okta.com/exk…`).
@@ -108,6 +108,8 @@ pub struct Org1 {
     /// The dashboard and SSO: `SameSite=Lax`, so that Org2's SP-initiated redirect finds the
     /// user signed in.
     users: Sessions,
+    /// The sign-in form's CSRF cookie.
+    login_csrf: LoginCsrf,
     idp: IdentityProvider,
     /// The signing key's self-signed X.509 certificate, PEM.
     certificate_pem: String,
@@ -149,6 +151,7 @@ impl Org1 {
         Ok(Arc::new(Self {
             admins: kv.sessions("org1_admin", "Strict"),
             users: kv.sessions("org1_sid", "Lax"),
+            login_csrf: LoginCsrf::new("org1_login_csrf"),
             kv,
             state: Mutex::new(state),
             idp,
@@ -294,13 +297,15 @@ struct LoginQuery {
     admin: Option<String>,
 }
 
-async fn login_form(Query(q): Query<LoginQuery>) -> Html<String> {
-    login_page(q.admin.is_some(), "", "", &Fields::new())
+async fn login_form(State(org): S, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+    org.login_csrf.page(&headers, StatusCode::OK, |t| {
+        login_page(q.admin.is_some(), "", "", &Fields::new(), t)
+    })
 }
 
 /// The sign-in form; `pending` carries an SP's AuthnRequest through it (`saml_binding`,
-/// `saml_request`, `relay_state`).
-fn login_page(admin: bool, login: &str, error: &str, pending: &Fields) -> Html<String> {
+/// `saml_request`, `relay_state`); `csrf` is the [`LoginCsrf`](crate::web::LoginCsrf) token.
+fn login_page(admin: bool, login: &str, error: &str, pending: &Fields, csrf: &str) -> Html<String> {
     let carried: String = ["saml_binding", "saml_request", "relay_state"]
         .iter()
         .filter_map(|k| pending.get(*k).map(|v| (k, v)))
@@ -326,17 +331,29 @@ fn login_page(admin: bool, login: &str, error: &str, pending: &Fields) -> Html<S
         "Sign in",
         "<a href=\"/\">My apps</a>",
         &format!(
-            "{note}<form method=\"post\" action=\"/login\">{carried}\
+            "{note}<form method=\"post\" action=\"/login\">{carried}{}\
              <label for=\"username\">Username</label><input type=\"text\" id=\"username\" name=\"username\" value=\"{}\">\
              <label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\">{error}\
              <p><button id=\"signin\">Sign in</button></p></form>",
+            login_csrf_input(csrf),
             esc(login)
         ),
     )
 }
 
-async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
+async fn login(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
     let login = field(&form, "username");
+    if let Err(why) = org.login_csrf.check(&headers, &form) {
+        return org.login_csrf.page(&headers, StatusCode::FORBIDDEN, |t| {
+            login_page(
+                false,
+                login,
+                &format!("Sign-in refused: {why}. Nothing was signed in; sign in again here."),
+                &form,
+                t,
+            )
+        });
+    }
     let state = org.snapshot();
     let found = state
         .user(login)
@@ -365,21 +382,26 @@ async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
                 response
             }
         }
-        Some(u) => (
-            StatusCode::FORBIDDEN,
+        Some(u) => org.login_csrf.page(&headers, StatusCode::FORBIDDEN, |t| {
             login_page(
                 false,
                 login,
                 &format!("The account {} is deactivated in Org1.", u.login),
                 &form,
-            ),
-        )
-            .into_response(),
-        None => (
-            StatusCode::UNAUTHORIZED,
-            login_page(false, login, "Unknown username or wrong password.", &form),
-        )
-            .into_response(),
+                t,
+            )
+        }),
+        None => org
+            .login_csrf
+            .page(&headers, StatusCode::UNAUTHORIZED, |t| {
+                login_page(
+                    false,
+                    login,
+                    "Unknown username or wrong password.",
+                    &form,
+                    t,
+                )
+            }),
     }
 }
 
@@ -455,7 +477,9 @@ fn sso(org: &Org1, headers: &HeaderMap, pending: &Fields) -> Response {
     };
     match org.users.get(headers) {
         Some(session) => answer(org, &session.user, &request),
-        None => login_page(false, "", "", pending).into_response(),
+        None => org.login_csrf.page(headers, StatusCode::OK, |t| {
+            login_page(false, "", "", pending, t)
+        }),
     }
 }
 
@@ -1216,4 +1240,26 @@ async fn unassign(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -
         &format!("Unassigned {to}."),
     )
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::testing::{TempDb, login_csrf_is_enforced};
+
+    #[tokio::test]
+    async fn a_sign_in_without_the_login_csrf_token_is_refused_even_with_the_password() {
+        let db = TempDb::new("org1-login");
+        let org =
+            Org1::open("http://127.0.0.1:7001", Kv::open(&db.file()).expect("kv")).expect("org1");
+        let app = router(org);
+        login_csrf_is_enforced(
+            &app,
+            "org1_login_csrf",
+            "org1_sid",
+            ADMIN_LOGIN,
+            ADMIN_PASSWORD,
+        )
+        .await;
+    }
 }

@@ -32,8 +32,9 @@ use saml_store_sqlite::SqliteStore;
 use serde::{Deserialize, Serialize};
 
 use crate::web::{
-    Fields, Kv, Session, Sessions, admin, check_password, csrf_input, error_page, esc, field,
-    field_error, hash_password, is_http_url, page, random_token, redirect, ticked, with_cookie,
+    Fields, Kv, LoginCsrf, Session, Sessions, admin, check_password, csrf_input, error_page, esc,
+    field, field_error, hash_password, is_http_url, login_csrf_input, page, random_token, redirect,
+    ticked, with_cookie,
 };
 
 const SITE: &str = "Org2 (SP)";
@@ -112,6 +113,8 @@ pub struct Org2 {
     replay: Arc<SqliteStore>,
     admins: Sessions,
     users: Sessions,
+    /// The sign-in form's CSRF cookie.
+    login_csrf: LoginCsrf,
     api: RwLock<Router>,
     target_idp: IdentityProvider,
     last_sso: Mutex<HashMap<String, String>>,
@@ -154,6 +157,7 @@ impl Org2 {
             admins: kv.sessions("org2_admin", "Strict"),
             // Lax: set on the response to Org1's cross-site POST and read on the 303 after it.
             users: kv.sessions("org2_sid", "Lax"),
+            login_csrf: LoginCsrf::new("org2_login_csrf"),
             kv,
             state: Mutex::new(state),
             directory,
@@ -339,11 +343,13 @@ async fn home(State(org): S, headers: HeaderMap) -> Response {
     }
 }
 
-async fn login_form(State(org): S) -> Html<String> {
-    login_page(&org, "")
+async fn login_form(State(org): S, headers: HeaderMap) -> Response {
+    org.login_csrf
+        .page(&headers, StatusCode::OK, |t| login_page(&org, "", t))
 }
 
-fn login_page(org: &Org2, error: &str) -> Html<String> {
+/// The administrators' sign-in form; `csrf` is the [`LoginCsrf`] token.
+fn login_page(org: &Org2, error: &str, csrf: &str) -> Html<String> {
     let error = if error.is_empty() {
         String::new()
     } else {
@@ -364,15 +370,25 @@ fn login_page(org: &Org2, error: &str) -> Html<String> {
         "Sign in (Org2 administrator)",
         "",
         &format!(
-            "{via}<form method=\"post\" action=\"/login\">\
+            "{via}<form method=\"post\" action=\"/login\">{}\
              <label for=\"username\">Username</label><input type=\"text\" id=\"username\" name=\"username\">\
              <label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\">{error}\
-             <p><button id=\"signin\">Sign in</button></p></form>"
+             <p><button id=\"signin\">Sign in</button></p></form>",
+            login_csrf_input(csrf)
         ),
     )
 }
 
-async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
+async fn login(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    if let Err(why) = org.login_csrf.check(&headers, &form) {
+        return org.login_csrf.page(&headers, StatusCode::FORBIDDEN, |t| {
+            login_page(
+                &org,
+                &format!("Sign-in refused: {why}. Nothing was signed in; sign in again here."),
+                t,
+            )
+        });
+    }
     let ok = field(&form, "username").eq_ignore_ascii_case(ADMIN_LOGIN)
         && check_password(
             &org.snapshot().admin_password,
@@ -384,11 +400,10 @@ async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
             Err(r) => r,
         }
     } else {
-        (
-            StatusCode::UNAUTHORIZED,
-            login_page(&org, "Unknown username or wrong password."),
-        )
-            .into_response()
+        org.login_csrf
+            .page(&headers, StatusCode::UNAUTHORIZED, |t| {
+                login_page(&org, "Unknown username or wrong password.", t)
+            })
     }
 }
 
@@ -1428,7 +1443,37 @@ async fn target_sso(State(org): S, headers: HeaderMap, RawQuery(query): RawQuery
 
 #[cfg(test)]
 mod tests {
+    use saml_store_sqlite::SqliteSettings;
+
     use super::*;
+    use crate::web::testing::{TempDb, login_csrf_is_enforced};
+
+    #[tokio::test]
+    async fn a_sign_in_without_the_login_csrf_token_is_refused_even_with_the_password() {
+        let db = TempDb::new("org2-login");
+        let kv = Kv::open(&db.file()).expect("kv");
+        let (key, _) = crate::web::signing_key(&kv, "k", "test").expect("key");
+        let replay = SqliteStore::open(SqliteSettings::new(db.0.join("replay.sqlite"), "t"))
+            .expect("replay");
+        let org = Org2::open(
+            "http://127.0.0.2:7002",
+            "http://127.0.0.3:7003",
+            kv,
+            &db.0.join("directory.sqlite"),
+            Arc::new(replay),
+            &key,
+        )
+        .expect("org2");
+        let app = router(org);
+        login_csrf_is_enforced(
+            &app,
+            "org2_login_csrf",
+            "org2_admin",
+            ADMIN_LOGIN,
+            ADMIN_PASSWORD,
+        )
+        .await;
+    }
 
     #[test]
     fn a_deprovisioned_denial_names_the_reactivate_setting_and_its_value() {

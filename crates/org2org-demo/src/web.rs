@@ -255,6 +255,91 @@ pub fn admin(
     Ok(session)
 }
 
+/// Login CSRF: the sign-in forms come before any session, so their CSRF token is a random
+/// value in a cookie of its own (`Path=/login`, `HttpOnly`, `SameSite=Strict`) that the form
+/// repeats in a hidden field; a sign-in POST is taken only when both are there and equal
+/// (compared in constant time). A page on another site can make the browser POST a form,
+/// but can neither read nor set the cookie, so it cannot sign the victim in to the
+/// attacker's account.
+pub struct LoginCsrf {
+    cookie: &'static str,
+}
+
+/// The hidden field of a sign-in form holding the [`LoginCsrf`] token.
+pub const LOGIN_CSRF_FIELD: &str = "login_csrf";
+const LOGIN_CSRF_BYTES: usize = 24;
+
+impl LoginCsrf {
+    pub const fn new(cookie: &'static str) -> Self {
+        Self { cookie }
+    }
+
+    /// The token this browser's sign-in form carries: its cookie's, when it has a well-formed
+    /// one (so two open sign-in tabs both work), otherwise a new one and the `Set-Cookie`
+    /// that gives it.
+    pub fn token(&self, headers: &HeaderMap) -> (String, Option<String>) {
+        if let Some(t) = cookie(headers, self.cookie).filter(|t| {
+            URL_SAFE_NO_PAD
+                .decode(t)
+                .is_ok_and(|b| b.len() == LOGIN_CSRF_BYTES)
+        }) {
+            return (t, None);
+        }
+        let t = random_token(LOGIN_CSRF_BYTES);
+        let set = format!(
+            "{}={t}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600",
+            self.cookie
+        );
+        (t, Some(set))
+    }
+
+    /// Whether the form's token is the cookie's; otherwise which of the two disagreed.
+    pub fn check(&self, headers: &HeaderMap, form: &Fields) -> Result<(), String> {
+        let from_cookie = cookie(headers, self.cookie).unwrap_or_default();
+        let from_form = field(form, LOGIN_CSRF_FIELD);
+        let cookie_name = self.cookie;
+        match (from_cookie.is_empty(), from_form.is_empty()) {
+            (true, true) => Err(format!(
+                "the sign-in form has no `{LOGIN_CSRF_FIELD}` field and no `{cookie_name}` cookie                  came with it (it was not sent from this site's sign-in page)"
+            )),
+            (true, false) => Err(format!(
+                "no `{cookie_name}` cookie came with the form's `{LOGIN_CSRF_FIELD}` field (the                  cookie expired or was refused, or the form was sent from another site)"
+            )),
+            (false, true) => Err(format!(
+                "the sign-in form has no `{LOGIN_CSRF_FIELD}` field to match the                  `{cookie_name}` cookie (it was not sent from this site's sign-in page)"
+            )),
+            (false, false) if same(&from_cookie, from_form) => Ok(()),
+            (false, false) => Err(format!(
+                "the form's `{LOGIN_CSRF_FIELD}` field differs from the `{cookie_name}` cookie                  (the form was opened in another browser, or sent from another site)"
+            )),
+        }
+    }
+
+    /// A sign-in page with `status`: `render` gets the token for the hidden field; the
+    /// response carries the cookie when it is new.
+    pub fn page(
+        &self,
+        headers: &HeaderMap,
+        status: StatusCode,
+        render: impl FnOnce(&str) -> Html<String>,
+    ) -> Response {
+        let (token, set) = self.token(headers);
+        let response = (status, render(&token)).into_response();
+        match set {
+            Some(set) => with_cookie(response, &set),
+            None => response,
+        }
+    }
+}
+
+/// The hidden field of a sign-in form.
+pub fn login_csrf_input(token: &str) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"{LOGIN_CSRF_FIELD}\" value=\"{}\">",
+        esc(token)
+    )
+}
+
 /// The hidden CSRF field of a form.
 pub fn csrf_input(session: &Session) -> String {
     format!(
@@ -444,17 +529,21 @@ pub fn is_http_url(url: &str) -> bool {
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 
+/// What the unit tests of the three sites share.
 #[cfg(test)]
-mod tests {
+pub mod testing {
+    use axum::body::Body;
+    use axum::http::Request;
+
     use super::*;
 
-    /// A fresh SQLite file under the temp dir, removed on drop.
-    struct TempDb(std::path::PathBuf);
+    /// A fresh directory under the temp dir, removed on drop.
+    pub struct TempDb(pub std::path::PathBuf);
 
     impl TempDb {
-        fn new(name: &str) -> Self {
+        pub fn new(name: &str) -> Self {
             let dir = std::env::temp_dir().join(format!(
-                "org2org-web-{name}-{}-{}",
+                "org2org-{name}-{}-{}",
                 std::process::id(),
                 random_token(6)
             ));
@@ -462,7 +551,7 @@ mod tests {
             Self(dir)
         }
 
-        fn file(&self) -> std::path::PathBuf {
+        pub fn file(&self) -> std::path::PathBuf {
             self.0.join("org.sqlite")
         }
     }
@@ -472,6 +561,127 @@ mod tests {
             let _ = std::fs::remove_dir_all(&self.0);
         }
     }
+
+    /// `application/x-www-form-urlencoded` of one value.
+    fn encode(v: &str) -> String {
+        v.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+
+    /// Sends a request to `router`: the status, the `Set-Cookie` values and the body.
+    pub async fn send(
+        router: &axum::Router,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Vec<String>, String) {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        let req = req.body(Body::from(body)).expect("request");
+        let mut router = router.clone();
+        let response = match tower::Service::call(&mut router, req).await {
+            Ok(r) => r,
+            Err(never) => match never {},
+        };
+        let status = response.status();
+        let cookies = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        (
+            status,
+            cookies,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    /// The value `Set-Cookie` gives cookie `name`, if it does.
+    pub fn set_value(cookies: &[String], name: &str) -> Option<String> {
+        cookies.iter().find_map(|c| {
+            c.split(';')
+                .next()
+                .and_then(|kv| kv.split_once('='))
+                .filter(|(k, v)| *k == name && !v.is_empty())
+                .map(|(_, v)| v.to_owned())
+        })
+    }
+
+    /// Checks that the sign-in form at `/login` takes a POST of the right password only with
+    /// its CSRF cookie and matching field; `session_cookie` is the cookie a sign-in sets.
+    pub async fn login_csrf_is_enforced(
+        router: &axum::Router,
+        csrf_cookie: &str,
+        session_cookie: &str,
+        user: &str,
+        password: &str,
+    ) {
+        let (status, cookies, body) = send(router, "GET", "/login", None, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        let token = set_value(&cookies, csrf_cookie).expect("the form sets its CSRF cookie");
+        assert!(body.contains(&login_csrf_input(&token)), "{body}");
+        let cookie = format!("{csrf_cookie}={token}");
+        let other = random_token(LOGIN_CSRF_BYTES);
+        let refused: [(&str, Option<&str>, Option<&str>); 4] = [
+            ("no cookie, no field", None, None),
+            ("the field without the cookie", None, Some(token.as_str())),
+            ("the cookie without the field", Some(cookie.as_str()), None),
+            ("a wrong field", Some(cookie.as_str()), Some(other.as_str())),
+        ];
+        for (case, cookie, field) in refused {
+            let mut form = vec![("username", user), ("password", password)];
+            if let Some(f) = field {
+                form.push((LOGIN_CSRF_FIELD, f));
+            }
+            let (status, cookies, body) = send(router, "POST", "/login", cookie, &form).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{case}: {body}");
+            assert!(
+                set_value(&cookies, session_cookie).is_none(),
+                "{case}: signed in: {cookies:?}"
+            );
+            assert!(body.contains("Sign-in refused"), "{case}: {body}");
+            assert!(
+                body.contains(csrf_cookie),
+                "{case}: names the cookie: {body}"
+            );
+        }
+        let form = [
+            ("username", user),
+            ("password", password),
+            (LOGIN_CSRF_FIELD, token.as_str()),
+        ];
+        let (status, cookies, body) = send(router, "POST", "/login", Some(&cookie), &form).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        assert!(set_value(&cookies, session_cookie).is_some(), "{cookies:?}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::TempDb;
+    use super::*;
 
     fn with(name: &str, value: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

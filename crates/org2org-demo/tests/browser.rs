@@ -421,6 +421,32 @@ async fn org2org_checklist_in_chromium() {
     };
     let (o1, o2, app) = (demo.org1.clone(), demo.org2.clone(), demo.app.clone());
 
+    // Login CSRF: a sign-in form without its token (the hidden field removed) is refused, even
+    // with the right password.
+    b.step("0 login CSRF");
+    for (origin, user, password) in [
+        (&o1, "admin@org1.example", "org1-admin-pass"),
+        (&o2, "admin@org2.example", "org2-admin-pass"),
+    ] {
+        b.goto(&format!("{origin}/login")).await;
+        b.find(Locator::Css("input[name='login_csrf']")).await;
+        if let Err(e) = b
+            .client
+            .execute(
+                "document.querySelector(\"input[name='login_csrf']\").remove()",
+                vec![],
+            )
+            .await
+        {
+            b.fail(e.to_string()).await;
+        }
+        b.fill("#username", user).await;
+        b.fill("#password", password).await;
+        b.click("#signin").await;
+        b.wait_text("#login-error", "Sign-in refused").await;
+        b.wait_text("#login-error", "login_csrf").await;
+    }
+
     // 1. Configure both orgs, copying values from page to page.
     b.step("1 Org2 values");
     b.sign_in(&o2, "admin@org2.example", "org2-admin-pass")
