@@ -14,6 +14,8 @@
 //! 6. unassign in Org1 → DEPROVISIONED in Org2, and the next SSO is refused with the reason:
 //! by Org1 while unassigned; by Org2 (its "Reactivate" JIT setting, off) once assigned again
 //! with Create Users off; ticking that setting in Org2 reactivates the account at the next SSO.
+//! 8. Org1's Groups page: add a group (bad names refused next to the field), a member, assign
+//! it; Import Groups lists Org2's groups on Org1's app page.
 //! Then a restart on the same data directory keeps both orgs' state and their admins' sessions.
 //!
 //! Without `chromium` and `chromedriver` this prints `SKIPPED` and passes, unless `CI=true`,
@@ -785,6 +787,53 @@ async fn org2org_checklist_in_chromium() {
     b.wait_text("#sso-outcome", "reactivated").await;
     b.org2_status(&o2, CONTRACTOR, "ACTIVE").await;
 
+    // 8. Org1's groups: add one (a message next to the field for bad input, nothing saved),
+    // add a member, assign the group; then Import Groups lists Org2's groups on the app page.
+    b.step("8 groups");
+    b.sign_out(&o1).await;
+    b.sign_in(&o1, "admin@org1.example", "org1-admin-pass")
+        .await;
+    b.goto(&format!("{o1}/admin/groups")).await;
+    b.fill("#group_name", "").await;
+    b.click("#create-group").await;
+    b.wait_text("#err-group_name", "required").await;
+    b.fill("#group_name", "contractors").await;
+    b.click("#create-group").await;
+    b.wait_text("#err-group_name", "already exists").await;
+    b.fill("#group_name", "Reviewers").await;
+    b.click("#create-group").await;
+    b.wait_text("#notice", "Added group Reviewers").await;
+    b.click("#member_group option[value='Reviewers']").await;
+    b.fill("#member_login", "nobody@org1.example").await;
+    b.click("#add-member").await;
+    b.wait_text("#err-member_login", "no user `nobody@org1.example`")
+        .await;
+    let groups = b.text("#groups").await;
+    b.check(!groups.contains("nobody@org1.example"), || groups.clone())
+        .await;
+    b.click("#member_group option[value='Reviewers']").await;
+    b.fill("#member_login", "admin@org1.example").await;
+    b.click("#add-member").await;
+    b.wait_text("#notice", "Added admin@org1.example to Reviewers")
+        .await;
+    b.wait_text("#groups", "admin@org1.example").await;
+    b.goto(&format!("{o1}/admin/assignments")).await;
+    b.click("#to option[value='group:Reviewers']").await;
+    b.click("#assign").await;
+    b.wait_text("#notice", "Assigned group:Reviewers").await;
+    b.wait_text("#assignments", "group:Reviewers").await;
+    b.step("8 import groups");
+    b.goto(&format!("{o1}/admin/app")).await;
+    b.wait_text("#imported-groups", "None imported yet").await;
+    b.set_checkbox("#import_groups", false).await;
+    b.click("#import-groups").await;
+    b.wait_text("#err-import_groups", "Import Groups is off")
+        .await;
+    b.set_checkbox("#import_groups", true).await;
+    b.click("#import-groups").await;
+    b.wait_text("#notice", "imported").await;
+    b.wait_text("#imported-groups", "Org1 Contractors").await;
+
     // Restart on the same data directory and ports: both orgs' state is still there, and so
     // are the sessions (in each org's SQLite file): the admins signed in before the restart
     // are still signed in after it, with no second sign-in.
@@ -834,6 +883,9 @@ async fn org2org_checklist_in_chromium() {
         format!("ACS URL after restart: {kept:?}")
     })
     .await;
+    b.wait_text("#imported-groups", "Org1 Contractors").await;
+    b.goto(&format!("{o1}/admin/groups")).await;
+    b.wait_text("#groups", "Reviewers").await;
     again.child.kill().await.ok();
     let _ = b.client.close().await;
 }
