@@ -300,17 +300,17 @@ impl LoginCsrf {
         let cookie_name = self.cookie;
         match (from_cookie.is_empty(), from_form.is_empty()) {
             (true, true) => Err(format!(
-                "the sign-in form has no `{LOGIN_CSRF_FIELD}` field and no `{cookie_name}` cookie                  came with it (it was not sent from this site's sign-in page)"
+                "the sign-in form has no `{LOGIN_CSRF_FIELD}` field and no `{cookie_name}` cookie came with it (it was not sent from this site's sign-in page)"
             )),
             (true, false) => Err(format!(
-                "no `{cookie_name}` cookie came with the form's `{LOGIN_CSRF_FIELD}` field (the                  cookie expired or was refused, or the form was sent from another site)"
+                "no `{cookie_name}` cookie came with the form's `{LOGIN_CSRF_FIELD}` field (the cookie expired or was refused, or the form was sent from another site)"
             )),
             (false, true) => Err(format!(
-                "the sign-in form has no `{LOGIN_CSRF_FIELD}` field to match the                  `{cookie_name}` cookie (it was not sent from this site's sign-in page)"
+                "the sign-in form has no `{LOGIN_CSRF_FIELD}` field to match the `{cookie_name}` cookie (it was not sent from this site's sign-in page)"
             )),
             (false, false) if same(&from_cookie, from_form) => Ok(()),
             (false, false) => Err(format!(
-                "the form's `{LOGIN_CSRF_FIELD}` field differs from the `{cookie_name}` cookie                  (the form was opened in another browser, or sent from another site)"
+                "the form's `{LOGIN_CSRF_FIELD}` field differs from the `{cookie_name}` cookie (the form was opened in another browser, or sent from another site)"
             )),
         }
     }
