@@ -17,8 +17,8 @@ use saml_provision::client::{
 use serde::{Deserialize, Serialize};
 
 use crate::web::{
-    Fields, Kv, Sessions, admin, check_password, csrf_input, error_page, esc, field, field_error,
-    hash_password, is_http_url, page, redirect, ticked, with_cookie,
+    Fields, Kv, LoginCsrf, Sessions, admin, check_password, csrf_input, error_page, esc, field,
+    field_error, hash_password, is_http_url, login_csrf_input, page, redirect, ticked, with_cookie,
 };
 
 /// The Org2Org app's IdP entity ID (Okta's form: `http://www.okta.com/exk…`).
@@ -59,6 +59,17 @@ struct AppSettings {
     create_users: bool,
     update_attributes: bool,
     deactivate_users: bool,
+    /// Provisioning → To Okta → Import Groups.
+    #[serde(default)]
+    import_groups: bool,
+}
+
+/// A group of Org2, as the last "Import now" read it through Org2's Groups API.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct ImportedGroup {
+    id: String,
+    name: String,
+    group_type: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +86,12 @@ struct State1 {
     app: AppSettings,
     assignments: Vec<Assignment>,
     push_log: Vec<String>,
+    /// Org2's groups, from the last import.
+    #[serde(default)]
+    imported_groups: Vec<ImportedGroup>,
+    /// When that import ran.
+    #[serde(default)]
+    imported_at: String,
 }
 
 impl State1 {
@@ -108,6 +125,8 @@ pub struct Org1 {
     /// The dashboard and SSO: `SameSite=Lax`, so that Org2's SP-initiated redirect finds the
     /// user signed in.
     users: Sessions,
+    /// The sign-in form's CSRF cookie.
+    login_csrf: LoginCsrf,
     idp: IdentityProvider,
     /// The signing key's self-signed X.509 certificate, PEM.
     certificate_pem: String,
@@ -147,10 +166,11 @@ impl Org1 {
             }
         };
         Ok(Arc::new(Self {
+            admins: kv.sessions("org1_admin", "Strict"),
+            users: kv.sessions("org1_sid", "Lax"),
+            login_csrf: LoginCsrf::new("org1_login_csrf"),
             kv,
             state: Mutex::new(state),
-            admins: Sessions::new("org1_admin", "Strict"),
-            users: Sessions::new("org1_sid", "Lax"),
             idp,
             certificate_pem,
             metadata,
@@ -249,6 +269,8 @@ fn seed() -> State1 {
         },
         assignments: Vec::new(),
         push_log: Vec::new(),
+        imported_groups: Vec::new(),
+        imported_at: String::new(),
     }
 }
 
@@ -262,6 +284,10 @@ pub fn router(org: Arc<Org1>) -> Router {
         .route("/admin/people/update", post(people_update))
         .route("/admin/people/status", post(people_status))
         .route("/admin/people/add", post(people_add))
+        .route("/admin/groups", get(groups))
+        .route("/admin/groups/create", post(group_create))
+        .route("/admin/groups/add", post(group_add))
+        .route("/admin/groups/remove", post(group_remove))
         .route("/admin/app", get(app_page).post(app_save))
         .route("/admin/assignments", get(assignments).post(assign))
         .route("/admin/assignments/remove", post(unassign))
@@ -274,7 +300,7 @@ pub fn router(org: Arc<Org1>) -> Router {
 
 fn nav(admin: bool) -> String {
     let admin_links = if admin {
-        "<a href=\"/admin/people\">Directory → People</a><a href=\"/admin/app\">Applications → Okta Org2Org</a>\
+        "<a href=\"/admin/people\">Directory → People</a><a href=\"/admin/groups\">Directory → Groups</a><a href=\"/admin/app\">Applications → Okta Org2Org</a>\
          <a href=\"/admin/assignments\">Assignments</a>"
     } else {
         ""
@@ -294,13 +320,15 @@ struct LoginQuery {
     admin: Option<String>,
 }
 
-async fn login_form(Query(q): Query<LoginQuery>) -> Html<String> {
-    login_page(q.admin.is_some(), "", "", &Fields::new())
+async fn login_form(State(org): S, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+    org.login_csrf.page(&headers, StatusCode::OK, |t| {
+        login_page(q.admin.is_some(), "", "", &Fields::new(), t)
+    })
 }
 
 /// The sign-in form; `pending` carries an SP's AuthnRequest through it (`saml_binding`,
-/// `saml_request`, `relay_state`).
-fn login_page(admin: bool, login: &str, error: &str, pending: &Fields) -> Html<String> {
+/// `saml_request`, `relay_state`); `csrf` is the [`LoginCsrf`](crate::web::LoginCsrf) token.
+fn login_page(admin: bool, login: &str, error: &str, pending: &Fields, csrf: &str) -> Html<String> {
     let carried: String = ["saml_binding", "saml_request", "relay_state"]
         .iter()
         .filter_map(|k| pending.get(*k).map(|v| (k, v)))
@@ -326,24 +354,39 @@ fn login_page(admin: bool, login: &str, error: &str, pending: &Fields) -> Html<S
         "Sign in",
         "<a href=\"/\">My apps</a>",
         &format!(
-            "{note}<form method=\"post\" action=\"/login\">{carried}\
+            "{note}<form method=\"post\" action=\"/login\">{carried}{}\
              <label for=\"username\">Username</label><input type=\"text\" id=\"username\" name=\"username\" value=\"{}\">\
              <label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\">{error}\
              <p><button id=\"signin\">Sign in</button></p></form>",
+            login_csrf_input(csrf),
             esc(login)
         ),
     )
 }
 
-async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
+async fn login(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
     let login = field(&form, "username");
+    if let Err(why) = org.login_csrf.check(&headers, &form) {
+        return org.login_csrf.page(&headers, StatusCode::FORBIDDEN, |t| {
+            login_page(
+                false,
+                login,
+                &format!("Sign-in refused: {why}. Nothing was signed in; sign in again here."),
+                &form,
+                t,
+            )
+        });
+    }
     let state = org.snapshot();
     let found = state
         .user(login)
         .filter(|u| check_password(&u.password, form.get("password").map_or("", String::as_str)));
     match found {
         Some(u) if u.active => {
-            let user_cookie = org.users.start(&u.login, u.admin);
+            let user_cookie = match org.users.start(&u.login, u.admin) {
+                Ok(c) => c,
+                Err(r) => return r,
+            };
             let response = if form.contains_key("saml_request") {
                 match received(&org, &form) {
                     Ok(request) => answer(&org, &u.login, &request),
@@ -354,26 +397,34 @@ async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
             };
             let response = with_cookie(response, &user_cookie);
             if u.admin {
-                with_cookie(response, &org.admins.start(&u.login, true))
+                match org.admins.start(&u.login, true) {
+                    Ok(c) => with_cookie(response, &c),
+                    Err(r) => r,
+                }
             } else {
                 response
             }
         }
-        Some(u) => (
-            StatusCode::FORBIDDEN,
+        Some(u) => org.login_csrf.page(&headers, StatusCode::FORBIDDEN, |t| {
             login_page(
                 false,
                 login,
                 &format!("The account {} is deactivated in Org1.", u.login),
                 &form,
-            ),
-        )
-            .into_response(),
-        None => (
-            StatusCode::UNAUTHORIZED,
-            login_page(false, login, "Unknown username or wrong password.", &form),
-        )
-            .into_response(),
+                t,
+            )
+        }),
+        None => org
+            .login_csrf
+            .page(&headers, StatusCode::UNAUTHORIZED, |t| {
+                login_page(
+                    false,
+                    login,
+                    "Unknown username or wrong password.",
+                    &form,
+                    t,
+                )
+            }),
     }
 }
 
@@ -449,7 +500,9 @@ fn sso(org: &Org1, headers: &HeaderMap, pending: &Fields) -> Response {
     };
     match org.users.get(headers) {
         Some(session) => answer(org, &session.user, &request),
-        None => login_page(false, "", "", pending).into_response(),
+        None => org.login_csrf.page(headers, StatusCode::OK, |t| {
+            login_page(false, "", "", pending, t)
+        }),
     }
 }
 
@@ -883,7 +936,11 @@ fn app_html(
              <label><input type=\"checkbox\" name=\"create_users\" id=\"create_users\"{cu}> Create Users</label>\
              <label><input type=\"checkbox\" name=\"update_attributes\" id=\"update_attributes\"{ua}> Update User Attributes</label>\
              <label><input type=\"checkbox\" name=\"deactivate_users\" id=\"deactivate_users\"{du}> Deactivate Users</label>\
-             </fieldset><p><button name=\"action\" value=\"save\" id=\"save-app\">Save</button></p></form>{lo}",
+             <legend>Provisioning → To Okta</legend>\
+             <label><input type=\"checkbox\" name=\"import_groups\" id=\"import_groups\"{ig}> Import Groups</label>\
+             <div class=\"hint\">Reads Org2's groups through its Groups API (GET /api/v1/groups) with the API token.</div>{eig}\
+             <p><button name=\"action\" value=\"import\" id=\"import-groups\">Save and import now</button></p>\
+             </fieldset><p><button name=\"action\" value=\"save\" id=\"save-app\">Save</button></p></form>{imported}{lo}",
             issuer = esc(APP_ISSUER),
             sso = esc(org.idp.sso_url()),
             pem = esc(&org.certificate_pem),
@@ -917,6 +974,9 @@ fn app_html(
             cu = check(app.create_users),
             ua = check(app.update_attributes),
             du = check(app.deactivate_users),
+            ig = check(app.import_groups),
+            eig = field_error(errors, "import_groups"),
+            imported = imported_html(&org.snapshot()),
             lo = logout_form(session),
         ),
     )
@@ -936,6 +996,7 @@ async fn app_save(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -
         create_users: ticked(&form, "create_users"),
         update_attributes: ticked(&form, "update_attributes"),
         deactivate_users: ticked(&form, "deactivate_users"),
+        import_groups: ticked(&form, "import_groups"),
     };
     let mut errors = HashMap::new();
     if !app.base_url.is_empty() && !is_http_url(&app.base_url) {
@@ -1016,6 +1077,9 @@ async fn app_save(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -
             }
         };
     }
+    if field(&form, "action") == "import" {
+        return import_groups(&org, &session, app, errors).await;
+    }
     if !errors.is_empty() {
         return (
             StatusCode::BAD_REQUEST,
@@ -1029,6 +1093,107 @@ async fn app_save(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -
         return r;
     }
     app_html(&org, &session, &app, &HashMap::new(), "Saved.").into_response()
+}
+
+/// "Save and import now": reads Org2's groups with the form's settings and saves both
+/// together, or nothing (the settings' errors, or the import's, next to their fields).
+async fn import_groups(
+    org: &Org1,
+    session: &crate::web::Session,
+    app: AppSettings,
+    mut errors: HashMap<&'static str, String>,
+) -> Response {
+    if !app.import_groups {
+        errors.insert(
+            "import_groups",
+            "Import Groups is off: tick it to import Org2's groups".to_owned(),
+        );
+    }
+    if app.base_url.is_empty() {
+        errors.insert("base_url", "importing needs the Base URL".to_owned());
+    }
+    if app.api_token.is_empty() {
+        errors.insert("api_token", "importing needs the API token".to_owned());
+    }
+    if !errors.is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            app_html(org, session, &app, &errors, ""),
+        )
+            .into_response();
+    }
+    let log = Arc::new(MemoryOutcomeLog::new());
+    let groups = match org.client(&app, log) {
+        Ok(client) => client.groups().await.map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    let groups = match groups {
+        Ok(g) => g,
+        Err(e) => {
+            errors.insert(
+                "import_groups",
+                format!(
+                    "Import Groups failed (Base URL `{}`, GET /api/v1/groups): {e}. Nothing was saved.",
+                    app.base_url
+                ),
+            );
+            return (
+                StatusCode::BAD_GATEWAY,
+                app_html(org, session, &app, &errors, ""),
+            )
+                .into_response();
+        }
+    };
+    let mut next = org.snapshot();
+    next.app = app.clone();
+    next.imported_groups = groups
+        .iter()
+        .map(|g| ImportedGroup {
+            id: g.id.clone(),
+            name: g.name().to_owned(),
+            group_type: g.group_type.clone(),
+        })
+        .collect();
+    next.imported_at = DateTime::from_system_time(std::time::SystemTime::now()).to_string();
+    let count = next.imported_groups.len();
+    if let Err(r) = org.save(next) {
+        return r;
+    }
+    app_html(
+        org,
+        session,
+        &app,
+        &HashMap::new(),
+        &format!("Saved, and imported {count} group(s) from Org2."),
+    )
+    .into_response()
+}
+
+/// The groups imported from Org2, as the app page lists them.
+fn imported_html(state: &State1) -> String {
+    if state.imported_at.is_empty() {
+        return "<h2>Groups imported from Org2</h2><p id=\"imported-groups\">None imported yet \
+                (Provisioning → To Okta → Import Groups).</p>"
+            .to_owned();
+    }
+    let rows: String = state
+        .imported_groups
+        .iter()
+        .map(|g| {
+            format!(
+                "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&g.name),
+                esc(&g.group_type),
+                esc(&g.id)
+            )
+        })
+        .collect();
+    format!(
+        "<h2>Groups imported from Org2</h2><p class=\"hint\">Imported {} (Org2's groups, read \
+         through its Groups API; they live in Org2, not in Org1's directory).</p>\
+         <table id=\"imported-groups\"><tr><th>Name</th><th>Type</th><th>Org2 id</th></tr>{rows}</table>",
+        esc(&state.imported_at)
+    )
 }
 
 async fn assignments(State(org): S, headers: HeaderMap) -> Response {
@@ -1210,4 +1375,267 @@ async fn unassign(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -
         &format!("Unassigned {to}."),
     )
     .into_response()
+}
+
+// ---- Directory → Groups ----
+
+async fn groups(State(org): S, headers: HeaderMap) -> Response {
+    let session = match admin(&org.admins, &headers, None) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    groups_page(&org, &session, &HashMap::new(), "").into_response()
+}
+
+fn groups_page(
+    org: &Org1,
+    session: &crate::web::Session,
+    errors: &HashMap<&'static str, String>,
+    notice: &str,
+) -> Html<String> {
+    let state = org.snapshot();
+    let c = csrf_input(session);
+    let rows: String = state
+        .groups
+        .iter()
+        .map(|g| {
+            let members: String = g
+                .members
+                .iter()
+                .map(|m| {
+                    format!(
+                        "<li>{m}<form style=\"display:inline\" method=\"post\" action=\"/admin/groups/remove\">{c}\
+                         <input type=\"hidden\" name=\"group\" value=\"{g}\"><input type=\"hidden\" name=\"login\" value=\"{m}\">\
+                         <button>Remove</button></form></li>",
+                        m = esc(m),
+                        g = esc(&g.name),
+                    )
+                })
+                .collect();
+            format!(
+                "<tr><td class=\"group\">{}</td><td><ul class=\"members\">{members}</ul></td></tr>",
+                esc(&g.name)
+            )
+        })
+        .collect();
+    let group_options: String = state
+        .groups
+        .iter()
+        .map(|g| format!("<option value=\"{n}\">{n}</option>", n = esc(&g.name)))
+        .collect();
+    let notice = if notice.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"ok\" id=\"notice\">{}</p>", esc(notice))
+    };
+    page(
+        SITE,
+        "Directory → Groups",
+        &nav(true),
+        &format!(
+            "{notice}{er}<table id=\"groups\"><tr><th>Group</th><th>Members</th></tr>{rows}</table>\
+             <h2>Add group</h2><form method=\"post\" action=\"/admin/groups/create\">{c}\
+             <label for=\"group_name\">Name</label><input type=\"text\" id=\"group_name\" name=\"group_name\">{egn}\
+             <p><button id=\"create-group\">Add group</button></p></form>\
+             <h2>Add a member</h2><p class=\"hint\">A member of a group assigned Okta Org2Org gets the app \
+             (pushed to Org2 with Create Users on).</p><form method=\"post\" action=\"/admin/groups/add\">{c}\
+             <label for=\"member_group\">Group</label><select id=\"member_group\" name=\"member_group\">{group_options}</select>{emg}\
+             <label for=\"member_login\">Username</label><input type=\"text\" id=\"member_login\" name=\"member_login\">{eml}\
+             <p><button id=\"add-member\">Add member</button></p></form>{lo}",
+            er = field_error(errors, "remove"),
+            egn = field_error(errors, "group_name"),
+            emg = field_error(errors, "member_group"),
+            eml = field_error(errors, "member_login"),
+            lo = logout_form(session),
+        ),
+    )
+}
+
+/// A 400 with the groups page and `errors` next to their fields; nothing saved.
+fn groups_refused(
+    org: &Org1,
+    session: &crate::web::Session,
+    errors: &HashMap<&'static str, String>,
+) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        groups_page(org, session, errors, ""),
+    )
+        .into_response()
+}
+
+async fn group_create(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let name = field(&form, "group_name");
+    let before = org.snapshot();
+    let error = if name.is_empty() {
+        Some("required".to_owned())
+    } else if name.chars().count() > 100 {
+        Some(format!("{} characters: at most 100", name.chars().count()))
+    } else if name.contains(|c: char| c.is_control() || c == ':') {
+        Some(format!("`{name}`: no control characters or `:`"))
+    } else if before
+        .groups
+        .iter()
+        .any(|g| g.name.eq_ignore_ascii_case(name))
+    {
+        Some(format!("a group `{name}` already exists in Org1"))
+    } else {
+        None
+    };
+    if let Some(e) = error {
+        return groups_refused(&org, &session, &HashMap::from([("group_name", e)]));
+    }
+    let mut next = before;
+    next.groups.push(Group {
+        name: name.to_owned(),
+        members: Vec::new(),
+    });
+    if let Err(r) = org.save(next) {
+        return r;
+    }
+    groups_page(
+        &org,
+        &session,
+        &HashMap::new(),
+        &format!("Added group {name}."),
+    )
+    .into_response()
+}
+
+/// Saves `next` (a membership change of `login`) and pushes what it changes about the app:
+/// assigned through the group now (Create Users) or no longer (Deactivate Users).
+async fn save_membership(
+    org: &Org1,
+    before: &State1,
+    next: State1,
+    login: &str,
+) -> Result<(), Response> {
+    let change = match (
+        before.assignment_of(login),
+        next.assignment_of(login),
+        next.user(login),
+    ) {
+        (None, Some(a), Some(u)) if next.app.create_users => Some(Change::Assigned {
+            user: push_user(u),
+            initial_status: InitialStatus::from_name(&a.initial_status)
+                .unwrap_or(InitialStatus::ActiveWithPass),
+        }),
+        (Some(_), None, Some(u)) if next.app.deactivate_users => Some(Change::Unassigned {
+            login: u.login.clone(),
+        }),
+        _ => None,
+    };
+    org.save(next)?;
+    org.push(change.into_iter().collect()).await;
+    Ok(())
+}
+
+async fn group_add(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let before = org.snapshot();
+    let group = field(&form, "member_group");
+    let login_in = field(&form, "member_login");
+    let mut errors = HashMap::new();
+    let found = before.groups.iter().find(|g| g.name == group);
+    if found.is_none() {
+        errors.insert("member_group", format!("no group `{group}` in Org1"));
+    }
+    let user = before.user(login_in);
+    match user {
+        None if login_in.is_empty() => {
+            errors.insert("member_login", "required".to_owned());
+        }
+        None => {
+            errors.insert(
+                "member_login",
+                format!("no user `{login_in}` in Org1 (Directory → People)"),
+            );
+        }
+        Some(u) if found.is_some_and(|g| g.members.contains(&u.login)) => {
+            errors.insert(
+                "member_login",
+                format!("`{}` is already a member of `{group}`", u.login),
+            );
+        }
+        Some(_) => {}
+    }
+    let (Some(user), true) = (user, errors.is_empty()) else {
+        return groups_refused(&org, &session, &errors);
+    };
+    let login = user.login.clone();
+    let mut next = before.clone();
+    if let Some(g) = next.groups.iter_mut().find(|g| g.name == group) {
+        g.members.push(login.clone());
+    }
+    if let Err(r) = save_membership(&org, &before, next, &login).await {
+        return r;
+    }
+    groups_page(
+        &org,
+        &session,
+        &HashMap::new(),
+        &format!("Added {login} to {group}."),
+    )
+    .into_response()
+}
+
+async fn group_remove(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    let session = match admin(&org.admins, &headers, Some(&form)) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let before = org.snapshot();
+    let group = field(&form, "group");
+    let login = field(&form, "login");
+    let is_member = before
+        .groups
+        .iter()
+        .any(|g| g.name == group && g.members.iter().any(|m| m == login));
+    if !is_member {
+        let e = format!("`{login}` is not a member of a group `{group}` in Org1; nothing removed");
+        return groups_refused(&org, &session, &HashMap::from([("remove", e)]));
+    }
+    let mut next = before.clone();
+    if let Some(g) = next.groups.iter_mut().find(|g| g.name == group) {
+        g.members.retain(|m| m != login);
+    }
+    if let Err(r) = save_membership(&org, &before, next, login).await {
+        return r;
+    }
+    groups_page(
+        &org,
+        &session,
+        &HashMap::new(),
+        &format!("Removed {login} from {group}."),
+    )
+    .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::testing::{TempDb, login_csrf_is_enforced};
+
+    #[tokio::test]
+    async fn a_sign_in_without_the_login_csrf_token_is_refused_even_with_the_password() {
+        let db = TempDb::new("org1-login");
+        let org =
+            Org1::open("http://127.0.0.1:7001", Kv::open(&db.file()).expect("kv")).expect("org1");
+        let app = router(org);
+        login_csrf_is_enforced(
+            &app,
+            "org1_login_csrf",
+            "org1_sid",
+            ADMIN_LOGIN,
+            ADMIN_PASSWORD,
+        )
+        .await;
+    }
 }

@@ -21,7 +21,7 @@ use base64::engine::general_purpose::STANDARD;
 use saml_core::prelude::*;
 use saml_core::saml::idp::danger as idp_danger;
 use saml_policy::{
-    AccountLinkAction, DeprovisionedAction, Directory as _, Group, GroupType, GroupsPolicy,
+    AccountLinkAction, Denial, DeprovisionedAction, Directory as _, Group, GroupType, GroupsPolicy,
     IdpUser, MatchType, Policy, ProvisioningAction, SuspendedAction, Template, User, UserStatus,
     apply, evaluate,
 };
@@ -32,8 +32,9 @@ use saml_store_sqlite::SqliteStore;
 use serde::{Deserialize, Serialize};
 
 use crate::web::{
-    Fields, Kv, Session, Sessions, admin, check_password, csrf_input, error_page, esc, field,
-    field_error, hash_password, is_http_url, page, random_token, redirect, ticked, with_cookie,
+    Fields, Kv, LoginCsrf, Session, Sessions, admin, check_password, csrf_input, error_page, esc,
+    field, field_error, hash_password, is_http_url, login_csrf_input, page, random_token, redirect,
+    ticked, with_cookie,
 };
 
 const SITE: &str = "Org2 (SP)";
@@ -112,6 +113,8 @@ pub struct Org2 {
     replay: Arc<SqliteStore>,
     admins: Sessions,
     users: Sessions,
+    /// The sign-in form's CSRF cookie.
+    login_csrf: LoginCsrf,
     api: RwLock<Router>,
     target_idp: IdentityProvider,
     last_sso: Mutex<HashMap<String, String>>,
@@ -151,13 +154,14 @@ impl Org2 {
         let org = Self {
             origin: origin.to_owned(),
             app_origin: app_origin.to_owned(),
+            admins: kv.sessions("org2_admin", "Strict"),
+            // Lax: set on the response to Org1's cross-site POST and read on the 303 after it.
+            users: kv.sessions("org2_sid", "Lax"),
+            login_csrf: LoginCsrf::new("org2_login_csrf"),
             kv,
             state: Mutex::new(state),
             directory,
             replay,
-            admins: Sessions::new("org2_admin", "Strict"),
-            // Lax: set on the response to Org1's cross-site POST and read on the 303 after it.
-            users: Sessions::new("org2_sid", "Lax"),
             api: RwLock::new(Router::new()),
             target_idp,
             last_sso: Mutex::new(HashMap::new()),
@@ -339,11 +343,13 @@ async fn home(State(org): S, headers: HeaderMap) -> Response {
     }
 }
 
-async fn login_form(State(org): S) -> Html<String> {
-    login_page(&org, "")
+async fn login_form(State(org): S, headers: HeaderMap) -> Response {
+    org.login_csrf
+        .page(&headers, StatusCode::OK, |t| login_page(&org, "", t))
 }
 
-fn login_page(org: &Org2, error: &str) -> Html<String> {
+/// The administrators' sign-in form; `csrf` is the [`LoginCsrf`] token.
+fn login_page(org: &Org2, error: &str, csrf: &str) -> Html<String> {
     let error = if error.is_empty() {
         String::new()
     } else {
@@ -364,28 +370,40 @@ fn login_page(org: &Org2, error: &str) -> Html<String> {
         "Sign in (Org2 administrator)",
         "",
         &format!(
-            "{via}<form method=\"post\" action=\"/login\">\
+            "{via}<form method=\"post\" action=\"/login\">{}\
              <label for=\"username\">Username</label><input type=\"text\" id=\"username\" name=\"username\">\
              <label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\">{error}\
-             <p><button id=\"signin\">Sign in</button></p></form>"
+             <p><button id=\"signin\">Sign in</button></p></form>",
+            login_csrf_input(csrf)
         ),
     )
 }
 
-async fn login(State(org): S, Form(form): Form<Fields>) -> Response {
+async fn login(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
+    if let Err(why) = org.login_csrf.check(&headers, &form) {
+        return org.login_csrf.page(&headers, StatusCode::FORBIDDEN, |t| {
+            login_page(
+                &org,
+                &format!("Sign-in refused: {why}. Nothing was signed in; sign in again here."),
+                t,
+            )
+        });
+    }
     let ok = field(&form, "username").eq_ignore_ascii_case(ADMIN_LOGIN)
         && check_password(
             &org.snapshot().admin_password,
             form.get("password").map_or("", String::as_str),
         );
     if ok {
-        with_cookie(redirect("/admin/idp"), &org.admins.start(ADMIN_ID, true))
+        match org.admins.start(ADMIN_ID, true) {
+            Ok(c) => with_cookie(redirect("/admin/idp"), &c),
+            Err(r) => r,
+        }
     } else {
-        (
-            StatusCode::UNAUTHORIZED,
-            login_page(&org, "Unknown username or wrong password."),
-        )
-            .into_response()
+        org.login_csrf
+            .page(&headers, StatusCode::UNAUTHORIZED, |t| {
+                login_page(&org, "Unknown username or wrong password.", t)
+            })
     }
 }
 
@@ -951,6 +969,96 @@ fn setting_of(kind: &str, cfg: &IdpConfig, org: &Org2) -> (&'static str, String)
     }
 }
 
+/// Why saml-policy's decision did not sign the user in.
+enum Refused {
+    /// The decision is a denial: it, and the decision's steps.
+    Policy(Denial, String),
+    /// The decision could not be carried out.
+    Apply(String),
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
+}
+
+/// The error kind of a policy denial, the Org2 setting (as the Identity Provider page labels
+/// it) that decided it, and that setting's value (with the API field), plus the user's status
+/// where the denial is about it.
+fn denial_setting(denial: &Denial, cfg: &IdpConfig) -> (&'static str, String, String) {
+    let jit = "Identity Provider → JIT Settings";
+    let auth = "Identity Provider → Authentication Settings";
+    match denial {
+        Denial::Deprovisioned { user } => (
+            "deprovisioned",
+            format!("{jit} → Reactivate users who are deactivated in Okta"),
+            format!(
+                "{} (provisioning.conditions.deprovisioned.action {}); {} is DEPROVISIONED in Org2",
+                on_off(cfg.reactivate),
+                if cfg.reactivate { "REACTIVATE" } else { "NONE" },
+                user.login
+            ),
+        ),
+        Denial::Suspended { user } => (
+            "suspended",
+            format!("{jit} → Unsuspend users who are suspended in Okta"),
+            format!(
+                "{} (provisioning.conditions.suspended.action {}); {} is SUSPENDED in Org2",
+                on_off(cfg.unsuspend),
+                if cfg.unsuspend { "UNSUSPEND" } else { "NONE" },
+                user.login
+            ),
+        ),
+        Denial::NotActive { user, status } => (
+            "not_active",
+            "Directory → People (the user's status)".to_owned(),
+            format!(
+                "{} is {status} in Org2 (only ACTIVE users sign in)",
+                user.login
+            ),
+        ),
+        Denial::ProvisioningDisabled { .. } => (
+            "provisioning_disabled",
+            format!("{auth} → If no match is found"),
+            format!("{} (provisioning.action)", cfg.if_no_match),
+        ),
+        Denial::UsernameTaken { .. } => (
+            "username_taken",
+            format!("{auth} → Account Link Policy / Match against"),
+            format!(
+                "account link {}, match against {}",
+                cfg.account_link, cfg.match_type
+            ),
+        ),
+        Denial::Ambiguous { .. } => (
+            "ambiguous_match",
+            format!("{auth} → Match against"),
+            cfg.match_type.clone(),
+        ),
+        Denial::Template { .. } => (
+            "username_template",
+            format!("{auth} → IdP Username"),
+            cfg.username_template.clone(),
+        ),
+        Denial::UnknownGroup { .. } => (
+            "unknown_group",
+            format!("{jit} → Group Assignments"),
+            cfg.group_assignments.clone(),
+        ),
+        _ => (
+            "policy_denied",
+            format!("{auth} / JIT Settings"),
+            format!(
+                "match against {}, account link {}, if no match {}, reactivate {}, unsuspend {}",
+                cfg.match_type,
+                cfg.account_link,
+                cfg.if_no_match,
+                on_off(cfg.reactivate),
+                on_off(cfg.unsuspend)
+            ),
+        ),
+    }
+}
+
 fn sso_failure(
     status: StatusCode,
     kind: &str,
@@ -1134,14 +1242,17 @@ async fn acs(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Res
     let dir = Arc::clone(&org.directory);
     let outcome = tokio::task::spawn_blocking(move || {
         dir.write(
-            |d| -> Result<Result<(String, String), String>, saml_policy::DirectoryError> {
+            |d| -> Result<Result<(String, String), Refused>, saml_policy::DirectoryError> {
                 let decision = evaluate(&idp_user, &policy, &*d)?;
                 if let Some(denial) = decision.denial() {
-                    return Ok(Err(format!("{denial} ({})", decision.reason)));
+                    return Ok(Err(Refused::Policy(
+                        denial.clone(),
+                        decision.reason.clone(),
+                    )));
                 }
                 match apply(&decision, d) {
                     Ok(applied) => Ok(Ok((applied.user_id, decision.outcome.as_str().to_owned()))),
-                    Err(e) => Ok(Err(e.to_string())),
+                    Err(e) => Ok(Err(Refused::Apply(e.to_string()))),
                 }
             },
         )
@@ -1149,16 +1260,25 @@ async fn acs(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Res
     .await;
     let (user_id, how) = match outcome {
         Ok(Ok(Ok(done))) => done,
-        Ok(Ok(Err(denied))) => {
+        Ok(Ok(Err(Refused::Policy(denial, reason)))) => {
+            let (kind, setting, configured) = denial_setting(&denial, &cfg);
             return sso_failure(
                 StatusCode::FORBIDDEN,
-                "policy_denied",
-                &denied,
-                "Identity Provider → Authentication / JIT Settings (account link policy)",
+                kind,
                 &format!(
-                    "match against {}, account link {}, if no match {}, reactivate {}",
-                    cfg.match_type, cfg.account_link, cfg.if_no_match, cfg.reactivate
+                    "Org2's Identity Provider policy refused the sign-in: {denial}. (Steps: {reason}.)"
                 ),
+                &setting,
+                &configured,
+            );
+        }
+        Ok(Ok(Err(Refused::Apply(e)))) => {
+            return sso_failure(
+                StatusCode::CONFLICT,
+                "policy_not_applied",
+                &e,
+                "Identity Provider → JIT Settings",
+                "",
             );
         }
         Ok(Err(e)) => {
@@ -1185,7 +1305,11 @@ async fn acs(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -> Res
         .map(String::as_str)
         .filter(|r| r.starts_with('/') && !r.starts_with("//") && !r.contains('\\'))
         .unwrap_or("/app/UserHome");
-    let done = with_cookie(redirect(to), &org.users.start(&user_id, false));
+    let session = match org.users.start(&user_id, false) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let done = with_cookie(redirect(to), &session);
     with_cookie(
         done,
         &format!("{REQUEST_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=None; Max-Age=0"),
@@ -1314,5 +1438,73 @@ async fn target_sso(State(org): S, headers: HeaderMap, RawQuery(query): RawQuery
             "Not issued",
             &e.to_string(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use saml_store_sqlite::SqliteSettings;
+
+    use super::*;
+    use crate::web::testing::{TempDb, login_csrf_is_enforced};
+
+    #[tokio::test]
+    async fn a_sign_in_without_the_login_csrf_token_is_refused_even_with_the_password() {
+        let db = TempDb::new("org2-login");
+        let kv = Kv::open(&db.file()).expect("kv");
+        let (key, _) = crate::web::signing_key(&kv, "k", "test").expect("key");
+        let replay = SqliteStore::open(SqliteSettings::new(db.0.join("replay.sqlite"), "t"))
+            .expect("replay");
+        let org = Org2::open(
+            "http://127.0.0.2:7002",
+            "http://127.0.0.3:7003",
+            kv,
+            &db.0.join("directory.sqlite"),
+            Arc::new(replay),
+            &key,
+        )
+        .expect("org2");
+        let app = router(org);
+        login_csrf_is_enforced(
+            &app,
+            "org2_login_csrf",
+            "org2_admin",
+            ADMIN_LOGIN,
+            ADMIN_PASSWORD,
+        )
+        .await;
+    }
+
+    #[test]
+    fn a_deprovisioned_denial_names_the_reactivate_setting_and_its_value() {
+        let user = User::new("00u1", "casey@org1.example");
+        let denial = Denial::Deprovisioned {
+            user: saml_policy::UserRef::from(&user),
+        };
+        let cfg = IdpConfig::default();
+        let (kind, setting, configured) = denial_setting(&denial, &cfg);
+        assert_eq!(kind, "deprovisioned");
+        assert!(
+            setting.contains("Reactivate users who are deactivated"),
+            "{setting}"
+        );
+        assert!(configured.starts_with("off"), "{configured}");
+        assert!(
+            configured.contains("deprovisioned.action NONE"),
+            "{configured}"
+        );
+        assert!(
+            configured.contains("casey@org1.example is DEPROVISIONED"),
+            "{configured}"
+        );
+        let on = IdpConfig {
+            reactivate: true,
+            ..IdpConfig::default()
+        };
+        let (_, _, configured) = denial_setting(&denial, &on);
+        assert!(
+            configured.starts_with("on (provisioning.conditions.deprovisioned.action REACTIVATE)"),
+            "{configured}"
+        );
     }
 }

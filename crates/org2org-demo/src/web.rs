@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use aws_lc_rs::{constant_time, pbkdf2, rand};
 use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -87,58 +87,130 @@ pub struct Session {
     pub csrf: String,
 }
 
-/// Server-side sessions behind a random cookie. Kept in memory: a restart signs everyone out
-/// (the orgs' state itself is in SQLite).
+/// How long a session lasts from its sign-in (the cookie's `Max-Age` and the row's expiry).
+pub const SESSION_TTL_SECS: u64 = 8 * 3600;
+
+/// Seconds since the Unix epoch.
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// SHA-256 of a cookie token: what the `sessions` table keys rows by, so the database never
+/// holds a token a browser could present.
+fn token_digest(token: &str) -> Vec<u8> {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes())
+        .as_ref()
+        .to_vec()
+}
+
+/// Server-side sessions behind a random cookie, in the org's SQLite file (table `sessions`,
+/// shared with [`Kv`]): a restart keeps everyone signed in. Rows are keyed by the cookie's name
+/// and the SHA-256 of its token (never the token itself), and carry an expiry: an expired row
+/// is no session and is deleted when seen, and every sign-in deletes all expired rows.
 pub struct Sessions {
     cookie: &'static str,
     same_site: &'static str,
-    map: Mutex<HashMap<String, Session>>,
+    conn: Arc<Mutex<rusqlite::Connection>>,
 }
 
 impl Sessions {
-    pub fn new(cookie: &'static str, same_site: &'static str) -> Self {
-        Self {
-            cookie,
-            same_site,
-            map: Mutex::new(HashMap::new()),
+    /// The session of this request, if any.
+    pub fn get(&self, headers: &HeaderMap) -> Option<Session> {
+        self.get_at(headers, now_secs())
+    }
+
+    fn get_at(&self, headers: &HeaderMap, now: u64) -> Option<Session> {
+        let token = cookie(headers, self.cookie)?;
+        let digest = token_digest(&token);
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let row = conn.query_row(
+            "SELECT user, admin, csrf, expires FROM sessions WHERE cookie = ?1 AND token_sha256 = ?2",
+            rusqlite::params![self.cookie, digest],
+            |r| {
+                Ok((
+                    Session {
+                        user: r.get(0)?,
+                        admin: r.get(1)?,
+                        csrf: r.get(2)?,
+                    },
+                    r.get::<_, i64>(3)?,
+                ))
+            },
+        );
+        match row {
+            Ok((session, expires)) if u64::try_from(expires).is_ok_and(|e| now < e) => {
+                Some(session)
+            }
+            Ok(_) => {
+                if let Err(e) = conn.execute(
+                    "DELETE FROM sessions WHERE cookie = ?1 AND token_sha256 = ?2",
+                    rusqlite::params![self.cookie, digest],
+                ) {
+                    eprintln!("sessions: an expired session stays: {e}");
+                }
+                None
+            }
+            Err(rusqlite::Error::QueryReturnedNoRows) => None,
+            Err(e) => {
+                eprintln!("sessions: {e}");
+                None
+            }
         }
     }
 
-    /// The session of this request, if any.
-    pub fn get(&self, headers: &HeaderMap) -> Option<Session> {
-        let id = cookie(headers, self.cookie)?;
-        self.map
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&id)
-            .cloned()
+    /// Starts a session; the `Set-Cookie` value to send, or the page saying it was not saved.
+    #[allow(clippy::result_large_err)]
+    pub fn start(&self, user: &str, admin: bool) -> Result<String, Response> {
+        self.start_at(user, admin, now_secs()).map_err(|e| {
+            error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Not signed in",
+                &format!("The session could not be saved in the org's database: {e}"),
+            )
+        })
     }
 
-    /// Starts a session; the `Set-Cookie` value to send.
-    pub fn start(&self, user: &str, admin: bool) -> String {
-        let id = random_token(32);
-        let session = Session {
-            user: user.to_owned(),
-            admin,
-            csrf: random_token(24),
-        };
-        self.map
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.clone(), session);
-        format!(
-            "{}={id}; Path=/; HttpOnly; SameSite={}",
-            self.cookie, self.same_site
+    fn start_at(&self, user: &str, admin: bool, now: u64) -> Result<String, String> {
+        let token = random_token(32);
+        let expires =
+            i64::try_from(now.saturating_add(SESSION_TTL_SECS)).map_err(|e| e.to_string())?;
+        let now = i64::try_from(now).map_err(|e| e.to_string())?;
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        tx.execute("DELETE FROM sessions WHERE expires <= ?1", [now])
+            .map_err(|e| e.to_string())?;
+        tx.execute(
+            "INSERT INTO sessions (cookie, token_sha256, user, admin, csrf, expires) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![
+                self.cookie,
+                token_digest(&token),
+                user,
+                admin,
+                random_token(24),
+                expires
+            ],
         )
+        .map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| e.to_string())?;
+        Ok(format!(
+            "{}={token}; Path=/; HttpOnly; SameSite={}; Max-Age={SESSION_TTL_SECS}",
+            self.cookie, self.same_site
+        ))
     }
 
     /// Ends the request's session; the `Set-Cookie` value that removes the cookie.
     pub fn end(&self, headers: &HeaderMap) -> String {
-        if let Some(id) = cookie(headers, self.cookie) {
-            self.map
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(&id);
+        if let Some(token) = cookie(headers, self.cookie) {
+            let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Err(e) = conn.execute(
+                "DELETE FROM sessions WHERE cookie = ?1 AND token_sha256 = ?2",
+                rusqlite::params![self.cookie, token_digest(&token)],
+            ) {
+                eprintln!("sessions: not ended: {e}");
+            }
         }
         format!(
             "{}=; Path=/; HttpOnly; SameSite={}; Max-Age=0",
@@ -181,6 +253,91 @@ pub fn admin(
         ));
     }
     Ok(session)
+}
+
+/// Login CSRF: the sign-in forms come before any session, so their CSRF token is a random
+/// value in a cookie of its own (`Path=/login`, `HttpOnly`, `SameSite=Strict`) that the form
+/// repeats in a hidden field; a sign-in POST is taken only when both are there and equal
+/// (compared in constant time). A page on another site can make the browser POST a form,
+/// but can neither read nor set the cookie, so it cannot sign the victim in to the
+/// attacker's account.
+pub struct LoginCsrf {
+    cookie: &'static str,
+}
+
+/// The hidden field of a sign-in form holding the [`LoginCsrf`] token.
+pub const LOGIN_CSRF_FIELD: &str = "login_csrf";
+const LOGIN_CSRF_BYTES: usize = 24;
+
+impl LoginCsrf {
+    pub const fn new(cookie: &'static str) -> Self {
+        Self { cookie }
+    }
+
+    /// The token this browser's sign-in form carries: its cookie's, when it has a well-formed
+    /// one (so two open sign-in tabs both work), otherwise a new one and the `Set-Cookie`
+    /// that gives it.
+    pub fn token(&self, headers: &HeaderMap) -> (String, Option<String>) {
+        if let Some(t) = cookie(headers, self.cookie).filter(|t| {
+            URL_SAFE_NO_PAD
+                .decode(t)
+                .is_ok_and(|b| b.len() == LOGIN_CSRF_BYTES)
+        }) {
+            return (t, None);
+        }
+        let t = random_token(LOGIN_CSRF_BYTES);
+        let set = format!(
+            "{}={t}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600",
+            self.cookie
+        );
+        (t, Some(set))
+    }
+
+    /// Whether the form's token is the cookie's; otherwise which of the two disagreed.
+    pub fn check(&self, headers: &HeaderMap, form: &Fields) -> Result<(), String> {
+        let from_cookie = cookie(headers, self.cookie).unwrap_or_default();
+        let from_form = field(form, LOGIN_CSRF_FIELD);
+        let cookie_name = self.cookie;
+        match (from_cookie.is_empty(), from_form.is_empty()) {
+            (true, true) => Err(format!(
+                "the sign-in form has no `{LOGIN_CSRF_FIELD}` field and no `{cookie_name}` cookie came with it (it was not sent from this site's sign-in page)"
+            )),
+            (true, false) => Err(format!(
+                "no `{cookie_name}` cookie came with the form's `{LOGIN_CSRF_FIELD}` field (the cookie expired or was refused, or the form was sent from another site)"
+            )),
+            (false, true) => Err(format!(
+                "the sign-in form has no `{LOGIN_CSRF_FIELD}` field to match the `{cookie_name}` cookie (it was not sent from this site's sign-in page)"
+            )),
+            (false, false) if same(&from_cookie, from_form) => Ok(()),
+            (false, false) => Err(format!(
+                "the form's `{LOGIN_CSRF_FIELD}` field differs from the `{cookie_name}` cookie (the form was opened in another browser, or sent from another site)"
+            )),
+        }
+    }
+
+    /// A sign-in page with `status`: `render` gets the token for the hidden field; the
+    /// response carries the cookie when it is new.
+    pub fn page(
+        &self,
+        headers: &HeaderMap,
+        status: StatusCode,
+        render: impl FnOnce(&str) -> Html<String>,
+    ) -> Response {
+        let (token, set) = self.token(headers);
+        let response = (status, render(&token)).into_response();
+        match set {
+            Some(set) => with_cookie(response, &set),
+            None => response,
+        }
+    }
+}
+
+/// The hidden field of a sign-in form.
+pub fn login_csrf_input(token: &str) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"{LOGIN_CSRF_FIELD}\" value=\"{}\">",
+        esc(token)
+    )
 }
 
 /// The hidden CSRF field of a form.
@@ -253,9 +410,10 @@ pub fn field_error(errors: &HashMap<&'static str, String>, name: &str) -> String
     })
 }
 
-/// Each org's settings: one SQLite file of JSON values.
+/// Each org's settings: one SQLite file of JSON values (table `kv`), and its sessions (table
+/// `sessions`, see [`Sessions`]).
 pub struct Kv {
-    conn: Mutex<rusqlite::Connection>,
+    conn: Arc<Mutex<rusqlite::Connection>>,
 }
 
 impl Kv {
@@ -263,12 +421,24 @@ impl Kv {
         let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; \
-             CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+             CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL); \
+             CREATE TABLE IF NOT EXISTS sessions (cookie TEXT NOT NULL, \
+               token_sha256 BLOB NOT NULL, user TEXT NOT NULL, admin INTEGER NOT NULL, \
+               csrf TEXT NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (cookie, token_sha256));",
         )
         .map_err(|e| e.to_string())?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            conn: Arc::new(Mutex::new(conn)),
         })
+    }
+
+    /// The sessions behind cookie `cookie` (`SameSite=same_site`), kept in this file.
+    pub fn sessions(&self, cookie: &'static str, same_site: &'static str) -> Sessions {
+        Sessions {
+            cookie,
+            same_site,
+            conn: Arc::clone(&self.conn),
+        }
     }
 
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, String> {
@@ -357,4 +527,278 @@ pub fn is_http_url(url: &str) -> bool {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
+}
+
+/// What the unit tests of the three sites share.
+#[cfg(test)]
+pub mod testing {
+    use axum::body::Body;
+    use axum::http::Request;
+
+    use super::*;
+
+    /// A fresh directory under the temp dir, removed on drop.
+    pub struct TempDb(pub std::path::PathBuf);
+
+    impl TempDb {
+        pub fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!(
+                "org2org-{name}-{}-{}",
+                std::process::id(),
+                random_token(6)
+            ));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            Self(dir)
+        }
+
+        pub fn file(&self) -> std::path::PathBuf {
+            self.0.join("org.sqlite")
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// `application/x-www-form-urlencoded` of one value.
+    fn encode(v: &str) -> String {
+        v.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+
+    /// Sends a request to `router`: the status, the `Set-Cookie` values and the body.
+    pub async fn send(
+        router: &axum::Router,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Vec<String>, String) {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        let req = req.body(Body::from(body)).expect("request");
+        let mut router = router.clone();
+        let response = match tower::Service::call(&mut router, req).await {
+            Ok(r) => r,
+            Err(never) => match never {},
+        };
+        let status = response.status();
+        let cookies = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        (
+            status,
+            cookies,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    /// The value `Set-Cookie` gives cookie `name`, if it does.
+    pub fn set_value(cookies: &[String], name: &str) -> Option<String> {
+        cookies.iter().find_map(|c| {
+            c.split(';')
+                .next()
+                .and_then(|kv| kv.split_once('='))
+                .filter(|(k, v)| *k == name && !v.is_empty())
+                .map(|(_, v)| v.to_owned())
+        })
+    }
+
+    /// Checks that the sign-in form at `/login` takes a POST of the right password only with
+    /// its CSRF cookie and matching field; `session_cookie` is the cookie a sign-in sets.
+    pub async fn login_csrf_is_enforced(
+        router: &axum::Router,
+        csrf_cookie: &str,
+        session_cookie: &str,
+        user: &str,
+        password: &str,
+    ) {
+        let (status, cookies, body) = send(router, "GET", "/login", None, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        let token = set_value(&cookies, csrf_cookie).expect("the form sets its CSRF cookie");
+        assert!(body.contains(&login_csrf_input(&token)), "{body}");
+        let cookie = format!("{csrf_cookie}={token}");
+        let other = random_token(LOGIN_CSRF_BYTES);
+        let refused: [(&str, Option<&str>, Option<&str>); 4] = [
+            ("no cookie, no field", None, None),
+            ("the field without the cookie", None, Some(token.as_str())),
+            ("the cookie without the field", Some(cookie.as_str()), None),
+            ("a wrong field", Some(cookie.as_str()), Some(other.as_str())),
+        ];
+        for (case, cookie, field) in refused {
+            let mut form = vec![("username", user), ("password", password)];
+            if let Some(f) = field {
+                form.push((LOGIN_CSRF_FIELD, f));
+            }
+            let (status, cookies, body) = send(router, "POST", "/login", cookie, &form).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{case}: {body}");
+            assert!(
+                set_value(&cookies, session_cookie).is_none(),
+                "{case}: signed in: {cookies:?}"
+            );
+            assert!(body.contains("Sign-in refused"), "{case}: {body}");
+            assert!(
+                body.contains(csrf_cookie),
+                "{case}: names the cookie: {body}"
+            );
+        }
+        let form = [
+            ("username", user),
+            ("password", password),
+            (LOGIN_CSRF_FIELD, token.as_str()),
+        ];
+        let (status, cookies, body) = send(router, "POST", "/login", Some(&cookie), &form).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        assert!(set_value(&cookies, session_cookie).is_some(), "{cookies:?}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::TempDb;
+    use super::*;
+
+    fn with(name: &str, value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            COOKIE,
+            HeaderValue::from_str(&format!("{name}={value}")).expect("header"),
+        );
+        h
+    }
+
+    /// The token of a `Set-Cookie` value.
+    fn token(set_cookie: &str) -> String {
+        set_cookie
+            .split(';')
+            .next()
+            .and_then(|kv| kv.split_once('='))
+            .map(|(_, v)| v.to_owned())
+            .expect("name=value")
+    }
+
+    fn rows(kv: &Kv) -> i64 {
+        kv.conn
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+            .expect("count")
+    }
+
+    #[test]
+    fn a_session_survives_reopening_the_file() {
+        let db = TempDb::new("reopen");
+        let set = {
+            let kv = Kv::open(&db.file()).expect("open");
+            kv.sessions("sid", "Lax")
+                .start("casey", true)
+                .expect("start")
+        };
+        assert!(
+            set.contains(&format!("Max-Age={SESSION_TTL_SECS}")),
+            "{set}"
+        );
+        let kv = Kv::open(&db.file()).expect("reopen");
+        let session = kv
+            .sessions("sid", "Lax")
+            .get(&with("sid", &token(&set)))
+            .expect("still a session after reopening");
+        assert_eq!(session.user, "casey");
+        assert!(session.admin);
+    }
+
+    #[test]
+    fn forged_unknown_other_and_expired_cookies_are_no_session() {
+        let db = TempDb::new("refuse");
+        let kv = Kv::open(&db.file()).expect("open");
+        let users = kv.sessions("sid", "Lax");
+        let admins = kv.sessions("admin", "Strict");
+        let t0 = now_secs();
+        let set = users.start_at("casey", false, t0).expect("start");
+        let real = token(&set);
+        assert!(users.get_at(&with("sid", &real), t0 + 1).is_some());
+        // Forged: a token of the right shape that was never issued; one character changed.
+        assert!(users.get(&with("sid", &random_token(32))).is_none());
+        let mut changed = real.clone().into_bytes();
+        changed[0] = if changed[0] == b'A' { b'B' } else { b'A' };
+        let changed = String::from_utf8(changed).expect("ascii");
+        assert!(users.get(&with("sid", &changed)).is_none());
+        assert!(users.get(&with("sid", "")).is_none());
+        assert!(users.get(&HeaderMap::new()).is_none());
+        // A user session's token is not an admin session.
+        assert!(admins.get(&with("admin", &real)).is_none());
+        // Expired: refused at the expiry, and its row deleted.
+        assert_eq!(rows(&kv), 1);
+        assert!(
+            users
+                .get_at(&with("sid", &real), t0 + SESSION_TTL_SECS)
+                .is_none()
+        );
+        assert_eq!(rows(&kv), 0, "the expired row is cleaned");
+        // Every sign-in cleans the other expired rows.
+        let old = users.start_at("old", false, t0).expect("start");
+        let _new = users
+            .start_at("new", false, t0 + SESSION_TTL_SECS)
+            .expect("start");
+        assert_eq!(rows(&kv), 1);
+        assert!(users.get_at(&with("sid", &token(&old)), t0 + 1).is_none());
+    }
+
+    #[test]
+    fn the_token_is_not_at_rest_only_its_sha256() {
+        let db = TempDb::new("at-rest");
+        let kv = Kv::open(&db.file()).expect("open");
+        let set = kv
+            .sessions("sid", "Lax")
+            .start("casey", false)
+            .expect("start");
+        let tok = token(&set);
+        drop(kv);
+        let bytes = std::fs::read(db.file()).expect("read");
+        let wal = std::fs::read(db.0.join("org.sqlite-wal")).unwrap_or_default();
+        let hay = [bytes, wal].concat();
+        let found = |needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+        assert!(!found(tok.as_bytes()), "the raw token is in the database");
+        assert!(
+            found(&token_digest(&tok)),
+            "the token's SHA-256 keys the row"
+        );
+    }
+
+    #[test]
+    fn ending_a_session_deletes_it() {
+        let db = TempDb::new("end");
+        let kv = Kv::open(&db.file()).expect("open");
+        let users = kv.sessions("sid", "Lax");
+        let h = with("sid", &token(&users.start("casey", false).expect("start")));
+        assert!(users.get(&h).is_some());
+        assert!(users.end(&h).contains("Max-Age=0"));
+        assert!(users.get(&h).is_none());
+        assert_eq!(rows(&kv), 0);
+    }
 }

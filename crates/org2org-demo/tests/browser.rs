@@ -11,8 +11,12 @@
 //! Org2 assignment, then signed in); 5. change the last name in Org1 → Org2's People shows it;
 //! 5b. with Org1's pushes off and Org2's profile sourcing on, the next SSO carries the change;
 //! 3c. a user assigned but never pushed is JIT-created at the first SSO; 7. a wrong Issuer URI in Org2 → the failure page names the setting and both values;
-//! 6. unassign in Org1 → DEPROVISIONED in Org2, and the next SSO is refused with the reason.
-//! Then a restart on the same data directory keeps both orgs' state.
+//! 6. unassign in Org1 → DEPROVISIONED in Org2, and the next SSO is refused with the reason:
+//! by Org1 while unassigned; by Org2 (its "Reactivate" JIT setting, off) once assigned again
+//! with Create Users off; ticking that setting in Org2 reactivates the account at the next SSO.
+//! 8. Org1's Groups page: add a group (bad names refused next to the field), a member, assign
+//! it; Import Groups lists Org2's groups on Org1's app page.
+//! Then a restart on the same data directory keeps both orgs' state and their admins' sessions.
 //!
 //! Without `chromium` and `chromedriver` this prints `SKIPPED` and passes, unless `CI=true`,
 //! where it fails. A failed step saves a screenshot under `target/browser-screenshots/`; with
@@ -325,6 +329,21 @@ impl B {
         }
     }
 
+    /// Ticks (`on`) or clears the checkbox `css`.
+    async fn set_checkbox(&self, css: &str, on: bool) {
+        let e = self.find(Locator::Css(css)).await;
+        let checked = e.prop("checked").await.ok().flatten();
+        if checked.as_deref() != Some(if on { "true" } else { "false" }) {
+            self.click(css).await;
+        }
+    }
+
+    /// Whether the checkbox `css` is ticked.
+    async fn is_checked(&self, css: &str) -> bool {
+        let e = self.find(Locator::Css(css)).await;
+        e.prop("checked").await.ok().flatten().as_deref() == Some("true")
+    }
+
     async fn sign_in(&self, origin: &str, user: &str, password: &str) {
         self.goto(&format!("{origin}/login")).await;
         self.fill("#username", user).await;
@@ -403,6 +422,32 @@ async fn org2org_checklist_in_chromium() {
         count: 0,
     };
     let (o1, o2, app) = (demo.org1.clone(), demo.org2.clone(), demo.app.clone());
+
+    // Login CSRF: a sign-in form without its token (the hidden field removed) is refused, even
+    // with the right password.
+    b.step("0 login CSRF");
+    for (origin, user, password) in [
+        (&o1, "admin@org1.example", "org1-admin-pass"),
+        (&o2, "admin@org2.example", "org2-admin-pass"),
+    ] {
+        b.goto(&format!("{origin}/login")).await;
+        b.find(Locator::Css("input[name='login_csrf']")).await;
+        if let Err(e) = b
+            .client
+            .execute(
+                "document.querySelector(\"input[name='login_csrf']\").remove()",
+                vec![],
+            )
+            .await
+        {
+            b.fail(e.to_string()).await;
+        }
+        b.fill("#username", user).await;
+        b.fill("#password", password).await;
+        b.click("#signin").await;
+        b.wait_text("#login-error", "Sign-in refused").await;
+        b.wait_text("#login-error", "login_csrf").await;
+    }
 
     // 1. Configure both orgs, copying values from page to page.
     b.step("1 Org2 values");
@@ -696,16 +741,125 @@ async fn org2org_checklist_in_chromium() {
         .await;
     b.shot("org1-refused").await;
 
-    // Restart on the same data directory and ports: both orgs' state is still there.
+    // 6b. Org2 refuses too: with Org1's Create Users off, assigning Casey again in Org1 pushes
+    // nothing, so Org2's account stays DEPROVISIONED, and the next SSO is refused by Org2's
+    // Identity Provider policy (saml-policy), naming the setting that decided it.
+    b.step("6b Org2 refuses a deprovisioned user");
+    b.sign_out(&o1).await;
+    b.sign_in(&o1, "admin@org1.example", "org1-admin-pass")
+        .await;
+    b.goto(&format!("{o1}/admin/app")).await;
+    b.set_checkbox("#create_users", false).await;
+    b.click("#save-app").await;
+    b.wait_text("#notice", "Saved.").await;
+    b.goto(&format!("{o1}/admin/assignments")).await;
+    b.click(&format!("#to option[value='user:{CONTRACTOR}']"))
+        .await;
+    b.click("#assign").await;
+    b.wait_text("#notice", "Assigned").await;
+    b.org2_status(&o2, CONTRACTOR, "DEPROVISIONED").await;
+    b.sign_out(&o1).await;
+    b.sign_in(&o1, CONTRACTOR, "contractor-pass").await;
+    b.click("#tile-org2org").await;
+    b.wait_text("#error-kind", "deprovisioned").await;
+    b.wait_text("#setting", "Reactivate users who are deactivated")
+        .await;
+    let configured = b.text("#configured").await;
+    b.check(
+        configured.contains("off")
+            && configured.contains("deprovisioned.action NONE")
+            && configured.contains(&format!("{CONTRACTOR} is DEPROVISIONED")),
+        || format!("the setting's value and the user's status: {configured}"),
+    )
+    .await;
+    b.wait_text("#error", "DEPROVISIONED").await;
+    b.shot("org2-refused-deprovisioned").await;
+    b.org2_status(&o2, CONTRACTOR, "DEPROVISIONED").await;
+    // Tick the setting in Org2: the next SSO reactivates the account.
+    b.goto(&format!("{o2}/admin/idp")).await;
+    b.set_checkbox("#reactivate", true).await;
+    b.click("#save-idp").await;
+    b.wait_text("#notice", "Saved.").await;
+    b.goto(&format!("{o1}/")).await;
+    b.click("#tile-org2org").await;
+    b.wait_url(&format!("{o2}/app/UserHome")).await;
+    b.wait_text("#whoami", CONTRACTOR).await;
+    b.wait_text("#sso-outcome", "reactivated").await;
+    b.org2_status(&o2, CONTRACTOR, "ACTIVE").await;
+
+    // 8. Org1's groups: add one (a message next to the field for bad input, nothing saved),
+    // add a member, assign the group; then Import Groups lists Org2's groups on the app page.
+    b.step("8 groups");
+    b.sign_out(&o1).await;
+    b.sign_in(&o1, "admin@org1.example", "org1-admin-pass")
+        .await;
+    b.goto(&format!("{o1}/admin/groups")).await;
+    b.fill("#group_name", "").await;
+    b.click("#create-group").await;
+    b.wait_text("#err-group_name", "required").await;
+    b.fill("#group_name", "contractors").await;
+    b.click("#create-group").await;
+    b.wait_text("#err-group_name", "already exists").await;
+    b.fill("#group_name", "Reviewers").await;
+    b.click("#create-group").await;
+    b.wait_text("#notice", "Added group Reviewers").await;
+    b.click("#member_group option[value='Reviewers']").await;
+    b.fill("#member_login", "nobody@org1.example").await;
+    b.click("#add-member").await;
+    b.wait_text("#err-member_login", "no user `nobody@org1.example`")
+        .await;
+    let groups = b.text("#groups").await;
+    b.check(!groups.contains("nobody@org1.example"), || groups.clone())
+        .await;
+    b.click("#member_group option[value='Reviewers']").await;
+    b.fill("#member_login", "admin@org1.example").await;
+    b.click("#add-member").await;
+    b.wait_text("#notice", "Added admin@org1.example to Reviewers")
+        .await;
+    b.wait_text("#groups", "admin@org1.example").await;
+    b.goto(&format!("{o1}/admin/assignments")).await;
+    b.click("#to option[value='group:Reviewers']").await;
+    b.click("#assign").await;
+    b.wait_text("#notice", "Assigned group:Reviewers").await;
+    b.wait_text("#assignments", "group:Reviewers").await;
+    b.step("8 import groups");
+    b.goto(&format!("{o1}/admin/app")).await;
+    b.wait_text("#imported-groups", "None imported yet").await;
+    b.set_checkbox("#import_groups", false).await;
+    b.click("#import-groups").await;
+    b.wait_text("#err-import_groups", "Import Groups is off")
+        .await;
+    b.set_checkbox("#import_groups", true).await;
+    b.click("#import-groups").await;
+    b.wait_text("#notice", "imported").await;
+    b.wait_text("#imported-groups", "Org1 Contractors").await;
+
+    // Restart on the same data directory and ports: both orgs' state is still there, and so
+    // are the sessions (in each org's SQLite file): the admins signed in before the restart
+    // are still signed in after it, with no second sign-in.
     b.step("restart");
+    b.sign_in(&o1, "admin@org1.example", "org1-admin-pass")
+        .await;
+    b.goto(&format!("{o2}/admin/idp")).await;
+    b.find(Locator::Css("#save-idp")).await;
     let addr = |o: &str| o.trim_start_matches("http://").to_owned();
     let addrs = [addr(&o1), addr(&o2), addr(&app)];
     demo.child.kill().await.expect("stopping org2org-demo");
     let mut again = start_demo(&data, [&addrs[0], &addrs[1], &addrs[2]]).await;
-    b.sign_in(&o2, "admin@org2.example", "org2-admin-pass")
+    for page in [format!("{o2}/admin/people"), format!("{o1}/admin/app")] {
+        b.goto(&page).await;
+        let now = b.client.current_url().await.map(|u| u.to_string());
+        b.check(now.as_ref().is_ok_and(|u| *u == page), || {
+            format!("signed out by the restart: {page} went to {now:?}")
+        })
         .await;
-    b.org2_status(&o2, CONTRACTOR, "DEPROVISIONED").await;
+    }
+    b.org2_status(&o2, CONTRACTOR, "ACTIVE").await;
     b.goto(&format!("{o2}/admin/idp")).await;
+    b.check(b.is_checked("#reactivate").await, || {
+        "Reactivate after restart: off".to_owned()
+    })
+    .await;
     let kept = b
         .find(Locator::Css("#issuer"))
         .await
@@ -717,8 +871,6 @@ async fn org2org_checklist_in_chromium() {
         format!("issuer after restart: {kept:?}")
     })
     .await;
-    b.sign_in(&o1, "admin@org1.example", "org1-admin-pass")
-        .await;
     b.goto(&format!("{o1}/admin/app")).await;
     let kept = b
         .find(Locator::Css("#acs_url"))
@@ -731,6 +883,9 @@ async fn org2org_checklist_in_chromium() {
         format!("ACS URL after restart: {kept:?}")
     })
     .await;
+    b.wait_text("#imported-groups", "Org1 Contractors").await;
+    b.goto(&format!("{o1}/admin/groups")).await;
+    b.wait_text("#groups", "Reviewers").await;
     again.child.kill().await.ok();
     let _ = b.client.close().await;
 }
