@@ -11,16 +11,26 @@
 // (KeyInfo is ignored). A signature that does not verify is a rejection; anything else that goes
 // wrong is an error.
 //
+// One signing op, as compare_sign.py's xmlsec column does it: parse the unsigned template, build an
+// enveloped ds:Signature of the Assertion (exclusive c14n, SHA-256, RSA-SHA256 or ECDSA-SHA256 by the
+// key's type, the certificate in KeyInfo) after the Assertion's Issuer, sign, serialize the document.
+// The key and certificate are loaded once.
+//
 // Modes:
 //   serve                          line protocol on stdin/stdout, used by compare.py (below)
 //   verify CERT.pem FILE.b64       verify once: "verified N" (exit 0), "rejected …" (1), "error …" (2)
 //   bench CERT.pem FILE.b64 [MIN_SECONDS [WARMUP_SECONDS]]
 //                                  warm up, then loop for at least MIN_SECONDS; prints the bench line
+//   sign KEY.pk8.pem CERT.pem TEMPLATE.xml OUT.xml
+//                                  sign once, write the signed document to OUT.xml
+//   signbench KEY.pk8.pem CERT.pem TEMPLATE.xml [MIN_SECONDS [WARMUP_SECONDS]]
 //
 // serve protocol, one request per line, fields separated by TAB, one reply line per request:
 //   verify<TAB>CERT.pem<TAB>BASE64            -> "verified N" | "rejected MESSAGE" | "error MESSAGE"
 //   bench<TAB>CERT.pem<TAB>MIN<TAB>WARMUP<TAB>BASE64
 //                                             -> "bench us_per_op=F ops=N seconds=F" | "rejected …" | "error …"
+//   sign<TAB>KEY.pk8.pem<TAB>CERT.pem<TAB>TEMPLATE.xml<TAB>OUT.xml   -> "signed BYTES" | "error …"
+//   signbench<TAB>KEY.pk8.pem<TAB>CERT.pem<TAB>TEMPLATE.xml<TAB>MIN<TAB>WARMUP -> bench line | "error …"
 // On start it prints "ready java=VERSION". Certificates are loaded once per path and cached.
 //
 // Run as a single-file source program:
@@ -29,14 +39,18 @@
 
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,10 +61,18 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
 import org.apache.xml.security.Init;
+import org.apache.xml.security.algorithms.MessageDigestAlgorithm;
+import org.apache.xml.security.c14n.Canonicalizer;
 import org.apache.xml.security.signature.XMLSignature;
+import org.apache.xml.security.transforms.Transforms;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
+import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXParseException;
@@ -86,7 +108,9 @@ public final class Santuario {
     }
 
     private final DocumentBuilder builder;
-    private final Map<String, PublicKey> keys = new HashMap<>();
+    private final Transformer serializer;
+    private final Map<String, X509Certificate> certs = new HashMap<>();
+    private final Map<String, PrivateKey> privateKeys = new HashMap<>();
 
     Santuario() throws ParserConfigurationException {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
@@ -103,20 +127,127 @@ public final class Santuario {
         f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
         builder = f.newDocumentBuilder();
         builder.setErrorHandler(new Strict());
+        try {
+            TransformerFactory tf = TransformerFactory.newInstance();
+            tf.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            serializer = tf.newTransformer();
+        } catch (javax.xml.transform.TransformerConfigurationException e) {
+            throw new ParserConfigurationException(e.toString());
+        }
+    }
+
+    /** The X.509 certificate in PEM at `path`, loaded on first use. */
+    X509Certificate cert(String path) throws Exception {
+        X509Certificate c = certs.get(path);
+        if (c == null) {
+            try (InputStream in = Files.newInputStream(Path.of(path))) {
+                c = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            }
+            certs.put(path, c);
+        }
+        return c;
     }
 
     /** The public key of the X.509 certificate in PEM at `path`, loaded on first use. */
     PublicKey key(String path) throws Exception {
-        PublicKey k = keys.get(path);
+        return cert(path).getPublicKey();
+    }
+
+    /** The PKCS#8 private key (RSA or EC) in PEM at `path`, loaded on first use. */
+    PrivateKey privateKey(String path) throws Exception {
+        PrivateKey k = privateKeys.get(path);
         if (k == null) {
-            try (InputStream in = Files.newInputStream(Path.of(path))) {
-                X509Certificate cert =
-                        (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-                k = cert.getPublicKey();
+            String pem = Files.readString(Path.of(path), StandardCharsets.US_ASCII);
+            int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+            int end = pem.indexOf("-----END PRIVATE KEY-----");
+            if (begin < 0 || end < begin) {
+                throw new IllegalArgumentException(path + ": no PKCS#8 PEM block (BEGIN PRIVATE KEY)");
             }
-            keys.put(path, k);
+            byte[] der = Base64.getMimeDecoder()
+                    .decode(pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
+            PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+            Exception last = null;
+            for (String alg : new String[] {"RSA", "EC"}) {
+                try {
+                    k = KeyFactory.getInstance(alg).generatePrivate(spec);
+                    break;
+                } catch (java.security.spec.InvalidKeySpecException e) {
+                    last = e;
+                }
+            }
+            if (k == null) {
+                throw new IllegalArgumentException(path + ": neither an RSA nor an EC PKCS#8 key", last);
+            }
+            privateKeys.put(path, k);
         }
         return k;
+    }
+
+    private static Element firstChild(Element parent, String ns, String local) {
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element && ns.equals(n.getNamespaceURI()) && local.equals(n.getLocalName())) {
+                return (Element) n;
+            }
+        }
+        throw new IllegalArgumentException(parent.getLocalName() + " has no " + local + " child");
+    }
+
+    /**
+     * One signing op: parse the template, sign its Assertion (enveloped, exclusive c14n, SHA-256,
+     * RSA-SHA256 or ECDSA-SHA256, certificate in KeyInfo, Signature after the Issuer), serialize.
+     */
+    byte[] sign(byte[] template, PrivateKey key, X509Certificate cert) throws Exception {
+        Document doc = builder.parse(new ByteArrayInputStream(template));
+        Element assertion = firstChild(doc.getDocumentElement(), SAML_NS, "Assertion");
+        String id = assertion.getAttributeNS(null, "ID");
+        if (id.isEmpty()) {
+            throw new IllegalArgumentException("the Assertion has no ID");
+        }
+        assertion.setIdAttributeNS(null, "ID", true);
+        Element issuer = firstChild(assertion, SAML_NS, "Issuer");
+        String method = key.getAlgorithm().equals("EC") ? XMLSignature.ALGO_ID_SIGNATURE_ECDSA_SHA256
+                : XMLSignature.ALGO_ID_SIGNATURE_RSA_SHA256;
+        XMLSignature sig = new XMLSignature(doc, null, method, Canonicalizer.ALGO_ID_C14N_EXCL_OMIT_COMMENTS);
+        assertion.insertBefore(sig.getElement(), issuer.getNextSibling());
+        Transforms transforms = new Transforms(doc);
+        transforms.addTransform(Transforms.TRANSFORM_ENVELOPED_SIGNATURE);
+        transforms.addTransform(Transforms.TRANSFORM_C14N_EXCL_OMIT_COMMENTS);
+        sig.addDocument("#" + id, transforms, MessageDigestAlgorithm.ALGO_ID_DIGEST_SHA256);
+        sig.addKeyInfo(cert);
+        sig.sign(key);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(template.length + 4096);
+        serializer.transform(new DOMSource(doc), new StreamResult(out));
+        return out.toByteArray();
+    }
+
+    /** As `bench`, for signing: warm up, System.gc(), loop for at least `minTime` seconds. */
+    String signBench(byte[] template, PrivateKey key, X509Certificate cert, double minTime, double warmup)
+            throws Exception {
+        long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
+        do {
+            sign(template, key, cert);
+        } while (System.nanoTime() < warmEnd);
+        System.gc();
+        long ops = 0;
+        long bytes = 0;
+        long start = System.nanoTime();
+        long stop = start + (long) (minTime * 1e9);
+        long now;
+        do {
+            bytes += sign(template, key, cert).length;
+            ops++;
+            now = System.nanoTime();
+        } while (now < stop);
+        if (bytes <= (long) template.length * ops) {
+            throw new IllegalStateException("signed documents are not longer than the template");
+        }
+        return benchLine(now - start, ops);
+    }
+
+    private static String benchLine(long nanos, long ops) {
+        double seconds = nanos / 1e9;
+        return String.format(java.util.Locale.ROOT, "bench us_per_op=%.3f ops=%d seconds=%.3f",
+                seconds * 1e6 / ops, ops, seconds);
     }
 
     private static void registerId(Element e) {
@@ -177,9 +308,7 @@ public final class Santuario {
             ops++;
             now = System.nanoTime();
         } while (now < stop);
-        double seconds = (now - start) / 1e9;
-        return String.format(java.util.Locale.ROOT, "bench us_per_op=%.3f ops=%d seconds=%.3f",
-                seconds * 1e6 / ops, ops, seconds);
+        return benchLine(now - start, ops);
     }
 
     private static void check(int got, int expected) {
@@ -210,6 +339,13 @@ public final class Santuario {
                 } else if (f[0].equals("bench") && f.length == 5) {
                     reply = bench(f[4].getBytes(StandardCharsets.US_ASCII), key(f[1]),
                             Double.parseDouble(f[2]), Double.parseDouble(f[3]));
+                } else if (f[0].equals("sign") && f.length == 5) {
+                    byte[] signed = sign(Files.readAllBytes(Path.of(f[3])), privateKey(f[1]), cert(f[2]));
+                    Files.write(Path.of(f[4]), signed);
+                    reply = "signed " + signed.length;
+                } else if (f[0].equals("signbench") && f.length == 6) {
+                    reply = signBench(Files.readAllBytes(Path.of(f[3])), privateKey(f[1]), cert(f[2]),
+                            Double.parseDouble(f[4]), Double.parseDouble(f[5]));
                 } else if (f[0].equals("quit")) {
                     return;
                 } else {
@@ -223,7 +359,9 @@ public final class Santuario {
     }
 
     private static void usage() {
-        System.err.println("usage: Santuario serve | verify CERT.pem FILE.b64 | bench CERT.pem FILE.b64 [MIN_S [WARMUP_S]]");
+        System.err.println("usage: Santuario serve | verify CERT.pem FILE.b64 | bench CERT.pem FILE.b64 [MIN_S [WARMUP_S]]\n"
+                + "       | sign KEY.pk8.pem CERT.pem TEMPLATE.xml OUT.xml"
+                + " | signbench KEY.pk8.pem CERT.pem TEMPLATE.xml [MIN_S [WARMUP_S]]");
         System.exit(2);
     }
 
@@ -236,6 +374,24 @@ public final class Santuario {
         }
         if (args.length < 3) {
             usage();
+        }
+        if (args[0].equals("sign") || args[0].equals("signbench")) {
+            if (args.length < 4) {
+                usage();
+            }
+            byte[] template = Files.readAllBytes(Path.of(args[3]));
+            PrivateKey key = s.privateKey(args[1]);
+            X509Certificate cert = s.cert(args[2]);
+            if (args[0].equals("sign") && args.length == 5) {
+                Files.write(Path.of(args[4]), s.sign(template, key, cert));
+            } else if (args[0].equals("signbench") && args.length <= 6) {
+                double min = args.length > 4 ? Double.parseDouble(args[4]) : 1.0;
+                double warmup = args.length > 5 ? Double.parseDouble(args[5]) : 5.0;
+                System.out.println(s.signBench(template, key, cert, min, warmup));
+            } else {
+                usage();
+            }
+            return;
         }
         byte[] b64 = Files.readString(Path.of(args[2]), StandardCharsets.US_ASCII).strip()
                 .getBytes(StandardCharsets.US_ASCII);
