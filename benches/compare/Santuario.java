@@ -369,43 +369,48 @@ public final class Santuario {
     public static void main(String[] args) throws Exception {
         Init.init();
         Santuario s = new Santuario();
-        if (args.length == 1 && args[0].equals("serve")) {
+        String mode = args.length > 0 ? args[0] : "";
+        boolean ok = switch (mode) {
+            case "serve" -> args.length == 1;
+            case "verify" -> args.length == 3;
+            case "bench" -> args.length >= 3 && args.length <= 5;
+            case "sign" -> args.length == 5;
+            case "signbench" -> args.length >= 4 && args.length <= 6;
+            default -> false;
+        };
+        if (!ok) {
+            usage();
+        }
+        if (mode.equals("serve")) {
             s.serve();
             return;
         }
-        if (args.length < 3) {
-            usage();
-        }
-        if (args[0].equals("sign") || args[0].equals("signbench")) {
-            if (args.length < 4) {
-                usage();
-            }
-            byte[] template = Files.readAllBytes(Path.of(args[3]));
-            PrivateKey key = s.privateKey(args[1]);
-            X509Certificate cert = s.cert(args[2]);
-            if (args[0].equals("sign") && args.length == 5) {
-                Files.write(Path.of(args[4]), s.sign(template, key, cert));
-            } else if (args[0].equals("signbench") && args.length <= 6) {
-                double min = args.length > 4 ? Double.parseDouble(args[4]) : 1.0;
-                double warmup = args.length > 5 ? Double.parseDouble(args[5]) : 5.0;
-                System.out.println(s.signBench(template, key, cert, min, warmup));
-            } else {
-                usage();
-            }
-            return;
-        }
-        byte[] b64 = Files.readString(Path.of(args[2]), StandardCharsets.US_ASCII).strip()
-                .getBytes(StandardCharsets.US_ASCII);
         try {
-            PublicKey key = s.key(args[1]);
-            if (args[0].equals("verify") && args.length == 3) {
-                System.out.println("verified " + s.verify(b64, key));
-            } else if (args[0].equals("bench") && args.length <= 5) {
-                double min = args.length > 3 ? Double.parseDouble(args[3]) : 1.0;
-                double warmup = args.length > 4 ? Double.parseDouble(args[4]) : 5.0;
-                System.out.println(s.bench(b64, key, min, warmup));
-            } else {
-                usage();
+            switch (mode) {
+                case "verify", "bench" -> {
+                    byte[] b64 = Files.readString(Path.of(args[2]), StandardCharsets.US_ASCII).strip()
+                            .getBytes(StandardCharsets.US_ASCII);
+                    PublicKey key = s.key(args[1]);
+                    if (mode.equals("verify")) {
+                        System.out.println("verified " + s.verify(b64, key));
+                    } else {
+                        double min = args.length > 3 ? Double.parseDouble(args[3]) : 1.0;
+                        double warmup = args.length > 4 ? Double.parseDouble(args[4]) : 5.0;
+                        System.out.println(s.bench(b64, key, min, warmup));
+                    }
+                }
+                default -> {
+                    byte[] template = Files.readAllBytes(Path.of(args[3]));
+                    PrivateKey key = s.privateKey(args[1]);
+                    X509Certificate cert = s.cert(args[2]);
+                    if (mode.equals("sign")) {
+                        Files.write(Path.of(args[4]), s.sign(template, key, cert));
+                    } else {
+                        double min = args.length > 4 ? Double.parseDouble(args[4]) : 1.0;
+                        double warmup = args.length > 5 ? Double.parseDouble(args[5]) : 5.0;
+                        System.out.println(s.signBench(template, key, cert, min, warmup));
+                    }
+                }
             }
         } catch (Exception e) {
             System.out.println(failure(e));
