@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Cross-implementation benchmark: `saml-verify bench` against xmlsec (C, via python-xmlsec)
-and signxml (Python), on the signed fixtures in tests/vectors/bench/, in one run.
+"""Cross-implementation benchmark: `saml-verify bench` against xmlsec (C, via python-xmlsec),
+signxml (Python) and Apache Santuario (Java, through Santuario.java beside this file, when
+`java` and Debian's libxml-security-java are installed), on the signed fixtures in
+tests/vectors/bench/, in one run.
 
 Run from anywhere:  python3 benches/compare/compare.py [--json FILE] [--fixtures small,both]
 
@@ -19,10 +21,12 @@ import math
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +50,17 @@ FIXTURES = {
 
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 SIG_TAG = "{%s}Signature" % DSIG_NS
-IMPLS = ("ours", "xmlsec", "signxml")
+IMPLS = ("ours", "xmlsec", "signxml", "santuario")
+
+# Apache Santuario from Debian's libxml-security-java; slf4j-nop keeps slf4j quiet (no binding
+# otherwise, which only prints a warning). The serial collector runs GC on the benchmark thread,
+# so Java uses one core for its work like the other columns (the JIT compiles in the background).
+JAVA_DIR = Path("/usr/share/java")
+SANTUARIO_JAR = JAVA_DIR / "xmlsec.jar"
+SANTUARIO_CP = [SANTUARIO_JAR, JAVA_DIR / "slf4j-api.jar", JAVA_DIR / "slf4j-nop.jar"]
+SANTUARIO_SRC = Path(__file__).resolve().parent / "Santuario.java"
+SANTUARIO_MISSING = "not installed (apt-get install libxml-security-java)"
+JVM_OPTS = ["-XX:+UseSerialGC"]
 
 
 def log(msg: str) -> None:
@@ -172,6 +186,90 @@ class Signxml:
         return isinstance(exc, self.InvalidSignature) and not isinstance(
             exc, self.InvalidCertificate
         )
+
+
+class SantuarioRejected(Exception):
+    """Santuario said a signature does not verify (as opposed to failing to process the input)."""
+
+
+def santuario_available() -> bool:
+    return (shutil.which("java") is not None and shutil.which("javac") is not None
+            and all(p.exists() for p in SANTUARIO_CP))
+
+
+class SantuarioServer:
+    """One JVM running `Santuario serve` (Santuario.java compiled once into `tmp`), kept for
+    the whole run so the JIT's work carries over from one round to the next."""
+
+    def __init__(self, tmp: Path):
+        classes = tmp / "santuario-classes"
+        classes.mkdir()
+        cp = ":".join(str(p) for p in SANTUARIO_CP)
+        subprocess.run(["javac", "-nowarn", "-d", str(classes), "-cp", cp, str(SANTUARIO_SRC)],
+                       check=True)
+        self.proc = subprocess.Popen(
+            ["java", *JVM_OPTS, "-cp", f"{classes}:{cp}", "Santuario", "serve"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+        )
+        hello = self.proc.stdout.readline().split()
+        if not hello or hello[0] != "ready":
+            raise RuntimeError(f"Santuario harness did not start: {hello!r}")
+        self.java = dict(f.split("=", 1) for f in hello[1:])
+
+    def request(self, *fields: str) -> str:
+        self.proc.stdin.write("\t".join(fields) + "\n")
+        self.proc.stdin.flush()
+        reply = self.proc.stdout.readline().rstrip("\n")
+        if not reply:
+            raise RuntimeError(f"Santuario harness exited ({self.proc.poll()})")
+        return reply
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+
+
+class Santuario:
+    """Apache Santuario (xml-security-java) in a JVM, through Santuario.java.
+
+    Per op (all in Java): base64-decode, parse with a namespace-aware DocumentBuilder that
+    refuses DTDs and external entities, register the `ID` attribute of the Response and of
+    every Assertion, then one `XMLSignature(element, null, secureValidation=true)
+    .checkSignatureValue(key)` per ds:Signature, with the public key of the pinned certificate
+    loaded once (KeyInfo is not used)."""
+
+    name = "santuario"
+    BENCH_LINE = re.compile(r"^bench us_per_op=([0-9.]+) ops=([0-9]+) seconds=([0-9.]+)$")
+
+    def __init__(self, server: SantuarioServer, cert_path: Path):
+        self.server = server
+        self.cert = str(cert_path)
+
+    @staticmethod
+    def _failure(reply: str) -> Exception:
+        if reply.startswith("rejected "):
+            return SantuarioRejected(reply[len("rejected "):])
+        return RuntimeError(f"Santuario: {reply}")
+
+    def verify(self, b64: bytes) -> int:
+        reply = self.server.request("verify", self.cert, b64.decode("ascii"))
+        if reply.startswith("verified "):
+            return int(reply.split()[1])
+        raise self._failure(reply)
+
+    def measure(self, b64: bytes, min_time: float, warmup: float) -> float:
+        """µs/op as the JVM measured it: a loop of at least `min_time` seconds after `warmup`
+        seconds of the same op (and a System.gc()), every op checked to verify."""
+        reply = self.server.request("bench", self.cert, repr(min_time), repr(warmup),
+                                    b64.decode("ascii"))
+        m = self.BENCH_LINE.match(reply)
+        if not m:
+            raise self._failure(reply)
+        return float(m.group(1))
+
+    def is_signature_failure(self, exc: BaseException) -> bool:
+        return isinstance(exc, SantuarioRejected)
 
 
 # --------------------------------------------------------------------------- ours
@@ -365,7 +463,16 @@ def loadavg() -> str:
         return "n/a"
 
 
-def versions(binary: Path | None) -> dict:
+def santuario_version() -> str:
+    """Debian's package version if dpkg knows it, else the version in the jar's file name."""
+    v = cmd_out(["dpkg-query", "-W", "-f", "${Version}", "libxml-security-java"])
+    if v:
+        return f"{v} (Debian libxml-security-java)"
+    m = re.match(r"xmlsec-(.+)\.jar$", SANTUARIO_JAR.resolve().name)
+    return m.group(1) if m else "?"
+
+
+def versions(binary: Path | None, java: dict | None = None) -> dict:
     from importlib.metadata import version
 
     import xmlsec
@@ -389,6 +496,10 @@ def versions(binary: Path | None) -> dict:
         dirty = cmd_out(["git", "status", "--porcelain", "--untracked-files=no"], ROOT)
         v["git"] = commit + ("-dirty" if dirty else "")
         v["rustc"] = cmd_out(["rustc", "--version"], ROOT)
+    if java is not None:
+        v["santuario"] = santuario_version()
+        v["java"] = java.get("java", "?")
+        v["java_vm"] = java.get("vm", "?").replace("_", " ")
     return v
 
 
@@ -419,10 +530,24 @@ def fmt_ratio(us: float | None, ours: float | None) -> str:
     return f"{us / ours:.1f}×"
 
 
+SANTUARIO_NOTE = (
+    "- santuario (Java, Apache Santuario through `benches/compare/Santuario.java`, one JVM "
+    "for the run, the loop time it measures): per op, base64-decode + parse with a "
+    "namespace-aware DocumentBuilder refusing DTDs and external entities + `setIdAttributeNS` "
+    "on the `ID` of the Response and of every Assertion + one "
+    "`new XMLSignature(sig, null, true).checkSignatureValue(key)` per `ds:Signature` "
+    "(secure validation on), the public key taken from `idp.pem` once (KeyInfo not used). "
+    "Signatures only, no SAML checks. The JVM is warmed up first (the JIT needs seconds), "
+    "and its garbage collection counts in the loop."
+)
+
+
 def markdown(meta: dict, rows: list[dict], impls: list[str]) -> str:
     v = meta["versions"]
+    missing = set(meta.get("missing", []))
     out = [
-        "### SAML Response verification: saml-verify vs xmlsec vs signxml",
+        "### SAML Response verification: saml-verify vs "
+        + " vs ".join(i for i in impls if i != "ours"),
         "",
         f"- date: {meta['date']}",
         f"- machine: `{meta['arch']}`, {meta['cpu']}, {meta['cpus']} CPUs; "
@@ -437,6 +562,13 @@ def markdown(meta: dict, rows: list[dict], impls: list[str]) -> str:
     if "signxml" in impls:
         out.append(f"- signxml: {v['signxml']}, cryptography {v['cryptography']} "
                    f"({v['cryptography_openssl']})")
+    if "santuario" in impls:
+        if "santuario" in missing:
+            out.append(f"- santuario: {SANTUARIO_MISSING}")
+        else:
+            out.append(f"- santuario: Apache Santuario (xml-security-java) {v['santuario']}, "
+                       f"Java {v['java']} ({v['java_vm']}, `{' '.join(JVM_OPTS)}`); JIT warm-up "
+                       f"{meta['java_warmup']:g} s per fixture before the first round")
     out.append(f"- Python {v['python']}, lxml {v['lxml']} (libxml2 {v['lxml_libxml2']})")
     out.append(f"- best of {meta['rounds']} rounds, each ≥ {meta['min_time']:g} s, "
                "implementations interleaved within a round")
@@ -457,7 +589,7 @@ def markdown(meta: dict, rows: list[dict], impls: list[str]) -> str:
         ours = r["us_per_op"].get("ours")
         for impl in impls:
             us = r["us_per_op"].get(impl)
-            cells += [fmt_us(us), fmt_ops(us)]
+            cells += ["not installed" if impl in missing else fmt_us(us), fmt_ops(us)]
             if impl != "ours" and "ours" in impls:
                 cells.append(fmt_ratio(us, ours))
         out.append("| " + " | ".join(cells) + " |")
@@ -484,6 +616,10 @@ def markdown(meta: dict, rows: list[dict], impls: list[str]) -> str:
         "per `ds:Signature` (signxml verifies one per call and re-parses the document each time; "
         "it also validates the Signature element against the XML-DSig schema and checks the "
         "certificate's validity period). Signatures only, no SAML checks.",
+    ]
+    if "santuario" in impls and "santuario" not in missing:
+        out.append(SANTUARIO_NOTE)
+    out += [
         "- Before timing, each implementation accepted every fixture (and verified as many "
         "signatures as it holds), rejected a copy with one byte of the NameID changed "
         "(for `both`, also one with a digit of the Response's IssueInstant changed, which only "
@@ -508,7 +644,10 @@ def main() -> None:
                     help="comma-separated subset of %(default)s")
     ap.add_argument("--impls", default=",".join(IMPLS), help="comma-separated subset of %(default)s")
     ap.add_argument("--min-time", type=float, default=1.0, help="seconds per measurement (default 1)")
-    ap.add_argument("--warmup", type=float, default=0.3, help="warm-up seconds per Python measurement")
+    ap.add_argument("--warmup", type=float, default=0.3,
+                    help="warm-up seconds before each Python or Java measurement")
+    ap.add_argument("--java-warmup", type=float, default=5.0,
+                    help="JIT warm-up seconds per fixture, once, before the first round (default 5)")
     ap.add_argument("--rounds", type=int, default=3, help="measurements per implementation, best kept")
     ap.add_argument("--bin", type=Path, default=DEFAULT_BIN, help="saml-verify binary")
     ap.add_argument("--build", action="store_true",
@@ -530,6 +669,12 @@ def main() -> None:
             die(f"unknown implementation {i!r}")
     impl_names = [i for i in IMPLS if i in impl_names]
     import_competitors()
+    missing = []
+    if "santuario" in impl_names and not santuario_available():
+        missing.append("santuario")
+        log(f"santuario: {SANTUARIO_MISSING}; needs `java`, `javac` and "
+            + ", ".join(str(p) for p in SANTUARIO_CP))
+    timed = [i for i in impl_names if i not in missing]
 
     binary = None
     if "ours" in impl_names:
@@ -546,8 +691,15 @@ def main() -> None:
     cert_pem = CERT.read_bytes()
     load_start = loadavg()
     results = []
-    with tempfile.TemporaryDirectory(prefix="saml-compare-") as tmpdir:
+    java = None
+    with tempfile.TemporaryDirectory(prefix="saml-compare-") as tmpdir, ExitStack() as stack:
         tmp = Path(tmpdir)
+        server = None
+        if "santuario" in timed:
+            log("santuario: compiling Santuario.java and starting the JVM…")
+            server = SantuarioServer(tmp)
+            stack.callback(server.close)
+            java = server.java
         data = {}
         other_pem = other_cert_pem()
         wrong_pem = tmp / "not-the-idp.pem"
@@ -561,11 +713,15 @@ def main() -> None:
                 impls["xmlsec"] = Xmlsec(cert_pem, xml, args.xmlsec_key)
             if "signxml" in impl_names:
                 impls["signxml"] = Signxml(cert_pem, xml)
+            if server is not None:
+                impls["santuario"] = Santuario(server, CERT)
             wrong = {}
             if "xmlsec" in impl_names:
                 wrong["xmlsec"] = Xmlsec(other_pem, xml, args.xmlsec_key)
             if "signxml" in impl_names:
                 wrong["signxml"] = Signxml(other_pem, xml)
+            if server is not None:
+                wrong["santuario"] = Santuario(server, wrong_pem)
             for line in sanity(name, b64, impls, wrong, binary, tmp, wrong_pem):
                 log("sanity: " + line)
             data[name] = (b64_path, b64, xml, impls)
@@ -574,14 +730,22 @@ def main() -> None:
         if args.sanity_only:
             return
 
+        if server is not None:
+            for name in fixtures:
+                _, b64, _, impls = data[name]
+                us = impls["santuario"].measure(b64, 0.1, args.java_warmup)
+                log(f"{name} JIT warm-up: santuario {args.java_warmup:g} s, then {us:.1f} µs/op")
+
         for name in fixtures:
             b64_path, b64, xml, impls = data[name]
             best: dict[str, float] = {}
             ours_state: dict = {}
             for rnd in range(1, args.rounds + 1):
-                for impl in impl_names:
+                for impl in timed:
                     if impl == "ours":
                         us = measure_ours(binary, b64_path, args.min_time, ours_state)
+                    elif impl == "santuario":
+                        us = impls[impl].measure(b64, args.min_time, args.warmup)
                     else:
                         us = measure_py(impls[impl].verify, b64, args.min_time, args.warmup)
                     best[impl] = min(us, best.get(impl, math.inf))
@@ -608,9 +772,11 @@ def main() -> None:
         "load_end": loadavg(),
         "rounds": args.rounds,
         "min_time": args.min_time,
-        "versions": versions(binary),
+        "versions": versions(binary, java),
         "stale_binary": is_stale,
         "xmlsec_key": args.xmlsec_key,
+        "missing": missing,
+        "java_warmup": args.java_warmup,
     }
     print(markdown(meta, results, impl_names), end="")
     if args.json:

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Signing comparison: our `Signer::sign_element` (the `sign` example of saml-benches) against
-xmlsec (C, via python-xmlsec) and signxml (Python), signing the same templates in one run.
+xmlsec (C, via python-xmlsec), signxml (Python) and Apache Santuario (Java, through
+Santuario.java, when `java` and Debian's libxml-security-java are installed), signing the same
+templates in one run.
 
 The templates are the unsigned Okta-shaped Responses `tests/vectors/bench/unsigned-{small,medium}.xml`
 with their placeholder signature removed (as `benches/sign_fixtures.sh` does). One op signs the
 Assertion: enveloped signature, exclusive c14n, SHA-256, RSA-SHA256 (RSA-2048) or ECDSA-SHA256
 (P-256), certificate in KeyInfo, the signed document serialized. Every implementation parses the
-template on each op (ours from the text, the others with lxml), the key is loaded once.
+template on each op (ours from the text, Santuario with the JDK's DocumentBuilder, the others with
+lxml), the key is loaded once.
 
 Before timing, the output of each implementation must verify with xmlsec against the
 certificate, and fail against another key's certificate; otherwise the script stops.
@@ -29,7 +32,19 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare import cmd_out, cpu_model, fmt_ratio, fmt_us, loadavg, log  # noqa: E402
+from compare import (  # noqa: E402
+    JVM_OPTS,
+    SANTUARIO_MISSING,
+    SantuarioServer,
+    cmd_out,
+    cpu_model,
+    fmt_ratio,
+    fmt_us,
+    loadavg,
+    log,
+    santuario_available,
+    santuario_version,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "tests" / "vectors" / "bench"
@@ -120,6 +135,37 @@ class SignxmlSigner:
         return etree.tostring(root)
 
 
+class SantuarioSigner:
+    """Apache Santuario in the run's JVM (Santuario.java): DocumentBuilder parse of the template,
+    `XMLSignature` (exclusive c14n, RSA-SHA256 or ECDSA-SHA256) after the Assertion's Issuer,
+    one Reference to the Assertion's ID (enveloped + exclusive c14n, SHA-256), the certificate
+    in KeyInfo, `sign`, serialized with the JDK's identity Transformer. The key and certificate
+    are loaded once; the template is handed over as a file and read once per request."""
+
+    BENCH_LINE = re.compile(r"^bench us_per_op=([0-9.]+) ops=([0-9]+) seconds=([0-9.]+)$")
+
+    def __init__(self, server: SantuarioServer, key: str, template_file: Path, out: Path):
+        self.server = server
+        k, c = KEYS[key]
+        self.key, self.cert = str(k), str(c)
+        self.template = str(template_file)
+        self.out = out
+
+    def sign_once(self) -> bytes:
+        reply = self.server.request("sign", self.key, self.cert, self.template, str(self.out))
+        if not reply.startswith("signed "):
+            raise RuntimeError(f"Santuario: {reply}")
+        return self.out.read_bytes()
+
+    def measure(self, min_time: float, warmup: float) -> float:
+        reply = self.server.request("signbench", self.key, self.cert, self.template,
+                                    repr(min_time), repr(warmup))
+        m = self.BENCH_LINE.match(reply)
+        if not m:
+            raise RuntimeError(f"Santuario: {reply}")
+        return float(m.group(1))
+
+
 def xmlsec_verifies(xml: bytes, cert: Path) -> bool:
     import xmlsec
     from lxml import etree
@@ -168,7 +214,14 @@ def main() -> None:
     ap.add_argument("--min-time", type=float, default=1.0)
     ap.add_argument("--sizes", default="small,medium")
     ap.add_argument("--keys", default="rsa2048,p256")
+    ap.add_argument("--warmup", type=float, default=0.3,
+                    help="Santuario: warm-up seconds before each measurement")
+    ap.add_argument("--java-warmup", type=float, default=5.0,
+                    help="Santuario: JIT warm-up seconds per template and key, once, before the rounds")
     args = ap.parse_args()
+    java = santuario_available()
+    if not java:
+        log(f"santuario: {SANTUARIO_MISSING}")
     if not SIGN_BIN.exists():
         subprocess.run(
             ["cargo", "build", "--release", "-p", "saml-benches", "--example", "sign"],
@@ -176,34 +229,21 @@ def main() -> None:
             check=True,
         )
     load_start = loadavg()
-    rows = []
+    server = None
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for size in args.sizes.split(","):
-            xml = template(size)
-            tfile = tmp / f"{size}.xml"
-            tfile.write_bytes(xml)
-            for key in args.keys.split(","):
-                impls = {"xmlsec": XmlsecSigner(key), "signxml": SignxmlSigner(key)}
-                other = KEYS["p256" if key == "rsa2048" else "rsa2048"][1]
-                outs = {name: s.sign(xml) for name, s in impls.items()}
-                ours(tfile, key, 0.01, tmp / "ours.xml")
-                outs["ours"] = (tmp / "ours.xml").read_bytes()
-                for name, out in outs.items():
-                    if not xmlsec_verifies(out, KEYS[key][1]) or xmlsec_verifies(out, other):
-                        log(f"error: {name} {size} {key}: output does not verify as it should")
-                        sys.exit(2)
-                best = {"ours": float("inf"), "xmlsec": float("inf"), "signxml": float("inf")}
-                for r in range(args.rounds):
-                    log(f"{size} {key} round {r + 1}/{args.rounds}")
-                    best["ours"] = min(best["ours"], ours(tfile, key, args.min_time))
-                    for name, s in impls.items():
-                        best[name] = min(best[name], measure_py(s.sign, xml, args.min_time))
-                rows.append((size, key, len(xml), best))
+        if java:
+            log("santuario: compiling Santuario.java and starting the JVM…")
+            server = SantuarioServer(tmp)
+        try:
+            rows = run(args, tmp, server)
+        finally:
+            if server is not None:
+                server.close()
     load_end = loadavg()
     from importlib.metadata import version
 
-    print("### Signing the Assertion of a Response: ours vs xmlsec vs signxml")
+    print("### Signing the Assertion of a Response: ours vs xmlsec vs signxml vs santuario")
     print()
     print(f"- date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(
@@ -215,16 +255,65 @@ def main() -> None:
         f"{cmd_out(['rustc', '--version'], ROOT)}; xmlsec {version('xmlsec')}; "
         f"signxml {version('signxml')}; lxml {version('lxml')}"
     )
+    if server is not None:
+        print(
+            f"- santuario: Apache Santuario {santuario_version()}, Java {server.java.get('java', '?')} "
+            f"(`{' '.join(JVM_OPTS)}`), JIT warm-up {args.java_warmup:g} s per template and key "
+            "before the rounds"
+        )
+    else:
+        print(f"- santuario: {SANTUARIO_MISSING}")
     print(f"- best of {args.rounds} rounds, each ≥ {args.min_time} s, interleaved")
     print()
-    print("| template | key | ours µs/op | xmlsec µs/op | xmlsec ÷ ours | signxml µs/op | signxml ÷ ours |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| template | key | ours µs/op | xmlsec µs/op | xmlsec ÷ ours | signxml µs/op | signxml ÷ ours "
+          "| santuario µs/op | santuario ÷ ours |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for size, key, n, b in rows:
+        if "santuario" in b:
+            java_cells = f"{fmt_us(b['santuario'])} | {fmt_ratio(b['santuario'], b['ours'])}"
+        else:
+            java_cells = "not installed | –"
         print(
             f"| `{size}` ({n / 1024:.1f} KiB) | {key} | {fmt_us(b['ours'])} | {fmt_us(b['xmlsec'])} | "
             f"{fmt_ratio(b['xmlsec'], b['ours'])} | {fmt_us(b['signxml'])} | "
-            f"{fmt_ratio(b['signxml'], b['ours'])} |"
+            f"{fmt_ratio(b['signxml'], b['ours'])} | {java_cells} |"
         )
+
+
+def run(args, tmp: Path, server: SantuarioServer | None) -> list:
+    """Sanity checks, then the rounds; returns (size, key, template bytes, best µs/op) rows."""
+    rows = []
+    for size in args.sizes.split(","):
+        xml = template(size)
+        tfile = tmp / f"{size}.xml"
+        tfile.write_bytes(xml)
+        for key in args.keys.split(","):
+            impls = {"xmlsec": XmlsecSigner(key), "signxml": SignxmlSigner(key)}
+            other = KEYS["p256" if key == "rsa2048" else "rsa2048"][1]
+            outs = {name: s.sign(xml) for name, s in impls.items()}
+            ours(tfile, key, 0.01, tmp / "ours.xml")
+            outs["ours"] = (tmp / "ours.xml").read_bytes()
+            java = None
+            if server is not None:
+                java = SantuarioSigner(server, key, tfile, tmp / "santuario.xml")
+                outs["santuario"] = java.sign_once()
+            for name, out in outs.items():
+                if not xmlsec_verifies(out, KEYS[key][1]) or xmlsec_verifies(out, other):
+                    log(f"error: {name} {size} {key}: output does not verify as it should")
+                    sys.exit(2)
+            best = {name: float("inf") for name in outs}
+            if java is not None:
+                us = java.measure(0.1, args.java_warmup)
+                log(f"{size} {key} JIT warm-up: santuario {args.java_warmup:g} s, then {us:.1f} µs/op")
+            for r in range(args.rounds):
+                log(f"{size} {key} round {r + 1}/{args.rounds}")
+                best["ours"] = min(best["ours"], ours(tfile, key, args.min_time))
+                for name, s in impls.items():
+                    best[name] = min(best[name], measure_py(s.sign, xml, args.min_time))
+                if java is not None:
+                    best["santuario"] = min(best["santuario"], java.measure(args.min_time, args.warmup))
+            rows.append((size, key, len(xml), best))
+    return rows
 
 
 if __name__ == "__main__":
