@@ -7,6 +7,7 @@
 mod app;
 mod org1;
 mod org2;
+mod secrets;
 mod web;
 
 use std::net::SocketAddr;
@@ -69,7 +70,8 @@ async fn run(args: Args) -> Result<(), String> {
             .map_err(|e| format!("{file}: {e}"))
     };
 
-    let org1 = org1::Org1::open(&o1, web::Kv::open(&data.join("org1.sqlite"))?)?;
+    let org1_key = secrets::SecretKey::load_or_create(&data.join(org1::KEY_FILE))?;
+    let org1 = org1::Org1::open(&o1, web::Kv::open(&data.join("org1.sqlite"))?, org1_key)?;
     let org2_kv = web::Kv::open(&data.join("org2.sqlite"))?;
     let (org2_key, org2_pem) = web::signing_key(&org2_kv, "org2_signing_key", "Org2 SAML signing")?;
     let org2 = org2::Org2::open(
