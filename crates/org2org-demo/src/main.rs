@@ -2,11 +2,21 @@
 //! 127.0.0.1, Org2 (the SP of Org1 and the IdP of the app) on 127.0.0.2, and a target app on
 //! 127.0.0.3. State lives in SQLite files under the data directory; see the README's
 //! "Two-org demo".
+//!
+//! Org2's API token, which Org1 keeps to push users, is sealed in `org1.sqlite` (AES-256-GCM)
+//! with a key in `org1-secrets.key` beside it (made on first start, mode 0600; a start with a
+//! key file of the wrong length or open to group/others is refused). This protects a copy of
+//! the database alone (a backup, a file attached to a bug report). It does not protect against
+//! anyone who can read the data directory (the key is there too), run as the demo's user, or
+//! read the process's memory: the token is in clear in memory, as it must be to be sent. The
+//! key is not a password and is not rotated; losing it (or changing it) loses only the token,
+//! which the app page then asks for again.
 #![forbid(unsafe_code)]
 
 mod app;
 mod org1;
 mod org2;
+mod secrets;
 mod web;
 
 use std::net::SocketAddr;
@@ -69,7 +79,8 @@ async fn run(args: Args) -> Result<(), String> {
             .map_err(|e| format!("{file}: {e}"))
     };
 
-    let org1 = org1::Org1::open(&o1, web::Kv::open(&data.join("org1.sqlite"))?)?;
+    let org1_key = secrets::SecretKey::load_or_create(&data.join(org1::KEY_FILE))?;
+    let org1 = org1::Org1::open(&o1, web::Kv::open(&data.join("org1.sqlite"))?, org1_key)?;
     let org2_kv = web::Kv::open(&data.join("org2.sqlite"))?;
     let (org2_key, org2_pem) = web::signing_key(&org2_kv, "org2_signing_key", "Org2 SAML signing")?;
     let org2 = org2::Org2::open(

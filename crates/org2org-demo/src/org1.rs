@@ -14,8 +14,9 @@ use saml_core::saml::idp::danger as idp_danger;
 use saml_provision::client::{
     Change, ClientConfig, InitialStatus, MemoryOutcomeLog, PushUser, UsersApiClient,
 };
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::secrets::SecretKey;
 use crate::web::{
     Fields, Kv, LoginCsrf, Sessions, admin, check_password, csrf_input, error_page, esc, field,
     field_error, hash_password, is_http_url, login_csrf_input, page, redirect, ticked, with_cookie,
@@ -31,6 +32,9 @@ pub const ADMIN_LOGIN: &str = "admin@org1.example";
 pub const ADMIN_PASSWORD: &str = "org1-admin-pass";
 pub const CONTRACTOR_LOGIN: &str = "casey.contractor@org1.example";
 pub const CONTRACTOR_PASSWORD: &str = "contractor-pass";
+
+/// The key file (in the data directory) that seals Org2's API token in `org1.sqlite`.
+pub const KEY_FILE: &str = "org1-secrets.key";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct User {
@@ -55,13 +59,144 @@ struct AppSettings {
     relay_state: String,
     acs_url: String,
     audience: String,
-    api_token: String,
+    api_token: ApiToken,
     create_users: bool,
     update_attributes: bool,
     deactivate_users: bool,
     /// Provisioning → To Okta → Import Groups.
     #[serde(default)]
     import_groups: bool,
+}
+
+/// The AAD of Org2's API token sealed in Org1's state: it opens for nothing else.
+const TOKEN_PURPOSE: &[u8] = b"org1/org2-api-token";
+/// The AAD of a token entered in the app page's form and carried, sealed, in a hidden field
+/// until Save (after Test API Credentials, or a refused form): the page never holds it in clear.
+const UNSAVED_TOKEN_PURPOSE: &[u8] = b"org1/org2-api-token/unsaved-form";
+
+/// Org2's API token as Org1 holds it. Serialized (to SQLite) it is only ever sealed, or `""`
+/// for none: no save of [`State1`] can write the plaintext, and serializing a token not sealed
+/// yet fails rather than writing it.
+#[derive(Clone, Default)]
+enum ApiToken {
+    #[default]
+    Unset,
+    /// Usable: the token (in memory only) and its sealed form (what is saved).
+    Open { token: String, sealed: String },
+    /// Sealed, as read from SQLite; [`ApiToken::unlock`] opens it.
+    Sealed(String),
+    /// Saved sealed, but it does not open with this key file (another key file, a changed
+    /// value): kept as saved, so the right key file opens it again; not usable.
+    Unreadable { sealed: String, why: String },
+    /// A plaintext token from a database of before sealing, as read; [`ApiToken::unlock`]
+    /// seals it. Never serialized.
+    Plaintext(String),
+}
+
+impl std::fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Unset => "Unset",
+            Self::Open { .. } => "Open(<redacted>)",
+            Self::Sealed(_) => "Sealed",
+            Self::Unreadable { .. } => "Unreadable",
+            Self::Plaintext(_) => "Plaintext(<redacted>)",
+        })
+    }
+}
+
+/// The stored forms: `{"aes256gcm": "…"}` (sealed), or a string (`""` for none; anything else
+/// is a plaintext token from before sealing).
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum StoredToken<T> {
+    Sealed { aes256gcm: T },
+    Plain(T),
+}
+
+impl Serialize for ApiToken {
+    fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        match self {
+            Self::Unset => StoredToken::Plain("").serialize(s),
+            Self::Open { sealed, .. } | Self::Sealed(sealed) | Self::Unreadable { sealed, .. } => {
+                StoredToken::Sealed {
+                    aes256gcm: sealed.as_str(),
+                }
+                .serialize(s)
+            }
+            Self::Plaintext(_) => Err(serde::ser::Error::custom(
+                "Org2's API token is not sealed yet: not saved",
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiToken {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match StoredToken::<String>::deserialize(d)? {
+            StoredToken::Sealed { aes256gcm } => Self::Sealed(aes256gcm),
+            StoredToken::Plain(t) if t.is_empty() => Self::Unset,
+            StoredToken::Plain(t) => Self::Plaintext(t),
+        })
+    }
+}
+
+impl ApiToken {
+    /// `token` as entered (sealed now); none when empty.
+    fn new(key: &SecretKey, token: &str) -> Self {
+        if token.is_empty() {
+            Self::Unset
+        } else {
+            Self::Open {
+                token: token.to_owned(),
+                sealed: key.seal(TOKEN_PURPOSE, token),
+            }
+        }
+    }
+
+    /// Opens a token as read from SQLite: a sealed one with `key` (or [`ApiToken::Unreadable`]),
+    /// a plaintext one sealed. Whether it was plaintext (the state must be saved again).
+    fn unlock(&mut self, key: &SecretKey) -> bool {
+        match std::mem::take(self) {
+            Self::Sealed(sealed) => {
+                *self = match key.open(TOKEN_PURPOSE, &sealed) {
+                    Ok(token) => Self::Open { token, sealed },
+                    Err(e) => Self::Unreadable {
+                        sealed,
+                        why: e.to_string(),
+                    },
+                };
+                false
+            }
+            Self::Plaintext(token) => {
+                *self = Self::new(key, &token);
+                true
+            }
+            other => {
+                *self = other;
+                false
+            }
+        }
+    }
+
+    /// The token, when Org1 has one it can read.
+    fn token(&self) -> Option<&str> {
+        match self {
+            Self::Open { token, .. } => Some(token),
+            _ => None,
+        }
+    }
+}
+
+/// What the app page may show of a token: its last 4 characters, when it is long enough for
+/// them to give nothing useful away (at least 16).
+fn token_ending(token: &str) -> String {
+    let n = token.chars().count();
+    if n < 16 {
+        return String::new();
+    }
+    let last: String = token.chars().skip(n - 4).collect();
+    format!(" (ending …{})", esc(&last))
 }
 
 /// A group of Org2, as the last "Import now" read it through Org2's Groups API.
@@ -119,6 +254,8 @@ impl State1 {
 
 pub struct Org1 {
     kv: Kv,
+    /// Seals Org2's API token in `kv` (the data directory's `org1-secrets.key`).
+    key: SecretKey,
     state: Mutex<State1>,
     /// Admin pages: `SameSite=Strict`.
     admins: Sessions,
@@ -137,7 +274,9 @@ pub struct Org1 {
 type S = State<Arc<Org1>>;
 
 impl Org1 {
-    pub fn open(origin: &str, kv: Kv) -> Result<Arc<Self>, String> {
+    /// Org1 on `origin`, its state in `kv`; `secrets` seals Org2's API token there. A plaintext
+    /// token (a database of before sealing) is sealed and saved at once.
+    pub fn open(origin: &str, kv: Kv, secrets: SecretKey) -> Result<Arc<Self>, String> {
         let (pkcs8, certificate_pem) =
             crate::web::signing_key(&kv, "org1_signing_key", "Org1 SAML signing")?;
         let key = SigningKey::from_pkcs8_der(&pkcs8, Some("org1")).map_err(|e| e.to_string())?;
@@ -158,7 +297,17 @@ impl Org1 {
             saml_core::dsig::Signer::new(key, Some(certificate)),
         );
         let state = match kv.get::<State1>("org1")? {
-            Some(s) => s,
+            Some(mut s) => {
+                if s.app.api_token.unlock(&secrets) {
+                    kv.put("org1", &s)?;
+                    kv.checkpoint()?;
+                    eprintln!(
+                        "org1: Org2's API token was in plaintext in the database: now sealed with {}",
+                        secrets.path().display()
+                    );
+                }
+                s
+            }
             None => {
                 let s = seed();
                 kv.put("org1", &s)?;
@@ -170,6 +319,7 @@ impl Org1 {
             users: kv.sessions("org1_sid", "Lax"),
             login_csrf: LoginCsrf::new("org1_login_csrf"),
             kv,
+            key: secrets,
             state: Mutex::new(state),
             idp,
             certificate_pem,
@@ -193,13 +343,26 @@ impl Org1 {
         Ok(())
     }
 
+    /// What to say of a stored token that does not open (`why`), naming the key file.
+    fn unreadable(&self, why: &str) -> String {
+        format!(
+            "The stored API token could not be read ({why}; key file {}): enter it again \
+             (Org2 → Security → API → Tokens)",
+            self.key.path().display()
+        )
+    }
+
     fn client(
         &self,
         app: &AppSettings,
         log: Arc<MemoryOutcomeLog>,
     ) -> Result<UsersApiClient, String> {
-        UsersApiClient::new(ClientConfig::new(&app.base_url, &app.api_token), log)
-            .map_err(|e| e.to_string())
+        let token = match &app.api_token {
+            ApiToken::Open { token, .. } => token,
+            ApiToken::Unreadable { why, .. } => return Err(self.unreadable(why)),
+            _ => return Err("no API token".to_owned()),
+        };
+        UsersApiClient::new(ClientConfig::new(&app.base_url, token), log).map_err(|e| e.to_string())
     }
 
     /// Pushes `changes` to Org2 (when provisioning is set up) and records the outcomes.
@@ -209,7 +372,7 @@ impl Org1 {
         }
         let app = self.snapshot().app;
         let mut lines = Vec::new();
-        if app.base_url.is_empty() || app.api_token.is_empty() {
+        if app.base_url.is_empty() || matches!(app.api_token, ApiToken::Unset) {
             lines.push(format!(
                 "not pushed ({} change(s)): provisioning has no Base URL or API token",
                 changes.len()
@@ -222,7 +385,7 @@ impl Org1 {
                         lines.push(client.push(change).await.to_string());
                     }
                 }
-                Err(e) => lines.push(format!("not pushed: {e}")),
+                Err(e) => lines.push(format!("not pushed ({} change(s)): {e}", changes.len())),
             }
         }
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -232,7 +395,10 @@ impl Org1 {
         }
         let keep = state.push_log.len().saturating_sub(50);
         state.push_log.drain(..keep);
-        let _ = self.kv.put("org1", &*state);
+        // The whole state again (the token sealed, as in every save); only the log changed.
+        if let Err(e) = self.kv.put("org1", &*state) {
+            eprintln!("org1 push: the provisioning log was not saved: {e}");
+        }
     }
 }
 
@@ -887,13 +1053,51 @@ async fn app_page(State(org): S, headers: HeaderMap) -> Response {
         Err(r) => return r,
     };
     let app = org.snapshot().app;
-    app_html(&org, &session, &app, &HashMap::new(), "").into_response()
+    app_html(&org, &session, &app, None, &HashMap::new(), "").into_response()
+}
+
+/// The API token's part of the app page: an empty field (the token is never written into the
+/// page), what Org1 holds (set, with its last 4 characters; none; unreadable), and `unsaved`,
+/// a token entered in this form but not saved yet, carried sealed in a hidden field.
+fn token_html(org: &Org1, app: &AppSettings, unsaved: Option<&str>) -> String {
+    let state = match (unsaved, &app.api_token) {
+        (Some(t), _) => format!(
+            "<div class=\"hint\" id=\"api-token-state\">An API token{} was entered, not saved \
+             yet: press Save to keep it.</div>\
+             <input type=\"hidden\" name=\"api_token_unsaved\" value=\"{}\">",
+            token_ending(t),
+            esc(&org.key.seal(UNSAVED_TOKEN_PURPOSE, t))
+        ),
+        (None, ApiToken::Unset) => {
+            "<div class=\"hint\" id=\"api-token-state\">No API token is set.</div>".to_owned()
+        }
+        (None, ApiToken::Unreadable { why, .. }) => format!(
+            "<div class=\"err\" id=\"api-token-state\">{}.</div>",
+            esc(&org.unreadable(why))
+        ),
+        (None, t) => format!(
+            "<div class=\"hint\" id=\"api-token-state\">An API token{} is set; leave the field \
+             empty to keep it.</div>",
+            t.token().map(token_ending).unwrap_or_default()
+        ),
+    };
+    let remove = if unsaved.is_none() && !matches!(app.api_token, ApiToken::Unset) {
+        "<label><input type=\"checkbox\" name=\"remove_api_token\" id=\"remove_api_token\"> \
+         Remove the stored API token</label>"
+    } else {
+        ""
+    };
+    format!(
+        "<label for=\"api_token\">API Token</label><input type=\"password\" id=\"api_token\" \
+         name=\"api_token\" value=\"\" autocomplete=\"off\">{state}{remove}"
+    )
 }
 
 fn app_html(
     org: &Org1,
     session: &crate::web::Session,
     app: &AppSettings,
+    unsaved: Option<&str>,
     errors: &HashMap<&'static str, String>,
     notice: &str,
 ) -> Html<String> {
@@ -929,7 +1133,7 @@ fn app_html(
              {base}{relay}</fieldset>\
              <fieldset><legend>Sign On (from Org2 → Identity Provider)</legend>{acs}{aud}</fieldset>\
              <fieldset><legend>Provisioning → Integration</legend>\
-             <label for=\"api_token\">API Token</label><input type=\"password\" id=\"api_token\" name=\"api_token\" value=\"{token}\">\
+             {token}\
              <div class=\"hint\">An Org2 API token (Org2 → Security → API → Tokens).</div>{et}\
              <p><button name=\"action\" value=\"test\" id=\"test-credentials\">Test API Credentials</button></p>\
              <legend>Provisioning → To App</legend>\
@@ -969,7 +1173,7 @@ fn app_html(
                 &app.audience,
                 "Org2's Audience URI (its SP entity ID)."
             ),
-            token = esc(&app.api_token),
+            token = token_html(org, app, unsaved),
             et = field_error(errors, "api_token"),
             cu = check(app.create_users),
             ua = check(app.update_attributes),
@@ -987,18 +1191,47 @@ async fn app_save(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -
         Ok(s) => s,
         Err(r) => return r,
     };
+    let mut errors = HashMap::new();
+    // The token: typed in the field; else entered before and carried sealed (after Test API
+    // Credentials); else the stored one, kept (the page never holds it), or removed.
+    let typed = field(&form, "api_token");
+    let carried = field(&form, "api_token_unsaved");
+    let (api_token, unsaved) = if ticked(&form, "remove_api_token") {
+        if !typed.is_empty() {
+            errors.insert(
+                "api_token",
+                "either enter a new API token or remove the stored one, not both".to_owned(),
+            );
+        }
+        (ApiToken::Unset, None)
+    } else if !typed.is_empty() {
+        (ApiToken::new(&org.key, typed), Some(typed.to_owned()))
+    } else if !carried.is_empty() {
+        match org.key.open(UNSAVED_TOKEN_PURPOSE, carried) {
+            Ok(t) => (ApiToken::new(&org.key, &t), Some(t)),
+            Err(e) => {
+                errors.insert(
+                    "api_token",
+                    format!("the API token entered before could not be read ({e}): enter it again"),
+                );
+                (org.snapshot().app.api_token, None)
+            }
+        }
+    } else {
+        (org.snapshot().app.api_token, None)
+    };
+    let unsaved = unsaved.as_deref();
     let app = AppSettings {
         base_url: field(&form, "base_url").trim_end_matches('/').to_owned(),
         relay_state: field(&form, "relay_state").to_owned(),
         acs_url: field(&form, "acs_url").to_owned(),
         audience: field(&form, "audience").to_owned(),
-        api_token: field(&form, "api_token").to_owned(),
+        api_token,
         create_users: ticked(&form, "create_users"),
         update_attributes: ticked(&form, "update_attributes"),
         deactivate_users: ticked(&form, "deactivate_users"),
         import_groups: ticked(&form, "import_groups"),
     };
-    let mut errors = HashMap::new();
     if !app.base_url.is_empty() && !is_http_url(&app.base_url) {
         errors.insert(
             "base_url",
@@ -1040,16 +1273,22 @@ async fn app_save(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -
                 "Test API Credentials needs the Base URL".to_owned(),
             );
         }
-        if app.api_token.is_empty() {
-            errors.insert(
-                "api_token",
-                "Test API Credentials needs the API token".to_owned(),
-            );
+        match &app.api_token {
+            ApiToken::Unset => {
+                errors.insert(
+                    "api_token",
+                    "Test API Credentials needs the API token".to_owned(),
+                );
+            }
+            ApiToken::Unreadable { why, .. } => {
+                errors.insert("api_token", org.unreadable(why));
+            }
+            _ => {}
         }
         if !errors.is_empty() {
             return (
                 StatusCode::BAD_REQUEST,
-                app_html(&org, &session, &app, &errors, ""),
+                app_html(&org, &session, &app, unsaved, &errors, ""),
             )
                 .into_response();
         }
@@ -1063,6 +1302,7 @@ async fn app_save(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -
                 &org,
                 &session,
                 &app,
+                unsaved,
                 &errors,
                 &format!(
                     "Okta Org2Org was verified successfully: the token is {}'s at {} (not saved yet: press Save).",
@@ -1073,17 +1313,17 @@ async fn app_save(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -
             .into_response(),
             Err(e) => {
                 errors.insert("api_token", format!("Test API Credentials failed (Base URL `{}`): {e}", app.base_url));
-                (StatusCode::BAD_REQUEST, app_html(&org, &session, &app, &errors, "")).into_response()
+                (StatusCode::BAD_REQUEST, app_html(&org, &session, &app, unsaved, &errors, "")).into_response()
             }
         };
     }
     if field(&form, "action") == "import" {
-        return import_groups(&org, &session, app, errors).await;
+        return import_groups(&org, &session, app, unsaved, errors).await;
     }
     if !errors.is_empty() {
         return (
             StatusCode::BAD_REQUEST,
-            app_html(&org, &session, &app, &errors, ""),
+            app_html(&org, &session, &app, unsaved, &errors, ""),
         )
             .into_response();
     }
@@ -1092,7 +1332,7 @@ async fn app_save(State(org): S, headers: HeaderMap, Form(form): Form<Fields>) -
     if let Err(r) = org.save(next) {
         return r;
     }
-    app_html(&org, &session, &app, &HashMap::new(), "Saved.").into_response()
+    app_html(&org, &session, &app, None, &HashMap::new(), "Saved.").into_response()
 }
 
 /// "Save and import now": reads Org2's groups with the form's settings and saves both
@@ -1101,6 +1341,7 @@ async fn import_groups(
     org: &Org1,
     session: &crate::web::Session,
     app: AppSettings,
+    unsaved: Option<&str>,
     mut errors: HashMap<&'static str, String>,
 ) -> Response {
     if !app.import_groups {
@@ -1112,13 +1353,19 @@ async fn import_groups(
     if app.base_url.is_empty() {
         errors.insert("base_url", "importing needs the Base URL".to_owned());
     }
-    if app.api_token.is_empty() {
-        errors.insert("api_token", "importing needs the API token".to_owned());
+    match &app.api_token {
+        ApiToken::Unset => {
+            errors.insert("api_token", "importing needs the API token".to_owned());
+        }
+        ApiToken::Unreadable { why, .. } => {
+            errors.insert("api_token", org.unreadable(why));
+        }
+        _ => {}
     }
     if !errors.is_empty() {
         return (
             StatusCode::BAD_REQUEST,
-            app_html(org, session, &app, &errors, ""),
+            app_html(org, session, &app, unsaved, &errors, ""),
         )
             .into_response();
     }
@@ -1139,7 +1386,7 @@ async fn import_groups(
             );
             return (
                 StatusCode::BAD_GATEWAY,
-                app_html(org, session, &app, &errors, ""),
+                app_html(org, session, &app, unsaved, &errors, ""),
             )
                 .into_response();
         }
@@ -1163,6 +1410,7 @@ async fn import_groups(
         org,
         session,
         &app,
+        None,
         &HashMap::new(),
         &format!("Saved, and imported {count} group(s) from Org2."),
     )
@@ -1620,14 +1868,287 @@ async fn group_remove(State(org): S, headers: HeaderMap, Form(form): Form<Fields
 
 #[cfg(test)]
 mod tests {
+    use axum::http::header::COOKIE;
+
     use super::*;
-    use crate::web::testing::{TempDb, login_csrf_is_enforced};
+    use crate::web::random_token;
+    use crate::web::testing::{TempDb, login_csrf_is_enforced, send};
+
+    fn open_with_key(db: &TempDb, key_file: &str) -> Arc<Org1> {
+        let key = SecretKey::load_or_create(&db.0.join(key_file)).expect("key");
+        Org1::open(
+            "http://127.0.0.1:7001",
+            Kv::open(&db.file()).expect("kv"),
+            key,
+        )
+        .expect("org1")
+    }
+
+    fn open_org(db: &TempDb) -> Arc<Org1> {
+        open_with_key(db, KEY_FILE)
+    }
+
+    /// An admin session of `org`: its cookie and CSRF token.
+    fn admin_session(org: &Org1) -> (String, String) {
+        let set = org.admins.start(ADMIN_LOGIN, true).expect("session");
+        let cookie = set.split(';').next().expect("name=value").to_owned();
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, cookie.parse().expect("header"));
+        let csrf = org.admins.get(&headers).expect("signed in").csrf;
+        (cookie, csrf)
+    }
+
+    /// POSTs the app page's form: `action`, the Base URL, and `extra` fields.
+    async fn post_app(
+        org: &Arc<Org1>,
+        action: &str,
+        base_url: &str,
+        extra: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let (cookie, csrf) = admin_session(org);
+        let mut form = vec![
+            ("csrf", csrf.as_str()),
+            ("action", action),
+            ("base_url", base_url),
+            ("create_users", "on"),
+        ];
+        form.extend_from_slice(extra);
+        let (status, _, body) = send(
+            &router(Arc::clone(org)),
+            "POST",
+            "/admin/app",
+            Some(&cookie),
+            &form,
+        )
+        .await;
+        (status, body)
+    }
+
+    async fn app_page_of(org: &Arc<Org1>) -> String {
+        let (cookie, _) = admin_session(org);
+        let (status, _, body) = send(
+            &router(Arc::clone(org)),
+            "GET",
+            "/admin/app",
+            Some(&cookie),
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// org.sqlite and its WAL, as on disk now.
+    fn on_disk(db: &TempDb) -> Vec<u8> {
+        let main = std::fs::read(db.file()).expect("database");
+        let wal = std::fs::read(db.0.join("org.sqlite-wal")).unwrap_or_default();
+        [main, wal].concat()
+    }
+
+    fn holds(hay: &[u8], needle: &str) -> bool {
+        hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+    }
+
+    /// A token no other bytes of the files could hold by chance.
+    fn fresh_token() -> String {
+        format!("00tok{}", random_token(24))
+    }
+
+    fn ending(token: &str) -> String {
+        format!("ending …{}", &token[token.len() - 4..])
+    }
+
+    #[tokio::test]
+    async fn the_token_is_sealed_in_every_save_and_never_in_the_page() {
+        let db = TempDb::new("org1-sealed");
+        let org = open_org(&db);
+        let token = fresh_token();
+        let (status, body) = post_app(&org, "save", "", &[("api_token", &token)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("Saved."), "{body}");
+        assert!(!holds(body.as_bytes(), &token), "the token is in the page");
+        assert!(body.contains(&ending(&token)), "{body}");
+        assert_eq!(org.snapshot().app.api_token.token(), Some(token.as_str()));
+        // The push log's save (no Base URL: nothing sent, the log written).
+        org.push(vec![Change::Unassigned {
+            login: CONTRACTOR_LOGIN.to_owned(),
+        }])
+        .await;
+        assert!(
+            org.snapshot()
+                .push_log
+                .last()
+                .is_some_and(|l| l.contains("not pushed")),
+            "{:?}",
+            org.snapshot().push_log
+        );
+        let page = app_page_of(&org).await;
+        assert!(!holds(page.as_bytes(), &token), "the token is in the page");
+        assert!(
+            page.contains("is set") && page.contains(&ending(&token)),
+            "{page}"
+        );
+        let disk = on_disk(&db);
+        assert!(holds(&disk, "aes256gcm"), "the sealed token is saved");
+        assert!(
+            !holds(&disk, &token),
+            "the plaintext token is in org1.sqlite"
+        );
+        // Read back after a restart, with the key file.
+        drop(org);
+        let org = open_org(&db);
+        assert_eq!(org.snapshot().app.api_token.token(), Some(token.as_str()));
+        // An empty field keeps it; Remove removes it.
+        post_app(&org, "save", "", &[("api_token", "")]).await;
+        assert_eq!(org.snapshot().app.api_token.token(), Some(token.as_str()));
+        post_app(&org, "save", "", &[("remove_api_token", "on")]).await;
+        assert!(matches!(org.snapshot().app.api_token, ApiToken::Unset));
+    }
+
+    #[tokio::test]
+    async fn a_tested_token_is_carried_sealed_to_save() {
+        let db = TempDb::new("org1-carried");
+        let org = open_org(&db);
+        let token = fresh_token();
+        // Nothing listens on port 1: the test fails, and the page comes back with the token.
+        let (status, body) =
+            post_app(&org, "test", "http://127.0.0.1:1", &[("api_token", &token)]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(!holds(body.as_bytes(), &token), "the token is in the page");
+        assert!(body.contains("not saved yet"), "{body}");
+        let carried = body
+            .split("name=\"api_token_unsaved\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("the entered token, sealed in a hidden field")
+            .to_owned();
+        assert!(matches!(org.snapshot().app.api_token, ApiToken::Unset));
+        let (_, body) = post_app(
+            &org,
+            "save",
+            "http://127.0.0.1:1",
+            &[("api_token", ""), ("api_token_unsaved", &carried)],
+        )
+        .await;
+        assert!(body.contains("Saved."), "{body}");
+        assert_eq!(org.snapshot().app.api_token.token(), Some(token.as_str()));
+        // A changed carried value is refused, not saved.
+        let mut bad = carried.into_bytes();
+        bad[20] = if bad[20] == b'A' { b'B' } else { b'A' };
+        let bad = String::from_utf8(bad).expect("ascii");
+        let (status, body) = post_app(
+            &org,
+            "save",
+            "http://127.0.0.1:1",
+            &[("api_token", ""), ("api_token_unsaved", &bad)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body.contains("could not be read"), "{body}");
+    }
+
+    /// Changes one character in the middle of the stored sealed token.
+    fn tamper(db: &TempDb) {
+        let kv = Kv::open(&db.file()).expect("kv");
+        let mut state: serde_json::Value = kv.get("org1").expect("read").expect("state");
+        let sealed = state["app"]["api_token"]["aes256gcm"]
+            .as_str()
+            .expect("sealed")
+            .to_owned();
+        let mut bytes = sealed.into_bytes();
+        let i = bytes.len() / 2;
+        bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+        state["app"]["api_token"]["aes256gcm"] = String::from_utf8(bytes).expect("ascii").into();
+        kv.put("org1", &state).expect("write");
+    }
+
+    #[tokio::test]
+    async fn a_tampered_or_foreign_token_is_refused_said_and_not_sent() {
+        let db = TempDb::new("org1-tampered");
+        let org = open_org(&db);
+        let token = fresh_token();
+        post_app(&org, "save", "http://127.0.0.1:1", &[("api_token", &token)]).await;
+        drop(org);
+        for (case, key_file) in [("another key file", "other.key"), ("tampered", KEY_FILE)] {
+            if case == "tampered" {
+                tamper(&db);
+            }
+            let org = open_with_key(&db, key_file);
+            let page = app_page_of(&org).await;
+            assert!(
+                page.contains("The stored API token could not be read")
+                    && page.contains("enter it again")
+                    && page.contains(key_file),
+                "{case}: {page}"
+            );
+            assert!(
+                !holds(page.as_bytes(), &token),
+                "{case}: the token is in the page"
+            );
+            org.push(vec![Change::Unassigned {
+                login: CONTRACTOR_LOGIN.to_owned(),
+            }])
+            .await;
+            let log = org.snapshot().push_log;
+            assert!(
+                log.last().is_some_and(|l| l.starts_with("not pushed")
+                    && l.contains("could not be read")
+                    && l.contains(key_file)),
+                "{case}: {log:?}"
+            );
+            let (status, body) = post_app(&org, "test", "http://127.0.0.1:1", &[]).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{case}: {body}");
+            assert!(body.contains("could not be read"), "{case}: {body}");
+            drop(org);
+            if case == "another key file" {
+                // Kept as saved through those saves: the right key file opens it again.
+                let org = open_org(&db);
+                assert_eq!(
+                    org.snapshot().app.api_token.token(),
+                    Some(token.as_str()),
+                    "the sealed token survived the wrong key file"
+                );
+            }
+        }
+        // Entered again: usable.
+        let org = open_org(&db);
+        let again = fresh_token();
+        post_app(&org, "save", "", &[("api_token", &again)]).await;
+        assert_eq!(org.snapshot().app.api_token.token(), Some(again.as_str()));
+    }
+
+    #[tokio::test]
+    async fn a_plaintext_token_from_before_sealing_is_sealed_at_start() {
+        let db = TempDb::new("org1-migrate");
+        let token = fresh_token();
+        {
+            // A database as the demo wrote it before sealing: the token as a JSON string.
+            let kv = Kv::open(&db.file()).expect("kv");
+            let mut state = serde_json::to_value(seed()).expect("json");
+            state["app"]["api_token"] = token.clone().into();
+            kv.put("org1", &state).expect("write");
+        }
+        assert!(holds(&on_disk(&db), &token), "the old database holds it");
+        let org = open_org(&db);
+        assert_eq!(org.snapshot().app.api_token.token(), Some(token.as_str()));
+        let disk = on_disk(&db);
+        assert!(holds(&disk, "aes256gcm"), "sealed and saved");
+        assert!(!holds(&disk, &token), "the plaintext is still on disk");
+        let page = app_page_of(&org).await;
+        assert!(page.contains(&ending(&token)), "{page}");
+    }
+
+    #[test]
+    fn a_token_not_sealed_yet_cannot_be_serialized() {
+        let e =
+            serde_json::to_string(&ApiToken::Plaintext("00tok".to_owned())).expect_err("refused");
+        assert!(e.to_string().contains("not sealed"), "{e}");
+    }
 
     #[tokio::test]
     async fn a_sign_in_without_the_login_csrf_token_is_refused_even_with_the_password() {
         let db = TempDb::new("org1-login");
-        let org =
-            Org1::open("http://127.0.0.1:7001", Kv::open(&db.file()).expect("kv")).expect("org1");
+        let org = open_org(&db);
         let app = router(org);
         login_csrf_is_enforced(
             &app,

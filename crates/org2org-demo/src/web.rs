@@ -419,8 +419,10 @@ pub struct Kv {
 impl Kv {
     pub fn open(path: &Path) -> Result<Self, String> {
         let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+        // secure_delete: a value overwritten (an org's state saved again) is zeroed in the
+        // file, not left in a free page, so a secret replaced by its sealed form is gone.
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL; \
+            "PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON; \
              CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL); \
              CREATE TABLE IF NOT EXISTS sessions (cookie TEXT NOT NULL, \
                token_sha256 BLOB NOT NULL, user TEXT NOT NULL, admin INTEGER NOT NULL, \
@@ -452,6 +454,19 @@ impl Kv {
             })?;
         text.map(|t| serde_json::from_str(&t).map_err(|e| format!("{key}: {e}")))
             .transpose()
+    }
+
+    /// Copies the WAL into the database file and empties the WAL (after a secret's plaintext
+    /// was overwritten: no older copy of its page stays in the WAL).
+    pub fn checkpoint(&self) -> Result<(), String> {
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let busy: i64 = conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .map_err(|e| e.to_string())?;
+        if busy != 0 {
+            return Err("the WAL checkpoint was blocked by another connection".to_owned());
+        }
+        Ok(())
     }
 
     pub fn put<T: Serialize>(&self, key: &str, value: &T) -> Result<(), String> {

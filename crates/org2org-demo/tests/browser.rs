@@ -532,6 +532,13 @@ async fn org2org_checklist_in_chromium() {
     b.shot("org1-test-api-credentials").await;
     b.click("#save-app").await;
     b.wait_text("#notice", "Saved.").await;
+    // Saved from the hidden field that carried it sealed; the page says so, never shows it.
+    b.wait_text("#api-token-state", "is set").await;
+    let source = b.client.source().await.unwrap_or_default();
+    b.check(!source.is_empty() && !source.contains(&token), || {
+        "the API token is in the app page".to_owned()
+    })
+    .await;
 
     b.step("1 Org2 identity provider");
     b.goto(&format!("{o2}/admin/idp")).await;
@@ -884,6 +891,16 @@ async fn org2org_checklist_in_chromium() {
     })
     .await;
     b.wait_text("#imported-groups", "Org1 Contractors").await;
+    b.wait_text("#api-token-state", "is set").await;
+    let at_rest = ["org1.sqlite", "org1.sqlite-wal"]
+        .iter()
+        .flat_map(|f| std::fs::read(data.join(f)).unwrap_or_default())
+        .collect::<Vec<u8>>();
+    b.check(
+        !at_rest.is_empty() && !at_rest.windows(token.len()).any(|w| w == token.as_bytes()),
+        || "the API token is in org1.sqlite in plaintext".to_owned(),
+    )
+    .await;
     b.goto(&format!("{o1}/admin/groups")).await;
     b.wait_text("#groups", "Reviewers").await;
     again.child.kill().await.ok();
