@@ -719,6 +719,14 @@ impl IdentityProvider {
         x.push_str("</saml:Assertion></samlp:Response>");
 
         // The Assertion is signed first, then (encrypted, then) the Response.
+        let encrypt_assertion = encrypt_to.is_some() && target.assertion();
+        if self.sign == SignTarget::Both && !encrypt_assertion {
+            // Both signatures from one parse of the Response.
+            return self
+                .signer
+                .sign_nested(&x, &assertion_id, &response_id)
+                .map_err(SamlError::Signing);
+        }
         if matches!(self.sign, SignTarget::Assertion | SignTarget::Both) {
             x = self
                 .signer
