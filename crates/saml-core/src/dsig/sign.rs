@@ -231,24 +231,30 @@ impl Signer {
     /// and end tag (their canonical form) rather than `<e/>`.
     fn signed_info_children(&self, out: &mut String, id: &str, digest: &str, canonical: bool) {
         let empty = |out: &mut String, name: &str, algorithm: &str| {
-            let _ = write!(out, "<ds:{name} Algorithm=\"{algorithm}\"");
+            out.push_str("<ds:");
+            out.push_str(name);
+            out.push_str(" Algorithm=\"");
+            out.push_str(algorithm);
             if canonical {
-                let _ = write!(out, "></ds:{name}>");
+                out.push_str("\"></ds:");
+                out.push_str(name);
+                out.push('>');
             } else {
-                out.push_str("/>");
+                out.push_str("\"/>");
             }
         };
         empty(out, "CanonicalizationMethod", c14n::EXC_C14N);
         empty(out, "SignatureMethod", self.algorithm.uri());
-        let _ = write!(out, "<ds:Reference URI=\"#{id}\"><ds:Transforms>");
+        out.push_str("<ds:Reference URI=\"#");
+        out.push_str(id);
+        out.push_str("\"><ds:Transforms>");
         empty(out, "Transform", ENVELOPED_SIGNATURE);
         empty(out, "Transform", c14n::EXC_C14N);
         out.push_str("</ds:Transforms>");
         empty(out, "DigestMethod", self.digest.uri());
-        let _ = write!(
-            out,
-            "<ds:DigestValue>{digest}</ds:DigestValue></ds:Reference>"
-        );
+        out.push_str("<ds:DigestValue>");
+        out.push_str(digest);
+        out.push_str("</ds:DigestValue></ds:Reference>");
     }
 }
 
