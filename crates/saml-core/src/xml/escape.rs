@@ -11,7 +11,23 @@ pub(crate) fn push_escaped(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut run = 0;
     let mut i = 0;
-    while i < bytes.len() {
+    // The next byte that may need something, found eight bytes at a time.
+    while let Some(at) = super::swar::find(
+        bytes,
+        i,
+        |x| {
+            use super::swar::{below, eq};
+            eq(x, b'&')
+                | eq(x, b'<')
+                | eq(x, b'>')
+                | eq(x, b'"')
+                | eq(x, b'\'')
+                | eq(x, 0xEF)
+                | below(x, 0x20)
+        },
+        |b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF) || b < 0x20,
+    ) {
+        i = at;
         let replacement = match bytes[i] {
             b'&' => "&amp;",
             b'<' => "&lt;",
