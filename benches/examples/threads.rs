@@ -7,8 +7,10 @@
 //! cargo run --release -p saml-benches --example threads [-- N ROUNDS [WORKLOAD...]]
 //! ```
 //!
-//! WORKLOAD is a signed fixture (`small`, `medium`, `large`, `both`) or `issue-SIZE-KEY`
-//! (`issue-small-p256`, …); default `small medium issue-small-p256`. Prints, per workload, the
+//! WORKLOAD is a signed fixture (`small`, `medium`, `large`, `both`), `issue-SIZE-KEY`
+//! (`issue-small-p256`, …) or `control` (about 20 µs of register arithmetic touching no
+//! memory: what two threads get from the machine when nothing is shared); default `control
+//! small medium issue-small-p256`. Prints, per workload, the
 //! best operations per second on one thread and on two, their ratio (the best of each), and
 //! the median of the per-round ratios. The ratio cannot exceed the number of idle cores: run
 //! `uptime` beside it and report the load.
@@ -89,7 +91,7 @@ fn main() {
         .unwrap_or(10);
     let mut wanted: Vec<String> = args.collect();
     if wanted.is_empty() {
-        wanted = ["small", "medium", "issue-small-p256"]
+        wanted = ["control", "small", "medium", "issue-small-p256"]
             .map(String::from)
             .to_vec();
     }
@@ -105,6 +107,15 @@ fn main() {
     for w in &wanted {
         let parts: Vec<&str> = w.split('-').collect();
         match parts.as_slice() {
+            ["control"] => measure(w, n, rounds, &|| {
+                let mut x = std::hint::black_box(0x2545_f491_4f6c_dd1du64);
+                for _ in 0..20_000 {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                }
+                std::hint::black_box(x);
+            }),
             ["issue", size, key] => {
                 let key = KeyType::ALL
                     .into_iter()
