@@ -915,6 +915,54 @@ fn we_sign_ed25519_and_xmlsec1_verifies_if_xmlsec1_supports_eddsa() {
     }
 }
 
+/// Our IdP issues Responses with the Assertion and the Response signed (both signatures made
+/// from one parse of the Response, the second digest taken with the first Signature spliced
+/// into the canonical form), for every RSA-2048 and ECDSA suite, with a subject whose values
+/// need escaping; xmlsec1 must accept both signatures and reject both after a one-byte change
+/// in the NameID, which both cover.
+#[test]
+fn our_idp_issues_both_signed_and_xmlsec1_verifies() {
+    use saml_core::saml::idp::{IdentityProvider, SignTarget, Subject, danger};
+    let Some(xmlsec) = xmlsec1() else { return };
+    let scratch = Scratch::new("idp-issue");
+    let mut report = Report::new("our IdP signs both, xmlsec1 verifies");
+    let now = saml_core::time::parse_xs_datetime("2026-12-06T10:00:00Z").expect("now");
+    let peer = danger::unsigned_requests(
+        "https://sp.example.com/saml/metadata",
+        "https://sp.example.com/saml/acs",
+    );
+    for (s, suite) in RSA2048.iter().chain(&ECDSA).enumerate() {
+        let idp = IdentityProvider::new(
+            "https://idp.example.com/saml",
+            "https://idp.example.com/sso",
+            suite.signer(),
+        )
+        .with_sign_target(SignTarget::Both);
+        for groups in [1usize, 60] {
+            let case = format!("{} {groups} group(s)", suite.name());
+            let outcome = (|| {
+                let subject = Subject::new("alice@example.com")
+                    .with_attribute("department", vec!["R&D <\"lab\">".into()])
+                    .with_attribute(
+                        "groups",
+                        (0..groups).map(|i| format!("group-{i:04}")).collect(),
+                    );
+                let text = idp
+                    .issue(&peer, &subject, None, now)
+                    .map_err(|e| format!("our IdP fails: {e}"))?;
+                let file = scratch.file(&format!("{s}-{groups}.xml"));
+                write(&file, &text);
+                xmlsec1_accepts(&xmlsec, &suite.cert_path(), &file, 2)?;
+                let tampered = scratch.file(&format!("{s}-{groups}.tampered.xml"));
+                write(&tampered, &tamper(&text));
+                xmlsec1_rejects_digest(&xmlsec, &suite.cert_path(), &tampered, 2)
+            })();
+            report.check(&case, outcome);
+        }
+    }
+    report.finish();
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. A real IdP response, re-signed by us
 // ---------------------------------------------------------------------------------------------

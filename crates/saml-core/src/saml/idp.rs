@@ -32,11 +32,10 @@
 //! `openssl-oaep`, on by default; without it those are refused). Never produced: RSA PKCS#1
 //! v1.5 key transport, 3DES, keys under 2048 bits.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::error::SamlError;
-use super::message::{escape, new_id, plus};
+use super::message::{new_id, plus, push_escaped};
 use super::sp::{check_not_future, check_window};
 use super::{ASSERTION_NS, Attribute, BEARER, PROTOCOL_NS, STATUS_SUCCESS};
 use crate::binding;
@@ -648,69 +647,114 @@ impl IdentityProvider {
     ) -> Result<String, SamlError> {
         let response_id = new_id().map_err(|_| SamlError::Randomness)?;
         let assertion_id = new_id().map_err(|_| SamlError::Randomness)?;
-        let session_index = escape(session_index);
         let lifetime = i64::try_from(self.assertion_lifetime.as_secs()).unwrap_or(300);
-        let until = plus(now, lifetime);
-        let irt = request
-            .map(|r| format!(" InResponseTo=\"{}\"", escape(&r.id)))
-            .unwrap_or_default();
-        let issuer = escape(&self.entity_id);
-        let acs = escape(&sp.acs_url);
+        // Each instant formatted once; every value pushed escaped straight into the text.
+        let until = plus(now, lifetime).to_string();
+        let now = now.to_string();
         let encrypt_to = sp.encryption.key.as_ref();
         let target = sp.encryption.target;
-        let name_id = format!(
-            "<saml:NameID Format=\"{}\">{}</saml:NameID>",
-            escape(&subject.name_id_format),
-            escape(&subject.name_id)
-        );
-        let subject_id = match encrypt_to {
-            Some(key) if target.name_id() => format!(
-                "<saml:EncryptedID>{}</saml:EncryptedID>",
-                encrypt(sp, key, &name_id)?
-            ),
-            _ => name_id,
-        };
         let mut x = String::with_capacity(4096);
-        let _ = write!(
-            x,
-            "<samlp:Response xmlns:samlp=\"{PROTOCOL_NS}\" xmlns:saml=\"{ASSERTION_NS}\" \
-             ID=\"{response_id}\" Version=\"2.0\" IssueInstant=\"{now}\" Destination=\"{acs}\"{irt}>\
-             <saml:Issuer>{issuer}</saml:Issuer>\
-             <samlp:Status><samlp:StatusCode Value=\"{STATUS_SUCCESS}\"/></samlp:Status>\
-             <saml:Assertion ID=\"{assertion_id}\" Version=\"2.0\" IssueInstant=\"{now}\">\
-             <saml:Issuer>{issuer}</saml:Issuer>\
-             <saml:Subject>{subject_id}\
-             <saml:SubjectConfirmation Method=\"{BEARER}\">\
-             <saml:SubjectConfirmationData Recipient=\"{acs}\" NotOnOrAfter=\"{until}\"{irt}/>\
-             </saml:SubjectConfirmation></saml:Subject>\
-             <saml:Conditions NotBefore=\"{now}\" NotOnOrAfter=\"{until}\">\
-             <saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience>\
-             </saml:AudienceRestriction></saml:Conditions>\
-             <saml:AuthnStatement AuthnInstant=\"{now}\" SessionIndex=\"{session_index}\">\
-             <saml:AuthnContext><saml:AuthnContextClassRef>{class}</saml:AuthnContextClassRef>\
-             </saml:AuthnContext></saml:AuthnStatement>",
-            audience = escape(&sp.entity_id),
-            class = escape(&subject.authn_context_class_ref),
+        let irt = |x: &mut String| {
+            if let Some(r) = request {
+                x.push_str(" InResponseTo=\"");
+                push_escaped(x, &r.id);
+                x.push('"');
+            }
+        };
+        let issuer = |x: &mut String| {
+            x.push_str("<saml:Issuer>");
+            push_escaped(x, &self.entity_id);
+            x.push_str("</saml:Issuer>");
+        };
+        x.push_str("<samlp:Response xmlns:samlp=\"");
+        x.push_str(PROTOCOL_NS);
+        x.push_str("\" xmlns:saml=\"");
+        x.push_str(ASSERTION_NS);
+        x.push_str("\" ID=\"");
+        x.push_str(&response_id);
+        x.push_str("\" Version=\"2.0\" IssueInstant=\"");
+        x.push_str(&now);
+        x.push_str("\" Destination=\"");
+        push_escaped(&mut x, &sp.acs_url);
+        x.push('"');
+        irt(&mut x);
+        x.push('>');
+        issuer(&mut x);
+        x.push_str("<samlp:Status><samlp:StatusCode Value=\"");
+        x.push_str(STATUS_SUCCESS);
+        x.push_str("\"/></samlp:Status><saml:Assertion ID=\"");
+        x.push_str(&assertion_id);
+        x.push_str("\" Version=\"2.0\" IssueInstant=\"");
+        x.push_str(&now);
+        x.push_str("\">");
+        issuer(&mut x);
+        x.push_str("<saml:Subject>");
+        let name_id = |x: &mut String| {
+            x.push_str("<saml:NameID Format=\"");
+            push_escaped(x, &subject.name_id_format);
+            x.push_str("\">");
+            push_escaped(x, &subject.name_id);
+            x.push_str("</saml:NameID>");
+        };
+        match encrypt_to {
+            Some(key) if target.name_id() => {
+                let mut plain = String::with_capacity(256);
+                name_id(&mut plain);
+                x.push_str("<saml:EncryptedID>");
+                x.push_str(&encrypt(sp, key, &plain)?);
+                x.push_str("</saml:EncryptedID>");
+            }
+            _ => name_id(&mut x),
+        }
+        x.push_str("<saml:SubjectConfirmation Method=\"");
+        x.push_str(BEARER);
+        x.push_str("\"><saml:SubjectConfirmationData Recipient=\"");
+        push_escaped(&mut x, &sp.acs_url);
+        x.push_str("\" NotOnOrAfter=\"");
+        x.push_str(&until);
+        x.push('"');
+        irt(&mut x);
+        x.push_str("/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore=\"");
+        x.push_str(&now);
+        x.push_str("\" NotOnOrAfter=\"");
+        x.push_str(&until);
+        x.push_str("\"><saml:AudienceRestriction><saml:Audience>");
+        push_escaped(&mut x, &sp.entity_id);
+        x.push_str(
+            "</saml:Audience></saml:AudienceRestriction></saml:Conditions>\
+             <saml:AuthnStatement AuthnInstant=\"",
         );
+        x.push_str(&now);
+        x.push_str("\" SessionIndex=\"");
+        push_escaped(&mut x, session_index);
+        x.push_str("\"><saml:AuthnContext><saml:AuthnContextClassRef>");
+        push_escaped(&mut x, &subject.authn_context_class_ref);
+        x.push_str("</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>");
         if !subject.attributes.is_empty() {
             x.push_str("<saml:AttributeStatement>");
             for attribute in &subject.attributes {
-                let _ = write!(x, "<saml:Attribute Name=\"{}\"", escape(&attribute.name));
+                x.push_str("<saml:Attribute Name=\"");
+                push_escaped(&mut x, &attribute.name);
+                x.push('"');
                 if let Some(format) = &attribute.name_format {
-                    let _ = write!(x, " NameFormat=\"{}\"", escape(format));
+                    x.push_str(" NameFormat=\"");
+                    push_escaped(&mut x, format);
+                    x.push('"');
                 }
                 if let Some(friendly) = &attribute.friendly_name {
-                    let _ = write!(x, " FriendlyName=\"{}\"", escape(friendly));
+                    x.push_str(" FriendlyName=\"");
+                    push_escaped(&mut x, friendly);
+                    x.push('"');
                 }
                 x.push('>');
                 for v in &attribute.values {
-                    let _ = write!(
-                        x,
+                    x.push_str(
                         "<saml:AttributeValue xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" \
                          xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
-                         xsi:type=\"xs:string\">{}</saml:AttributeValue>",
-                        escape(v)
+                         xsi:type=\"xs:string\">",
                     );
+                    push_escaped(&mut x, v);
+                    x.push_str("</saml:AttributeValue>");
                 }
                 x.push_str("</saml:Attribute>");
             }
@@ -719,6 +763,14 @@ impl IdentityProvider {
         x.push_str("</saml:Assertion></samlp:Response>");
 
         // The Assertion is signed first, then (encrypted, then) the Response.
+        let encrypt_assertion = encrypt_to.is_some() && target.assertion();
+        if self.sign == SignTarget::Both && !encrypt_assertion {
+            // Both signatures from one parse of the Response.
+            return self
+                .signer
+                .sign_nested(&x, &assertion_id, &response_id)
+                .map_err(SamlError::Signing);
+        }
         if matches!(self.sign, SignTarget::Assertion | SignTarget::Both) {
             x = self
                 .signer

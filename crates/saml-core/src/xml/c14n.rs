@@ -317,6 +317,41 @@ pub(crate) fn canonicalize_by_rules<S: Sink + ?Sized>(
     run(doc, apex, exclude, method, out, false)
 }
 
+/// Bytes spliced into the canonical form of a subtree at one place: the signer's digest of
+/// an element that is to receive, inside it, a Signature it has already made (whose canonical
+/// text it knows), without parsing the document again. The bytes must be the canonical form,
+/// in that place, of what is to be inserted there; nothing checks it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Insertion<'b> {
+    /// Right after the end tag of this element.
+    After(NodeId, &'b [u8]),
+    /// Right after the start tag of this element, before its first child.
+    FirstChildOf(NodeId, &'b [u8]),
+}
+
+/// [`canonicalize`] of the subtree of `apex` (nothing excluded) with `insertion` spliced in.
+///
+/// # Errors
+///
+/// As [`canonicalize`]; [`C14nError::ExcludedNodeOutside`] when the element of `insertion`
+/// is not an element inside the subtree (or, for [`Insertion::After`], is the apex itself).
+pub(crate) fn canonicalize_with_insertion<S: Sink + ?Sized>(
+    doc: &Document<'_>,
+    apex: NodeId,
+    method: &Method<'_>,
+    out: &mut S,
+    insertion: Insertion<'_>,
+) -> Result<(), C14nError> {
+    let (at, after) = match insertion {
+        Insertion::After(n, _) => (n, true),
+        Insertion::FirstChildOf(n, _) => (n, false),
+    };
+    if !doc.is_element(at) || !doc.is_inside(at, apex) || (after && at == apex) {
+        return Err(C14nError::ExcludedNodeOutside);
+    }
+    run_with(doc, Some(apex), None, method, out, true, Some(insertion))
+}
+
 fn run<S: Sink + ?Sized>(
     doc: &Document<'_>,
     apex: Option<NodeId>,
@@ -324,6 +359,18 @@ fn run<S: Sink + ?Sized>(
     method: &Method<'_>,
     out: &mut S,
     shortcuts: bool,
+) -> Result<(), C14nError> {
+    run_with(doc, apex, exclude, method, out, shortcuts, None)
+}
+
+fn run_with<S: Sink + ?Sized>(
+    doc: &Document<'_>,
+    apex: Option<NodeId>,
+    exclude: Option<NodeId>,
+    method: &Method<'_>,
+    out: &mut S,
+    shortcuts: bool,
+    insertion: Option<Insertion<'_>>,
 ) -> Result<(), C14nError> {
     let top = apex.unwrap_or(NodeId::DOCUMENT);
     if let Some(a) = apex
@@ -347,6 +394,7 @@ fn run<S: Sink + ?Sized>(
         shortcuts,
         order_buf: Vec::new(),
         pending: (0, 0),
+        insertion,
     };
     match apex {
         Some(a) => writer.subtree(a, exclude, true),
@@ -422,6 +470,8 @@ struct Writer<'w, 'd, 'a, S: Sink + ?Sized> {
     order_buf: Vec<Attr>,
     /// Source range copied but not yet written: consecutive copies join into one write.
     pending: (usize, usize),
+    /// Bytes to splice in at one place (see [`canonicalize_with_insertion`]).
+    insertion: Option<Insertion<'w>>,
 }
 
 impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
@@ -469,6 +519,7 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
                     break;
                 }
                 self.end_tag(node);
+                self.insert_after(node);
                 self.rendered.truncate(r);
                 self.scope.truncate(s);
                 open.pop();
@@ -482,6 +533,11 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
                 NodeData::Element(_) => {
                     let marks = (self.rendered.len(), self.scope.len());
                     self.start_tag(id, id == apex, orphan);
+                    if let Some(Insertion::FirstChildOf(n, bytes)) = self.insertion
+                        && n == id
+                    {
+                        self.sink().write(bytes);
+                    }
                     open.push((doc.node(id).end, id, marks.0, marks.1));
                 }
                 _ => self.leaf(id),
@@ -490,8 +546,18 @@ impl<'d, S: Sink + ?Sized> Writer<'_, 'd, '_, S> {
         }
         while let Some((_, node, r, s)) = open.pop() {
             self.end_tag(node);
+            self.insert_after(node);
             self.rendered.truncate(r);
             self.scope.truncate(s);
+        }
+    }
+
+    /// Writes the bytes of an [`Insertion::After`] `node`, if that is the insertion.
+    fn insert_after(&mut self, node: NodeId) {
+        if let Some(Insertion::After(n, bytes)) = self.insertion
+            && n == node
+        {
+            self.sink().write(bytes);
         }
     }
 

@@ -160,7 +160,9 @@ impl<'a> Document<'a> {
         } else {
             Cow::Borrowed(input)
         };
-        let built = Builder::new(&src, limits).run()?;
+        let mut builder = Builder::new(&src, limits);
+        builder.reuse_repeats = REUSE_REPEATS.with(std::cell::Cell::get);
+        let built = builder.run()?;
         let mut doc = Document {
             src,
             decoded: built.decoded,
@@ -542,6 +544,57 @@ struct Builder<'s> {
     pending: Vec<(Str, Str, Str)>,
     /// The XML namespace URI, stored once in `decoded` when first needed.
     xml_ns: Option<Str>,
+    /// Per depth (modulo [`REPEAT_SLOTS`]), the last start tag read the long way whose
+    /// reading can be replayed (see [`Repeat`]).
+    repeats: [Option<Repeat>; REPEAT_SLOTS],
+    /// A serial number for each binding in `scope` (the same length), from `next_serial`:
+    /// two moments with the same length and the same serial on top have the same bindings.
+    serials: Vec<u32>,
+    next_serial: u32,
+    /// Whether a start tag identical to [`Builder::repeat`]'s is replayed (always, except in
+    /// the tests that compare both ways).
+    reuse_repeats: bool,
+}
+
+thread_local! {
+    /// Tests turn replaying off to compare the documents built both ways.
+    static REUSE_REPEATS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Start tags replayed on this thread (tests only).
+    static REPLAYED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Depths whose last start tag is kept for [`Repeat`].
+const REPEAT_SLOTS: usize = 16;
+
+/// A start tag read the long way, kept so that an identical start tag later at the same depth
+/// (every `<saml2:AttributeValue xmlns:xs=… xmlns:xsi=… xsi:type="xs:string">` of a
+/// Response) is not read, checked and resolved again: the same bytes with the same namespace
+/// bindings in scope give the same names, declarations, attributes, resolved namespaces and
+/// checks, with every offset inside the tag moved by the distance between the two. The
+/// bindings are the same when the scope has the same length and the same binding on top (see
+/// `Builder::serials`): a binding below the top changes only after the top is popped, and a
+/// new binding gets a new serial. Kept only when no value needed decoding (every value is a
+/// range of the tag), and not for the document element.
+///
+/// Cost stays linear (invariant 12): the comparison stops at the first differing byte, and a
+/// start tag holds one `<`, its first byte, so the stretches of input that match a kept tag
+/// beyond its first byte belong to different start tags and never overlap; a replay does no
+/// more work per declaration and attribute than the long way.
+#[derive(Clone, Copy, Debug)]
+struct Repeat {
+    /// The scope's length and its top binding's serial (`u32::MAX` if empty) at the tag.
+    scope: (usize, u32),
+    /// The tag's byte range in the source, `<` to `>`.
+    start: usize,
+    end: usize,
+    /// The element's node.
+    node: u32,
+    /// Whether it was an empty-element tag.
+    empty: bool,
 }
 
 const XML_NS_STR: &str = XML_NAMESPACE;
@@ -630,6 +683,10 @@ impl<'s> Builder<'s> {
             root: None,
             pending: Vec::with_capacity(8),
             xml_ns: None,
+            repeats: [None; REPEAT_SLOTS],
+            serials: Vec::with_capacity(16),
+            next_serial: 0,
+            reuse_repeats: true,
         }
     }
 
@@ -1031,6 +1088,9 @@ impl<'s> Builder<'s> {
                 start,
             ));
         }
+        if let Some(end) = self.replay(start)? {
+            return Ok(end);
+        }
         let src = self.src;
         let bytes = src.as_bytes();
         let name_at = start + 1;
@@ -1062,6 +1122,8 @@ impl<'s> Builder<'s> {
         // Whether every declaration and attribute so far is written canonically (see
         // `Element::canonical_units`).
         let mut canonical = true;
+        // Whether every value is a range of the tag (none needed decoding).
+        let mut all_clean = true;
         for attr in scanner.by_ref() {
             let attr =
                 attr.map_err(|message| self.err(XmlErrorKind::Syntax(message.into()), start))?;
@@ -1076,6 +1138,7 @@ impl<'s> Builder<'s> {
                 ));
             }
             let (vs, ve) = attr.value;
+            all_clean &= attr.clean;
             let value = if attr.clean {
                 Str::source(vs..ve)
             } else {
@@ -1192,8 +1255,18 @@ impl<'s> Builder<'s> {
             el.attributes_sorted = sorted;
         }
 
+        if !self.stack.is_empty() && all_clean {
+            let depth = self.stack.len() % REPEAT_SLOTS;
+            self.repeats[depth] = Some(Repeat {
+                scope: (scope_mark, self.serial_at(scope_mark)),
+                start,
+                end,
+                node,
+                empty,
+            });
+        }
         if empty {
-            self.scope.truncate(scope_mark);
+            self.unbind(scope_mark);
             self.nodes[to_usize(node)].span.1 = to_u32(end);
         } else {
             self.stack.push(Open {
@@ -1203,6 +1276,139 @@ impl<'s> Builder<'s> {
             });
         }
         Ok(end)
+    }
+
+    /// Binds `prefix` to `uri` in the scope, with a fresh serial.
+    fn bind(&mut self, prefix: &'s str, uri: Str) {
+        self.scope.push(prefix, uri);
+        self.serials.push(self.next_serial);
+        self.next_serial = self.next_serial.wrapping_add(1);
+    }
+
+    /// Drops the bindings from `mark` on.
+    fn unbind(&mut self, mark: usize) {
+        self.scope.truncate(mark);
+        self.serials.truncate(mark);
+    }
+
+    /// The serial of the binding on top of the first `len` (`u32::MAX` for none).
+    fn serial_at(&self, len: usize) -> u32 {
+        len.checked_sub(1)
+            .and_then(|i| self.serials.get(i))
+            .copied()
+            .unwrap_or(u32::MAX)
+    }
+
+    /// When the start tag at `start` repeats [`Builder::repeat`]'s byte for byte under the
+    /// same parent, builds its element from that one's (see [`Repeat`]) and returns the offset
+    /// after it. The limits are checked as the long way checks them.
+    fn replay(&mut self, start: usize) -> Result<Option<usize>, XmlError> {
+        let Some(r) = self.repeats[self.stack.len() % REPEAT_SLOTS] else {
+            return Ok(None);
+        };
+        let len = r.end - r.start;
+        let bytes = self.src.as_bytes();
+        let scope_mark = self.scope.len();
+        if !self.reuse_repeats
+            || self.stack.is_empty()
+            || r.scope != (scope_mark, self.serial_at(scope_mark))
+            || bytes.get(start..start + len) != bytes.get(r.start..r.end)
+        {
+            return Ok(None);
+        }
+        let NodeData::Element(el) = self.nodes[to_usize(r.node)].data else {
+            return Ok(None);
+        };
+        // Every `Str` inside the first tag moves with the tag; the others (bindings of
+        // ancestors, the XML namespace) stay.
+        let delta = start - r.start;
+        let moved = |s: Str| {
+            let (at, n, decoded) = s.parts();
+            if !decoded && (r.start..r.end).contains(&at) {
+                Str::source(at + delta..at + delta + n)
+            } else {
+                s
+            }
+        };
+        let decls_start = self.decls.len();
+        for d in to_usize(el.decls.0)..to_usize(el.decls.1) {
+            if self.scope.len() >= self.limits.max_namespace_declarations {
+                return Err(self.err(
+                    XmlErrorKind::LimitExceeded {
+                        kind: LimitKind::NamespaceDeclarations,
+                        max: self.limits.max_namespace_declarations,
+                    },
+                    start,
+                ));
+            }
+            let decl = self.decls[d];
+            let (prefix, uri) = (moved(decl.prefix), moved(decl.uri));
+            self.decls.push(Decl { prefix, uri });
+            let p = self.text_of(prefix);
+            self.bind(p, uri);
+        }
+        let attrs_start = self.attrs.len();
+        let node = self.push_node(
+            NodeData::Element(Element {
+                prefix: moved(el.prefix),
+                local: moved(el.local),
+                ns: moved(el.ns),
+                attrs: (to_u32(attrs_start), to_u32(attrs_start)),
+                decls: (to_u32(decls_start), to_u32(self.decls.len())),
+                head_end: to_u32(to_usize(el.head_end) + delta),
+                canonical_units: el.canonical_units,
+                attributes_sorted: el.attributes_sorted,
+                canonical_tail: false,
+            }),
+            start,
+            start,
+        )?;
+        for a in to_usize(el.attrs.0)..to_usize(el.attrs.1) {
+            let a = self.attrs[a];
+            let attr = Attr {
+                prefix: moved(a.prefix),
+                local: moved(a.local),
+                ns: moved(a.ns),
+                value: moved(a.value),
+            };
+            let local = self.text_of(attr.local);
+            let ns = self.ns_text(attr.ns);
+            if super::is_id_attribute(ns, local) {
+                self.ids.push(IdEntry {
+                    value: attr.value,
+                    node: NodeId(node),
+                    is_saml_id: attr.ns.is_empty() && local == "ID",
+                });
+            }
+            self.attrs.push(attr);
+        }
+        if let NodeData::Element(el) = &mut self.nodes[to_usize(node)].data {
+            el.attrs.1 = to_u32(self.attrs.len());
+        }
+        #[cfg(test)]
+        REPLAYED.with(|c| c.set(c.get() + 1));
+        let end = start + len;
+        if r.empty {
+            self.unbind(scope_mark);
+            self.nodes[to_usize(node)].span.1 = to_u32(end);
+        } else {
+            let (name_start, name_len, _) = moved(el.prefix).parts();
+            let name_start = if name_len == 0 {
+                moved(el.local).parts().0
+            } else {
+                name_start
+            };
+            let name_end = {
+                let (l, n, _) = moved(el.local).parts();
+                l + n
+            };
+            self.stack.push(Open {
+                node,
+                name: (name_start, name_end),
+                scope_mark,
+            });
+        }
+        Ok(Some(end))
     }
 
     /// A `Str` for the XML namespace URI: stored once in the decoded buffer.
@@ -1250,7 +1456,7 @@ impl<'s> Builder<'s> {
             return Err(self.err(kind, at));
         }
         self.decls.push(Decl { prefix, uri });
-        self.scope.push(p, uri);
+        self.bind(p, uri);
         Ok(())
     }
 
@@ -1371,7 +1577,7 @@ impl<'s> Builder<'s> {
                 start,
             ));
         }
-        self.scope.truncate(open.scope_mark);
+        self.unbind(open.scope_mark);
         let total = to_u32(self.nodes.len());
         let node = &mut self.nodes[to_usize(open.node)];
         node.end = total;
@@ -1389,6 +1595,80 @@ mod tests {
 
     use super::super::scope::{SCAN_MAX, take_probes};
     use super::*;
+
+    /// `text` parsed with repeated start tags replayed and read the long way, as `Debug`
+    /// (every node, attribute, declaration, ID entry and offset, or the error), and how many
+    /// tags were replayed.
+    fn both_ways(text: &str, limits: &Limits) -> (String, String, usize) {
+        let parse = |reuse: bool| {
+            REUSE_REPEATS.with(|c| c.set(reuse));
+            REPLAYED.with(|c| c.set(0));
+            let shown = format!("{:?}", Document::parse_with_limits(text, limits));
+            REUSE_REPEATS.with(|c| c.set(true));
+            (shown, REPLAYED.with(std::cell::Cell::get))
+        };
+        let (long, none) = parse(false);
+        assert_eq!(none, 0);
+        let (replayed, count) = parse(true);
+        (replayed, long, count)
+    }
+
+    /// Replaying a repeated start tag builds exactly the document the long way builds, for
+    /// every XML file under `tests/vectors` and for shapes made to find the seams: siblings
+    /// declaring prefixes their children use, prefixes bound by the parent, `xml:` attributes,
+    /// IDs (duplicates must still be found), values with references (never replayed), empty
+    /// and non-empty tags, a repeat under another parent, and limits that the repeat reaches.
+    #[test]
+    fn replayed_start_tags_build_the_same_document() {
+        let mut files = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/vectors"
+        ))];
+        let mut replayed = 0;
+        let mut checked = 0;
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            } else if path.extension().is_some_and(|e| e == "xml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let (a, b, n) = both_ways(&text, &Limits::default());
+                assert_eq!(a, b, "{}", path.display());
+                replayed += n;
+                checked += 1;
+            }
+        }
+        assert!(
+            checked > 50 && replayed > 100,
+            "{checked} files, {replayed} replays"
+        );
+
+        let v = "<v xmlns:xs=\"urn:xs\" xmlns:xsi=\"urn:xsi\" xsi:type=\"xs:string\">";
+        let shapes = [
+            format!("<r xmlns=\"urn:d\"><a>{v}x</v>{v}y</v>{v}<xs:c/></v><b>{v}z</v></b></a></r>"),
+            "<r xmlns:p=\"urn:p\"><p:e p:a=\"1\" b='2'/><p:e p:a=\"1\" b='2'/><p:e  p:a=\"1\" b='2'/></r>".into(),
+            "<r><e xml:lang=\"en\" ID=\"_1\"/><e xml:lang=\"en\" ID=\"_1\"/></r>".into(),
+            "<r><e a=\"&amp;\"/><e a=\"&amp;\"/><e a=\"x&#10;\"/><e a=\"x&#10;\"/></r>".into(),
+            "<r><q:e xmlns:q=\"urn:q\"><q:f/></q:e><q:e xmlns:q=\"urn:q\"><q:f/></q:e></r>".into(),
+            "<r><e x=\"1\"><e x=\"1\"><e x=\"1\"/></e></e><e x=\"1\">t</e></r>".into(),
+            "<r><e xmlns:a=\"urn:a\" xmlns:b=\"urn:b\"/><e xmlns:a=\"urn:a\" xmlns:b=\"urn:b\"/></r>".into(),
+        ];
+        for (i, shape) in shapes.iter().enumerate() {
+            for limits in [
+                Limits::default(),
+                Limits::default().with_max_nodes(6),
+                Limits::default().with_max_namespace_declarations(3),
+            ] {
+                let (a, b, n) = both_ways(shape, &limits);
+                assert_eq!(a, b, "shape {i}: {shape}");
+                if limits == Limits::default() {
+                    assert!(n > 0 || i == 3, "shape {i} replays nothing");
+                }
+            }
+        }
+        // The duplicate ID in the repeated tag is still found.
+        let doc = Document::parse(&shapes[2]).unwrap();
+        assert_eq!(doc.duplicate_id(), Some("_1"));
+    }
 
     /// The attack shape of invariant 12: `depth` nested elements, each declaring `per_level`
     /// prefixes that nothing uses, then `names` elements named with the outermost prefix
@@ -1408,16 +1688,28 @@ mod tests {
     }
 
     /// Prefix comparisons and index probes made while parsing `text`, with the namespace and
-    /// attribute limits out of the way.
+    /// attribute limits out of the way. Repeated start tags are read the long way, each with
+    /// its lookups (the shapes here repeat one tag, which a replay would resolve once);
+    /// replaying, which only ever saves lookups, is checked to cost no more.
     fn parse_probes(text: &str) -> u64 {
         let limits = Limits::default()
             .with_max_attributes(10_000)
             .with_max_namespace_declarations(usize::MAX);
-        take_probes();
-        let doc = Document::parse_with_limits(text, &limits).expect("parses");
-        let probes = take_probes();
-        assert!(doc.node_count() > 1);
-        probes
+        let probes = |reuse: bool| {
+            REUSE_REPEATS.with(|c| c.set(reuse));
+            take_probes();
+            let doc = Document::parse_with_limits(text, &limits);
+            let probes = take_probes();
+            REUSE_REPEATS.with(|c| c.set(true));
+            assert!(doc.expect("parses").node_count() > 1);
+            probes
+        };
+        let (long, replayed) = (probes(false), probes(true));
+        assert!(
+            replayed <= long,
+            "{replayed} probes replaying, {long} the long way"
+        );
+        long
     }
 
     /// Resolving one prefixed name costs a bounded number of probes, however many
