@@ -11,8 +11,21 @@
 use crate::xml::c14n::{self, Algorithm, Method};
 use crate::xml::{Document, Limits};
 
-/// Parses arbitrary bytes. Must never panic; on success, walks every node.
+/// Parses arbitrary bytes. Must never panic; on success, walks every node. Differential: the
+/// document (or error) built with repeated start tags replayed must be exactly the one built
+/// reading every tag the long way, under the default limits and under tight ones.
 pub fn parse(data: &[u8]) {
+    let tight = Limits::default()
+        .with_max_nodes(64)
+        .with_max_namespace_declarations(8)
+        .with_max_depth(12);
+    for limits in [&Limits::default(), &tight] {
+        let replayed = format!("{:?}", Document::parse_bytes(data, limits));
+        let long = crate::xml::parse::with_replay(false, || {
+            format!("{:?}", Document::parse_bytes(data, limits))
+        });
+        assert_eq!(replayed, long, "replayed start tags built another document");
+    }
     if let Ok(doc) = Document::parse_bytes(data, &Limits::default()) {
         for i in 0..doc.node_count() {
             let _ = doc.kind(crate::xml::NodeId(crate::cast::to_u32(i)));

@@ -8,7 +8,7 @@ pub mod c14n;
 mod document;
 mod error;
 pub(crate) mod escape;
-mod parse;
+pub(crate) mod parse;
 mod scope;
 mod swar;
 

@@ -561,6 +561,15 @@ thread_local! {
     static REUSE_REPEATS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
 }
 
+/// Runs `f` with repeated start tags read the long way (`false`) or replayed (`true`, the
+/// default) on this thread, for the differential fuzz target and the tests.
+pub(crate) fn with_replay<R>(on: bool, f: impl FnOnce() -> R) -> R {
+    let before = REUSE_REPEATS.with(|c| c.replace(on));
+    let out = f();
+    REUSE_REPEATS.with(|c| c.set(before));
+    out
+}
+
 #[cfg(test)]
 thread_local! {
     /// Start tags replayed on this thread (tests only).
