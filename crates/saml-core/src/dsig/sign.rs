@@ -88,6 +88,11 @@ impl Signer {
         self.algorithm
     }
 
+    /// The digest algorithm of References.
+    pub(crate) fn digest_algorithm(&self) -> DigestAlgorithm {
+        self.digest
+    }
+
     /// Signs raw bytes (used for HTTP-Redirect query signatures).
     pub fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>, DsigError> {
         Ok(self.key.sign(self.algorithm, message)?)
@@ -175,7 +180,21 @@ impl Signer {
                 c14n::canonicalize_with_insertion(doc, element, &exclusive, &mut sink, insertion)?
             }
         }
-        let digest = STANDARD.encode(sink.finish().as_ref());
+        self.signature_over(id, sink.finish().as_ref())
+    }
+
+    /// The whole Signature, as it is to be inserted, of the element whose `ID` is `id` and
+    /// whose exclusive canonical form (the Signature excluded) digests to `digest` under this
+    /// signer's [digest algorithm](Self::digest_algorithm): SignedInfo canonicalized and
+    /// signed. For a caller that has the canonical octets without a parse (the IdP, which
+    /// writes them beside the text it issues).
+    pub(crate) fn signature_over(
+        &self,
+        id: &str,
+        digest: &[u8],
+    ) -> Result<SignatureText, DsigError> {
+        let exclusive = Method::new(Algorithm::Exclusive, false);
+        let digest = STANDARD.encode(digest);
         let id = crate::xml::escape::escape(id);
 
         let mut text = String::with_capacity(1024 + self.certificate_b64.len());
@@ -266,9 +285,9 @@ fn plain(s: &str) -> bool {
 }
 
 /// A Signature written by [`Signer::signature`].
-struct SignatureText {
+pub(crate) struct SignatureText {
     /// As it is inserted.
-    text: String,
+    pub(crate) text: String,
     /// The offset in `text` right after `</ds:SignedInfo>`.
     signed_info_end: usize,
     /// The children of SignedInfo in their canonical form, when the `ID` is plain.
@@ -281,7 +300,7 @@ impl SignatureText {
     /// written out; the rest (Signature's start tag, SignatureValue and KeyInfo, with no
     /// attributes, empty elements or whitespace) is canonical as written. `None` when the
     /// `ID` is not plain.
-    fn canonical(&self) -> Option<String> {
+    pub(crate) fn canonical(&self) -> Option<String> {
         let children = self.canonical_children.as_deref()?;
         let tail = self.text.get(self.signed_info_end..)?;
         Some(format!(

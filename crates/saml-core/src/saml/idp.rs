@@ -44,6 +44,7 @@ use crate::dsig::redirect;
 use crate::dsig::{Signer, Verifier};
 use crate::settings::{Binding, SettingsError};
 use crate::time::{DateTime, parse_xs_datetime};
+use crate::xml::escape::push_canonical;
 use crate::xml::{Document, IdLookup, Limits, trim_xml};
 use crate::xmlenc::{DataEncryption, EncryptionKey, KeyTransport, XmlencError};
 
@@ -647,10 +648,93 @@ impl IdentityProvider {
     ) -> Result<String, SamlError> {
         let response_id = new_id().map_err(|_| SamlError::Randomness)?;
         let assertion_id = new_id().map_err(|_| SamlError::Randomness)?;
+        let ids = Ids {
+            response: &response_id,
+            assertion: &assertion_id,
+            session_index,
+        };
+        self.issue_with_ids(sp, subject, request, &ids, now, SigningPath::Direct)
+    }
+
+    /// As [`issue_with_session_index`](Self::issue_with_session_index), with the IDs given;
+    /// `path` chooses how the digests of an unencrypted Response are taken (both give the same
+    /// bytes: a test holds them to it).
+    fn issue_with_ids(
+        &self,
+        sp: &SpPeer,
+        subject: &Subject,
+        request: Option<&ReceivedRequest>,
+        ids: &Ids<'_>,
+        now: DateTime,
+        path: SigningPath,
+    ) -> Result<String, SamlError> {
+        let (response_id, assertion_id) = (ids.response, ids.assertion);
         let lifetime = i64::try_from(self.assertion_lifetime.as_secs()).unwrap_or(300);
         // Each instant formatted once; every value pushed escaped straight into the text.
         let until = plus(now, lifetime).to_string();
         let now = now.to_string();
+        let fields = Fields {
+            sp,
+            subject,
+            request,
+            ids,
+            now: &now,
+            until: &until,
+        };
+        let (mut x, response_issuer_end, assertion_issuer_end) = self.response_text(&fields)?;
+        let encrypt_to = sp.encryption.key.as_ref();
+        let target = sp.encryption.target;
+
+        if encrypt_to.is_none() && path == SigningPath::Direct {
+            // Nothing encrypted: the digests are taken over the canonical form written here
+            // beside the text, without parsing it back.
+            let text = IssuedText {
+                xml: &x,
+                response_issuer_end,
+                assertion_issuer_end,
+            };
+            return self.sign_direct(&text, &self.canonical_response(&fields), ids);
+        }
+        // The Assertion is signed first, then (encrypted, then) the Response.
+        let encrypt_assertion = encrypt_to.is_some() && target.assertion();
+        if self.sign == SignTarget::Both && !encrypt_assertion {
+            // Both signatures from one parse of the Response.
+            return self
+                .signer
+                .sign_nested(&x, assertion_id, response_id)
+                .map_err(SamlError::Signing);
+        }
+        if matches!(self.sign, SignTarget::Assertion | SignTarget::Both) {
+            x = self
+                .signer
+                .sign_element(&x, assertion_id)
+                .map_err(SamlError::Signing)?;
+        }
+        if let Some(key) = encrypt_to
+            && target.assertion()
+        {
+            x = Self::encrypt_assertion(sp, key, &x, assertion_id)?;
+        }
+        if matches!(self.sign, SignTarget::Response | SignTarget::Both) {
+            x = self
+                .signer
+                .sign_element(&x, response_id)
+                .map_err(SamlError::Signing)?;
+        }
+        Ok(x)
+    }
+
+    /// The unsigned Response for `f` (its NameID encrypted when the SP's [`EncryptTarget`]
+    /// says so), with the offsets right after the Response's Issuer and the Assertion's.
+    fn response_text(&self, f: &Fields<'_>) -> Result<(String, usize, usize), SamlError> {
+        let Fields {
+            sp,
+            subject,
+            request,
+            ids,
+            now,
+            until,
+        } = *f;
         let encrypt_to = sp.encryption.key.as_ref();
         let target = sp.encryption.target;
         let mut x = String::with_capacity(4096);
@@ -671,23 +755,25 @@ impl IdentityProvider {
         x.push_str("\" xmlns:saml=\"");
         x.push_str(ASSERTION_NS);
         x.push_str("\" ID=\"");
-        x.push_str(&response_id);
+        x.push_str(ids.response);
         x.push_str("\" Version=\"2.0\" IssueInstant=\"");
-        x.push_str(&now);
+        x.push_str(now);
         x.push_str("\" Destination=\"");
         push_escaped(&mut x, &sp.acs_url);
         x.push('"');
         irt(&mut x);
         x.push('>');
         issuer(&mut x);
+        let response_issuer_end = x.len();
         x.push_str("<samlp:Status><samlp:StatusCode Value=\"");
         x.push_str(STATUS_SUCCESS);
         x.push_str("\"/></samlp:Status><saml:Assertion ID=\"");
-        x.push_str(&assertion_id);
+        x.push_str(ids.assertion);
         x.push_str("\" Version=\"2.0\" IssueInstant=\"");
-        x.push_str(&now);
+        x.push_str(now);
         x.push_str("\">");
         issuer(&mut x);
+        let assertion_issuer_end = x.len();
         x.push_str("<saml:Subject>");
         let name_id = |x: &mut String| {
             x.push_str("<saml:NameID Format=\"");
@@ -711,22 +797,22 @@ impl IdentityProvider {
         x.push_str("\"><saml:SubjectConfirmationData Recipient=\"");
         push_escaped(&mut x, &sp.acs_url);
         x.push_str("\" NotOnOrAfter=\"");
-        x.push_str(&until);
+        x.push_str(until);
         x.push('"');
         irt(&mut x);
         x.push_str("/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore=\"");
-        x.push_str(&now);
+        x.push_str(now);
         x.push_str("\" NotOnOrAfter=\"");
-        x.push_str(&until);
+        x.push_str(until);
         x.push_str("\"><saml:AudienceRestriction><saml:Audience>");
         push_escaped(&mut x, &sp.entity_id);
         x.push_str(
             "</saml:Audience></saml:AudienceRestriction></saml:Conditions>\
              <saml:AuthnStatement AuthnInstant=\"",
         );
-        x.push_str(&now);
+        x.push_str(now);
         x.push_str("\" SessionIndex=\"");
-        push_escaped(&mut x, session_index);
+        push_escaped(&mut x, ids.session_index);
         x.push_str("\"><saml:AuthnContext><saml:AuthnContextClassRef>");
         push_escaped(&mut x, &subject.authn_context_class_ref);
         x.push_str("</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>");
@@ -761,34 +847,218 @@ impl IdentityProvider {
             x.push_str("</saml:AttributeStatement>");
         }
         x.push_str("</saml:Assertion></samlp:Response>");
+        Ok((x, response_issuer_end, assertion_issuer_end))
+    }
 
-        // The Assertion is signed first, then (encrypted, then) the Response.
-        let encrypt_assertion = encrypt_to.is_some() && target.assertion();
-        if self.sign == SignTarget::Both && !encrypt_assertion {
-            // Both signatures from one parse of the Response.
-            return self
-                .signer
-                .sign_nested(&x, &assertion_id, &response_id)
-                .map_err(SamlError::Signing);
+    /// The exclusive canonical form (no comments, no InclusiveNamespaces) of the unencrypted
+    /// Response that [`issue_with_ids`](Self::issue_with_ids) writes for `fields`, before any
+    /// Signature is inserted, and of its Assertion, which lies in it byte for byte.
+    ///
+    /// It follows from the text that function writes (every value through
+    /// [`push_escaped`], no whitespace, no comments):
+    ///
+    /// - Attributes in canonical order (unprefixed ones by local name, then `xsi:type`), values
+    ///   escaped by c14n's rules ([`push_canonical`]), empty elements as start and end tag.
+    /// - Namespaces: exclusive c14n renders on an element the declarations in scope that the
+    ///   element visibly uses (its own prefix, its attributes' prefixes; a prefix inside an
+    ///   attribute value, as in `xsi:type="xs:string"`, does not count) and that its nearest
+    ///   output ancestor has not rendered with the same value. So `xmlns:samlp` on Response,
+    ///   `xmlns:saml` on each element that uses `saml` without a rendered ancestor (the
+    ///   Response's Issuer and the Assertion), `xmlns:xsi` on each AttributeValue.
+    /// - The Assertion's canonical form inside the Response's equals its own canonical form
+    ///   (the one its digest is taken over) when no prefix that the Assertion's output
+    ///   ancestors render (here `samlp`, on the Response alone) is visibly used inside the
+    ///   Assertion, no ancestor renders a default namespace (no element here is unprefixed),
+    ///   and no InclusiveNamespaces prefix list is in play (the signer writes none): the
+    ///   Assertion uses `saml`, `xsi` and, in its Signature, `ds`. The Assertion's Signature
+    ///   declares `ds` itself and nothing here binds `ds`, so its canonical form
+    ///   ([`SignatureText::canonical`](crate::dsig::sign)) is the same in both.
+    ///
+    /// The tests hold this to the canonicalizer's output on generated Responses (escapes,
+    /// control and non-ASCII characters, optional attributes, many values) and to the parsing
+    /// path's signed output byte for byte.
+    fn canonical_response(&self, f: &Fields<'_>) -> CanonicalResponse {
+        let mut c = String::with_capacity(4096);
+        let push_attr = |c: &mut String, name: &str, value: &str| {
+            c.push(' ');
+            c.push_str(name);
+            c.push_str("=\"");
+            push_canonical(c, value, true);
+            c.push('"');
+        };
+        let irt = |c: &mut String| {
+            if let Some(r) = f.request {
+                push_attr(c, "InResponseTo", &r.id);
+            }
+        };
+        let issuer = |c: &mut String, ns: bool| {
+            c.push_str("<saml:Issuer");
+            if ns {
+                c.push_str(" xmlns:saml=\"");
+                c.push_str(ASSERTION_NS);
+                c.push('"');
+            }
+            c.push('>');
+            push_canonical(c, &self.entity_id, false);
+            c.push_str("</saml:Issuer>");
+        };
+        let text = |c: &mut String, element: &str, value: &str| {
+            c.push_str("<saml:");
+            c.push_str(element);
+            c.push('>');
+            push_canonical(c, value, false);
+            c.push_str("</saml:");
+            c.push_str(element);
+            c.push('>');
+        };
+        c.push_str("<samlp:Response xmlns:samlp=\"");
+        c.push_str(PROTOCOL_NS);
+        c.push('"');
+        push_attr(&mut c, "Destination", &f.sp.acs_url);
+        push_attr(&mut c, "ID", f.ids.response);
+        irt(&mut c);
+        push_attr(&mut c, "IssueInstant", f.now);
+        c.push_str(" Version=\"2.0\">");
+        issuer(&mut c, true);
+        c.push_str("<samlp:Status><samlp:StatusCode");
+        push_attr(&mut c, "Value", STATUS_SUCCESS);
+        c.push_str("></samlp:StatusCode></samlp:Status>");
+        let assertion_start = c.len();
+        c.push_str("<saml:Assertion xmlns:saml=\"");
+        c.push_str(ASSERTION_NS);
+        c.push('"');
+        push_attr(&mut c, "ID", f.ids.assertion);
+        push_attr(&mut c, "IssueInstant", f.now);
+        c.push_str(" Version=\"2.0\">");
+        issuer(&mut c, false);
+        let assertion_issuer_end = c.len();
+        c.push_str("<saml:Subject><saml:NameID");
+        push_attr(&mut c, "Format", &f.subject.name_id_format);
+        c.push('>');
+        push_canonical(&mut c, &f.subject.name_id, false);
+        c.push_str("</saml:NameID><saml:SubjectConfirmation");
+        push_attr(&mut c, "Method", BEARER);
+        c.push_str("><saml:SubjectConfirmationData");
+        irt(&mut c);
+        push_attr(&mut c, "NotOnOrAfter", f.until);
+        push_attr(&mut c, "Recipient", &f.sp.acs_url);
+        c.push_str(
+            "></saml:SubjectConfirmationData></saml:SubjectConfirmation></saml:Subject>\
+             <saml:Conditions",
+        );
+        push_attr(&mut c, "NotBefore", f.now);
+        push_attr(&mut c, "NotOnOrAfter", f.until);
+        c.push_str("><saml:AudienceRestriction>");
+        text(&mut c, "Audience", &f.sp.entity_id);
+        c.push_str("</saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement");
+        push_attr(&mut c, "AuthnInstant", f.now);
+        push_attr(&mut c, "SessionIndex", f.ids.session_index);
+        c.push_str("><saml:AuthnContext>");
+        text(
+            &mut c,
+            "AuthnContextClassRef",
+            &f.subject.authn_context_class_ref,
+        );
+        c.push_str("</saml:AuthnContext></saml:AuthnStatement>");
+        if !f.subject.attributes.is_empty() {
+            c.push_str("<saml:AttributeStatement>");
+            for attribute in &f.subject.attributes {
+                c.push_str("<saml:Attribute");
+                if let Some(friendly) = &attribute.friendly_name {
+                    push_attr(&mut c, "FriendlyName", friendly);
+                }
+                push_attr(&mut c, "Name", &attribute.name);
+                if let Some(format) = &attribute.name_format {
+                    push_attr(&mut c, "NameFormat", format);
+                }
+                c.push('>');
+                for v in &attribute.values {
+                    c.push_str(
+                        "<saml:AttributeValue \
+                         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+                         xsi:type=\"xs:string\">",
+                    );
+                    push_canonical(&mut c, v, false);
+                    c.push_str("</saml:AttributeValue>");
+                }
+                c.push_str("</saml:Attribute>");
+            }
+            c.push_str("</saml:AttributeStatement>");
         }
-        if matches!(self.sign, SignTarget::Assertion | SignTarget::Both) {
-            x = self
-                .signer
-                .sign_element(&x, &assertion_id)
-                .map_err(SamlError::Signing)?;
+        c.push_str("</saml:Assertion>");
+        let assertion_end = c.len();
+        c.push_str("</samlp:Response>");
+        CanonicalResponse {
+            text: c,
+            assertion: assertion_start..assertion_end,
+            assertion_issuer_end,
         }
-        if let Some(key) = encrypt_to
-            && target.assertion()
-        {
-            x = Self::encrypt_assertion(sp, key, &x, &assertion_id)?;
-        }
-        if matches!(self.sign, SignTarget::Response | SignTarget::Both) {
-            x = self
-                .signer
-                .sign_element(&x, &response_id)
-                .map_err(SamlError::Signing)?;
-        }
-        Ok(x)
+    }
+
+    /// Signs the unencrypted Response `text` as [`SignTarget`] says, its digests taken over
+    /// `canonical` (its exclusive canonical form, see
+    /// [`canonical_response`](Self::canonical_response)): the Assertion's over the Assertion's
+    /// bytes in it; the Response's over all of it with the Assertion's Signature, in its
+    /// canonical form, where it goes. No parse. The Signatures go after each Issuer.
+    fn sign_direct(
+        &self,
+        text: &IssuedText<'_>,
+        canonical: &CanonicalResponse,
+        ids: &Ids<'_>,
+    ) -> Result<String, SamlError> {
+        let signer = &self.signer;
+        let algorithm = signer.digest_algorithm();
+        let c = canonical.text.as_bytes();
+        let (response_id, assertion_id) = (ids.response, ids.assertion);
+        let first = match self.sign {
+            SignTarget::Assertion | SignTarget::Both => {
+                let assertion = c.get(canonical.assertion.clone()).unwrap_or_default();
+                let digest = algorithm.digest(assertion);
+                Some(
+                    signer
+                        .signature_over(assertion_id, digest.as_ref())
+                        .map_err(SamlError::Signing)?,
+                )
+            }
+            SignTarget::Response => None,
+        };
+        let second = match self.sign {
+            SignTarget::Response | SignTarget::Both => {
+                let mut context = algorithm.context();
+                match &first {
+                    Some(first) => {
+                        // Fresh IDs are plain, so the canonical form is there.
+                        let Some(inserted) = first.canonical() else {
+                            return Err(SamlError::Signing(
+                                crate::dsig::DsigError::SignatureNotPlaced,
+                            ));
+                        };
+                        let at = canonical.assertion_issuer_end;
+                        context.update(c.get(..at).unwrap_or_default());
+                        context.update(inserted.as_bytes());
+                        context.update(c.get(at..).unwrap_or_default());
+                    }
+                    None => context.update(c),
+                }
+                Some(
+                    signer
+                        .signature_over(response_id, context.finish().as_ref())
+                        .map_err(SamlError::Signing)?,
+                )
+            }
+            SignTarget::Assertion => None,
+        };
+        let first = first.as_ref().map_or("", |s| s.text.as_str());
+        let second = second.as_ref().map_or("", |s| s.text.as_str());
+        let xml = text.xml;
+        let (r, a) = (text.response_issuer_end, text.assertion_issuer_end);
+        let mut out = String::with_capacity(xml.len() + first.len() + second.len());
+        out.push_str(xml.get(..r).unwrap_or_default());
+        out.push_str(second);
+        out.push_str(xml.get(r..a).unwrap_or_default());
+        out.push_str(first);
+        out.push_str(xml.get(a..).unwrap_or_default());
+        Ok(out)
     }
 
     /// Replaces the Assertion `assertion_id` of `response` (signed, if it is to be) with a
@@ -828,6 +1098,53 @@ impl IdentityProvider {
     }
 }
 
+/// The IDs of an issued Response.
+#[derive(Clone, Copy, Debug)]
+struct Ids<'a> {
+    response: &'a str,
+    assertion: &'a str,
+    session_index: &'a str,
+}
+
+/// How [`IdentityProvider::issue_with_ids`] takes the digests of an unencrypted Response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SigningPath {
+    /// Over the canonical form written beside the text ([`IdentityProvider::sign_direct`]).
+    Direct,
+    /// By parsing the text and canonicalizing it ([`Signer::sign_nested`] and friends); the
+    /// tests' reference for `Direct`.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Parsed,
+}
+
+/// What the Response's text is made of, for [`IdentityProvider::canonical_response`].
+struct Fields<'a> {
+    sp: &'a SpPeer,
+    subject: &'a Subject,
+    request: Option<&'a ReceivedRequest>,
+    ids: &'a Ids<'a>,
+    now: &'a str,
+    until: &'a str,
+}
+
+/// The unsigned Response's text and where the Signatures go in it.
+struct IssuedText<'a> {
+    xml: &'a str,
+    /// Right after the Response's Issuer.
+    response_issuer_end: usize,
+    /// Right after the Assertion's Issuer.
+    assertion_issuer_end: usize,
+}
+
+/// The exclusive canonical form of an unsigned, unencrypted Response.
+struct CanonicalResponse {
+    text: String,
+    /// The Assertion's canonical form (its own, and as it lies in the Response's).
+    assertion: std::ops::Range<usize>,
+    /// Right after the Assertion's Issuer: where its Signature goes.
+    assertion_issuer_end: usize,
+}
+
 /// One `xenc:EncryptedData` holding `element` encrypted to `key` with `sp`'s algorithms.
 fn encrypt(sp: &SpPeer, key: &EncryptionKey, element: &str) -> Result<String, SamlError> {
     crate::xmlenc::encrypt(
@@ -841,4 +1158,324 @@ fn encrypt(sp: &SpPeer, key: &EncryptionKey, element: &str) -> Result<String, Sa
 
 fn sig_err(element: &'static str, source: crate::dsig::DsigError) -> SamlError {
     SamlError::Signature { element, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{Certificate, SigningKey};
+    use crate::test_support::Mutator;
+    use crate::xml::NodeId;
+    use crate::xml::c14n::{self, Algorithm, Method};
+
+    fn testdata(name: &str) -> Vec<u8> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/");
+        std::fs::read(format!("{path}{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    fn signer(key: &str) -> Signer {
+        let (k, c) = (format!("{key}.pk8.pem"), format!("{key}.cert.pem"));
+        Signer::new(
+            SigningKey::from_pem(&testdata(&k), Some(&k)).unwrap(),
+            Some(Certificate::from_pem(&testdata(&c), Some(&c)).unwrap()),
+        )
+    }
+
+    /// A random string over an alphabet of what escaping and c14n treat specially: markup,
+    /// quotes, whitespace, C0 controls, U+FFFE/U+FFFF, non-ASCII, references' own characters.
+    fn value(m: &mut Mutator) -> String {
+        const ALPHABET: &str = "a Z0&<>\"'\t\n\r\u{1}\u{1F}\u{7F}\u{85}é€\u{EFFF}\u{FFFD}\u{FFFE}\
+                                \u{FFFF}\u{10000}\u{10FFFF};#x:/=]]>";
+        let chars: Vec<char> = ALPHABET.chars().collect();
+        let len = m.below(14);
+        (0..len).map(|_| chars[m.below(chars.len())]).collect()
+    }
+
+    /// One generated case: IdP (by entity ID), SP, subject, request, session index.
+    struct Case {
+        idp: IdentityProvider,
+        sp: SpPeer,
+        subject: Subject,
+        request: Option<ReceivedRequest>,
+        session_index: String,
+    }
+
+    fn case(m: &mut Mutator, signer: Signer, sign: SignTarget) -> Case {
+        let idp = IdentityProvider::new(value(m), "https://idp.example.com/sso", signer)
+            .with_sign_target(sign);
+        let sp = danger::unsigned_requests(value(m), value(m));
+        let mut subject = Subject::new(value(m)).with_format(value(m));
+        subject.authn_context_class_ref = value(m);
+        for _ in 0..m.below(5) {
+            let mut a = Attribute::new(value(m), (0..m.below(4)).map(|_| value(m)).collect());
+            if m.below(2) == 0 {
+                a.name_format = None;
+            }
+            if m.below(2) == 0 {
+                a.friendly_name = Some(value(m));
+            }
+            subject = subject.with(a);
+        }
+        let request = (m.below(2) == 0).then(|| ReceivedRequest {
+            id: value(m),
+            issuer: String::new(),
+            signed: false,
+            force_authn: false,
+            is_passive: false,
+            name_id_format: None,
+            relay_state: None,
+        });
+        Case {
+            idp,
+            sp,
+            subject,
+            request,
+            session_index: value(m),
+        }
+    }
+
+    fn now() -> DateTime {
+        parse_xs_datetime("2026-12-06T06:00:00Z").unwrap()
+    }
+
+    fn exclusive(doc: &Document<'_>, node: NodeId, method: &Method<'_>) -> String {
+        String::from_utf8(c14n::to_vec(doc, Some(node), None, method).unwrap()).unwrap()
+    }
+
+    /// The condition under which the exclusive canonical form of `inner` inside that of
+    /// `outer` (an ancestor) equals `inner`'s own, with `listed` as the InclusiveNamespaces
+    /// prefix list of the outer canonicalization (none for the inner one): no prefix that an
+    /// output ancestor of `inner` may render (one visibly used on the path from `outer` to
+    /// `inner`'s parent, `""` for an unprefixed element, or one listed and in scope at `outer`)
+    /// is visibly used in `inner`'s subtree (`""` for unprefixed elements).
+    fn embedded_equals_own(
+        doc: &Document<'_>,
+        outer: NodeId,
+        inner: NodeId,
+        listed: &[&str],
+    ) -> bool {
+        let used = |n: NodeId| {
+            std::iter::once(doc.prefix(n).to_owned()).chain(
+                doc.attributes(n)
+                    .filter(|a| !a.prefix.is_empty() && a.prefix != "xml")
+                    .map(|a| a.prefix.to_owned()),
+            )
+        };
+        let mut rendered: Vec<String> = listed.iter().map(|p| (*p).to_owned()).collect();
+        let mut n = doc.parent(inner);
+        while let Some(a) = n {
+            rendered.extend(used(a));
+            if a == outer {
+                break;
+            }
+            n = doc.parent(a);
+        }
+        doc.descendants(inner)
+            .filter(|&d| doc.is_element(d))
+            .chain(std::iter::once(inner))
+            .flat_map(used)
+            .all(|p| !rendered.contains(&p))
+    }
+
+    /// The canonical form written beside the text is, byte for byte, what the canonicalizer
+    /// makes of the parsed text, for the Response and for the Assertion, which lies in it
+    /// whole; and the namespace condition that makes the latter hold is met.
+    #[test]
+    fn canonical_form_written_beside_the_text_is_the_canonicalizers() {
+        let method = Method::new(Algorithm::Exclusive, false);
+        let mut m = Mutator::new(17);
+        for i in 0..400 {
+            let c = case(&mut m, signer("ed25519"), SignTarget::Both);
+            let ids = Ids {
+                response: "_r1",
+                assertion: "_a1",
+                session_index: &c.session_index,
+            };
+            let (now, until) = (now().to_string(), plus(now(), 300).to_string());
+            let fields = Fields {
+                sp: &c.sp,
+                subject: &c.subject,
+                request: c.request.as_ref(),
+                ids: &ids,
+                now: &now,
+                until: &until,
+            };
+            let (xml, response_issuer_end, assertion_issuer_end) =
+                c.idp.response_text(&fields).unwrap();
+            let canonical = c.idp.canonical_response(&fields);
+            let doc = Document::parse(&xml).unwrap_or_else(|e| panic!("{i}: {e}\n{xml}"));
+            let response = doc.root_element();
+            let IdLookup::Unique(assertion) = doc.element_by_id("_a1") else {
+                panic!("{i}");
+            };
+            assert_eq!(canonical.text, exclusive(&doc, response, &method), "{i}");
+            assert_eq!(
+                &canonical.text[canonical.assertion.clone()],
+                exclusive(&doc, assertion, &method),
+                "{i}"
+            );
+            assert!(embedded_equals_own(&doc, response, assertion, &[]), "{i}");
+            // The Signatures' places: right after each Issuer, in the text and in the
+            // canonical form.
+            let issuers: Vec<_> = doc
+                .descendants(response)
+                .filter(|&n| doc.is(n, ASSERTION_NS, "Issuer"))
+                .collect();
+            assert_eq!(doc.span(issuers[0]).end, response_issuer_end, "{i}");
+            assert_eq!(doc.span(issuers[1]).end, assertion_issuer_end, "{i}");
+            assert!(
+                canonical.text[..canonical.assertion_issuer_end].ends_with("</saml:Issuer>")
+                    && canonical.text[canonical.assertion.start..canonical.assertion_issuer_end]
+                        .matches("</saml:Issuer>")
+                        .count()
+                        == 1,
+                "{i}"
+            );
+        }
+    }
+
+    /// Where the condition does not hold, the Assertion's form inside the Response's differs
+    /// from its own, as the canonicalizer shows: a prefix the Response renders used in the
+    /// Assertion, a default namespace, an InclusiveNamespaces prefix list. Where it holds, the
+    /// two agree.
+    #[test]
+    fn embedded_form_condition_holds_exactly_where_tested() {
+        let p = PROTOCOL_NS;
+        let a = ASSERTION_NS;
+        let cases: [(&str, &str, &[&str], bool); 5] = [
+            (
+                "holds",
+                &format!(
+                    "<samlp:Response xmlns:samlp=\"{p}\" xmlns:saml=\"{a}\" ID=\"_r\">\
+                     <saml:Issuer>i</saml:Issuer><saml:Assertion ID=\"_a\">\
+                     <saml:Issuer>i</saml:Issuer></saml:Assertion></samlp:Response>"
+                ),
+                &[],
+                true,
+            ),
+            (
+                "prefix rendered on the Response, used in the Assertion",
+                &format!(
+                    "<samlp:Response xmlns:samlp=\"{p}\" xmlns:saml=\"{a}\" ID=\"_r\">\
+                     <saml:Assertion ID=\"_a\"><samlp:Extensions/></saml:Assertion>\
+                     </samlp:Response>"
+                ),
+                &[],
+                false,
+            ),
+            (
+                "attribute prefix rendered on the Response, used in the Assertion",
+                &format!(
+                    "<samlp:Response xmlns:samlp=\"{p}\" xmlns:saml=\"{a}\" xmlns:x=\"urn:x\" \
+                     x:y=\"1\" ID=\"_r\"><saml:Assertion ID=\"_a\" x:z=\"2\"/></samlp:Response>"
+                ),
+                &[],
+                false,
+            ),
+            (
+                "default namespace",
+                &format!(
+                    "<Response xmlns=\"{p}\" xmlns:saml=\"{a}\" ID=\"_r\">\
+                     <saml:Assertion ID=\"_a\"><Extensions/></saml:Assertion></Response>"
+                ),
+                &[],
+                false,
+            ),
+            (
+                "InclusiveNamespaces",
+                &format!(
+                    "<samlp:Response xmlns:samlp=\"{p}\" xmlns:saml=\"{a}\" ID=\"_r\">\
+                     <saml:Assertion ID=\"_a\"><saml:Issuer>i</saml:Issuer></saml:Assertion>\
+                     </samlp:Response>"
+                ),
+                &["saml"],
+                false,
+            ),
+        ];
+        for (name, xml, listed, holds) in cases {
+            let doc = Document::parse(xml).unwrap();
+            let response = doc.root_element();
+            let IdLookup::Unique(assertion) = doc.element_by_id("_a") else {
+                panic!("{name}");
+            };
+            assert_eq!(
+                embedded_equals_own(&doc, response, assertion, listed),
+                holds,
+                "{name}"
+            );
+            let outer_method = Method::new(Algorithm::Exclusive, false)
+                .with_inclusive_prefixes(listed.iter().copied());
+            let whole = exclusive(&doc, response, &outer_method);
+            let own = exclusive(&doc, assertion, &Method::new(Algorithm::Exclusive, false));
+            assert_eq!(whole.contains(&own), holds, "{name}: {whole}\n{own}");
+        }
+    }
+
+    /// Signing over the canonical form written beside the text gives, byte for byte, what
+    /// parsing the text and canonicalizing it gives (RSA PKCS#1 v1.5 and Ed25519 signatures are
+    /// deterministic), for every sign target, on generated Responses.
+    #[test]
+    fn direct_signing_equals_the_parsing_path() {
+        let mut m = Mutator::new(23);
+        for key in ["rsa2048", "ed25519"] {
+            for sign in [
+                SignTarget::Both,
+                SignTarget::Assertion,
+                SignTarget::Response,
+            ] {
+                for i in 0..25 {
+                    let c = case(&mut m, signer(key), sign);
+                    let ids = Ids {
+                        response: "_r1",
+                        assertion: "_a1",
+                        session_index: &c.session_index,
+                    };
+                    let issue = |path| {
+                        c.idp
+                            .issue_with_ids(
+                                &c.sp,
+                                &c.subject,
+                                c.request.as_ref(),
+                                &ids,
+                                now(),
+                                path,
+                            )
+                            .unwrap()
+                    };
+                    assert_eq!(
+                        issue(SigningPath::Direct),
+                        issue(SigningPath::Parsed),
+                        "{key} {sign:?} {i}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// With ECDSA (randomized), both signatures of a directly signed Response verify.
+    #[test]
+    fn direct_ecdsa_signatures_verify() {
+        use crate::crypto::TrustAnchor;
+        let anchor = TrustAnchor::from_any(&testdata("p256.cert.pem"), None).unwrap();
+        let verifier = Verifier::new(vec![anchor], AlgorithmPolicy::default());
+        let mut m = Mutator::new(29);
+        for i in 0..20 {
+            let c = case(&mut m, signer("p256"), SignTarget::Both);
+            let signed = c
+                .idp
+                .issue_with_session_index(&c.sp, &c.subject, c.request.as_ref(), "s", now())
+                .unwrap();
+            let doc = Document::parse(&signed).unwrap();
+            let response = doc.root_element();
+            let assertion = doc
+                .element_children(response)
+                .find(|&n| doc.is(n, ASSERTION_NS, "Assertion"))
+                .unwrap();
+            for n in [response, assertion] {
+                verifier
+                    .verify_element(&doc, n)
+                    .unwrap_or_else(|e| panic!("{i}: {e}"));
+            }
+        }
+    }
 }

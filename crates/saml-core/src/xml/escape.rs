@@ -58,6 +58,59 @@ pub(crate) fn push_escaped(out: &mut String, s: &str) {
     out.push_str(s.get(run..).unwrap_or_default());
 }
 
+/// Appends, as exclusive (or inclusive) c14n writes it in text (`attribute` false) or in an
+/// attribute value (`attribute` true), the value that the output of [`push_escaped`]`(s)`
+/// parses back to. That value is `s` with every character [`push_escaped`] replaces by U+FFFD
+/// so replaced (the character references it writes for tab, line feed and carriage return
+/// survive parsing and attribute-value normalization as those characters); c14n then escapes
+/// `& < >` and carriage return in text, `& < "`, tab, line feed and carriage return in
+/// attribute values (C14N 1.0 §2.3 and §5.2 of the exclusive one). For writers that build a
+/// message and its canonical form side by side; a test holds the pair to the canonicalizer.
+pub(crate) fn push_canonical(out: &mut String, s: &str, attribute: bool) {
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while let Some(at) = super::swar::find(
+        bytes,
+        i,
+        |x| {
+            use super::swar::{below, eq};
+            eq(x, b'&') | eq(x, b'<') | eq(x, b'>') | eq(x, b'"') | eq(x, 0xEF) | below(x, 0x20)
+        },
+        |b| matches!(b, b'&' | b'<' | b'>' | b'"' | 0xEF) || b < 0x20,
+    ) {
+        i = at;
+        let replacement = match (bytes[i], attribute) {
+            (b'&', _) => "&amp;",
+            (b'<', _) => "&lt;",
+            (b'>', false) => "&gt;",
+            (b'"', true) => "&quot;",
+            (b'\r', _) => "&#xD;",
+            (b'\t', true) => "&#x9;",
+            (b'\n', true) => "&#xA;",
+            (b'\t', false) => "\t",
+            (b'\n', false) => "\n",
+            (0..0x20, _) => "\u{FFFD}",
+            (0xEF, _) if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
+                out.push_str(s.get(run..i).unwrap_or_default());
+                out.push('\u{FFFD}');
+                i += 3;
+                run = i;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(s.get(run..i).unwrap_or_default());
+        out.push_str(replacement);
+        i += 1;
+        run = i;
+    }
+    out.push_str(s.get(run..).unwrap_or_default());
+}
+
 /// `s` escaped as [`push_escaped`] does.
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
