@@ -9,8 +9,6 @@
 //! exclusive c14n takes nothing from SignedInfo's context but the `ds` namespace, declared on
 //! the Signature itself. The document is parsed once.
 
-use std::fmt::Write as _;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -198,7 +196,8 @@ impl Signer {
         let id = crate::xml::escape::escape(id);
 
         let mut text = String::with_capacity(1024 + self.certificate_b64.len());
-        let _ = write!(text, "<ds:Signature xmlns:ds=\"{DSIG_NS}\"><ds:SignedInfo>");
+        text.push_str(SIGNATURE_START);
+        text.push_str("<ds:SignedInfo>");
         self.signed_info_children(&mut text, &id, &digest, false);
         text.push_str("</ds:SignedInfo>");
         let signed_info_end = text.len();
@@ -214,8 +213,12 @@ impl Signer {
             // out. A test holds it to the canonicalizer's output.
             let mut children = String::with_capacity(1024);
             self.signed_info_children(&mut children, &id, &digest, true);
-            let canonical =
-                format!("<ds:SignedInfo xmlns:ds=\"{DSIG_NS}\">{children}</ds:SignedInfo>");
+            let mut canonical = String::with_capacity(children.len() + 96);
+            canonical.push_str("<ds:SignedInfo xmlns:ds=\"");
+            canonical.push_str(DSIG_NS);
+            canonical.push_str("\">");
+            canonical.push_str(&children);
+            canonical.push_str("</ds:SignedInfo>");
             (canonical.into_bytes(), Some(children))
         } else {
             // An `ID` with characters escaped: SignedInfo parsed from the template alone (see
@@ -277,6 +280,9 @@ impl Signer {
     }
 }
 
+/// The start tag of every Signature written here, `ds` declared on it.
+const SIGNATURE_START: &str = "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">";
+
 /// Whether `s` needs no escaping in XML text or attribute values (so it is its own canonical
 /// form in both).
 fn plain(s: &str) -> bool {
@@ -301,11 +307,21 @@ impl SignatureText {
     /// attributes, empty elements or whitespace) is canonical as written. `None` when the
     /// `ID` is not plain.
     pub(crate) fn canonical(&self) -> Option<String> {
+        Some(self.canonical_parts()?.concat())
+    }
+
+    /// [`canonical`](Self::canonical) in the pieces it is made of, for a caller that feeds
+    /// them to a digest without joining them.
+    pub(crate) fn canonical_parts(&self) -> Option<[&str; 5]> {
         let children = self.canonical_children.as_deref()?;
         let tail = self.text.get(self.signed_info_end..)?;
-        Some(format!(
-            "<ds:Signature xmlns:ds=\"{DSIG_NS}\"><ds:SignedInfo>{children}</ds:SignedInfo>{tail}"
-        ))
+        Some([
+            SIGNATURE_START,
+            "<ds:SignedInfo>",
+            children,
+            "</ds:SignedInfo>",
+            tail,
+        ])
     }
 }
 
@@ -485,6 +501,10 @@ mod tests {
     /// makes of them in the signed document, for every key type.
     #[test]
     fn canonical_text_equals_the_canonicalizers() {
+        assert_eq!(
+            SIGNATURE_START,
+            format!("<ds:Signature xmlns:ds=\"{DSIG_NS}\">")
+        );
         let exclusive = Method::new(Algorithm::Exclusive, false);
         for key in ["rsa2048", "p256", "p384", "ed25519"] {
             let signer = signer(key);

@@ -1028,14 +1028,16 @@ impl IdentityProvider {
                 match &first {
                     Some(first) => {
                         // Fresh IDs are plain, so the canonical form is there.
-                        let Some(inserted) = first.canonical() else {
+                        let Some(inserted) = first.canonical_parts() else {
                             return Err(SamlError::Signing(
                                 crate::dsig::DsigError::SignatureNotPlaced,
                             ));
                         };
                         let at = canonical.assertion_issuer_end;
                         context.update(c.get(..at).unwrap_or_default());
-                        context.update(inserted.as_bytes());
+                        for part in inserted {
+                            context.update(part.as_bytes());
+                        }
                         context.update(c.get(at..).unwrap_or_default());
                     }
                     None => context.update(c),
