@@ -1120,10 +1120,27 @@ fn name_id_from(doc: &Document<'_>, name_id: NodeId) -> Result<NameId, SamlError
 
 /// An Attribute element's name, format and values.
 fn attribute_from(doc: &Document<'_>, a: NodeId) -> Attribute {
+    // One pass over the element's attributes for the three it may carry (the first of each
+    // unqualified name, as `Document::attribute` would find it).
+    let (mut name, mut name_format, mut friendly_name) = (None, None, None);
+    for at in doc.attributes(a) {
+        if !at.namespace.is_empty() {
+            continue;
+        }
+        let slot = match at.local_name {
+            "Name" => &mut name,
+            "NameFormat" => &mut name_format,
+            "FriendlyName" => &mut friendly_name,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(at.value);
+        }
+    }
     Attribute {
-        name: doc.attribute(a, "Name").unwrap_or_default().to_owned(),
-        name_format: doc.attribute(a, "NameFormat").map(str::to_owned),
-        friendly_name: doc.attribute(a, "FriendlyName").map(str::to_owned),
+        name: name.unwrap_or_default().to_owned(),
+        name_format: name_format.map(str::to_owned),
+        friendly_name: friendly_name.map(str::to_owned),
         values: doc
             .element_children(a)
             .filter(|&v| doc.is(v, ASSERTION_NS, "AttributeValue"))
@@ -1298,4 +1315,40 @@ pub(crate) fn check_window(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An Attribute's Name, NameFormat and FriendlyName are its unqualified attributes of those
+    /// names, whatever their order; a namespaced attribute of the same local name is not one of
+    /// them; values are the AttributeValue children's text, in order.
+    #[test]
+    fn attribute_from_reads_unqualified_names_and_values() {
+        let xml = format!(
+            "<saml:Attribute xmlns:saml=\"{ASSERTION_NS}\" xmlns:x=\"urn:x\" x:Name=\"no\" \
+             FriendlyName=\"mail\" x:FriendlyName=\"no\" NameFormat=\"urn:f\" Name=\"a&amp;b\">\
+             <saml:AttributeValue>1</saml:AttributeValue><x:AttributeValue>no</x:AttributeValue>\
+             <saml:AttributeValue>2 &lt; 3</saml:AttributeValue></saml:Attribute>"
+        );
+        let doc = Document::parse(&xml).unwrap();
+        let a = attribute_from(&doc, doc.root_element());
+        assert_eq!(a.name, "a&b");
+        assert_eq!(a.name_format.as_deref(), Some("urn:f"));
+        assert_eq!(a.friendly_name.as_deref(), Some("mail"));
+        assert_eq!(a.values, ["1", "2 < 3"]);
+        let bare = format!("<saml:Attribute xmlns:saml=\"{ASSERTION_NS}\" x=\"1\"/>");
+        let doc = Document::parse(&bare).unwrap();
+        let a = attribute_from(&doc, doc.root_element());
+        assert_eq!(
+            (
+                a.name.as_str(),
+                a.name_format,
+                a.friendly_name,
+                a.values.len()
+            ),
+            ("", None, None, 0)
+        );
+    }
 }
