@@ -980,7 +980,16 @@ impl ServiceProvider {
     /// attribute silently missing could change what the application grants.
     fn read_attributes(&self, covered: &Covered<'_, '_>) -> Result<Vec<Attribute>, SamlError> {
         let doc = covered.doc;
-        let mut attributes = Vec::new();
+        // Sized first, so the allocations do not grow with the number of attributes.
+        let count = covered
+            .children(covered.assertion, "AttributeStatement")
+            .flat_map(|statement| doc.element_children(statement))
+            .filter(|&a| {
+                doc.is(a, ASSERTION_NS, "Attribute")
+                    || doc.is(a, ASSERTION_NS, "EncryptedAttribute")
+            })
+            .count();
+        let mut attributes = Vec::with_capacity(count);
         for statement in covered.children(covered.assertion, "AttributeStatement") {
             for a in doc.element_children(statement) {
                 if doc.is(a, ASSERTION_NS, "Attribute") {
@@ -1141,11 +1150,17 @@ fn attribute_from(doc: &Document<'_>, a: NodeId) -> Attribute {
         name: name.unwrap_or_default().to_owned(),
         name_format: name_format.map(str::to_owned),
         friendly_name: friendly_name.map(str::to_owned),
-        values: doc
-            .element_children(a)
-            .filter(|&v| doc.is(v, ASSERTION_NS, "AttributeValue"))
-            .map(|v| doc.text(v).into_owned())
-            .collect(),
+        values: {
+            // Sized first: one allocation for the vector, however many values.
+            let is_value = |v: &NodeId| doc.is(*v, ASSERTION_NS, "AttributeValue");
+            let mut values = Vec::with_capacity(doc.element_children(a).filter(is_value).count());
+            values.extend(
+                doc.element_children(a)
+                    .filter(is_value)
+                    .map(|v| doc.text(v).into_owned()),
+            );
+            values
+        },
     }
 }
 
