@@ -33,7 +33,7 @@ use saml_core::xmlenc::{
 };
 
 mod common;
-use common::{Scratch, xmlsec1};
+use common::{Scratch, python_module_available, xmlsec1};
 
 const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 /// The assertion xmlsec1 and we encrypt: it declares its own namespace, so its plaintext
@@ -384,24 +384,6 @@ fn okta_2020_response_signed_encassertion_signed() {
 // libxmlsec1 1.3 (PyPI xmlsec): every RSA-OAEP digest/MGF1 pair, both ways
 // ---------------------------------------------------------------------------------------------
 
-/// Whether Python's `xmlsec` (with its bundled libxmlsec1 1.3) and `lxml` import. When not:
-/// panics if `CI` is set (CI installs them), otherwise prints a `SKIPPED` line.
-#[track_caller]
-fn xmlsec13_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import xmlsec, lxml"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Python's xmlsec is not installed, and CI is set: python3 -m pip install xmlsec"
-        );
-        eprintln!("SKIPPED: Python's xmlsec is not installed (python3 -m pip install xmlsec)");
-    }
-    ok
-}
-
 /// Runs `tests/interop/xmlsec13_oaep.py` with `args`; its standard output.
 #[track_caller]
 fn xmlsec13(args: &[&std::ffi::OsStr]) -> String {
@@ -431,7 +413,7 @@ const HASHES: [(DigestAlgorithm, &str); 4] = [
 /// key, fail in libxmlsec1, so its "ok" is not a default.
 #[test]
 fn xmlsec13_every_oaep_pair_both_ways() {
-    if !xmlsec13_available() {
+    if !python_module_available("xmlsec, lxml", "xmlsec") {
         return;
     }
     let scratch = Scratch::new("xmlsec13-oaep");

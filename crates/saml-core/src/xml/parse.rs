@@ -1610,10 +1610,10 @@ mod tests {
     /// tags were replayed.
     fn both_ways(text: &str, limits: &Limits) -> (String, String, usize) {
         let parse = |reuse: bool| {
-            REUSE_REPEATS.with(|c| c.set(reuse));
             REPLAYED.with(|c| c.set(0));
-            let shown = format!("{:?}", Document::parse_with_limits(text, limits));
-            REUSE_REPEATS.with(|c| c.set(true));
+            let shown = with_replay(reuse, || {
+                format!("{:?}", Document::parse_with_limits(text, limits))
+            });
             (shown, REPLAYED.with(std::cell::Cell::get))
         };
         let (long, none) = parse(false);
@@ -1705,11 +1705,11 @@ mod tests {
             .with_max_attributes(10_000)
             .with_max_namespace_declarations(usize::MAX);
         let probes = |reuse: bool| {
-            REUSE_REPEATS.with(|c| c.set(reuse));
-            take_probes();
-            let doc = Document::parse_with_limits(text, &limits);
-            let probes = take_probes();
-            REUSE_REPEATS.with(|c| c.set(true));
+            let (doc, probes) = with_replay(reuse, || {
+                take_probes();
+                let doc = Document::parse_with_limits(text, &limits);
+                (doc, take_probes())
+            });
             assert!(doc.expect("parses").node_count() > 1);
             probes
         };

@@ -103,24 +103,33 @@ pub fn xmlsec1() -> Option<PathBuf> {
     found
 }
 
+/// Whether `python3 -c "import MODULES"` succeeds (`modules` comma-separated). When not:
+/// panics if `CI` is set (CI installs them), otherwise prints a `SKIPPED` line naming
+/// `python3 -m pip install PACKAGE` and returns `false`.
+#[track_caller]
+pub fn python_module_available(modules: &str, package: &str) -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Python's {package} is not installed, and CI is set: python3 -m pip install {package}"
+        );
+        eprintln!(
+            "SKIPPED: Python's {package} is not installed (python3 -m pip install {package})"
+        );
+    }
+    ok
+}
+
 /// Whether Python's pysaml2 and `xmlsec1` (which pysaml2 runs for its signatures and
 /// encryption) are installed. When not: panics if `CI` is set (CI installs both), otherwise
 /// prints a `SKIPPED` line and returns `false`.
 #[track_caller]
 pub fn pysaml2_available() -> bool {
-    let pysaml2 = std::process::Command::new("python3")
-        .args(["-c", "import saml2"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !pysaml2 {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "pysaml2 is not installed, and CI is set: python3 -m pip install pysaml2"
-        );
-        eprintln!("SKIPPED: pysaml2 is not installed (python3 -m pip install pysaml2)");
-        return false;
-    }
-    xmlsec1().is_some()
+    python_module_available("saml2", "pysaml2") && xmlsec1().is_some()
 }
 
 /// A fresh directory under [`std::env::temp_dir`], named after the process, the test and a
